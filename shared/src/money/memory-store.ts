@@ -1,0 +1,109 @@
+import type { AccountName, Balances, Transfer, TransferKind } from './ledger';
+import { NO_LIMITS, type LimitState } from './limits';
+import type { OutboxRecord, PayoutRecord, PayoutStatus, PurchaseRecord, WalletStore } from './wallet';
+
+interface State {
+  balances: Balances;
+  transfers: (Transfer & { counterparty: string | null })[];
+  purchases: Map<string, PurchaseRecord>;
+  payouts: Map<string, PayoutRecord>;
+  idempotent: Map<string, { fingerprint: string; reply: { status: number; body: string }; at: number }>;
+  limits: LimitState;
+  credits: Map<string, string>;
+  outbox: Map<string, OutboxRecord>;
+}
+
+/** A WalletStore in memory, for pure tests and models. A throwing transaction leaves nothing behind. */
+export class MemoryWalletStore implements WalletStore {
+  private s: State = {
+    balances: {},
+    transfers: [],
+    purchases: new Map(),
+    payouts: new Map(),
+    idempotent: new Map(),
+    limits: { limits: { ...NO_LIMITS }, pending: [] },
+    credits: new Map(),
+    outbox: new Map(),
+  };
+  private depth = 0;
+
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    const saved = structuredClone(this.s);
+    this.depth++;
+    try {
+      return fn();
+    } catch (e) {
+      this.s = saved;
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+  balances(): Balances {
+    return { ...this.s.balances };
+  }
+  setBalance(account: AccountName, value: number): void {
+    this.s.balances[account] = value;
+  }
+  appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
+    for (const t of transfers) this.s.transfers.push({ ...t, counterparty });
+  }
+  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }) {
+    let list = [...this.s.transfers].reverse();
+    if (opts.before) list = list.filter((t) => t.id < opts.before!);
+    if (opts.kinds) list = list.filter((t) => opts.kinds!.includes(t.kind));
+    if (opts.since !== undefined) list = list.filter((t) => t.at >= opts.since!);
+    return list.slice(0, opts.limit);
+  }
+  getPurchase(id: string) {
+    const p = this.s.purchases.get(id);
+    return p ? { ...p } : null;
+  }
+  putPurchase(p: PurchaseRecord): void {
+    this.s.purchases.set(p.id, { ...p });
+  }
+  purchasesSince(at: number) {
+    return [...this.s.purchases.values()].filter((p) => p.createdAt >= at);
+  }
+  getPayout(id: string) {
+    const p = this.s.payouts.get(id);
+    return p ? { ...p } : null;
+  }
+  putPayout(p: PayoutRecord): void {
+    this.s.payouts.set(p.id, { ...p });
+  }
+  payouts(status?: PayoutStatus) {
+    return [...this.s.payouts.values()].filter((p) => !status || p.status === status);
+  }
+  getIdempotent(key: string) {
+    return this.s.idempotent.get(key) ?? null;
+  }
+  putIdempotent(key: string, record: { fingerprint: string; reply: { status: number; body: string }; at: number }): void {
+    this.s.idempotent.set(key, record);
+  }
+  getLimits(): LimitState {
+    return structuredClone(this.s.limits);
+  }
+  putLimits(state: LimitState): void {
+    this.s.limits = structuredClone(state);
+  }
+  hasCredit(transferId: string): boolean {
+    return this.s.credits.has(transferId);
+  }
+  putCredit(transferId: string, batchId: string): void {
+    this.s.credits.set(transferId, batchId);
+  }
+  putOutbox(record: OutboxRecord): void {
+    this.s.outbox.set(record.transferId, { ...record });
+  }
+  getOutbox(transferId: string) {
+    return this.s.outbox.get(transferId) ?? null;
+  }
+  deleteOutbox(transferId: string): void {
+    this.s.outbox.delete(transferId);
+  }
+  outbox() {
+    return [...this.s.outbox.values()];
+  }
+}

@@ -1,0 +1,517 @@
+import { errorReply, isFinalStatus, reply, type ApiReply } from '../errors';
+import { Account, checkBook, post, userView, type Balances, type Transfer, type TransferKind, type AccountName } from './ledger';
+import { changeLimits, crossedLimit, DAY, limitsAt, windowTotals, WINDOW, type Limits, type LimitState } from './limits';
+import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
+
+export const REFUND_WINDOW = 14 * DAY;
+/** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
+export const IDEMPOTENCY_TTL = 7 * DAY;
+
+export type PurchaseStatus = 'pending' | 'completed' | 'partially_refunded' | 'refunded' | 'disputed' | 'expired';
+
+export interface PurchaseRecord {
+  id: string;
+  coins: number;
+  /** Minor units. */
+  price: number;
+  currency: 'USD';
+  status: PurchaseStatus;
+  sandbox: boolean;
+  rateVersion: number;
+  createdAt: number;
+  completedAt: number | null;
+  /** Coins returned at the viewer's request (right of withdrawal). */
+  refundedCoins: number;
+  refundedAmount: number;
+  /** Coins taken back after a refund or dispute at the payment provider. */
+  clawedBackCoins: number;
+  checkoutSessionId: string | null;
+  checkoutUrl: string | null;
+  paymentRef: string | null;
+}
+
+export type PayoutStatus = 'requested' | 'paid' | 'rejected';
+
+export interface PayoutRecord {
+  id: string;
+  diamonds: number;
+  amount: number;
+  currency: 'USD';
+  status: PayoutStatus;
+  destination: string;
+  rateVersion: number;
+  createdAt: number;
+  decidedAt: number | null;
+  reference: string | null;
+}
+
+export interface OutboxRecord {
+  transferId: string;
+  coins: number;
+  /** Everything the receiver needs, as JSON. */
+  payload: string;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+}
+
+interface IdempotentRecord {
+  fingerprint: string;
+  reply: ApiReply;
+  at: number;
+}
+
+/**
+ * Where a wallet keeps its state. The Durable Object implements it over SQLite; tests over memory.
+ * `transaction` must apply every write inside it or none.
+ */
+export interface WalletStore {
+  transaction<T>(fn: () => T): T;
+  balances(): Balances;
+  setBalance(account: AccountName, value: number): void;
+  appendTransfers(transfers: readonly Transfer[], counterparty?: string | null): void;
+  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }): (Transfer & { counterparty: string | null })[];
+  getPurchase(id: string): PurchaseRecord | null;
+  putPurchase(p: PurchaseRecord): void;
+  purchasesSince(at: number): PurchaseRecord[];
+  getPayout(id: string): PayoutRecord | null;
+  putPayout(p: PayoutRecord): void;
+  payouts(status?: PayoutStatus): PayoutRecord[];
+  getIdempotent(key: string): IdempotentRecord | null;
+  putIdempotent(key: string, record: IdempotentRecord): void;
+  getLimits(): LimitState;
+  putLimits(state: LimitState): void;
+  hasCredit(transferId: string): boolean;
+  putCredit(transferId: string, batchId: string): void;
+  putOutbox(record: OutboxRecord): void;
+  getOutbox(transferId: string): OutboxRecord | null;
+  deleteOutbox(transferId: string): void;
+  outbox(): OutboxRecord[];
+}
+
+export interface Idempotency {
+  key: string;
+  /** Canonical JSON of what was asked; a replay with another fingerprint is refused. */
+  fingerprint: string;
+}
+
+export interface BuyRequest extends Idempotency {
+  purchaseId: string;
+  coins: number;
+  card: RateCard;
+  price: number;
+  adult: boolean;
+  sandbox: boolean;
+  now: number;
+}
+
+export interface GiftDebit extends Idempotency {
+  transferId: string;
+  coins: number;
+  rateVersion: number;
+  adult: boolean;
+  /** Handle of the receiving creator, for the history. */
+  counterparty: string;
+  /** Delivered to the room as is. */
+  payload: string;
+  /** Builds the stored reply from the committed debit. */
+  respond: (coinsLeft: number) => unknown;
+  now: number;
+}
+
+export interface CreditItem {
+  transferId: string;
+  diamonds: number;
+  rateVersion: number;
+  from: string | null;
+}
+
+/**
+ * One user's wallet: coins, diamonds, ledger, limits, idempotency and gift outbox. Every public method
+ * is one transaction: it reads, decides with pure rules, and writes, or writes nothing.
+ */
+export class WalletBook {
+  constructor(
+    private readonly store: WalletStore,
+    private readonly newId: () => string,
+  ) {}
+
+  // ---- reads ----
+
+  summary(now: number, card: RateCard) {
+    const balances = this.store.balances();
+    const view = userView(balances);
+    const { limits, pending } = limitsAt(this.store.getLimits(), now);
+    return {
+      coins: view.coins,
+      diamonds: view.diamonds,
+      debt: view.debt,
+      value: money(coinsPrice(card, view.coins), card),
+      diamondsPending: balances[Account.diamondsPending] ?? 0,
+      limits,
+      pendingLimits: pending,
+      purchased: this.purchasedTotals(now),
+      gifted: windowTotals(
+        this.store.transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly }).filter((t) => t.debit === Account.coins).map((t) => ({ at: t.at, amount: t.amount })),
+        now,
+      ),
+    };
+  }
+
+  history(limit: number, before?: string) {
+    return this.store.transfers({ limit, before });
+  }
+
+  purchase(id: string): PurchaseRecord | null {
+    return this.store.getPurchase(id);
+  }
+
+  payouts(): PayoutRecord[] {
+    return this.store.payouts();
+  }
+
+  /** This book's invariants plus: coins in transit equal the gifts waiting in the outbox. */
+  audit() {
+    const balances = this.store.balances();
+    const violations = checkBook(balances, this.store.transfers({ limit: Number.MAX_SAFE_INTEGER }).reverse());
+    const waiting = this.store.outbox().reduce((sum, o) => sum + o.coins, 0);
+    const inTransit = balances[Account.coinsInTransit] ?? 0;
+    if (waiting !== inTransit) violations.push(`coins in transit ${inTransit} differ from the outbox's ${waiting}`);
+    const pendingPayouts = this.store.payouts('requested').reduce((sum, p) => sum + p.diamonds, 0);
+    if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0)) violations.push(`payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`);
+    return { balances, violations };
+  }
+
+  // ---- limits ----
+
+  setLimits(requested: Limits, now: number): LimitState {
+    return this.store.transaction(() => {
+      const next = changeLimits(this.store.getLimits(), requested, now);
+      this.store.putLimits(next);
+      return next;
+    });
+  }
+
+  // ---- purchases ----
+
+  buy(req: BuyRequest): ApiReply {
+    return this.idempotent(req, req.now, () => {
+      if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to buy coins.');
+      const { limits } = limitsAt(this.store.getLimits(), req.now);
+      const crossed = crossedLimit(limits, this.purchasedTotals(req.now), req.price);
+      if (crossed) return errorReply('spending_limit', `This purchase would go over your ${crossed} spending limit.`);
+      const p: PurchaseRecord = {
+        id: req.purchaseId,
+        coins: req.coins,
+        price: req.price,
+        currency: req.card.currency,
+        status: 'pending',
+        sandbox: req.sandbox,
+        rateVersion: req.card.version,
+        createdAt: req.now,
+        completedAt: null,
+        refundedCoins: 0,
+        refundedAmount: 0,
+        clawedBackCoins: 0,
+        checkoutSessionId: null,
+        checkoutUrl: null,
+        paymentRef: null,
+      };
+      if (req.sandbox) this.complete(p, req.now, null);
+      else this.store.putPurchase(p);
+      return reply(201, this.purchaseReply(p));
+    });
+  }
+
+  /** Stripe mode: records the Checkout Session and rewrites the stored reply to carry its URL. */
+  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string): ApiReply {
+    return this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (!p) return errorReply('not_found', 'No such purchase.');
+      if (!p.checkoutSessionId) this.store.putPurchase({ ...p, checkoutSessionId: sessionId, checkoutUrl: url });
+      const updated = reply(201, this.purchaseReply(this.store.getPurchase(purchaseId)!));
+      const stored = this.store.getIdempotent(key);
+      if (stored) this.store.putIdempotent(key, { ...stored, reply: updated });
+      return updated;
+    });
+  }
+
+  /** From a verified payment: credits the coins once, whatever the purchase's state (an expired checkout that was paid still credits). */
+  completePurchase(purchaseId: string, paymentRef: string | null, now: number): 'completed' | 'already' | 'not_found' {
+    return this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (!p) return 'not_found';
+      if (p.status !== 'pending' && p.status !== 'expired') return 'already';
+      this.complete(p, now, paymentRef);
+      return 'completed';
+    });
+  }
+
+  expirePurchase(purchaseId: string): 'expired' | 'unchanged' | 'not_found' {
+    return this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (!p) return 'not_found';
+      if (p.status !== 'pending') return 'unchanged';
+      this.store.putPurchase({ ...p, status: 'expired' });
+      return 'expired';
+    });
+  }
+
+  /** Right of withdrawal: the unspent coins of a purchase made within 14 days. */
+  refund(req: Idempotency & { purchaseId: string; now: number }): ApiReply {
+    return this.idempotent(req, req.now, () => {
+      const p = this.store.getPurchase(req.purchaseId);
+      if (!p) return errorReply('not_found', 'No such purchase.');
+      if (p.status !== 'completed' && p.status !== 'partially_refunded') return errorReply('conflict', `A ${p.status} purchase cannot be refunded.`);
+      if (req.now - (p.completedAt ?? p.createdAt) > REFUND_WINDOW) return errorReply('conflict', 'The 14-day refund window for this purchase has closed.');
+      const { coins: balance, debt } = userView(this.store.balances());
+      if (debt > 0) return errorReply('in_debt', 'Refunds are not possible while your wallet is in debt.');
+      const coins = Math.min(p.coins - p.refundedCoins - p.clawedBackCoins, balance);
+      if (coins <= 0) return errorReply('conflict', 'None of the coins of this purchase are left to refund.');
+      const amount = proportional(p.price, coins, p.coins);
+      const refundId = this.newId();
+      this.move([{ id: refundId, kind: 'refund', debit: Account.coins, credit: Account.coinsExternal, amount: coins, rateVersion: p.rateVersion, at: req.now, ref: p.id }]);
+      const refunded = p.refundedCoins + coins;
+      const updated: PurchaseRecord = {
+        ...p,
+        refundedCoins: refunded,
+        refundedAmount: p.refundedAmount + amount,
+        status: refunded + p.clawedBackCoins >= p.coins ? 'refunded' : 'partially_refunded',
+      };
+      this.store.putPurchase(updated);
+      return reply(200, {
+        ...this.purchaseReply(updated),
+        refund: { id: refundId, coins, amount: money(amount) },
+      });
+    });
+  }
+
+  /**
+   * The payment provider says `amountRefunded` (cumulative, minor units) of this purchase went back.
+   * Whatever our own refunds already returned is recognised; anything beyond is clawed back.
+   */
+  providerRefunded(purchaseId: string, amountRefunded: number, now: number): { clawedBack: number } | 'not_found' {
+    return this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (!p) return 'not_found';
+      const target = Math.min(p.coins, Math.floor((amountRefunded * p.coins) / p.price));
+      const clawedBack = this.clawBack(p, target - p.refundedCoins - p.clawedBackCoins, now);
+      return { clawedBack };
+    });
+  }
+
+  /** A chargeback: every coin of the purchase not yet returned is taken back, into debt if need be. */
+  disputed(purchaseId: string, now: number): { clawedBack: number } | 'not_found' {
+    return this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (!p) return 'not_found';
+      if (p.status === 'disputed') return { clawedBack: 0 };
+      const clawedBack = this.clawBack(p, p.coins - p.refundedCoins - p.clawedBackCoins, now, 'disputed');
+      return { clawedBack };
+    });
+  }
+
+  // ---- gifts ----
+
+  /** Debits a gift into transit and queues its delivery, in one transaction. */
+  debitGift(req: GiftDebit): ApiReply {
+    return this.idempotent(req, req.now, () => {
+      if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to send gifts.');
+      if (userView(this.store.balances()).debt > 0) return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
+      const moved = this.tryMove([{ id: req.transferId, kind: 'gift', debit: Account.coins, credit: Account.coinsInTransit, amount: req.coins, rateVersion: req.rateVersion, at: req.now, ref: req.transferId }], req.counterparty);
+      if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
+      this.store.putOutbox({ transferId: req.transferId, coins: req.coins, payload: req.payload, attempts: 0, nextAttemptAt: req.now, createdAt: req.now });
+      return reply(201, req.respond(userView(this.store.balances()).coins));
+    });
+  }
+
+  /** The room acknowledged the gift: its coins leave transit for good. Safe to call twice. */
+  settleGift(transferId: string, now: number): boolean {
+    return this.store.transaction(() => {
+      const o = this.store.getOutbox(transferId);
+      if (!o) return false;
+      this.move([{ id: this.newId(), kind: 'gift', debit: Account.coinsInTransit, credit: Account.coinsSpent, amount: o.coins, rateVersion: 0, at: now, ref: transferId }]);
+      this.store.deleteOutbox(transferId);
+      return true;
+    });
+  }
+
+  pendingDeliveries(): OutboxRecord[] {
+    return this.store.outbox();
+  }
+
+  recordDeliveryAttempt(transferId: string, nextAttemptAt: number): void {
+    this.store.transaction(() => {
+      const o = this.store.getOutbox(transferId);
+      if (o) this.store.putOutbox({ ...o, attempts: o.attempts + 1, nextAttemptAt });
+    });
+  }
+
+  /** Creator side: credits each gift's diamonds once, however often its batch is delivered. */
+  creditGifts(batchId: string, items: readonly CreditItem[], now: number): { credited: number; duplicates: number } {
+    return this.store.transaction(() => {
+      let credited = 0;
+      let duplicates = 0;
+      for (const item of items) {
+        if (this.store.hasCredit(item.transferId)) {
+          duplicates++;
+          continue;
+        }
+        this.move(
+          [{ id: this.newId(), kind: 'creator_share', debit: Account.diamondsIssued, credit: Account.diamonds, amount: item.diamonds, rateVersion: item.rateVersion, at: now, ref: item.transferId }],
+          item.from,
+        );
+        this.store.putCredit(item.transferId, batchId);
+        credited += item.diamonds;
+      }
+      return { credited, duplicates };
+    });
+  }
+
+  // ---- payouts ----
+
+  requestPayout(req: Idempotency & { payoutId: string; diamonds: number; destination: string; adult: boolean; card: RateCard; now: number }): ApiReply {
+    return this.idempotent(req, req.now, () => {
+      if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to receive payouts.');
+      const check = payoutAmount(req.card, req.diamonds);
+      if (!check.ok) {
+        return check.reason === 'not_a_multiple'
+          ? errorReply('invalid_request', `Payouts are requested in multiples of ${req.card.payoutStep} diamonds.`, 'diamonds')
+          : errorReply('invalid_request', 'This payout is below the minimum.', 'diamonds');
+      }
+      const moved = this.tryMove([{ id: this.newId(), kind: 'payout', debit: Account.diamonds, credit: Account.diamondsPending, amount: req.diamonds, rateVersion: req.card.version, at: req.now, ref: req.payoutId }]);
+      if (!moved) return errorReply('insufficient_funds', 'Not enough diamonds for this payout.');
+      const p: PayoutRecord = {
+        id: req.payoutId,
+        diamonds: req.diamonds,
+        amount: check.amount,
+        currency: req.card.currency,
+        status: 'requested',
+        destination: req.destination,
+        rateVersion: req.card.version,
+        createdAt: req.now,
+        decidedAt: null,
+        reference: null,
+      };
+      this.store.putPayout(p);
+      return reply(201, { payout: payoutView(p) });
+    });
+  }
+
+  decidePayout(req: Idempotency & { payoutId: string; status: 'paid' | 'rejected'; reference: string | null; now: number }): ApiReply {
+    return this.idempotent(req, req.now, () => {
+      const p = this.store.getPayout(req.payoutId);
+      if (!p) return errorReply('not_found', 'No such payout.');
+      if (p.status !== 'requested') return errorReply('conflict', `This payout is already ${p.status}.`);
+      const transfer: Transfer =
+        req.status === 'paid'
+          ? { id: this.newId(), kind: 'payout', debit: Account.diamondsPending, credit: Account.diamondsPaidOut, amount: p.diamonds, rateVersion: p.rateVersion, at: req.now, ref: p.id }
+          : { id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: req.now, ref: p.id };
+      this.move([transfer]);
+      const decided: PayoutRecord = { ...p, status: req.status, decidedAt: req.now, reference: req.reference };
+      this.store.putPayout(decided);
+      return reply(200, { payout: payoutView(decided) });
+    });
+  }
+
+  // ---- internals ----
+
+  private purchasedTotals(now: number) {
+    return windowTotals(
+      this.store
+        .purchasesSince(now - WINDOW.monthly)
+        .filter((p) => p.status !== 'expired')
+        .map((p) => ({ at: p.createdAt, amount: p.price })),
+      now,
+    );
+  }
+
+  private complete(p: PurchaseRecord, now: number, paymentRef: string | null): void {
+    this.move([{ id: this.newId(), kind: 'purchase', debit: Account.coinsExternal, credit: Account.coins, amount: p.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    Object.assign(p, { status: 'completed', completedAt: now, paymentRef: paymentRef ?? p.paymentRef });
+    this.store.putPurchase(p);
+  }
+
+  private clawBack(p: PurchaseRecord, coins: number, now: number, status?: PurchaseStatus): number {
+    const take = Math.max(0, coins);
+    if (take > 0) this.move([{ id: this.newId(), kind: 'clawback', debit: Account.coins, credit: Account.coinsExternal, amount: take, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    const clawedBackCoins = p.clawedBackCoins + take;
+    const next: PurchaseStatus = status ?? (p.refundedCoins + clawedBackCoins >= p.coins ? 'refunded' : take > 0 ? 'partially_refunded' : p.status);
+    if (take > 0 || next !== p.status) this.store.putPurchase({ ...p, clawedBackCoins, status: next });
+    return take;
+  }
+
+  private purchaseReply(p: PurchaseRecord) {
+    return { purchase: purchaseView(p), wallet: { coins: userView(this.store.balances()).coins } };
+  }
+
+  /** Posts transfers that cannot fail for funds; a failure here is a bug, so it throws and rolls back. */
+  private move(transfers: Transfer[], counterparty: string | null = null): void {
+    if (!this.tryMove(transfers, counterparty)) throw new Error(`transfer ${transfers[0]?.id} overdraws an account`);
+  }
+
+  private tryMove(transfers: Transfer[], counterparty: string | null = null): boolean {
+    const result = post(this.store.balances(), transfers);
+    if (!result.ok) return false;
+    for (const t of transfers) {
+      this.store.setBalance(t.debit, result.balances[t.debit]!);
+      this.store.setBalance(t.credit, result.balances[t.credit]!);
+    }
+    this.store.appendTransfers(transfers, counterparty);
+    return true;
+  }
+
+  /** Stripe's semantics: the first final reply for a key is stored and replayed; another body under it is a 409. */
+  private idempotent(req: Idempotency, now: number, run: () => ApiReply): ApiReply {
+    return this.store.transaction(() => {
+      const prior = this.store.getIdempotent(req.key);
+      if (prior && now - prior.at < IDEMPOTENCY_TTL) {
+        if (prior.fingerprint !== req.fingerprint) return errorReply('idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
+        return prior.reply;
+      }
+      const result = run();
+      if (isFinalStatus(result.status)) this.store.putIdempotent(req.key, { fingerprint: req.fingerprint, reply: result, at: now });
+      return result;
+    });
+  }
+}
+
+function proportional(total: number, part: number, whole: number): number {
+  return Math.floor((total * part) / whole);
+}
+
+export function purchaseView(p: PurchaseRecord) {
+  return {
+    id: p.id,
+    status: p.status,
+    coins: p.coins,
+    price: money(p.price),
+    sandbox: p.sandbox,
+    rateVersion: p.rateVersion,
+    createdAt: p.createdAt,
+    completedAt: p.completedAt,
+    refundedCoins: p.refundedCoins,
+    clawedBackCoins: p.clawedBackCoins,
+    ...(p.checkoutUrl ? { checkoutUrl: p.checkoutUrl } : {}),
+    ...(p.paymentRef ? { paymentRef: p.paymentRef } : {}),
+  };
+}
+
+/** Destinations are shown masked everywhere but to the operator deciding the payout. */
+export function maskDestination(destination: string): string {
+  if (destination.length <= 4) return '•'.repeat(destination.length);
+  return '•'.repeat(Math.min(8, destination.length - 4)) + destination.slice(-4);
+}
+
+export function payoutView(p: PayoutRecord, opts: { revealDestination?: boolean } = {}) {
+  return {
+    id: p.id,
+    diamonds: p.diamonds,
+    amount: money(p.amount),
+    status: p.status,
+    destination: opts.revealDestination ? p.destination : maskDestination(p.destination),
+    createdAt: p.createdAt,
+    decidedAt: p.decidedAt,
+    reference: p.reference,
+  };
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { parseChannelUrl } from '../channels';
+import { Count, FractionSchema, MoneySchema, PositiveCount, text } from './common';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const Birthdate = z
+  .string()
+  .regex(ISO_DATE, 'a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s) && s >= '1900-01-01';
+  }, 'a real date after 1900');
+
+export const Email = z
+  .string()
+  .max(254)
+  .transform((s) => s.trim())
+  .pipe(z.email());
+
+// ---- auth ----
+export const SignupRequest = z.strictObject({
+  email: Email,
+  password: z.string().min(8).max(256),
+  displayName: text(1, 40),
+  birthdate: Birthdate,
+});
+export const LoginRequest = z.strictObject({ email: Email, password: z.string().min(1).max(256) });
+export const UpdateMeRequest = z.strictObject({ displayName: text(1, 40) });
+
+export const UserSchema = z.object({ id: z.string(), displayName: z.string(), adult: z.boolean(), email: z.string().optional() });
+export const AuthResponse = z.object({ token: z.string(), user: UserSchema });
+
+// ---- wallet ----
+const LimitAmount = z.int().positive().max(100_000_000).nullable();
+export const LimitsRequest = z
+  .strictObject({ daily: LimitAmount.optional(), weekly: LimitAmount.optional(), monthly: LimitAmount.optional() })
+  .refine((l) => Object.keys(l).length > 0, 'at least one of daily, weekly, monthly');
+
+export const LimitsSchema = z.object({ daily: z.int().nullable(), weekly: z.int().nullable(), monthly: z.int().nullable() });
+const Totals = z.object({ day: Count, week: Count, month: Count });
+export const WalletResponse = z.object({
+  coins: Count,
+  diamonds: Count,
+  debt: Count,
+  value: MoneySchema,
+  diamondsPending: Count,
+  limits: LimitsSchema,
+  pendingLimits: z.array(z.object({ period: z.enum(['daily', 'weekly', 'monthly']), amount: z.int().nullable(), effectiveAt: z.int() })),
+  purchased: Totals,
+  gifted: Totals,
+});
+
+export const HistoryQuery = z.strictObject({
+  limit: z.coerce.number().pipe(z.int().min(1).max(200)).default(50),
+  before: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).optional(),
+});
+
+export const HistoryEntry = z.object({
+  id: z.string(),
+  kind: z.string(),
+  coins: z.int(),
+  diamonds: z.int(),
+  value: MoneySchema,
+  counterparty: z.string().nullable(),
+  ref: z.string().nullable(),
+  rateVersion: z.int(),
+  at: z.int(),
+});
+export const HistoryResponse = z.object({ entries: z.array(HistoryEntry), next: z.string().nullable() });
+
+// ---- purchases ----
+export const PurchaseRequest = z.union([
+  z.strictObject({ packId: z.string().min(1).max(64) }),
+  z.strictObject({ coins: z.int() }),
+]);
+
+export const PurchaseSchema = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'completed', 'partially_refunded', 'refunded', 'disputed', 'expired']),
+  coins: PositiveCount,
+  price: MoneySchema,
+  sandbox: z.boolean(),
+  rateVersion: z.int(),
+  createdAt: z.int(),
+  completedAt: z.int().nullable(),
+  refundedCoins: Count,
+  clawedBackCoins: Count,
+  checkoutUrl: z.string().optional(),
+  paymentRef: z.string().optional(),
+});
+export const PurchaseResponse = z.object({ purchase: PurchaseSchema, wallet: z.object({ coins: Count }) });
+export const RefundResponse = PurchaseResponse.extend({
+  refund: z.object({ id: z.string(), coins: PositiveCount, amount: MoneySchema }),
+});
+export const EmptyRequest = z.strictObject({});
+
+// ---- creators & channels ----
+export const Handle = z
+  .string()
+  .regex(/^[a-z0-9_]{3,24}$/, '3 to 24 of a-z, 0-9 and _');
+
+export const ChannelUrl = z
+  .string()
+  .max(300)
+  .refine((u) => parseChannelUrl(u) !== null, 'a channel page on twitch.tv, youtube.com/@, kick.com or tiktok.com/@');
+
+export const CreatorRequest = z.strictObject({
+  handle: Handle,
+  channels: z.array(ChannelUrl).max(10).default([]),
+});
+export const ChannelSchema = z.object({ url: z.string(), site: z.string(), verified: z.boolean() });
+export const CreatorSchema = z.object({
+  handle: z.string(),
+  displayName: z.string(),
+  live: z.boolean(),
+  channels: z.array(ChannelSchema),
+});
+export const CreatorResponse = z.object({ creator: CreatorSchema });
+export const ResolveQuery = z.strictObject({ url: z.string().min(1).max(2000) });
+export const ResolveResponse = z.object({ creator: CreatorSchema, channel: ChannelSchema });
+
+// ---- payouts ----
+export const PayoutRequest = z.strictObject({ diamonds: PositiveCount, destination: text(3, 200) });
+export const PayoutSchema = z.object({
+  id: z.string(),
+  diamonds: PositiveCount,
+  amount: MoneySchema,
+  status: z.enum(['requested', 'paid', 'rejected']),
+  destination: z.string(),
+  createdAt: z.int(),
+  decidedAt: z.int().nullable(),
+  reference: z.string().nullable(),
+});
+export const PayoutResponse = z.object({ payout: PayoutSchema });
+export const PayoutListResponse = z.object({ payouts: z.array(PayoutSchema) });
+
+// ---- admin ----
+export const AdminPayoutDecision = z.strictObject({ status: z.enum(['paid', 'rejected']), reference: text(1, 200).optional() });
+export const AdminPayoutsQuery = z.strictObject({ status: z.enum(['requested', 'paid', 'rejected']).optional() });
+export const AdminChannelsQuery = z.strictObject({ verified: z.enum(['true', 'false']).optional() });
+export const AdminVerifyRequest = z.strictObject({ url: ChannelUrl, handle: Handle });
+export const AdminAuditQuery = z.strictObject({ cursor: z.string().max(200).optional() });
+
+export const RateCardRequest = z.strictObject({
+  effectiveAt: z.int().positive(),
+  currency: z.literal('USD').default('USD'),
+  coinPrice: FractionSchema,
+  packs: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_]{1,32}$/), coins: PositiveCount })).min(1).max(20),
+  custom: z.strictObject({ min: PositiveCount, max: PositiveCount }).refine((c) => c.min <= c.max, 'min ≤ max'),
+  diamondsPerCoin: PositiveCount,
+  diamondValue: FractionSchema,
+  payoutStep: PositiveCount,
+  payoutMinimum: PositiveCount,
+  confirmThreshold: PositiveCount,
+});
+
+export const AuditResponse = z.object({
+  ok: z.boolean(),
+  totals: z.record(z.string(), z.int()),
+  violations: z.array(z.string()),
+  wallets: z.int(),
+  next: z.string().optional(),
+});
