@@ -2,6 +2,7 @@
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
+  invalid_credentials: 401,
   insufficient_funds: 402,
   forbidden: 403,
   age_restricted: 403,

@@ -29,3 +29,13 @@ describe('spending limits', () => {
     expect(crossedLimit({ daily: null, weekly: 550, monthly: 10 }, totals, 100)).toBe('weekly');
   });
 });
+
+describe('partial limit changes', () => {
+  it('leave the periods not named untouched, pending raises included', () => {
+    let s = changeLimits({ limits: { daily: 100, weekly: 500, monthly: null }, pending: [] }, { weekly: 900 }, t0);
+    expect(s.pending).toEqual([{ period: 'weekly', amount: 900, effectiveAt: t0 + DAY }]);
+    s = changeLimits(s, { daily: 50 }, t0 + 1);
+    expect(s.limits).toEqual({ daily: 50, weekly: 500, monthly: null });
+    expect(s.pending).toEqual([{ period: 'weekly', amount: 900, effectiveAt: t0 + DAY }]);
+  });
+});

@@ -2,7 +2,8 @@
 export type Period = 'daily' | 'weekly' | 'monthly';
 export const PERIODS: readonly Period[] = ['daily', 'weekly', 'monthly'];
 
-export const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 export const WINDOW: Record<Period, number> = { daily: DAY, weekly: 7 * DAY, monthly: 30 * DAY };
 /** Raising or removing a limit waits this long; lowering applies at once. */
@@ -37,14 +38,21 @@ function isLower(requested: number | null, current: number | null): boolean {
   return requested !== null && (current === null || requested < current);
 }
 
-/** Lowering applies now and cancels a pending raise; raising or removing waits RAISE_DELAY. */
-export function changeLimits(state: LimitState, requested: Limits, now: number): LimitState {
+/**
+ * Lowering applies now and cancels a pending raise; raising or removing waits RAISE_DELAY. Periods not
+ * named in `requested` keep their limit and any pending change.
+ */
+export function changeLimits(state: LimitState, requested: Partial<Limits>, now: number): LimitState {
   const { limits, pending } = limitsAt(state, now);
   const next: LimitState = { limits: { ...limits }, pending: [] };
   for (const period of PERIODS) {
-    const want = requested[period];
-    const current = limits[period];
     const queued = pending.find((p) => p.period === period);
+    if (!(period in requested)) {
+      if (queued) next.pending.push(queued);
+      continue;
+    }
+    const want = requested[period] ?? null;
+    const current = limits[period];
     if (isLower(want, current)) next.limits[period] = want;
     else if (want === current) continue;
     else if (queued && queued.amount === want) next.pending.push(queued);

@@ -184,7 +184,7 @@ export class WalletBook {
 
   // ---- limits ----
 
-  setLimits(requested: Limits, now: number): LimitState {
+  setLimits(requested: Partial<Limits>, now: number): LimitState {
     return this.store.transaction(() => {
       const next = changeLimits(this.store.getLimits(), requested, now);
       this.store.putLimits(next);

@@ -1,0 +1,129 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { DAY } from '@giftstream/shared';
+import { now } from './clock';
+import type { AppEnv, Env, UserRow } from './env';
+import { fail } from './http';
+
+/** Workers' WebCrypto allows at most 100,000 PBKDF2 iterations. */
+const ITERATIONS = 100_000;
+const enc = new TextEncoder();
+
+function b64url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromB64url(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+}
+
+async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', enc.encode(password), 'PBKDF2', false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
+  return new Uint8Array(bits);
+}
+
+/** `pbkdf2-sha256$iterations$salt$hash`, so the cost can rise later without breaking old hashes. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const hash = await pbkdf2(password, salt, ITERATIONS);
+  return `pbkdf2-sha256$${ITERATIONS}$${b64url(salt)}$${b64url(hash)}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, iterations, salt, hash] = stored.split('$');
+  if (scheme !== 'pbkdf2-sha256' || !iterations || !salt || !hash) return false;
+  const actual = await pbkdf2(password, fromB64url(salt), Number(iterations));
+  return timingSafeEqual(actual, fromB64url(hash));
+}
+
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function timingSafeEqualText(a: string, b: string): boolean {
+  return timingSafeEqual(enc.encode(a), enc.encode(b));
+}
+
+export async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', enc.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A random bearer token; only its hash is stored. */
+export async function createSession(env: Env, userId: string): Promise<string> {
+  const token = `gs_${b64url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const t = now();
+  await env.DB.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+    .bind(await sha256(token), userId, t, t + Number(env.SESSION_TTL_DAYS) * DAY)
+    .run();
+  return token;
+}
+
+export function isAdult(birthdate: string, at: number): boolean {
+  const [y, m, d] = birthdate.split('-').map(Number) as [number, number, number];
+  const eighteenth = Date.UTC(y + 18, m - 1, d);
+  return at >= eighteenth;
+}
+
+export function publicUser(u: UserRow, at: number) {
+  return { id: u.id, displayName: u.display_name, adult: isAdult(u.birthdate, at), email: u.email };
+}
+
+function bearer(c: Context): string | null {
+  const h = c.req.header('authorization');
+  const m = h?.match(/^Bearer ([A-Za-z0-9_-]{1,200})$/);
+  return m ? m[1]! : null;
+}
+
+/** Requires a live session; sets `user` and `tokenHash`. */
+export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearer(c);
+  if (!token) return fail(c, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
+  const tokenHash = await sha256(token);
+  const row = await c.env.DB.prepare(
+    `SELECT u.id, u.email, u.display_name, u.birthdate, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+  )
+    .bind(tokenHash, now())
+    .first<UserRow>();
+  if (!row) return fail(c, 'unauthorized', 'This session has ended; sign in again.');
+  c.set('user', row);
+  c.set('tokenHash', tokenHash);
+  await next();
+};
+
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearer(c) ?? '';
+  const expected = c.env.ADMIN_TOKEN;
+  if (!expected || !timingSafeEqualText(token, expected)) return fail(c, 'unauthorized', 'Operator routes need the ADMIN_TOKEN.');
+  await next();
+};
+
+/**
+ * A fixed-window counter per bucket in D1. Returns the seconds to wait when `limit` is reached, else null.
+ * `count` decides whether this call counts (failed logins count only when they fail).
+ */
+export async function overLimit(env: Env, bucket: string, limit: number): Promise<number | null> {
+  const t = now();
+  const row = await env.DB.prepare('SELECT count, reset_at FROM rate_limits WHERE bucket = ?').bind(bucket).first<{ count: number; reset_at: number }>();
+  if (!row || row.reset_at <= t) return null;
+  return row.count >= limit ? Math.max(1, Math.ceil((row.reset_at - t) / 1000)) : null;
+}
+
+export async function countHit(env: Env, bucket: string, windowMs: number): Promise<void> {
+  const t = now();
+  await env.DB.prepare(
+    `INSERT INTO rate_limits (bucket, count, reset_at) VALUES (?1, 1, ?2)
+     ON CONFLICT(bucket) DO UPDATE SET
+       count = CASE WHEN reset_at <= ?3 THEN 1 ELSE count + 1 END,
+       reset_at = CASE WHEN reset_at <= ?3 THEN ?2 ELSE reset_at END`,
+  )
+    .bind(bucket, t + windowMs, t)
+    .run();
+}

@@ -1,0 +1,68 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { errorBody } from '@giftstream/shared';
+import type { AppEnv, Env } from './env';
+import { fail } from './http';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
+import { channelRoutes, creatorPayoutRoutes, creatorRoutes } from './routes/creators';
+import { meRoutes } from './routes/me';
+import { publicRoutes } from './routes/public';
+import { purchaseRoutes } from './routes/purchases';
+import { walletRoutes } from './routes/wallet';
+import { webhookRoutes } from './routes/webhooks';
+import { testRoutes } from './routes/test-hooks';
+
+export { Wallet } from './objects/wallet';
+export { LiveRoom } from './objects/live-room';
+
+const MAX_BODY = 16 * 1024;
+const MAX_WEBHOOK_BODY = 256 * 1024;
+
+const tooLarge = (max: number) =>
+  bodyLimit({ maxSize: max, onError: (c) => fail(c, 'payload_too_large', `Request bodies are limited to ${max / 1024} KiB.`) });
+
+const v1 = new Hono<AppEnv>()
+  .use('/webhooks/*', tooLarge(MAX_WEBHOOK_BODY))
+  .use('*', async (c, next) => (c.req.path.startsWith('/v1/webhooks/') ? next() : tooLarge(MAX_BODY)(c, next)))
+  .route('/', publicRoutes)
+  .route('/auth', authRoutes)
+  .route('/me', meRoutes)
+  .route('/wallet', walletRoutes)
+  .route('/purchases', purchaseRoutes)
+  .route('/webhooks', webhookRoutes)
+  .route('/creators', creatorRoutes)
+  .route('/channels', channelRoutes)
+  .route('/creator/payouts', creatorPayoutRoutes)
+  .route('/admin', adminRoutes)
+  .route('/__test', testRoutes)
+  .get('/checkout/done', (c) =>
+    c.html(
+      `<!doctype html><meta charset="utf-8"><title>Giftstream</title><body style="font-family:system-ui;padding:3rem">` +
+        (c.req.query('status') === 'success'
+          ? '<h1>Payment received</h1><p>Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.</p>'
+          : '<h1>Checkout cancelled</h1><p>Nothing was charged. You can close this tab.</p>'),
+    ),
+  );
+
+export const app = new Hono<AppEnv>()
+  .route('/v1', v1)
+  // Static assets (the overlay) normally never reach the worker; this serves them where they do.
+  .get('*', (c) => (c.env.ASSETS && !c.req.path.startsWith('/v1/') ? c.env.ASSETS.fetch(c.req.raw) : fail(c, 'not_found', `No route GET ${c.req.path}.`)))
+  .notFound((c) => fail(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`))
+  .onError((err, c) => {
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'invalid_request';
+      return c.json(errorBody(code, err.message || 'Bad request.'), status >= 500 ? 400 : status);
+    }
+    console.error('unhandled error', err);
+    return c.json(errorBody('internal_error' as never, 'Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.'), 500);
+  });
+
+export type AppType = typeof app;
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

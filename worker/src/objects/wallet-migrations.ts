@@ -1,0 +1,16 @@
+/** Append-only: never edit an entry that has shipped; add a new one. */
+export const WALLET_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE balances (account TEXT PRIMARY KEY, value INTEGER NOT NULL);
+   CREATE TABLE transfers (
+     id TEXT PRIMARY KEY, kind TEXT NOT NULL, debit TEXT NOT NULL, credit TEXT NOT NULL,
+     amount INTEGER NOT NULL, rate_version INTEGER NOT NULL, at INTEGER NOT NULL, ref TEXT, counterparty TEXT);
+   CREATE INDEX transfers_kind_at ON transfers (kind, at);
+   CREATE TABLE purchases (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX purchases_created ON purchases (created_at);
+   CREATE TABLE payouts (id TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE credits (transfer_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL);
+   CREATE TABLE outbox (transfer_id TEXT PRIMARY KEY, coins INTEGER NOT NULL, payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
+];

@@ -1,0 +1,119 @@
+import { NO_LIMITS, type AccountName, type Balances, type LimitState, type OutboxRecord, type PayoutRecord, type PayoutStatus, type PurchaseRecord, type Transfer, type TransferKind, type WalletStore } from '@giftstream/shared';
+
+type TransferRow = { id: string; kind: TransferKind; debit: AccountName; credit: AccountName; amount: number; rate_version: number; at: number; ref: string | null; counterparty: string | null };
+type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts: number; next_attempt_at: number; created_at: number };
+
+/** WalletStore over a Durable Object's SQLite storage. */
+export class SqlWalletStore implements WalletStore {
+  private depth = 0;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  private get sql() {
+    return this.storage.sql;
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.depth++;
+    try {
+      return this.storage.transactionSync(fn);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  balances(): Balances {
+    const out: Balances = {};
+    for (const r of this.sql.exec<{ account: AccountName; value: number }>('SELECT account, value FROM balances')) out[r.account] = r.value;
+    return out;
+  }
+  setBalance(account: AccountName, value: number): void {
+    this.sql.exec('INSERT INTO balances (account, value) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET value = excluded.value', account, value);
+  }
+  appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
+    for (const t of transfers) {
+      this.sql.exec(
+        'INSERT INTO transfers (id, kind, debit, credit, amount, rate_version, at, ref, counterparty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        t.id, t.kind, t.debit, t.credit, t.amount, t.rateVersion, t.at, t.ref, counterparty,
+      );
+    }
+  }
+  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }) {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (opts.before) (where.push('id < ?'), args.push(opts.before));
+    if (opts.kinds) (where.push(`kind IN (${opts.kinds.map(() => '?').join(',')})`), args.push(...opts.kinds));
+    if (opts.since !== undefined) (where.push('at >= ?'), args.push(opts.since));
+    const rows = this.sql
+      .exec<TransferRow>(`SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, ...args, Math.min(opts.limit, Number.MAX_SAFE_INTEGER))
+      .toArray();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, debit: r.debit, credit: r.credit, amount: r.amount, rateVersion: r.rate_version, at: r.at, ref: r.ref, counterparty: r.counterparty }));
+  }
+  getPurchase(id: string): PurchaseRecord | null {
+    const r = this.sql.exec<{ data: string }>('SELECT data FROM purchases WHERE id = ?', id).toArray()[0];
+    return r ? JSON.parse(r.data) : null;
+  }
+  putPurchase(p: PurchaseRecord): void {
+    this.sql.exec('INSERT INTO purchases (id, created_at, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data', p.id, p.createdAt, JSON.stringify(p));
+  }
+  purchasesSince(at: number): PurchaseRecord[] {
+    return this.sql.exec<{ data: string }>('SELECT data FROM purchases WHERE created_at >= ?', at).toArray().map((r) => JSON.parse(r.data));
+  }
+  getPayout(id: string): PayoutRecord | null {
+    const r = this.sql.exec<{ data: string }>('SELECT data FROM payouts WHERE id = ?', id).toArray()[0];
+    return r ? JSON.parse(r.data) : null;
+  }
+  putPayout(p: PayoutRecord): void {
+    this.sql.exec('INSERT INTO payouts (id, status, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data', p.id, p.status, JSON.stringify(p));
+  }
+  payouts(status?: PayoutStatus): PayoutRecord[] {
+    const rows = status
+      ? this.sql.exec<{ data: string }>('SELECT data FROM payouts WHERE status = ? ORDER BY id DESC', status)
+      : this.sql.exec<{ data: string }>('SELECT data FROM payouts ORDER BY id DESC');
+    return rows.toArray().map((r) => JSON.parse(r.data));
+  }
+  getIdempotent(key: string) {
+    const r = this.sql.exec<{ fingerprint: string; status: number; body: string; at: number }>('SELECT fingerprint, status, body, at FROM idempotency WHERE key = ?', key).toArray()[0];
+    return r ? { fingerprint: r.fingerprint, reply: { status: r.status, body: r.body }, at: r.at } : null;
+  }
+  putIdempotent(key: string, record: { fingerprint: string; reply: { status: number; body: string }; at: number }): void {
+    this.sql.exec(
+      'INSERT INTO idempotency (key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body, at = excluded.at',
+      key, record.fingerprint, record.reply.status, record.reply.body, record.at,
+    );
+  }
+  getLimits(): LimitState {
+    const r = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'limits'").toArray()[0];
+    return r ? JSON.parse(r.value) : { limits: { ...NO_LIMITS }, pending: [] };
+  }
+  putLimits(state: LimitState): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(state));
+  }
+  hasCredit(transferId: string): boolean {
+    return this.sql.exec('SELECT 1 FROM credits WHERE transfer_id = ?', transferId).toArray().length > 0;
+  }
+  putCredit(transferId: string, batchId: string): void {
+    this.sql.exec('INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?)', transferId, batchId);
+  }
+  putOutbox(o: OutboxRecord): void {
+    this.sql.exec(
+      'INSERT INTO outbox (transfer_id, coins, payload, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(transfer_id) DO UPDATE SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at',
+      o.transferId, o.coins, o.payload, o.attempts, o.nextAttemptAt, o.createdAt,
+    );
+  }
+  getOutbox(transferId: string): OutboxRecord | null {
+    const r = this.sql.exec<OutboxRow>('SELECT * FROM outbox WHERE transfer_id = ?', transferId).toArray()[0];
+    return r ? outboxRecord(r) : null;
+  }
+  deleteOutbox(transferId: string): void {
+    this.sql.exec('DELETE FROM outbox WHERE transfer_id = ?', transferId);
+  }
+  outbox(): OutboxRecord[] {
+    return this.sql.exec<OutboxRow>('SELECT * FROM outbox ORDER BY transfer_id').toArray().map(outboxRecord);
+  }
+}
+
+function outboxRecord(r: OutboxRow): OutboxRecord {
+  return { transferId: r.transfer_id, coins: r.coins, payload: r.payload, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at };
+}

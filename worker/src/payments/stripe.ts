@@ -1,0 +1,49 @@
+import Stripe from 'stripe';
+import type { Env } from '../env';
+
+/** Stripe only when a secret key is configured; without one the instance runs in sandbox mode. */
+export function isSandbox(env: Env): boolean {
+  return !env.STRIPE_SECRET_KEY;
+}
+
+export function stripeClient(env: Env): Stripe {
+  return new Stripe(env.STRIPE_SECRET_KEY ?? 'sk_unconfigured', {
+    httpClient: Stripe.createFetchHttpClient(),
+    maxNetworkRetries: 2,
+  });
+}
+
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+/** Stripe's default: a signature older than five minutes is refused. */
+export const WEBHOOK_TOLERANCE_S = 300;
+
+export async function verifyWebhook(env: Env, rawBody: string, signature: string): Promise<Stripe.Event> {
+  return stripeClient(env).webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET!, WEBHOOK_TOLERANCE_S, cryptoProvider);
+}
+
+export async function createCheckout(
+  env: Env,
+  p: { purchaseId: string; userId: string; coins: number; price: number; currency: string },
+): Promise<{ id: string; url: string }> {
+  const metadata = { purchaseId: p.purchaseId, userId: p.userId };
+  const session = await stripeClient(env).checkout.sessions.create(
+    {
+      mode: 'payment',
+      line_items: [{ quantity: 1, price_data: { currency: p.currency.toLowerCase(), unit_amount: p.price, product_data: { name: `${p.coins.toLocaleString('en-US')} Giftstream coins` } } }],
+      client_reference_id: p.userId,
+      metadata,
+      payment_intent_data: { metadata },
+      success_url: `${env.PUBLIC_URL}/v1/checkout/done?purchase=${p.purchaseId}&status=success`,
+      cancel_url: `${env.PUBLIC_URL}/v1/checkout/done?purchase=${p.purchaseId}&status=cancelled`,
+    },
+    { idempotencyKey: `checkout-${p.purchaseId}` },
+  );
+  return { id: session.id, url: session.url! };
+}
+
+export async function refundPayment(env: Env, r: { paymentIntent: string; amount: number; refundId: string; purchaseId: string }): Promise<void> {
+  await stripeClient(env).refunds.create(
+    { payment_intent: r.paymentIntent, amount: r.amount, metadata: { purchaseId: r.purchaseId, refundId: r.refundId } },
+    { idempotencyKey: `refund-${r.refundId}` },
+  );
+}

@@ -1,0 +1,110 @@
+import { Hono } from 'hono';
+import { AdminAuditQuery, AdminChannelsQuery, AdminPayoutDecision, AdminPayoutsQuery, AdminVerifyRequest, parseChannelUrl, RateCardRequest, scheduleRateCard, maskDestination, sumByUnit, type Balances } from '@giftstream/shared';
+import { requireAdmin } from '../auth';
+import { now } from '../clock';
+import type { AppEnv } from '../env';
+import { fail, idempotency, send, valid } from '../http';
+import { forgetRateCards, rateCards } from '../rates';
+import { getWallet } from '../stubs';
+
+const AUDIT_PAGE = 100;
+
+type PayoutRow = { id: string; user_id: string; handle: string; diamonds: number; amount: number; destination: string; status: string; created_at: number; decided_at: number | null };
+
+export const adminRoutes = new Hono<AppEnv>()
+  .use(requireAdmin)
+  .get('/payouts', valid('query', AdminPayoutsQuery), async (c) => {
+    const { status } = c.req.valid('query');
+    const stmt = status
+      ? c.env.DB.prepare('SELECT * FROM payouts WHERE status = ? ORDER BY created_at').bind(status)
+      : c.env.DB.prepare('SELECT * FROM payouts ORDER BY created_at');
+    const { results } = await stmt.all<PayoutRow>();
+    return c.json({
+      payouts: results.map((p) => ({
+        id: p.id,
+        handle: p.handle,
+        diamonds: p.diamonds,
+        amount: { amount: p.amount, currency: 'USD' },
+        destination: p.destination,
+        destinationMasked: maskDestination(p.destination),
+        status: p.status,
+        createdAt: p.created_at,
+        decidedAt: p.decided_at,
+      })),
+    });
+  })
+  .post('/payouts/:id', valid('json', AdminPayoutDecision), async (c) => {
+    const body = c.req.valid('json');
+    const keyed = idempotency(c, body);
+    if (keyed instanceof Response) return keyed;
+    const row = await c.env.DB.prepare('SELECT user_id FROM payouts WHERE id = ?').bind(c.req.param('id')).first<{ user_id: string }>();
+    if (!row) return fail(c, 'not_found', 'No such payout.');
+    // The operator's keys live in the creator's wallet beside the payout, under their own scope.
+    const r = await getWallet(c.env, row.user_id).decidePayout({
+      key: `operator:${keyed.key}`,
+      fingerprint: keyed.fingerprint,
+      payoutId: c.req.param('id'),
+      status: body.status,
+      reference: body.reference ?? null,
+    });
+    if (r.status === 200) {
+      const { payout } = JSON.parse(r.body) as { payout: { status: string; decidedAt: number } };
+      await c.env.DB.prepare('UPDATE payouts SET status = ?, decided_at = ? WHERE id = ?').bind(payout.status, payout.decidedAt, c.req.param('id')).run();
+    }
+    return send(r);
+  })
+  .get('/channels', valid('query', AdminChannelsQuery), async (c) => {
+    const { verified } = c.req.valid('query');
+    const stmt =
+      verified === undefined
+        ? c.env.DB.prepare('SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims ORDER BY created_at, id')
+        : c.env.DB.prepare('SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims WHERE verified = ? ORDER BY created_at, id').bind(verified === 'true' ? 1 : 0);
+    const { results } = await stmt.all<{ channel_key: string; site: string; url: string; handle: string; verified: number; created_at: number }>();
+    return c.json({ channels: results.map((r) => ({ url: r.url, site: r.site, handle: r.handle, verified: r.verified === 1, createdAt: r.created_at })) });
+  })
+  .post('/channels/verify', valid('json', AdminVerifyRequest), async (c) => {
+    const body = c.req.valid('json');
+    const ch = parseChannelUrl(body.url)!;
+    const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE handle = ?').bind(body.handle).first();
+    if (!creator) return fail(c, 'not_found', 'No such creator.', 'handle');
+    // Verifying one claim removes every other claim on the same channel.
+    await c.env.DB.batch([
+      c.env.DB.prepare('DELETE FROM channel_claims WHERE channel_key = ? AND handle != ?').bind(ch.key, body.handle),
+      c.env.DB.prepare(
+        'INSERT INTO channel_claims (channel_key, site, url, handle, verified, created_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(channel_key, handle) DO UPDATE SET verified = 1',
+      ).bind(ch.key, ch.site, ch.url, body.handle, now()),
+    ]);
+    return c.json({ channel: { url: ch.url, site: ch.site, handle: body.handle, verified: true } });
+  })
+  .put('/rates/next', valid('json', RateCardRequest), async (c) => {
+    const cards = await rateCards(c.env);
+    const check = scheduleRateCard(cards, c.req.valid('json'), now());
+    if (!check.ok) {
+      return check.reason === 'not_in_future'
+        ? fail(c, 'invalid_request', 'effectiveAt must be in the future: a rate card never applies retroactively.', 'effectiveAt')
+        : fail(c, 'invalid_request', 'payoutStep diamonds must be worth a whole number of minor units.', 'payoutStep');
+    }
+    // A newer schedule replaces any version that has not taken effect yet.
+    await c.env.DB.batch([
+      c.env.DB.prepare('DELETE FROM rate_cards WHERE effective_at > ?').bind(now()),
+      c.env.DB.prepare('INSERT INTO rate_cards (version, effective_at, card) VALUES (?, ?, ?)').bind(check.card.version, check.card.effectiveAt, JSON.stringify(check.card)),
+    ]);
+    forgetRateCards();
+    return c.json({ card: check.card });
+  })
+  .get('/audit', valid('query', AdminAuditQuery), async (c) => {
+    const { cursor } = c.req.valid('query');
+    const { results } = await c.env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?').bind(cursor ?? '', AUDIT_PAGE + 1).all<{ id: string }>();
+    const page = results.slice(0, AUDIT_PAGE);
+    const audits = await Promise.all(page.map(async (u) => ({ id: u.id, ...(await getWallet(c.env, u.id).audit()) })));
+    const totals: Balances = {};
+    const violations: string[] = [];
+    for (const a of audits) {
+      for (const [account, value] of Object.entries(a.balances)) totals[account as keyof Balances] = (totals[account as keyof Balances] ?? 0) + (value ?? 0);
+      violations.push(...a.violations.map((v) => `wallet ${a.id}: ${v}`));
+    }
+    const sums = sumByUnit(totals);
+    for (const [unit, sum] of Object.entries(sums)) if (sum !== 0) violations.push(`${unit} accounts sum to ${sum} on this page`);
+    const more = results.length > AUDIT_PAGE;
+    return c.json({ ok: violations.length === 0, totals, sums, violations, wallets: page.length, ...(more ? { next: page[page.length - 1]!.id } : {}) });
+  });

@@ -1,0 +1,110 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { monotonicFactory } from 'ulidx';
+import { CreatorRequest, parseChannelUrl, PayoutRequest, payoutView, ResolveQuery, type PayoutRecord } from '@giftstream/shared';
+import { isAdult, requireUser } from '../auth';
+import { now } from '../clock';
+import type { AppEnv, CreatorRow, Env } from '../env';
+import { fail, idempotency, send, valid } from '../http';
+import { currentRateCard } from '../rates';
+import { getWallet } from '../stubs';
+
+const ulid = monotonicFactory();
+
+type ClaimRow = { url: string; site: string; verified: number };
+
+async function channelsOf(env: Env, handle: string) {
+  const { results } = await env.DB.prepare('SELECT url, site, verified FROM channel_claims WHERE handle = ? ORDER BY id').bind(handle).all<ClaimRow>();
+  return results.map((r) => ({ url: r.url, site: r.site, verified: r.verified === 1 }));
+}
+
+async function profile(env: Env, row: CreatorRow | null) {
+  if (!row) return null;
+  // Live state joins when live rooms do; until then no creator is live.
+  return { handle: row.handle, displayName: row.display_name, live: false, channels: await channelsOf(env, row.handle) };
+}
+
+const CREATOR_SELECT = 'SELECT c.user_id, c.handle, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
+
+export async function creatorProfileByUser(env: Env, userId: string) {
+  return profile(env, await env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`).bind(userId).first<CreatorRow>());
+}
+
+export async function creatorByHandle(env: Env, handle: string) {
+  return env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>();
+}
+
+/** Requires the signed-in user to be a creator; sets `creator`. */
+export const requireCreator: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const row = await c.env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`).bind(c.get('user').id).first<CreatorRow>();
+  if (!row) return fail(c, 'forbidden', 'Only creators can do this; become one with POST /v1/creators.');
+  c.set('creator', row);
+  await next();
+};
+
+export const creatorRoutes = new Hono<AppEnv>()
+  .post('/', requireUser, valid('json', CreatorRequest), async (c) => {
+    const user = c.get('user');
+    if (!isAdult(user.birthdate, now())) return fail(c, 'age_restricted', 'You must be 18 or older to become a creator.');
+    const body = c.req.valid('json');
+    const existing = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(user.id).first<{ handle: string }>();
+    if (existing) return fail(c, 'conflict', `You are already the creator @${existing.handle}.`);
+    const channels = [...new Map(body.channels.map((u) => parseChannelUrl(u)!).map((ch) => [ch.key, ch])).values()];
+    const t = now();
+    const results = await c.env.DB.batch([
+      c.env.DB.prepare('INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').bind(user.id, body.handle, t),
+      ...channels.map((ch) =>
+        c.env.DB.prepare(
+          'INSERT INTO channel_claims (channel_key, site, url, handle, verified, created_at) SELECT ?, ?, ?, ?, 0, ? WHERE EXISTS (SELECT 1 FROM creators WHERE handle = ? AND user_id = ?) ON CONFLICT DO NOTHING',
+        ).bind(ch.key, ch.site, ch.url, body.handle, t, body.handle, user.id),
+      ),
+    ]);
+    if (!results[0]!.meta.changes) return fail(c, 'handle_taken', `The handle "${body.handle}" is taken.`, 'handle');
+    return c.json({ creator: await creatorProfileByUser(c.env, user.id) }, 201);
+  })
+  .get('/:handle', async (c) => {
+    const p = await profile(c.env, await creatorByHandle(c.env, c.req.param('handle')));
+    return p ? c.json({ creator: p }) : fail(c, 'not_found', 'No such creator.');
+  });
+
+export const channelRoutes = new Hono<AppEnv>().get('/resolve', valid('query', ResolveQuery), async (c) => {
+  const ch = parseChannelUrl(c.req.valid('query').url);
+  if (!ch) return fail(c, 'not_found', 'This page is not a channel on a supported stream site.', 'url');
+  // The verified claim wins; otherwise the oldest claim, flagged as unverified.
+  const claim = await c.env.DB.prepare('SELECT handle, url, site, verified FROM channel_claims WHERE channel_key = ? ORDER BY verified DESC, created_at, id LIMIT 1')
+    .bind(ch.key)
+    .first<ClaimRow & { handle: string }>();
+  if (!claim) return fail(c, 'not_found', 'No creator has claimed this channel.');
+  const creator = await profile(c.env, await creatorByHandle(c.env, claim.handle));
+  return c.json({ creator, channel: { url: claim.url, site: claim.site, verified: claim.verified === 1 } });
+});
+
+export const creatorPayoutRoutes = new Hono<AppEnv>()
+  .use(requireUser, requireCreator)
+  .post('/', valid('json', PayoutRequest), async (c) => {
+    const body = c.req.valid('json');
+    const keyed = idempotency(c, body);
+    if (keyed instanceof Response) return keyed;
+    const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
+    const r = await getWallet(c.env, user.id).requestPayout({
+      ...keyed,
+      payoutId: ulid(),
+      diamonds: body.diamonds,
+      destination: body.destination,
+      adult: isAdult(user.birthdate, now()),
+      card: await currentRateCard(c.env),
+    });
+    if (r.status === 201) {
+      // Index for the operator. The wallet already holds the payout, so this follow-up is safe to repeat.
+      const { payout } = JSON.parse(r.body) as { payout: { id: string; diamonds: number; amount: { amount: number }; createdAt: number } };
+      await c.env.DB.prepare(
+        'INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+      )
+        .bind(payout.id, user.id, creator.handle, payout.diamonds, payout.amount.amount, body.destination, 'requested', payout.createdAt)
+        .run();
+    }
+    return send(r);
+  })
+  .get('/', async (c) => {
+    const payouts: PayoutRecord[] = await getWallet(c.env, c.get('user').id).payouts();
+    return c.json({ payouts: payouts.map((p) => payoutView(p)) });
+  });

@@ -1,0 +1,80 @@
+import { Hono } from 'hono';
+import { monotonicFactory } from 'ulidx';
+import { coinsPrice, EmptyRequest, PurchaseRequest, purchaseView } from '@giftstream/shared';
+import { isAdult, requireUser } from '../auth';
+import { now } from '../clock';
+import type { AppEnv } from '../env';
+import { fail, idempotency, send, valid } from '../http';
+import { createCheckout, isSandbox, refundPayment } from '../payments/stripe';
+import { currentRateCard } from '../rates';
+import { getWallet } from '../stubs';
+
+const ulid = monotonicFactory();
+
+export const purchaseRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .post('/', valid('json', PurchaseRequest), async (c) => {
+    const body = c.req.valid('json');
+    const keyed = idempotency(c, body);
+    if (keyed instanceof Response) return keyed;
+    const card = await currentRateCard(c.env);
+    let coins: number;
+    if ('packId' in body) {
+      const pack = card.packs.find((p) => p.id === body.packId);
+      if (!pack) return fail(c, 'invalid_request', `There is no pack "${body.packId}"; see GET /v1/rates.`, 'packId');
+      coins = pack.coins;
+    } else {
+      if (body.coins < card.custom.min || body.coins > card.custom.max) {
+        return fail(c, 'invalid_request', `A custom amount is ${card.custom.min} to ${card.custom.max} coins.`, 'coins');
+      }
+      coins = body.coins;
+    }
+    const user = c.get('user');
+    const sandbox = isSandbox(c.env);
+    const wallet = getWallet(c.env, user.id);
+    const price = coinsPrice(card, coins);
+    let r = await wallet.buy({ ...keyed, purchaseId: ulid(), coins, card, price, adult: isAdult(user.birthdate, now()), sandbox });
+    if (!sandbox && r.status === 201) {
+      // The purchase is reserved against the limits; now open (or reopen, on a replay) its Checkout Session.
+      const { purchase } = JSON.parse(r.body) as { purchase: { id: string; status: string; checkoutUrl?: string } };
+      if (purchase.status === 'pending' && !purchase.checkoutUrl) {
+        await c.env.DB.prepare('INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').bind(purchase.id, user.id, now()).run();
+        let session: { id: string; url: string };
+        try {
+          session = await createCheckout(c.env, { purchaseId: purchase.id, userId: user.id, coins, price, currency: card.currency });
+        } catch (e) {
+          console.error('stripe checkout failed', e);
+          return fail(c, 'payment_provider_error', 'The payment provider did not answer; retry with the same Idempotency-Key.');
+        }
+        await c.env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?').bind(session.id, purchase.id).run();
+        r = await wallet.attachCheckout(keyed.key, purchase.id, session.id, session.url);
+      }
+    }
+    return send(r);
+  })
+  .get('/:id', async (c) => {
+    const p = await getWallet(c.env, c.get('user').id).purchase(c.req.param('id'));
+    if (!p) return fail(c, 'not_found', 'No such purchase.');
+    return c.json({ purchase: purchaseView(p) });
+  })
+  .post('/:id/refund', valid('json', EmptyRequest), async (c) => {
+    const keyed = idempotency(c, {});
+    if (keyed instanceof Response) return keyed;
+    const wallet = getWallet(c.env, c.get('user').id);
+    const purchaseId = c.req.param('id');
+    const r = await wallet.refund({ ...keyed, purchaseId });
+    if (r.status === 200 && !isSandbox(c.env)) {
+      // Coins left the wallet in the same transaction that stored this reply; the money follows. Stripe
+      // dedupes by the refund's id, so a retry after a provider failure never refunds twice.
+      const { purchase, refund } = JSON.parse(r.body) as { purchase: { paymentRef?: string }; refund: { id: string; amount: { amount: number } } };
+      if (purchase.paymentRef) {
+        try {
+          await refundPayment(c.env, { paymentIntent: purchase.paymentRef, amount: refund.amount.amount, refundId: refund.id, purchaseId });
+        } catch (e) {
+          console.error('stripe refund failed', e);
+          return fail(c, 'payment_provider_error', 'Your coins are returned; the payment provider did not confirm the refund yet. Retry with the same Idempotency-Key.');
+        }
+      }
+    }
+    return send(r);
+  });

@@ -1,0 +1,89 @@
+import { Hono } from 'hono';
+import type Stripe from 'stripe';
+import { now } from '../clock';
+import type { AppEnv, Env } from '../env';
+import { fail } from '../http';
+import { verifyWebhook } from '../payments/stripe';
+import { getWallet } from '../stubs';
+
+interface Owner {
+  purchaseId: string;
+  userId: string;
+}
+
+/** Finds the purchase a payment belongs to: from our metadata, else from the index by payment intent. */
+async function ownerOf(env: Env, metadata: Stripe.Metadata | null | undefined, paymentIntent: string | Stripe.PaymentIntent | null): Promise<Owner | null> {
+  if (metadata?.purchaseId && metadata.userId) return { purchaseId: metadata.purchaseId, userId: metadata.userId };
+  const pi = typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id;
+  if (!pi) return null;
+  const row = await env.DB.prepare('SELECT id, user_id FROM purchases WHERE payment_intent = ?').bind(pi).first<{ id: string; user_id: string }>();
+  return row ? { purchaseId: row.id, userId: row.user_id } : null;
+}
+
+/**
+ * Applies one verified event. Every wallet operation is idempotent by the purchase's state, so
+ * duplicates and reorderings converge: a refund or dispute seen before its completion completes the
+ * purchase first (the money was evidently paid), and the completion that arrives later changes nothing.
+ */
+async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignored' | 'unknown_purchase'> {
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const s = event.data.object;
+      if (s.payment_status !== 'paid') return 'ignored';
+      const owner = await ownerOf(env, s.metadata, null);
+      if (!owner) return 'unknown_purchase';
+      const pi = typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? null);
+      await env.DB.prepare('UPDATE purchases SET payment_intent = ?, checkout_session_id = ? WHERE id = ?').bind(pi, s.id, owner.purchaseId).run();
+      const r = await getWallet(env, owner.userId).completePurchase(owner.purchaseId, pi);
+      return r === 'not_found' ? 'unknown_purchase' : 'applied';
+    }
+    case 'checkout.session.expired': {
+      const s = event.data.object;
+      const owner = await ownerOf(env, s.metadata, null);
+      if (!owner) return 'ignored';
+      await getWallet(env, owner.userId).expirePurchase(owner.purchaseId);
+      return 'applied';
+    }
+    case 'charge.refunded': {
+      const charge = event.data.object;
+      const owner = await ownerOf(env, charge.metadata, charge.payment_intent);
+      if (!owner) return 'unknown_purchase';
+      const wallet = getWallet(env, owner.userId);
+      await wallet.completePurchase(owner.purchaseId, typeof charge.payment_intent === 'string' ? charge.payment_intent : null);
+      const r = await wallet.providerRefunded(owner.purchaseId, charge.amount_refunded);
+      return r === 'not_found' ? 'unknown_purchase' : 'applied';
+    }
+    case 'charge.dispute.created': {
+      const dispute = event.data.object;
+      const owner = await ownerOf(env, dispute.metadata, dispute.payment_intent);
+      if (!owner) return 'unknown_purchase';
+      const wallet = getWallet(env, owner.userId);
+      await wallet.completePurchase(owner.purchaseId, typeof dispute.payment_intent === 'string' ? dispute.payment_intent : null);
+      const r = await wallet.disputed(owner.purchaseId);
+      return r === 'not_found' ? 'unknown_purchase' : 'applied';
+    }
+    default:
+      return 'ignored';
+  }
+}
+
+export const webhookRoutes = new Hono<AppEnv>().post('/stripe', async (c) => {
+  if (!c.env.STRIPE_WEBHOOK_SECRET) return fail(c, 'not_found', 'Stripe webhooks are not configured on this instance.');
+  const signature = c.req.header('stripe-signature');
+  if (!signature) return fail(c, 'invalid_request', 'Missing Stripe-Signature header.', 'Stripe-Signature');
+  const raw = await c.req.text();
+  let event: Stripe.Event;
+  try {
+    event = await verifyWebhook(c.env, raw, signature);
+  } catch {
+    return fail(c, 'invalid_request', 'The webhook signature does not verify (wrong secret, altered body or stale timestamp).', 'Stripe-Signature');
+  }
+  const seen = await c.env.DB.prepare('SELECT 1 FROM stripe_events WHERE id = ?').bind(event.id).first();
+  if (seen) return c.json({ received: true, duplicate: true });
+  const outcome = await apply(c.env, event);
+  // Stripe retries anything but a 2xx: an event about a purchase we cannot place yet is worth retrying.
+  if (outcome === 'unknown_purchase') return fail(c, 'conflict', 'This event names a purchase this instance does not know (yet).');
+  await c.env.DB.prepare('INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').bind(event.id, event.type, now()).run();
+  return c.json({ received: true, outcome });
+});
