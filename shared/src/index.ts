@@ -9,3 +9,5 @@ export * from './channels';
 export * from './errors';
 export * from './schemas/common';
 export * from './schemas/api';
+export * from './protocol';
+export * from './room';

@@ -13,6 +13,8 @@ import { purchaseRoutes } from './routes/purchases';
 import { walletRoutes } from './routes/wallet';
 import { webhookRoutes } from './routes/webhooks';
 import { testRoutes } from './routes/test-hooks';
+import { creatorRoutes as ownCreatorRoutes } from './routes/creator';
+import { roomRoutes } from './routes/rooms';
 
 export { Wallet } from './objects/wallet';
 export { LiveRoom } from './objects/live-room';
@@ -35,6 +37,8 @@ const v1 = new Hono<AppEnv>()
   .route('/creators', creatorRoutes)
   .route('/channels', channelRoutes)
   .route('/creator/payouts', creatorPayoutRoutes)
+  .route('/creator', ownCreatorRoutes)
+  .route('/rooms', roomRoutes)
   .route('/admin', adminRoutes)
   .route('/__test', testRoutes)
   .get('/checkout/done', (c) =>

@@ -1,5 +1,9 @@
-declare module 'cloudflare:test' {
-  interface ProvidedEnv extends import('../src/env').Env {
-    TEST_MIGRATIONS: D1Migration[];
+import type { Env as WorkerEnv } from '../src/env';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {
+      TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+    }
   }
 }

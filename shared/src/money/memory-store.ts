@@ -1,5 +1,6 @@
 import type { AccountName, Balances, Transfer, TransferKind } from './ledger';
 import { NO_LIMITS, type LimitState } from './limits';
+import type { ComboState } from '../room';
 import type { OutboxRecord, PayoutRecord, PayoutStatus, PurchaseRecord, WalletStore } from './wallet';
 
 interface State {
@@ -11,6 +12,7 @@ interface State {
   limits: LimitState;
   credits: Map<string, string>;
   outbox: Map<string, OutboxRecord>;
+  combos: Map<string, ComboState>;
 }
 
 /** A WalletStore in memory, for pure tests and models. A throwing transaction leaves nothing behind. */
@@ -24,6 +26,7 @@ export class MemoryWalletStore implements WalletStore {
     limits: { limits: { ...NO_LIMITS }, pending: [] },
     credits: new Map(),
     outbox: new Map(),
+    combos: new Map(),
   };
   private depth = 0;
 
@@ -105,5 +108,11 @@ export class MemoryWalletStore implements WalletStore {
   }
   outbox() {
     return [...this.s.outbox.values()];
+  }
+  getCombo(key: string) {
+    return this.s.combos.get(key) ?? null;
+  }
+  putCombo(key: string, combo: ComboState): void {
+    this.s.combos.set(key, { ...combo });
   }
 }

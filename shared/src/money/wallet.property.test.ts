@@ -5,7 +5,7 @@ import { canonicalJson, isFinalStatus } from '../errors';
 import { Account, checkBook, sumByUnit, userView, type Balances } from './ledger';
 import { MemoryWalletStore } from './memory-store';
 import { DEFAULT_RATE_CARD, coinsPrice } from './rate-card';
-import { WalletBook } from './wallet';
+import { IDEMPOTENCY_TTL, WalletBook } from './wallet';
 
 /**
  * A small bank of wallets driven by random operations, as the worker drives them: purchases (sandbox and
@@ -54,7 +54,7 @@ class Bank {
   inFlight: { transferId: string; from: number; to: number; coins: number }[] = [];
   delivered: { transferId: string; from: number; to: number; coins: number }[] = [];
   /** Every keyed request made, to replay. */
-  calls: { run: (fingerprint: string) => { status: number; body: string }; fingerprint: string; reply: { status: number; body: string } }[] = [];
+  calls: { run: (fingerprint: string) => { status: number; body: string }; fingerprint: string; reply: { status: number; body: string }; at: number }[] = [];
   keyCount = 0;
   giftedCoins = 0;
   creditedDiamonds = 0;
@@ -63,7 +63,7 @@ class Bank {
   keyed(fingerprint: string, run: (key: string, fingerprint: string) => { status: number; body: string }) {
     const key = `k${this.keyCount++}`;
     const reply = run(key, fingerprint);
-    this.calls.push({ run: (fp) => run(key, fp), fingerprint, reply });
+    this.calls.push({ run: (fp) => run(key, fp), fingerprint, reply, at: this.now });
     return reply;
   }
 
@@ -90,7 +90,7 @@ class Bank {
         const transferId = this.newId();
         const before = userView(this.stores[o.from].balances());
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.from].debitGift({ key, fingerprint, transferId, coins: o.coins, rateVersion: 1, adult: true, counterparty: `u${o.to}`, payload: '{}', respond: (coins) => ({ transferId, coins }), now: this.now }),
+          this.books[o.from].debitGift({ key, fingerprint, transferId, coins: o.coins, count: 1, comboKey: `u${o.to}:g`, rateVersion: 1, adult: true, live: true, counterparty: `u${o.to}`, payload: {}, respond: (r) => ({ transferId, ...r }), now: this.now }),
         );
         if (r.status === 201) {
           this.inFlight.push({ transferId, from: o.from, to: o.to, coins: o.coins });
@@ -153,7 +153,7 @@ class Bank {
       }
       case 'replay': {
         const call = pick(this.calls, o.pick);
-        if (!call) return;
+        if (!call || this.now - call.at >= IDEMPOTENCY_TTL) return; // an expired key is a new request
         const before = this.stores.map((s) => s.balances());
         const r = call.run(o.tamper ? call.fingerprint + 'x' : call.fingerprint);
         if (!isFinalStatus(call.reply.status)) return; // never stored: a retry is a new attempt

@@ -2,6 +2,7 @@ import { errorReply, isFinalStatus, reply, type ApiReply } from '../errors';
 import { Account, checkBook, post, userView, type Balances, type Transfer, type TransferKind, type AccountName } from './ledger';
 import { changeLimits, crossedLimit, DAY, limitsAt, windowTotals, WINDOW, type Limits, type LimitState } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
+import { nextCombo, type ComboState } from '../room';
 
 export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
@@ -84,6 +85,8 @@ export interface WalletStore {
   hasCredit(transferId: string): boolean;
   putCredit(transferId: string, batchId: string): void;
   putOutbox(record: OutboxRecord): void;
+  getCombo(key: string): ComboState | null;
+  putCombo(key: string, combo: ComboState): void;
   getOutbox(transferId: string): OutboxRecord | null;
   deleteOutbox(transferId: string): void;
   outbox(): OutboxRecord[];
@@ -107,15 +110,21 @@ export interface BuyRequest extends Idempotency {
 
 export interface GiftDebit extends Idempotency {
   transferId: string;
+  /** Coins for the whole gift (the gift's price × count). */
   coins: number;
+  count: number;
+  /** Room and gift: combos continue per key. */
+  comboKey: string;
   rateVersion: number;
   adult: boolean;
+  /** Whether the room was live when asked; a gift to a room that is not live is refused (and that is replayed too). */
+  live: boolean;
   /** Handle of the receiving creator, for the history. */
   counterparty: string;
-  /** Delivered to the room as is. */
-  payload: string;
+  /** Delivered to the room, with `combo` and `at` added. */
+  payload: Record<string, unknown>;
   /** Builds the stored reply from the committed debit. */
-  respond: (coinsLeft: number) => unknown;
+  respond: (r: { coins: number; combo: { id: string; count: number } }) => unknown;
   now: number;
 }
 
@@ -317,11 +326,15 @@ export class WalletBook {
   debitGift(req: GiftDebit): ApiReply {
     return this.idempotent(req, req.now, () => {
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to send gifts.');
+      if (!req.live) return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
       if (userView(this.store.balances()).debt > 0) return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
       const moved = this.tryMove([{ id: req.transferId, kind: 'gift', debit: Account.coins, credit: Account.coinsInTransit, amount: req.coins, rateVersion: req.rateVersion, at: req.now, ref: req.transferId }], req.counterparty);
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
-      this.store.putOutbox({ transferId: req.transferId, coins: req.coins, payload: req.payload, attempts: 0, nextAttemptAt: req.now, createdAt: req.now });
-      return reply(201, req.respond(userView(this.store.balances()).coins));
+      const combo = nextCombo(this.store.getCombo(req.comboKey), req.now, req.count, req.transferId);
+      this.store.putCombo(req.comboKey, combo);
+      const payload = JSON.stringify({ ...req.payload, combo: { id: combo.id, count: combo.count }, at: req.now });
+      this.store.putOutbox({ transferId: req.transferId, coins: req.coins, payload, attempts: 0, nextAttemptAt: req.now, createdAt: req.now });
+      return reply(201, req.respond({ coins: userView(this.store.balances()).coins, combo: { id: combo.id, count: combo.count } }));
     });
   }
 

@@ -162,3 +162,17 @@ export const AuditResponse = z.object({
   wallets: z.int(),
   next: z.string().optional(),
 });
+
+// ---- rooms & creator controls ----
+export const GiftRequest = z.strictObject({
+  giftId: z.string().min(1).max(64),
+  count: z.int().min(1).max(99).default(1),
+  message: text(0, 80).optional(),
+  anonymous: z.boolean().default(false),
+});
+export const GiftResponse = z.object({
+  gift: z.object({ id: z.string(), giftId: z.string(), count: z.int(), coins: z.int(), anonymous: z.boolean(), message: z.string().optional(), combo: z.object({ id: z.string(), count: z.int() }) }),
+  wallet: z.object({ coins: Count }),
+});
+export const LiveRequest = z.strictObject({ live: z.boolean(), title: text(0, 100).optional() });
+export const GoalRequest = z.strictObject({ label: text(1, 60), coins: z.int().min(1).max(100_000_000) });

@@ -1,5 +1,379 @@
 import { DurableObject } from 'cloudflare:workers';
+import { monotonicFactory } from 'ulidx';
+import {
+  ANONYMOUS,
+  backoff,
+  CLOSE_BAD_TOKEN,
+  COMBO_WINDOW,
+  PROTOCOL_VERSION,
+  sortLeaderboard,
+  type GiftFields,
+  type GiftPayload,
+  type GoalState,
+  type LeaderboardEntry,
+  type LiveState,
+  type NewEvent,
+  type RoomEvent,
+  type StoredEvent,
+} from '@giftstream/shared';
+import { timingSafeEqualText } from '../auth';
+import { now } from '../clock';
 import type { Env } from '../env';
+import { fault } from '../faults';
+import { getWallet } from '../stubs';
+import { LIVE_ROOM_MIGRATIONS } from './live-room-migrations';
+import { migrate } from './migrate';
 
-/** One creator's live room. Its live sessions, gift log and event stream arrive with the live-rooms work. */
-export class LiveRoom extends DurableObject<Env> {}
+/** Events kept for resume: far more than the last 1,000 of a session. */
+const KEEP_EVENTS = 5_000;
+/** Gifts arriving within this many ms go out in one frame. */
+const COALESCE_MS = 10;
+/** Diamonds are credited to the creator's wallet at most this often, in batches. */
+const CREDIT_DELAY_MS = 200;
+const CREDIT_BATCH = 500;
+const RECENT_GIFTS = 20;
+
+interface SocketState {
+  overlay: boolean;
+}
+
+const ulid = monotonicFactory();
+
+function trySend(ws: WebSocket, data: string): void {
+  try {
+    ws.send(data);
+  } catch {
+    // A socket closing under us; it will not be sent to again.
+  }
+}
+
+/**
+ * One creator's live room: sessions, the gift log, combos, leaderboard, goal and the WebSocket hub.
+ * It acknowledges a gift once it is logged and its diamonds are queued for the creator's wallet; the
+ * queue is credited in batches, so a busy room makes one wallet call per batch, not one per gift.
+ */
+export class LiveRoom extends DurableObject<Env> {
+  private seq = 0;
+  private frame: RoomEvent[] = [];
+  private frameTimer: ReturnType<typeof setTimeout> | null = null;
+  private crediting = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql, LIVE_ROOM_MIGRATIONS);
+      this.seq = this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? Number(this.meta('seq') ?? 0);
+    });
+  }
+
+  private get sql() {
+    return this.ctx.storage.sql;
+  }
+
+  private meta(key: string): string | null {
+    return this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string | null): void {
+    if (value === null) this.sql.exec('DELETE FROM meta WHERE key = ?', key);
+    else this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+  }
+
+  // ---- state ----
+
+  liveState(): LiveState {
+    const raw = this.meta('live');
+    return raw ? JSON.parse(raw) : { live: false, title: null, sessionId: null, startedAt: null };
+  }
+
+  private goal(): GoalState {
+    const raw = this.meta('goal');
+    return raw ? JSON.parse(raw) : null;
+  }
+
+  private leaderboard(sessionId: string | null): LeaderboardEntry[] {
+    if (!sessionId) return [];
+    const rows = this.sql.exec<{ name: string; coins: number }>('SELECT name, coins FROM supporters WHERE session_id = ? ORDER BY coins DESC, name LIMIT 10', sessionId).toArray();
+    return sortLeaderboard(rows);
+  }
+
+  /** Stores an event under the next seq and queues it for every socket. Call inside a transaction. */
+  private emit(event: NewEvent): StoredEvent {
+    const stored = { v: PROTOCOL_VERSION, seq: ++this.seq, ...event } as StoredEvent;
+    this.sql.exec('INSERT INTO events (seq, type, data) VALUES (?, ?, ?)', stored.seq, stored.type, JSON.stringify(stored));
+    if (stored.seq % 100 === 0) this.sql.exec('DELETE FROM events WHERE seq <= ?', stored.seq - KEEP_EVENTS);
+    return stored;
+  }
+
+  /** Sends events after their transaction committed, coalescing bursts into one frame. */
+  private broadcast(events: StoredEvent[]): void {
+    if (!events.length) return;
+    this.frame.push(...events);
+    this.frameTimer ??= setTimeout(() => this.flushFrame(), COALESCE_MS);
+  }
+
+  private flushFrame(): void {
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer = null;
+    if (!this.frame.length) return;
+    const data = JSON.stringify(this.frame.length === 1 ? this.frame[0] : this.frame);
+    this.frame = [];
+    for (const ws of [...this.ctx.getWebSockets('overlay'), ...this.ctx.getWebSockets('viewer')]) trySend(ws, data);
+  }
+
+  // ---- creator controls ----
+
+  setLive(live: boolean, title: string | null): LiveState {
+    const current = this.liveState();
+    if (current.live === live && (!live || title === null || title === current.title)) return current;
+    const t = now();
+    const events = this.ctx.storage.transactionSync(() => {
+      let next: LiveState;
+      if (live && current.live) {
+        next = { ...current, title };
+        this.sql.exec('UPDATE sessions SET title = ? WHERE id = ?', title, current.sessionId);
+      } else if (live) {
+        next = { live: true, title, sessionId: ulid(), startedAt: t };
+        this.sql.exec('INSERT INTO sessions (id, title, started_at) VALUES (?, ?, ?)', next.sessionId, title, t);
+      } else {
+        next = { live: false, title: null, sessionId: null, startedAt: null };
+        this.sql.exec('UPDATE sessions SET ended_at = ? WHERE id = ?', t, current.sessionId);
+      }
+      this.setMeta('live', JSON.stringify(next));
+      const out = [this.emit({ type: 'live', at: t, ...next })];
+      if (live && !current.live) out.push(this.emit({ type: 'leaderboard', at: t, leaderboard: [] }));
+      return out;
+    });
+    this.broadcast(events);
+    return this.liveState();
+  }
+
+  setGoal(goal: { label: string; coins: number } | null): GoalState {
+    const t = now();
+    const next: GoalState = goal ? { label: goal.label, target: goal.coins, progress: 0 } : null;
+    const event = this.ctx.storage.transactionSync(() => {
+      this.setMeta('goal', next ? JSON.stringify(next) : null);
+      return this.emit({ type: 'goal', at: t, goal: next });
+    });
+    this.broadcast([event]);
+    return next;
+  }
+
+  /** The overlay token, created on first use; `rotate` replaces it and closes every overlay socket. */
+  overlayToken(rotate: boolean): string {
+    let token = this.meta('overlay_token');
+    if (!token || rotate) {
+      token = `ot_${[...crypto.getRandomValues(new Uint8Array(24))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+      this.setMeta('overlay_token', token);
+      if (rotate) for (const ws of this.ctx.getWebSockets('overlay')) ws.close(CLOSE_BAD_TOKEN, 'overlay token rotated');
+    }
+    return token;
+  }
+
+  /** A test gift on overlay connections only; nothing is stored and no money moves. */
+  testAlert(from: string): void {
+    this.flushFrame();
+    const gift: GiftFields = { id: `test_${ulid()}`, from, giftId: 'rocket', name: 'Rocket', tier: 'epic', coins: 10_000, count: 1, combo: { id: `test_${ulid()}`, count: 1 }, total: 10_000, message: 'This is a test alert' };
+    const data = JSON.stringify({ v: PROTOCOL_VERSION, seq: this.seq, type: 'test', at: now(), test: true, ...gift });
+    for (const ws of this.ctx.getWebSockets('overlay')) trySend(ws, data);
+  }
+
+  // ---- gifts ----
+
+  /**
+   * Logs gifts from a viewer's wallet and queues their diamonds; returns the transfer ids it holds, which
+   * includes gifts it had already logged (a retried delivery), so the wallet settles them either way.
+   */
+  async receiveGifts(gifts: GiftPayload[]): Promise<string[]> {
+    if (fault(this.env, 'roomRefusesDelivery')) throw new Error('injected: room refused a delivery');
+    const events = this.ctx.storage.transactionSync(() => {
+      const out: StoredEvent[] = [];
+      const live = this.liveState();
+      const sessionId = live.sessionId ?? this.sql.exec<{ id: string }>('SELECT id FROM sessions ORDER BY started_at DESC LIMIT 1').toArray()[0]?.id ?? null;
+      let goal = this.goal();
+      let boardChanged = false;
+      for (const g of gifts) {
+        if (this.sql.exec('SELECT 1 FROM gifts WHERE transfer_id = ?', g.transferId).toArray().length) continue;
+        this.setMeta('creator_user_id', g.creatorUserId);
+        const event = this.emit({
+          type: 'gift',
+          at: now(),
+          id: g.transferId,
+          from: g.anonymous ? ANONYMOUS : g.fromName,
+          giftId: g.giftId,
+          name: g.name,
+          tier: g.tier,
+          coins: g.unitCoins,
+          count: g.count,
+          ...(g.message ? { message: g.message } : {}),
+          combo: g.combo,
+          total: g.coins,
+        });
+        out.push(event);
+        this.sql.exec('INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?)', g.transferId, sessionId, event.seq, g.at, JSON.stringify(g));
+        this.sql.exec('UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?', g.coins, g.diamonds, g.count, sessionId);
+        const supporter = g.anonymous ? `anon:${g.fromUserId}` : g.fromUserId;
+        const name = g.anonymous ? ANONYMOUS : g.fromName;
+        for (const scope of sessionId ? [sessionId, '*'] : ['*']) {
+          this.sql.exec(
+            'INSERT INTO supporters (session_id, supporter, name, coins) VALUES (?, ?, ?, ?) ON CONFLICT(session_id, supporter) DO UPDATE SET coins = coins + excluded.coins, name = excluded.name',
+            scope, supporter, name, g.coins,
+          );
+        }
+        boardChanged = boardChanged || sessionId !== null;
+        this.sql.exec(
+          'INSERT INTO combos (id, last_at, count, coins) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_at = MAX(last_at, excluded.last_at), count = count + excluded.count, coins = coins + excluded.coins',
+          g.combo.id, g.at, g.count, g.coins,
+        );
+        this.sql.exec('INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, next_attempt_at) VALUES (?, ?, ?, ?, ?)', g.transferId, g.diamonds, g.rateVersion, g.anonymous ? null : g.fromName, now() + CREDIT_DELAY_MS);
+        if (goal) goal = { ...goal, progress: goal.progress + g.coins };
+      }
+      if (out.length && goal) {
+        this.setMeta('goal', JSON.stringify(goal));
+        out.push(this.emit({ type: 'goal', at: now(), goal }));
+      }
+      if (boardChanged) out.push(this.emit({ type: 'leaderboard', at: now(), leaderboard: this.leaderboard(sessionId) }));
+      return out;
+    });
+    if (fault(this.env, 'roomRestartsAfterLogging')) this.ctx.abort('injected: room restarted after logging');
+    this.broadcast(events);
+    await this.scheduleAlarm();
+    return gifts.map((g) => g.transferId);
+  }
+
+  override async alarm(): Promise<void> {
+    this.endDueCombos();
+    await this.creditCreator();
+    await this.scheduleAlarm();
+  }
+
+  /** Closes every combo whose last gift is COMBO_WINDOW old: one combo_end each, stored like any event. */
+  private endDueCombos(): void {
+    const events = this.ctx.storage.transactionSync(() =>
+      this.sql
+        .exec<{ id: string; count: number; coins: number }>('SELECT id, count, coins FROM combos WHERE ended = 0 AND last_at + ? <= ? ORDER BY last_at', COMBO_WINDOW, now())
+        .toArray()
+        .map((c) => {
+          this.sql.exec('UPDATE combos SET ended = 1 WHERE id = ?', c.id);
+          return this.emit({ type: 'combo_end', at: now(), comboId: c.id, count: c.count, coins: c.coins });
+        }),
+    );
+    this.broadcast(events);
+  }
+
+  /** Credits queued diamonds to the creator's wallet in batches; each gift is deduped there by transfer id. */
+  private async creditCreator(): Promise<void> {
+    const creator = this.meta('creator_user_id');
+    if (!creator || this.crediting) return;
+    this.crediting = true;
+    try {
+      for (;;) {
+        const batch = this.sql
+          .exec<{ transfer_id: string; diamonds: number; rate_version: number; from_name: string | null; attempts: number }>(
+            'SELECT * FROM credit_queue WHERE next_attempt_at <= ? ORDER BY transfer_id LIMIT ?',
+            now(),
+            CREDIT_BATCH,
+          )
+          .toArray();
+        if (!batch.length) return;
+        try {
+          await getWallet(this.env, creator).creditGifts(
+            `batch_${batch[0]!.transfer_id}_${batch.length}`,
+            batch.map((r) => ({ transferId: r.transfer_id, diamonds: r.diamonds, rateVersion: r.rate_version, from: r.from_name })),
+          );
+          this.ctx.storage.transactionSync(() => {
+            for (const r of batch) this.sql.exec('DELETE FROM credit_queue WHERE transfer_id = ?', r.transfer_id);
+          });
+        } catch (e) {
+          console.warn('crediting the creator failed; retrying', String(e));
+          const retryAt = now() + backoff(batch[0]!.attempts);
+          this.ctx.storage.transactionSync(() => {
+            for (const r of batch) this.sql.exec('UPDATE credit_queue SET attempts = attempts + 1, next_attempt_at = ? WHERE transfer_id = ?', retryAt, r.transfer_id);
+          });
+          return;
+        }
+      }
+    } finally {
+      this.crediting = false;
+    }
+  }
+
+  /** One alarm serves both the credit queue and the combo timers: it is set for whichever is due first. */
+  private async scheduleAlarm(): Promise<void> {
+    const credit = this.sql.exec<{ at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM credit_queue').one().at;
+    const combo = this.sql.exec<{ at: number | null }>('SELECT MIN(last_at) AS at FROM combos WHERE ended = 0').one().at;
+    const due = Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW);
+    if (!Number.isFinite(due)) return;
+    const real = Date.now() + Math.max(0, due - now());
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > real) await this.ctx.storage.setAlarm(real);
+  }
+
+  // ---- reads ----
+
+  snapshot() {
+    const live = this.liveState();
+    const recent = this.sql
+      .exec<{ data: string }>("SELECT data FROM events WHERE type = 'gift' ORDER BY seq DESC LIMIT ?", RECENT_GIFTS)
+      .toArray()
+      .map((r) => JSON.parse(r.data));
+    return { seq: this.seq, live, goal: this.goal(), leaderboard: this.leaderboard(live.sessionId), recentGifts: recent };
+  }
+
+  earnings() {
+    const sessions = this.sql
+      .exec<{ id: string; title: string | null; started_at: number; ended_at: number | null; coins: number; diamonds: number; gifts: number }>('SELECT * FROM sessions ORDER BY started_at DESC')
+      .toArray()
+      .map((s) => ({ id: s.id, title: s.title, startedAt: s.started_at, endedAt: s.ended_at, coins: s.coins, diamonds: s.diamonds, gifts: s.gifts }));
+    const topSupporters = sortLeaderboard(this.sql.exec<{ name: string; coins: number }>("SELECT name, coins FROM supporters WHERE session_id = '*' ORDER BY coins DESC LIMIT 10").toArray());
+    return { sessions, topSupporters };
+  }
+
+  /** Events after `since`, for resume; null when `since` is older than what is kept. */
+  private eventsSince(since: number): StoredEvent[] | null {
+    if (since >= this.seq) return [];
+    const oldest = this.sql.exec<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM events').one().seq;
+    if (oldest === null || since < oldest - 1) return null;
+    return this.sql.exec<{ data: string }>('SELECT data FROM events WHERE seq > ? ORDER BY seq', since).toArray().map((r) => JSON.parse(r.data));
+  }
+
+  // ---- sockets (Hibernation API) ----
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const token = url.searchParams.get('token');
+    const sinceParam = url.searchParams.get('since');
+    const since = sinceParam !== null && /^\d{1,15}$/.test(sinceParam) ? Number(sinceParam) : null;
+    const { 0: client, 1: server } = new WebSocketPair();
+    const overlay = token !== null;
+    // Whatever is waiting to go out is sent first, so this socket's replay and the live stream never overlap.
+    this.flushFrame();
+    const expected = this.meta('overlay_token');
+    if (overlay && (!expected || !timingSafeEqualText(token, expected))) {
+      // Accepted, then closed with a code that tells the overlay not to retry.
+      this.ctx.acceptWebSocket(server, ['rejected']);
+      server.close(CLOSE_BAD_TOKEN, 'invalid overlay token');
+      return new Response(null, { status: 101, webSocket: client });
+    }
+    this.ctx.acceptWebSocket(server, [overlay ? 'overlay' : 'viewer']);
+    server.serializeAttachment({ overlay } satisfies SocketState);
+    const replay = since === null ? [] : this.eventsSince(since);
+    const { live, goal, leaderboard } = this.snapshot();
+    server.send(JSON.stringify({ v: PROTOCOL_VERSION, seq: this.seq, type: 'hello', at: now(), live, goal, leaderboard, ...(replay === null ? { reset: true } : {}) }));
+    if (replay?.length) server.send(JSON.stringify(replay));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    // Clients only listen; a ping gets a pong so they can tell a dead connection from a quiet room.
+    if (message === 'ping') ws.send('pong');
+  }
+
+  override webSocketClose(ws: WebSocket, code: number): void {
+    try {
+      ws.close(code === 1005 ? 1000 : code, 'closing');
+    } catch {
+      // already closed
+    }
+  }
+}

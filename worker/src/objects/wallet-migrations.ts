@@ -13,4 +13,5 @@ export const WALLET_MIGRATIONS: readonly string[] = [
    CREATE TABLE credits (transfer_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL);
    CREATE TABLE outbox (transfer_id TEXT PRIMARY KEY, coins INTEGER NOT NULL, payload TEXT NOT NULL,
      attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
+  `CREATE TABLE combos (key TEXT PRIMARY KEY, id TEXT NOT NULL, last_at INTEGER NOT NULL, count INTEGER NOT NULL);`,
 ];

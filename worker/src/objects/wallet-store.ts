@@ -1,4 +1,4 @@
-import { NO_LIMITS, type AccountName, type Balances, type LimitState, type OutboxRecord, type PayoutRecord, type PayoutStatus, type PurchaseRecord, type Transfer, type TransferKind, type WalletStore } from '@giftstream/shared';
+import { NO_LIMITS, type AccountName, type ComboState, type Balances, type LimitState, type OutboxRecord, type PayoutRecord, type PayoutStatus, type PurchaseRecord, type Transfer, type TransferKind, type WalletStore } from '@giftstream/shared';
 
 type TransferRow = { id: string; kind: TransferKind; debit: AccountName; credit: AccountName; amount: number; rate_version: number; at: number; ref: string | null; counterparty: string | null };
 type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts: number; next_attempt_at: number; created_at: number };
@@ -108,6 +108,13 @@ export class SqlWalletStore implements WalletStore {
   }
   deleteOutbox(transferId: string): void {
     this.sql.exec('DELETE FROM outbox WHERE transfer_id = ?', transferId);
+  }
+  getCombo(key: string): ComboState | null {
+    const r = this.sql.exec<{ id: string; last_at: number; count: number }>('SELECT id, last_at, count FROM combos WHERE key = ?', key).toArray()[0];
+    return r ? { id: r.id, lastAt: r.last_at, count: r.count } : null;
+  }
+  putCombo(key: string, c: ComboState): void {
+    this.sql.exec('INSERT INTO combos (key, id, last_at, count) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, last_at = excluded.last_at, count = excluded.count', key, c.id, c.lastAt, c.count);
   }
   outbox(): OutboxRecord[] {
     return this.sql.exec<OutboxRow>('SELECT * FROM outbox ORDER BY transfer_id').toArray().map(outboxRecord);

@@ -1,11 +1,16 @@
 import { DurableObject } from 'cloudflare:workers';
 import { monotonicFactory } from 'ulidx';
-import { WalletBook, type BuyRequest, type CreditItem, type GiftDebit, type Idempotency, type Limits, type RateCard } from '@giftstream/shared';
+import { backoff, WalletBook, type BuyRequest, type GiftPayload, type CreditItem, type GiftDebit, type Idempotency, type Limits, type RateCard } from '@giftstream/shared';
 import { now } from '../clock';
+import { fault } from '../faults';
+import { getLiveRoom } from '../stubs';
 import type { Env } from '../env';
 import { migrate } from './migrate';
 import { WALLET_MIGRATIONS } from './wallet-migrations';
 import { SqlWalletStore } from './wallet-store';
+
+/** If a delivery attempt never reports back (the object restarted), the alarm retries after this. */
+const RETRY_SAFETY_MS = 2_000;
 
 /**
  * One user's wallet: the authority for their coins, diamonds, ledger, limits and payouts. A thin shell:
@@ -13,6 +18,8 @@ import { SqlWalletStore } from './wallet-store';
  */
 export class Wallet extends DurableObject<Env> {
   private readonly book: WalletBook;
+  private delivering = false;
+  private deliverAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,12 +71,69 @@ export class Wallet extends DurableObject<Env> {
     return this.book.disputed(purchaseId, now());
   }
 
-  debitGift(req: Omit<GiftDebit, 'now' | 'respond'> & { reply: Record<string, unknown> }) {
-    const { reply, ...rest } = req;
-    return this.book.debitGift({ ...rest, now: now(), respond: (coins) => ({ ...reply, wallet: { coins } }) });
+  /**
+   * Debits a gift and queues it for the room in one transaction, then delivers it. The alarm is set
+   * first, so a gift whose delivery never started (a crash right after the commit) is still delivered.
+   */
+  async debitGift(req: Omit<GiftDebit, 'now' | 'respond'> & { gift: Record<string, unknown> }) {
+    const { gift, ...rest } = req;
+    await this.wakeAt(now() + RETRY_SAFETY_MS);
+    const r = this.book.debitGift({ ...rest, now: now(), respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
+    if (r.status === 201) {
+      if (fault(this.env, 'walletThrowsAfterDebit')) throw new Error('injected: wallet failed after the debit committed');
+      void this.deliver();
+    }
+    return r;
+  }
+
+  override async alarm() {
+    await this.deliver();
+  }
+
+  /** Sends due gifts to their rooms, a batch per room; each acknowledged gift leaves transit. */
+  private async deliver(): Promise<void> {
+    if (this.delivering) {
+      this.deliverAgain = true;
+      return;
+    }
+    this.delivering = true;
+    try {
+      do {
+        this.deliverAgain = false;
+        const due = this.book.pendingDeliveries().filter((o) => o.nextAttemptAt <= now());
+        const byRoom = new Map<string, typeof due>();
+        for (const o of due) {
+          const room = (JSON.parse(o.payload) as GiftPayload).room;
+          byRoom.set(room, [...(byRoom.get(room) ?? []), o]);
+        }
+        await Promise.all(
+          [...byRoom].map(async ([room, records]) => {
+            try {
+              const acked = await getLiveRoom(this.env, room).receiveGifts(records.map((o) => JSON.parse(o.payload) as GiftPayload));
+              for (const id of acked) this.book.settleGift(id, now());
+            } catch (e) {
+              console.warn(`delivery to ${room} failed; retrying`, String(e));
+              for (const o of records) this.book.recordDeliveryAttempt(o.transferId, now() + backoff(o.attempts));
+            }
+          }),
+        );
+      } while (this.deliverAgain);
+    } finally {
+      this.delivering = false;
+    }
+    const next = Math.min(...this.book.pendingDeliveries().map((o) => o.nextAttemptAt));
+    if (Number.isFinite(next)) await this.wakeAt(next);
+  }
+
+  /** Sets the alarm for logical time `at` unless one is already due sooner. */
+  private async wakeAt(at: number): Promise<void> {
+    const real = Date.now() + Math.max(0, at - now());
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > real) await this.ctx.storage.setAlarm(real);
   }
 
   creditGifts(batchId: string, items: CreditItem[]) {
+    if (fault(this.env, 'walletRefusesCredit')) throw new Error('injected: wallet refused a credit batch');
     return this.book.creditGifts(batchId, items, now());
   }
 

@@ -6,7 +6,7 @@ import { now } from '../clock';
 import type { AppEnv, CreatorRow, Env } from '../env';
 import { fail, idempotency, send, valid } from '../http';
 import { currentRateCard } from '../rates';
-import { getWallet } from '../stubs';
+import { getLiveRoom, getWallet } from '../stubs';
 
 const ulid = monotonicFactory();
 
@@ -19,8 +19,8 @@ async function channelsOf(env: Env, handle: string) {
 
 async function profile(env: Env, row: CreatorRow | null) {
   if (!row) return null;
-  // Live state joins when live rooms do; until then no creator is live.
-  return { handle: row.handle, displayName: row.display_name, live: false, channels: await channelsOf(env, row.handle) };
+  const [live, channels] = await Promise.all([getLiveRoom(env, row.handle).liveState(), channelsOf(env, row.handle)]);
+  return { handle: row.handle, displayName: row.display_name, live: live.live, channels };
 }
 
 const CREATOR_SELECT = 'SELECT c.user_id, c.handle, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';

@@ -1,0 +1,56 @@
+import type { LeaderboardEntry } from './protocol';
+
+/** Gifts of the same gift from the same viewer at most this far apart form one combo. */
+export const COMBO_WINDOW = 5_000;
+export const LEADERBOARD_SIZE = 10;
+
+export interface ComboState {
+  id: string;
+  lastAt: number;
+  count: number;
+}
+
+/**
+ * The viewer's wallet assigns combos at debit time, so retried deliveries never regroup: the same gift
+ * to the same room within COMBO_WINDOW of the previous one continues its combo, anything else starts one.
+ */
+export function nextCombo(previous: ComboState | null, at: number, count: number, newId: string): ComboState {
+  if (previous && at - previous.lastAt <= COMBO_WINDOW && at >= previous.lastAt) {
+    return { id: previous.id, lastAt: at, count: previous.count + count };
+  }
+  return { id: newId, lastAt: at, count };
+}
+
+/** Retry delay after `attempts` failed deliveries: exponential from 250 ms to 60 s, with jitter. */
+export function backoff(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(60_000, 250 * 2 ** Math.min(attempts, 16));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+export function sortLeaderboard(entries: LeaderboardEntry[], size = LEADERBOARD_SIZE): LeaderboardEntry[] {
+  return [...entries].sort((a, b) => b.coins - a.coins || a.name.localeCompare(b.name)).slice(0, size);
+}
+
+export const ANONYMOUS = 'Anonymous';
+
+/** What a viewer's wallet sends the room for one gift (its outbox record's payload). */
+export interface GiftPayload {
+  transferId: string;
+  room: string;
+  creatorUserId: string;
+  fromUserId: string;
+  fromName: string;
+  anonymous: boolean;
+  giftId: string;
+  name: string;
+  tier: 'small' | 'medium' | 'large' | 'epic';
+  /** Coins per gift; `coins` is the whole send (unit × count). */
+  unitCoins: number;
+  count: number;
+  coins: number;
+  diamonds: number;
+  rateVersion: number;
+  message?: string;
+  combo: { id: string; count: number };
+  at: number;
+}

@@ -1,0 +1,26 @@
+import type { Env } from './env';
+
+/**
+ * Fault switches for tests: each counts down the number of times it fires. They act only where the
+ * test configuration sets TEST_HOOKS; production never reads them.
+ */
+export const faults = {
+  /** The room refuses the next K deliveries from viewers' wallets. */
+  roomRefusesDelivery: 0,
+  /** The room logs the next K deliveries, then restarts before acknowledging. */
+  roomRestartsAfterLogging: 0,
+  /** The creator's wallet refuses the next K diamond batches. */
+  walletRefusesCredit: 0,
+  /** The viewer's wallet throws right after the next K gift debits commit. */
+  walletThrowsAfterDebit: 0,
+};
+
+export function fault(env: Env, name: keyof typeof faults): boolean {
+  if (env.TEST_HOOKS !== '1' || faults[name] <= 0) return false;
+  faults[name]--;
+  return true;
+}
+
+export function clearFaults(): void {
+  for (const k of Object.keys(faults) as (keyof typeof faults)[]) faults[k] = 0;
+}

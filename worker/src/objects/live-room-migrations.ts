@@ -1,0 +1,14 @@
+/** Append-only: never edit an entry that has shipped; add a new one. */
+export const LIVE_ROOM_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE sessions (id TEXT PRIMARY KEY, title TEXT, started_at INTEGER NOT NULL, ended_at INTEGER,
+     coins INTEGER NOT NULL DEFAULT 0, diamonds INTEGER NOT NULL DEFAULT 0, gifts INTEGER NOT NULL DEFAULT 0);
+   CREATE TABLE gifts (transfer_id TEXT PRIMARY KEY, session_id TEXT, seq INTEGER NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE supporters (session_id TEXT NOT NULL, supporter TEXT NOT NULL, name TEXT NOT NULL, coins INTEGER NOT NULL,
+     PRIMARY KEY (session_id, supporter));
+   CREATE TABLE combos (id TEXT PRIMARY KEY, last_at INTEGER NOT NULL, count INTEGER NOT NULL, coins INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0);
+   CREATE INDEX combos_open ON combos (ended, last_at);
+   CREATE TABLE credit_queue (transfer_id TEXT PRIMARY KEY, diamonds INTEGER NOT NULL, rate_version INTEGER NOT NULL,
+     from_name TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL);`,
+];

@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { monotonicFactory } from 'ulidx';
+import { diamondsForCoins, findGift, GiftRequest, tierOf, type GiftPayload } from '@giftstream/shared';
+import { isAdult, requireUser } from '../auth';
+import { now } from '../clock';
+import type { AppEnv } from '../env';
+import { fail, idempotency, send, valid } from '../http';
+import { currentRateCard } from '../rates';
+import { getLiveRoom, getWallet } from '../stubs';
+import { creatorByHandle } from './creators';
+
+const ulid = monotonicFactory();
+
+export const roomRoutes = new Hono<AppEnv>()
+  .post('/:handle/gifts', requireUser, valid('json', GiftRequest), async (c) => {
+    const body = c.req.valid('json');
+    const keyed = idempotency(c, body);
+    if (keyed instanceof Response) return keyed;
+    const handle = c.req.param('handle');
+    const creator = await creatorByHandle(c.env, handle);
+    if (!creator) return fail(c, 'not_found', `No creator @${handle}.`);
+    const gift = findGift(body.giftId);
+    if (!gift) return fail(c, 'not_found', `There is no gift "${body.giftId}"; see GET /v1/gifts.`, 'giftId');
+    const user = c.get('user');
+    if (creator.user_id === user.id) return fail(c, 'self_gift', 'You cannot send gifts to yourself.');
+    const card = await currentRateCard(c.env);
+    const coins = gift.coins * body.count;
+    const transferId = ulid();
+    const { live } = await getLiveRoom(c.env, handle).liveState();
+    const message = body.message || undefined;
+    const payload: Omit<GiftPayload, 'combo' | 'at'> = {
+      transferId,
+      room: handle,
+      creatorUserId: creator.user_id,
+      fromUserId: user.id,
+      fromName: user.display_name,
+      anonymous: body.anonymous,
+      giftId: gift.id,
+      name: gift.name,
+      tier: tierOf(gift.coins),
+      unitCoins: gift.coins,
+      count: body.count,
+      coins,
+      diamonds: diamondsForCoins(card, coins),
+      rateVersion: card.version,
+      ...(message ? { message } : {}),
+    };
+    const r = await getWallet(c.env, user.id).debitGift({
+      ...keyed,
+      transferId,
+      coins,
+      count: body.count,
+      comboKey: `${handle}:${gift.id}`,
+      rateVersion: card.version,
+      adult: isAdult(user.birthdate, now()),
+      live,
+      counterparty: handle,
+      payload,
+      gift: { id: transferId, giftId: gift.id, count: body.count, coins, anonymous: body.anonymous, ...(message ? { message } : {}) },
+    });
+    return send(r);
+  })
+  .get('/:handle', async (c) => {
+    const creator = await creatorByHandle(c.env, c.req.param('handle'));
+    if (!creator) return fail(c, 'not_found', 'No such room.');
+    const snapshot = await getLiveRoom(c.env, creator.handle).snapshot();
+    return c.json({ room: { handle: creator.handle, displayName: creator.display_name, ...snapshot } });
+  })
+  .get('/:handle/events', async (c) => {
+    const creator = await creatorByHandle(c.env, c.req.param('handle'));
+    if (!creator) return fail(c, 'not_found', 'No such room.');
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return fail(c, 'invalid_request', 'This route is a WebSocket: send Upgrade: websocket.');
+    return getLiveRoom(c.env, creator.handle).fetch(c.req.raw);
+  });

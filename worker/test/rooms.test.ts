@@ -1,0 +1,195 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { advanceClock } from '../src/clock';
+import { api, buy, expectCleanAudit, signup, uniqueKey, wallet } from './helpers';
+import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
+
+describe('sending a gift', () => {
+  it('takes the coins, credits the creator, and shows once on the stream', async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 1000 });
+    const client = await connect(handle);
+    const r = await sendGift(viewer, handle, { giftId: 'trophy', count: 2, message: 'gg <b>wp</b>' });
+    expect(r.status).toBe(201);
+    expect(r.json.gift).toMatchObject({ giftId: 'trophy', count: 2, coins: 500, message: 'gg <b>wp</b>' });
+    expect(r.json.gift.combo).toEqual({ id: r.json.gift.id, count: 2 });
+    expect(r.json.wallet).toEqual({ coins: 500 });
+    await until('diamonds', () => diamondsOf(creator), (d) => d === 500);
+    const gifts = await until('gift event', () => client.events.filter((e) => e.type === 'gift'), (g) => g.length === 1);
+    expect(gifts[0]).toMatchObject({ id: r.json.gift.id, from: 'Viewer One', giftId: 'trophy', name: 'Trophy', tier: 'medium', coins: 250, count: 2, total: 500, message: 'gg <b>wp</b>' });
+    const hello = client.events[0]!;
+    expect(hello.type).toBe('hello');
+    const room = await api(`/v1/rooms/${handle}`);
+    expect(room.json.room.leaderboard).toEqual([{ name: 'Viewer One', coins: 500 }]);
+    expect(room.json.room.recentGifts).toHaveLength(1);
+    const history = await api('/v1/wallet/history', { token: viewer.token });
+    expect(history.json.entries[0]).toMatchObject({ kind: 'gift', coins: -500, counterparty: handle });
+    await until('settled', () => wallet(viewer), () => true);
+    await until('audit', async () => (await api('/v1/admin/audit', { token: 'test-admin-token' })).json, (a) => a.ok);
+    client.close();
+  });
+
+  it('refuses with the codes the SPEC names', async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 100 });
+    expect((await sendGift(viewer, handle, { giftId: 'nope' })).status).toBe(404);
+    expect((await sendGift(viewer, 'no_such_room', { giftId: 'heart' })).status).toBe(404);
+    const broke = await sendGift(viewer, handle, { giftId: 'fireworks' });
+    expect(broke.status).toBe(402);
+    expect(broke.json.error.code).toBe('insufficient_funds');
+    await buy(creator, { packId: 'pack_100' });
+    const self = await sendGift(creator, handle, { giftId: 'heart' });
+    expect(self.status).toBe(403);
+    expect(self.json.error.code).toBe('self_gift');
+    const kid = await signup({ adult: false });
+    const young = await sendGift(kid, handle, { giftId: 'heart' });
+    expect(young.json.error.code).toBe('age_restricted');
+    expect((await sendGift(viewer, handle, { giftId: 'heart', count: 100 })).status).toBe(400);
+    expect((await sendGift(viewer, handle, { giftId: 'heart', message: 'x'.repeat(81) })).status).toBe(400);
+    await api('/v1/creator/live', { body: { live: false }, token: creator.token });
+    const offline = await sendGift(viewer, handle, { giftId: 'heart' });
+    expect(offline.status).toBe(409);
+    expect(offline.json.error.code).toBe('not_live');
+    expect((await wallet(viewer)).coins).toBe(100);
+  });
+
+  it('replays a repeated Idempotency-Key without sending the gift twice', async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 1000 });
+    const key = uniqueKey();
+    const first = await sendGift(viewer, handle, { giftId: 'rose', count: 3 }, key);
+    const again = await sendGift(viewer, handle, { giftId: 'rose', count: 3 }, key);
+    expect(again.text).toBe(first.text);
+    const other = await sendGift(viewer, handle, { giftId: 'rose', count: 4 }, key);
+    expect(other.status).toBe(409);
+    expect(other.json.error.code).toBe('idempotency_mismatch');
+    await until('diamonds', () => diamondsOf(creator), (d) => d === 15);
+    expect((await wallet(viewer)).coins).toBe(985);
+  });
+
+  it('strips control characters from messages and keeps markup as text', async () => {
+    const { handle, viewer } = await liveRoom({ coins: 100 });
+    const r = await sendGift(viewer, handle, { giftId: 'heart', message: 'hi\u0000\u0007 there\u202e' });
+    expect(r.json.gift.message).toBe('hi there');
+  });
+});
+
+describe('combos', () => {
+  it('group the same gift from the same viewer within 5 s, then end once', async () => {
+    const { handle, viewer } = await liveRoom({ coins: 1000 });
+    const client = await connect(handle);
+    const a = await sendGift(viewer, handle, { giftId: 'rose', count: 1 });
+    advanceClock(4_000);
+    const b = await sendGift(viewer, handle, { giftId: 'rose', count: 2 });
+    const other = await sendGift(viewer, handle, { giftId: 'heart', count: 1 });
+    expect(b.json.gift.combo).toEqual({ id: a.json.gift.id, count: 3 });
+    expect(other.json.gift.combo.id).not.toBe(a.json.gift.id);
+    advanceClock(5_001);
+    const c = await sendGift(viewer, handle, { giftId: 'rose', count: 1 });
+    expect(c.json.gift.combo).toEqual({ id: c.json.gift.id, count: 1 });
+    await until('gifts', () => client.events.filter((e) => e.type === 'gift').length, (n) => n === 4);
+    advanceClock(5_001);
+    await runDurableObjectAlarm(roomStub(handle));
+    await runDurableObjectAlarm(roomStub(handle));
+    const ends = await until('combo ends', () => client.events.filter((e) => e.type === 'combo_end'), (e) => e.length === 3);
+    expect(ends.find((e) => e.type === 'combo_end' && e.comboId === a.json.gift.id)).toMatchObject({ count: 3, coins: 15 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.events.filter((e) => e.type === 'combo_end')).toHaveLength(3);
+    client.close();
+  });
+});
+
+describe('goal and leaderboard', () => {
+  it('progress with gifts and reach every watcher', async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 5000 });
+    const second = await signup({ name: 'Second Fan' });
+    await buy(second, { coins: 5000 });
+    const goal = await api('/v1/creator/goal', { method: 'PUT', body: { label: 'New mic', coins: 3000 }, token: creator.token });
+    expect(goal.json.goal).toEqual({ label: 'New mic', target: 3000, progress: 0 });
+    const client = await connect(handle);
+    await sendGift(viewer, handle, { giftId: 'fireworks' });
+    await sendGift(second, handle, { giftId: 'diamond_ring', count: 3 });
+    await until('goal progress', async () => (await api(`/v1/rooms/${handle}`)).json.room.goal?.progress, (p) => p === 2500);
+    const room = (await api(`/v1/rooms/${handle}`)).json.room;
+    expect(room.leaderboard).toEqual([
+      { name: 'Second Fan', coins: 1500 },
+      { name: 'Viewer One', coins: 1000 },
+    ]);
+    const goals = await until('goal events', () => client.events.filter((e) => e.type === 'goal'), (g) => g.length === 2);
+    expect(goals.at(-1)).toMatchObject({ goal: { progress: 2500, target: 3000 } });
+    expect(client.events.filter((e) => e.type === 'leaderboard').length).toBeGreaterThanOrEqual(2);
+    const cleared = await api('/v1/creator/goal', { method: 'DELETE', token: creator.token });
+    expect(cleared.json.goal).toBeNull();
+    client.close();
+  });
+});
+
+describe('overlay connections', () => {
+  it('need the overlay token; rotating it closes old overlays with 4401', async () => {
+    const { creator, handle } = await liveRoom({ coins: 0 });
+    const t = await api('/v1/creator/overlay-token', { token: creator.token });
+    expect(t.json.overlayUrl).toContain(`/overlay/?room=${handle}&token=${t.json.token}`);
+    expect((await api('/v1/creator/overlay-token', { token: creator.token })).json.token).toBe(t.json.token);
+    const wrong = await connect(handle, '?token=nope');
+    await until('close', () => wrong.closed, (c) => c !== null);
+    expect(wrong.closed!.code).toBe(4401);
+    expect(wrong.events).toEqual([]);
+    const overlay = await connect(handle, `?token=${t.json.token}`);
+    const viewerSocket = await connect(handle);
+    await until('hello', () => overlay.events.length, (n) => n === 1);
+    await api('/v1/creator/test-alert', { method: 'POST', token: creator.token });
+    const test = await until('test alert', () => overlay.events.filter((e) => e.type === 'test'), (e) => e.length === 1);
+    expect(test[0]).toMatchObject({ test: true, tier: 'epic' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(viewerSocket.events.filter((e) => e.type === 'test')).toEqual([]);
+    const rotated = await api('/v1/creator/overlay-token', { method: 'POST', token: creator.token });
+    expect(rotated.json.token).not.toBe(t.json.token);
+    await until('old overlay closed', () => overlay.closed, (c) => c !== null);
+    expect(overlay.closed!.code).toBe(4401);
+    const fresh = await connect(handle, `?token=${rotated.json.token}`);
+    await until('hello', () => fresh.events.length, (n) => n === 1);
+    expect(fresh.closed).toBeNull();
+    fresh.close();
+    viewerSocket.close();
+  });
+});
+
+describe('resume', () => {
+  it('a client that drops out during a burst and reconnects with since ends with every event once, in order', async () => {
+    const { handle, viewer } = await liveRoom({ coins: 10_000 });
+    const first = await connect(handle);
+    for (let i = 0; i < 10; i++) await sendGift(viewer, handle, { giftId: 'coffee' });
+    await until('first half', () => first.events.filter((e) => e.type === 'gift').length, (n) => n === 10);
+    const lastSeq = Math.max(...first.events.map((e) => e.seq));
+    first.close();
+    await Promise.all(Array.from({ length: 20 }, () => sendGift(viewer, handle, { giftId: 'star' })));
+    const second = await connect(handle, `?since=${lastSeq}`);
+    for (let i = 0; i < 5; i++) await sendGift(viewer, handle, { giftId: 'pizza' });
+    const all = () => [...first.events, ...second.events].filter((e) => e.type !== 'hello');
+    await until('all gifts', () => all().filter((e) => e.type === 'gift').length, (n) => n === 35);
+    const seqs = all().map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(seqs.at(-1)! - seqs[0]! + 1).toBe(seqs.length);
+    second.close();
+  });
+
+  it('says reset when since is older than what is kept', async () => {
+    const { handle } = await liveRoom({ coins: 0 });
+    const c = await connect(handle, '?since=0');
+    await until('hello', () => c.events.length, (n) => n >= 1);
+    expect(c.events[0]).toMatchObject({ type: 'hello' });
+    c.close();
+  });
+});
+
+describe('earnings', () => {
+  it('show diamonds, money, per-session totals and top supporters', async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 5000 });
+    await sendGift(viewer, handle, { giftId: 'castle' });
+    await until('diamonds', () => diamondsOf(creator), (d) => d === 5000);
+    const e = await api('/v1/creator/earnings', { token: creator.token });
+    expect(e.status).toBe(200);
+    expect(e.json).toMatchObject({ diamonds: 5000, value: { amount: 3500, currency: 'USD' }, topSupporters: [{ name: 'Viewer One', coins: 5000 }] });
+    expect(e.json.sessions[0]).toMatchObject({ title: 'Testing stream', coins: 5000, diamonds: 5000, gifts: 1, value: { amount: 3500 } });
+    expect((await api('/v1/creator/earnings', { token: viewer.token })).status).toBe(403);
+    await expectCleanAudit();
+  });
+});
