@@ -11,3 +11,4 @@ export * from './schemas/common';
 export * from './schemas/api';
 export * from './protocol';
 export * from './room';
+export * from './moderation';

@@ -175,6 +175,10 @@ export class WalletBook {
     return this.store.getPurchase(id);
   }
 
+  purchasesById(ids: readonly string[]): PurchaseRecord[] {
+    return [...new Set(ids)].map((id) => this.store.getPurchase(id)).filter((p): p is PurchaseRecord => p !== null);
+  }
+
   payouts(): PayoutRecord[] {
     return this.store.payouts();
   }
@@ -427,6 +431,38 @@ export class WalletBook {
     });
   }
 
+  // ---- closing an account ----
+
+  /** What closing the account now would forfeit. */
+  closingState(now: number) {
+    const balances = this.store.balances();
+    const { coins, debt, diamonds } = userView(balances);
+    const unrefunded = this.store
+      .purchasesSince(now - REFUND_WINDOW)
+      .filter((p) => (p.status === 'completed' || p.status === 'partially_refunded') && now - (p.completedAt ?? p.createdAt) <= REFUND_WINDOW)
+      .reduce((sum, p) => sum + p.coins - p.refundedCoins - p.clawedBackCoins, 0);
+    return { coins, debt, diamonds, refundableCoins: Math.min(coins, unrefunded), pendingPayoutDiamonds: balances[Account.diamondsPending] ?? 0 };
+  }
+
+  /**
+   * Closes the account: pending payouts are withdrawn, and what is left of coins and diamonds is forfeited
+   * to the platform. The entries stay, so every book still balances; a debt stays on the books too.
+   */
+  close(now: number): { forfeitedCoins: number; forfeitedDiamonds: number; withdrawnPayouts: string[] } {
+    return this.store.transaction(() => {
+      const withdrawnPayouts: string[] = [];
+      for (const p of this.store.payouts('requested')) {
+        this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+        this.store.putPayout({ ...p, status: 'rejected', decidedAt: now, reference: 'account closed' });
+        withdrawnPayouts.push(p.id);
+      }
+      const { coins, diamonds } = userView(this.store.balances());
+      if (coins > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.coins, credit: Account.coinsSpent, amount: coins, rateVersion: 0, at: now, ref: 'account_closed' }]);
+      if (diamonds > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamonds, credit: Account.diamondsIssued, amount: diamonds, rateVersion: 0, at: now, ref: 'account_closed' }]);
+      return { forfeitedCoins: coins, forfeitedDiamonds: diamonds, withdrawnPayouts };
+    });
+  }
+
   // ---- internals ----
 
   private purchasedTotals(now: number) {
@@ -512,8 +548,9 @@ export function purchaseView(p: PurchaseRecord) {
 
 /** Destinations are shown masked everywhere but to the operator deciding the payout. */
 export function maskDestination(destination: string): string {
-  if (destination.length <= 4) return '•'.repeat(destination.length);
-  return '•'.repeat(Math.min(8, destination.length - 4)) + destination.slice(-4);
+  const compact = destination.replace(/\s+/g, '');
+  if (compact.length <= 4) return '•'.repeat(compact.length);
+  return '•'.repeat(Math.min(8, compact.length - 4)) + compact.slice(-4);
 }
 
 export function payoutView(p: PayoutRecord, opts: { revealDestination?: boolean } = {}) {

@@ -176,3 +176,6 @@ export const GiftResponse = z.object({
 });
 export const LiveRequest = z.strictObject({ live: z.boolean(), title: text(0, 100).optional() });
 export const GoalRequest = z.strictObject({ label: text(1, 60), coins: z.int().min(1).max(100_000_000) });
+export const ModerationRequest = z.strictObject({ blockedWords: z.array(text(1, 40)).max(200) });
+export const PasswordChangeRequest = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) });
+export const DeleteAccountRequest = z.strictObject({ password: z.string().min(1).max(256), forfeit: z.boolean().default(false) });

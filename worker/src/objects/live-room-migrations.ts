@@ -11,4 +11,5 @@ export const LIVE_ROOM_MIGRATIONS: readonly string[] = [
    CREATE INDEX combos_open ON combos (ended, last_at);
    CREATE TABLE credit_queue (transfer_id TEXT PRIMARY KEY, diamonds INTEGER NOT NULL, rate_version INTEGER NOT NULL,
      from_name TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL);`,
+  `CREATE TABLE hidden_messages (transfer_id TEXT PRIMARY KEY, from_name TEXT NOT NULL, message TEXT NOT NULL, word TEXT NOT NULL, at INTEGER NOT NULL);`,
 ];

@@ -5,6 +5,8 @@ import {
   backoff,
   CLOSE_BAD_TOKEN,
   COMBO_WINDOW,
+  findBlockedWord,
+  normalizeBlockedWords,
   PROTOCOL_VERSION,
   sortLeaderboard,
   type GiftFields,
@@ -178,6 +180,26 @@ export class LiveRoom extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets('overlay')) trySend(ws, data);
   }
 
+  // ---- moderation ----
+
+  private blockedWords(): string[] {
+    return JSON.parse(this.meta('blocked_words') ?? '[]');
+  }
+
+  setBlockedWords(words: string[]): string[] {
+    const list = normalizeBlockedWords(words);
+    this.setMeta('blocked_words', JSON.stringify(list));
+    return list;
+  }
+
+  moderation() {
+    const hidden = this.sql
+      .exec<{ transfer_id: string; from_name: string; message: string; word: string; at: number }>('SELECT * FROM hidden_messages ORDER BY at DESC LIMIT 100')
+      .toArray()
+      .map((h) => ({ giftId: h.transfer_id, from: h.from_name, message: h.message, word: h.word, at: h.at }));
+    return { blockedWords: this.blockedWords(), hidden };
+  }
+
   // ---- gifts ----
 
   /**
@@ -192,9 +214,15 @@ export class LiveRoom extends DurableObject<Env> {
       const sessionId = live.sessionId ?? this.sql.exec<{ id: string }>('SELECT id FROM sessions ORDER BY started_at DESC LIMIT 1').toArray()[0]?.id ?? null;
       let goal = this.goal();
       let boardChanged = false;
+      const blocked = this.blockedWords();
       for (const g of gifts) {
         if (this.sql.exec('SELECT 1 FROM gifts WHERE transfer_id = ?', g.transferId).toArray().length) continue;
         this.setMeta('creator_user_id', g.creatorUserId);
+        const blockedWord = g.message ? findBlockedWord(g.message, blocked) : null;
+        if (blockedWord) {
+          // Shown without the message; the creator can still read what was hidden.
+          this.sql.exec('INSERT INTO hidden_messages (transfer_id, from_name, message, word, at) VALUES (?, ?, ?, ?, ?)', g.transferId, g.anonymous ? ANONYMOUS : g.fromName, g.message!, blockedWord, g.at);
+        }
         const event = this.emit({
           type: 'gift',
           at: now(),
@@ -205,7 +233,7 @@ export class LiveRoom extends DurableObject<Env> {
           tier: g.tier,
           coins: g.unitCoins,
           count: g.count,
-          ...(g.message ? { message: g.message } : {}),
+          ...(g.message && !blockedWord ? { message: g.message } : {}),
           combo: g.combo,
           total: g.coins,
         });

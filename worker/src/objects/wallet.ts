@@ -51,6 +51,21 @@ export class Wallet extends DurableObject<Env> {
     return this.book.purchase(id);
   }
 
+  /** History with each purchase's receipt (price, rate version, sandbox flag, payment reference). */
+  historyWithReceipts(limit: number, before?: string) {
+    const entries = this.book.history(limit, before);
+    const purchases = this.book.purchasesById(entries.filter((t) => t.kind === 'purchase' && t.ref).map((t) => t.ref!));
+    return { entries, purchases };
+  }
+
+  closingState() {
+    return this.book.closingState(now());
+  }
+
+  close() {
+    return this.book.close(now());
+  }
+
   completePurchase(purchaseId: string, paymentRef: string | null) {
     return this.book.completePurchase(purchaseId, paymentRef, now());
   }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { diamondsValue, GoalRequest, LiveRequest, money, payoutView } from '@giftstream/shared';
+import { diamondsValue, GoalRequest, LiveRequest, ModerationRequest, money, payoutView } from '@giftstream/shared';
 import { requireUser } from '../auth';
 import type { AppEnv, Env } from '../env';
 import { valid } from '../http';
@@ -34,6 +34,11 @@ export const creatorRoutes = new Hono<AppEnv>()
     await getLiveRoom(c.env, c.get('creator').handle).testAlert(c.get('creator').display_name);
     return c.json({ sent: true });
   })
+  .put('/moderation', valid('json', ModerationRequest), async (c) => {
+    const blockedWords = await getLiveRoom(c.env, c.get('creator').handle).setBlockedWords(c.req.valid('json').blockedWords);
+    return c.json({ blockedWords });
+  })
+  .get('/moderation', async (c) => c.json(await getLiveRoom(c.env, c.get('creator').handle).moderation()))
   .get('/earnings', async (c) => {
     const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
     const card = await currentRateCard(c.env);

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
-import { UpdateMeRequest } from '@giftstream/shared';
-import { publicUser, requireUser } from '../auth';
+import { DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
+import { hashPassword, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
-import { valid } from '../http';
+import type { Env } from '../env';
+import { fail, valid } from '../http';
 import { currentRateCard } from '../rates';
-import { getWallet } from '../stubs';
+import { getLiveRoom, getWallet } from '../stubs';
 import { creatorProfileByUser } from './creators';
 
 export const meRoutes = new Hono<AppEnv>()
@@ -19,4 +20,56 @@ export const meRoutes = new Hono<AppEnv>()
     const user = { ...c.get('user'), display_name: c.req.valid('json').displayName };
     await c.env.DB.prepare('UPDATE users SET display_name = ? WHERE id = ?').bind(user.display_name, user.id).run();
     return c.json({ user: publicUser(user, now()) });
+  })
+  .post('/password', valid('json', PasswordChangeRequest), async (c) => {
+    const body = c.req.valid('json');
+    const user = c.get('user');
+    if (!(await passwordMatches(c.env, user.id, body.currentPassword))) return fail(c, 'forbidden', 'The current password is wrong.', 'currentPassword');
+    // A new password signs every other session out; this one stays.
+    await c.env.DB.batch([
+      c.env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(await hashPassword(body.newPassword), user.id),
+      c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash != ? AND revoked_at IS NULL').bind(now(), user.id, c.get('tokenHash')),
+    ]);
+    return c.json({ ok: true });
+  })
+  .delete('/', valid('json', DeleteAccountRequest), async (c) => {
+    const { password, forfeit } = c.req.valid('json');
+    const user = c.get('user');
+    if (!(await passwordMatches(c.env, user.id, password))) return fail(c, 'forbidden', 'The password is wrong.', 'password');
+    const wallet = getWallet(c.env, user.id);
+    const state = await wallet.closingState();
+    if (!forfeit && (state.coins > 0 || state.diamonds > 0 || state.pendingPayoutDiamonds > 0)) {
+      return c.json(
+        {
+          error: {
+            code: 'conflict',
+            message:
+              `Deleting this account forfeits ${state.coins} coins (${state.refundableCoins} of them still refundable), ` +
+              `${state.diamonds} diamonds and ${state.pendingPayoutDiamonds} diamonds in pending payouts. ` +
+              'Refund or cash out first, or repeat with "forfeit": true.',
+          },
+          closing: state,
+        },
+        409,
+      );
+    }
+    const closed = await wallet.close();
+    await c.env.DB.batch([
+      c.env.DB.prepare(
+        "UPDATE users SET email = '', email_norm = 'deleted:' || id, display_name = 'Deleted user', birthdate = '1900-01-01', password_hash = '', deleted_at = ? WHERE id = ?",
+      ).bind(now(), user.id),
+      c.env.DB.prepare('DELETE FROM sessions WHERE user_id = ?').bind(user.id),
+      c.env.DB.prepare("UPDATE payouts SET status = 'rejected', destination = '', decided_at = ? WHERE user_id = ? AND status = 'requested'").bind(now(), user.id),
+      c.env.DB.prepare("UPDATE payouts SET destination = '' WHERE user_id = ?").bind(user.id),
+      c.env.DB.prepare('DELETE FROM channel_claims WHERE handle IN (SELECT handle FROM creators WHERE user_id = ?)').bind(user.id),
+    ]);
+    // The handle stays reserved (its room's history belongs to it), but the room goes off air.
+    const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(user.id).first<{ handle: string }>();
+    if (creator) await getLiveRoom(c.env, creator.handle).setLive(false, null);
+    return c.json({ deleted: true, forfeited: { coins: closed.forfeitedCoins, diamonds: closed.forfeitedDiamonds }, withdrawnPayouts: closed.withdrawnPayouts });
   });
+
+async function passwordMatches(env: Env, userId: string, password: string): Promise<boolean> {
+  const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(userId).first<{ password_hash: string }>();
+  return !!row && (await verifyPassword(password, row.password_hash));
+}
