@@ -26,6 +26,8 @@ export interface PurchaseRecord {
   refundedAmount: number;
   /** Coins taken back after a refund or dispute at the payment provider. */
   clawedBackCoins: number;
+  /** Coins the provider refunded that were already spent, so could not be taken back (absent on old records). */
+  writtenOffCoins?: number;
   checkoutSessionId: string | null;
   checkoutUrl: string | null;
   paymentRef: string | null;
@@ -236,11 +238,20 @@ export class WalletBook {
     });
   }
 
-  /** Stripe mode: records the Checkout Session and rewrites the stored reply to carry its URL. */
-  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string): ApiReply {
+  /**
+   * Stripe mode: records the Checkout Session and rewrites the stored reply to carry its URL. A purchase
+   * whose checkout could not be created earlier was released from the limits; it is reserved again here.
+   */
+  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string, now: number): ApiReply {
     return this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return errorReply('not_found', 'No such purchase.');
+      if (p.status === 'expired' && !p.checkoutSessionId) {
+        const { limits } = limitsAt(this.store.getLimits(), now);
+        const crossed = crossedLimit(limits, this.purchasedTotals(now), p.price);
+        if (crossed) return errorReply('spending_limit', `This purchase would go over your ${crossed} spending limit.`);
+        p.status = 'pending';
+      }
       if (!p.checkoutSessionId) this.store.putPurchase({ ...p, checkoutSessionId: sessionId, checkoutUrl: url });
       const updated = reply(201, this.purchaseReply(this.store.getPurchase(purchaseId)!));
       const stored = this.store.getIdempotent(key);
@@ -257,6 +268,14 @@ export class WalletBook {
       if (p.status !== 'pending' && p.status !== 'expired') return 'already';
       this.complete(p, now, paymentRef);
       return 'completed';
+    });
+  }
+
+  /** The payment provider never opened a checkout for this purchase: it stops holding the limits. */
+  abandonCheckout(purchaseId: string): void {
+    this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (p && p.status === 'pending' && !p.checkoutSessionId) this.store.putPurchase({ ...p, status: 'expired' });
     });
   }
 
@@ -279,7 +298,7 @@ export class WalletBook {
       if (req.now - (p.completedAt ?? p.createdAt) > REFUND_WINDOW) return errorReply('conflict', 'The 14-day refund window for this purchase has closed.');
       const { coins: balance, debt } = userView(this.store.balances());
       if (debt > 0) return errorReply('in_debt', 'Refunds are not possible while your wallet is in debt.');
-      const coins = Math.min(p.coins - p.refundedCoins - p.clawedBackCoins, balance);
+      const coins = Math.min(p.coins - accountedCoins(p), balance);
       if (coins <= 0) return errorReply('conflict', 'None of the coins of this purchase are left to refund.');
       const amount = proportional(p.price, coins, p.coins);
       const refundId = this.newId();
@@ -289,7 +308,7 @@ export class WalletBook {
         ...p,
         refundedCoins: refunded,
         refundedAmount: p.refundedAmount + amount,
-        status: refunded + p.clawedBackCoins >= p.coins ? 'refunded' : 'partially_refunded',
+        status: accountedCoins(p) + coins >= p.coins ? 'refunded' : 'partially_refunded',
       };
       this.store.putPurchase(updated);
       return reply(200, {
@@ -301,14 +320,18 @@ export class WalletBook {
 
   /**
    * The payment provider says `amountRefunded` (cumulative, minor units) of this purchase went back.
-   * Whatever our own refunds already returned is recognised; anything beyond is clawed back.
+   * Whatever our own refunds already returned is recognised; beyond that, unspent coins are taken back.
+   * Only a chargeback may take a balance below zero, so coins already spent stay spent.
    */
   providerRefunded(purchaseId: string, amountRefunded: number, now: number): { clawedBack: number } | 'not_found' {
     return this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return 'not_found';
       const target = Math.min(p.coins, Math.floor((amountRefunded * p.coins) / p.price));
-      const clawedBack = this.clawBack(p, target - p.refundedCoins - p.clawedBackCoins, now);
+      const owed = target - accountedCoins(p);
+      if (owed <= 0) return { clawedBack: 0 };
+      const take = Math.min(owed, userView(this.store.balances()).coins);
+      const clawedBack = this.clawBack({ ...p, writtenOffCoins: (p.writtenOffCoins ?? 0) + owed - Math.max(0, take) }, take, now);
       return { clawedBack };
     });
   }
@@ -319,7 +342,7 @@ export class WalletBook {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return 'not_found';
       if (p.status === 'disputed') return { clawedBack: 0 };
-      const clawedBack = this.clawBack(p, p.coins - p.refundedCoins - p.clawedBackCoins, now, 'disputed');
+      const clawedBack = this.clawBack(p, p.coins - accountedCoins(p), now, 'disputed');
       return { clawedBack };
     });
   }
@@ -440,7 +463,7 @@ export class WalletBook {
     const unrefunded = this.store
       .purchasesSince(now - REFUND_WINDOW)
       .filter((p) => (p.status === 'completed' || p.status === 'partially_refunded') && now - (p.completedAt ?? p.createdAt) <= REFUND_WINDOW)
-      .reduce((sum, p) => sum + p.coins - p.refundedCoins - p.clawedBackCoins, 0);
+      .reduce((sum, p) => sum + p.coins - accountedCoins(p), 0);
     return { coins, debt, diamonds, refundableCoins: Math.min(coins, unrefunded), pendingPayoutDiamonds: balances[Account.diamondsPending] ?? 0 };
   }
 
@@ -484,9 +507,9 @@ export class WalletBook {
   private clawBack(p: PurchaseRecord, coins: number, now: number, status?: PurchaseStatus): number {
     const take = Math.max(0, coins);
     if (take > 0) this.move([{ id: this.newId(), kind: 'clawback', debit: Account.coins, credit: Account.coinsExternal, amount: take, rateVersion: p.rateVersion, at: now, ref: p.id }]);
-    const clawedBackCoins = p.clawedBackCoins + take;
-    const next: PurchaseStatus = status ?? (p.refundedCoins + clawedBackCoins >= p.coins ? 'refunded' : take > 0 ? 'partially_refunded' : p.status);
-    if (take > 0 || next !== p.status) this.store.putPurchase({ ...p, clawedBackCoins, status: next });
+    const updated = { ...p, clawedBackCoins: p.clawedBackCoins + take };
+    const next: PurchaseStatus = status ?? (accountedCoins(updated) >= p.coins ? 'refunded' : accountedCoins(updated) > p.refundedCoins ? 'partially_refunded' : p.status);
+    this.store.putPurchase({ ...updated, status: next });
     return take;
   }
 
@@ -523,6 +546,11 @@ export class WalletBook {
       return result;
     });
   }
+}
+
+/** Coins of a purchase already returned one way or another: refunded, clawed back or written off. */
+function accountedCoins(p: PurchaseRecord): number {
+  return p.refundedCoins + p.clawedBackCoins + (p.writtenOffCoins ?? 0);
 }
 
 function proportional(total: number, part: number, whole: number): number {

@@ -44,7 +44,11 @@ export class Wallet extends DurableObject<Env> {
   }
 
   attachCheckout(key: string, purchaseId: string, sessionId: string, url: string) {
-    return this.book.attachCheckout(key, purchaseId, sessionId, url);
+    return this.book.attachCheckout(key, purchaseId, sessionId, url, now());
+  }
+
+  abandonCheckout(purchaseId: string) {
+    return this.book.abandonCheckout(purchaseId);
   }
 
   purchase(id: string) {

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { now } from '../clock';
 import type { Env } from '../env';
 
 /** Stripe only when a secret key is configured; without one the instance runs in sandbox mode. */
@@ -18,7 +19,7 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 export const WEBHOOK_TOLERANCE_S = 300;
 
 export async function verifyWebhook(env: Env, rawBody: string, signature: string): Promise<Stripe.Event> {
-  return stripeClient(env).webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET!, WEBHOOK_TOLERANCE_S, cryptoProvider);
+  return stripeClient(env).webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET!, WEBHOOK_TOLERANCE_S, cryptoProvider, now());
 }
 
 export async function createCheckout(

@@ -44,7 +44,8 @@ export const purchaseRoutes = new Hono<AppEnv>()
           session = await createCheckout(c.env, { purchaseId: purchase.id, userId: user.id, coins, price, currency: card.currency });
         } catch (e) {
           console.error('stripe checkout failed', e);
-          return fail(c, 'payment_provider_error', 'The payment provider did not answer; retry with the same Idempotency-Key.');
+          await wallet.abandonCheckout(purchase.id);
+          return fail(c, 'payment_provider_error', 'The payment provider did not answer; nothing was charged. Retry with the same Idempotency-Key.');
         }
         await c.env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?').bind(session.id, purchase.id).run();
         r = await wallet.attachCheckout(keyed.key, purchase.id, session.id, session.url);
