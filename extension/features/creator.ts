@@ -1,0 +1,65 @@
+// The creator's controls: going live, the goal, the overlay URL, test alerts, earnings and payouts.
+import type { Replies, Reply } from '../lib/replies';
+import { apiFor, ok, relay, signedIn, type BackgroundContext } from './context';
+import { forgetResolutions } from './gifting';
+
+type Creator = { [K in keyof Replies as K extends `creator.${string}` ? K : never]: Replies[K] };
+
+export async function becomeCreator(ctx: BackgroundContext, handle: string, channels: string[]): Promise<Reply<Creator['creator.become']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  const res = await s.api.becomeCreator({ handle, channels });
+  if (res.ok) forgetResolutions();
+  return relay(ctx, res);
+}
+
+export async function setLive(ctx: BackgroundContext, live: boolean, title?: string): Promise<Reply<Creator['creator.live']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  const res = await s.api.setLive(title ? { live, title } : { live });
+  if (res.ok) forgetResolutions();
+  return relay(ctx, res);
+}
+
+export async function setGoal(ctx: BackgroundContext, goal: { label: string; coins: number } | null): Promise<Reply<Creator['creator.goal']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, goal ? await s.api.setGoal(goal) : await s.api.clearGoal());
+}
+
+export async function overlay(ctx: BackgroundContext, rotate: boolean): Promise<Reply<Creator['creator.overlay']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.overlayToken(rotate));
+}
+
+export async function testAlert(ctx: BackgroundContext): Promise<Reply<null>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.testAlert(), () => null);
+}
+
+export async function earnings(ctx: BackgroundContext): Promise<Reply<Creator['creator.earnings']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.earnings());
+}
+
+export async function payouts(ctx: BackgroundContext): Promise<Reply<Creator['creator.payouts']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.payouts());
+}
+
+export async function requestPayout(ctx: BackgroundContext, payout: { diamonds: number; destination: string }, key: string): Promise<Reply<Creator['creator.requestPayout']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.requestPayout(payout, key));
+}
+
+export async function room(ctx: BackgroundContext, handle: string): Promise<Reply<Replies['room.get']>> {
+  const server = await ctx.getServer();
+  return relay(ctx, await apiFor(ctx, server).room(handle));
+}
+
+export { ok };

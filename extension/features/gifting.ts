@@ -1,0 +1,71 @@
+// Sending gifts, from the popup or from a stream page's gift button. Every send goes through the outbox.
+import { catalog as defaultCatalog, DEFAULT_RATE_CARD, parseChannelUrl } from '@giftstream/shared';
+import type { GiftBody, Resolved } from '../lib/api';
+import type { OutboxGift } from '../lib/db';
+import type { GiftView, PageState, Reply } from '../lib/replies';
+import { fail, ok, apiFor, type BackgroundContext } from './context';
+import { sameSite } from './channel-detect';
+import { SignedOut } from './gift-outbox';
+import { getCatalog } from './wallet';
+
+const RESOLVE_TTL = 60_000;
+const resolved = new Map<string, { at: number; value: Resolved | null }>();
+
+/** The creator claiming a channel page, or null; remembered for a minute. */
+export async function resolveChannel(ctx: BackgroundContext, url: string): Promise<Reply<Resolved | null>> {
+  const channel = parseChannelUrl(url);
+  if (!channel) return ok(null);
+  const server = await ctx.getServer();
+  const cacheKey = `${server}|${channel.key}`;
+  const hit = resolved.get(cacheKey);
+  if (hit && ctx.now() - hit.at < RESOLVE_TTL) return ok(hit.value);
+  const res = await apiFor(ctx, server).resolve(channel.url);
+  if (!res.ok && res.error.code !== 'not_found') return fail(res.error.code, res.error.message);
+  const value = res.ok ? res.data : null;
+  resolved.set(cacheKey, { at: ctx.now(), value });
+  return ok(value);
+}
+
+export function forgetResolutions(): void {
+  resolved.clear();
+}
+
+export function giftView(r: OutboxGift): GiftView {
+  return { key: r.key, handle: r.handle, body: r.body, status: r.status, attempts: r.attempts, createdAt: r.createdAt, ...(r.result ? { result: r.result } : {}), ...(r.error ? { error: r.error } : {}) };
+}
+
+export async function sendGift(ctx: BackgroundContext, handle: string, gift: GiftBody): Promise<Reply<GiftView>> {
+  try {
+    return ok(giftView(await ctx.outbox.send(handle, gift)));
+  } catch (e) {
+    if (e instanceof SignedOut) return fail('signed_out', 'Sign in first.');
+    throw e;
+  }
+}
+
+/** A page may gift only to the creator who claims the channel it shows, on its own site. */
+export async function sendFromPage(ctx: BackgroundContext, pageUrl: string, channelUrl: string, handle: string, gift: GiftBody): Promise<Reply<GiftView>> {
+  const channel = parseChannelUrl(channelUrl);
+  if (!channel || !sameSite(pageUrl, channel)) return fail('forbidden', 'This page cannot send gifts for that channel.');
+  const r = await resolveChannel(ctx, channel.url);
+  if (!r.ok) return r;
+  if (r.data?.creator.handle !== handle) return fail('forbidden', 'This channel is not claimed by that creator.');
+  return sendGift(ctx, handle, gift);
+}
+
+export async function resolveForPage(ctx: BackgroundContext, pageUrl: string, channelUrl: string): Promise<Reply<Resolved | null>> {
+  const channel = parseChannelUrl(channelUrl);
+  if (!channel || !sameSite(pageUrl, channel)) return ok(null);
+  return resolveChannel(ctx, channel.url);
+}
+
+/** What the page's gift panel needs: no token, no history, just enough to explain a send. */
+export async function pageState(ctx: BackgroundContext): Promise<Reply<PageState>> {
+  const session = await ctx.session();
+  const cat = await getCatalog(ctx);
+  const gifts = cat.ok ? cat.data.gifts : defaultCatalog();
+  const confirmThreshold = cat.ok ? cat.data.rates.confirmThreshold.amount : DEFAULT_RATE_CARD.confirmThreshold;
+  if (!session) return ok({ signedIn: false, adult: false, coins: null, gifts, confirmThreshold });
+  const wallet = await apiFor(ctx, session.server, session).wallet();
+  return ok({ signedIn: true, adult: session.user.adult, coins: wallet.ok ? wallet.data.coins : null, gifts, confirmThreshold });
+}

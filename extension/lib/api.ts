@@ -1,0 +1,173 @@
+// The worker's HTTP API, typed by the shared zod schemas. Used by the background only: it is the one place
+// that holds the session token. Every response is parsed, so a server that answers something else is an
+// error value, never a crash.
+import { z } from 'zod';
+import {
+  AuthResponse,
+  CreatorResponse,
+  ErrorSchema,
+  GiftResponse,
+  HistoryResponse,
+  LimitsSchema,
+  MoneySchema,
+  PayoutListResponse,
+  PayoutResponse,
+  PurchaseResponse,
+  PurchaseSchema,
+  RefundResponse,
+  ResolveResponse,
+  UserSchema,
+  WalletResponse,
+  CreatorSchema,
+  LiveState,
+  GoalState,
+  LeaderboardEntry,
+} from '@giftstream/shared';
+
+// Response shapes the shared package has no schema for yet; lenient (extra fields pass) on purpose.
+export const RatesResponse = z.object({
+  version: z.int(),
+  currency: z.literal('USD'),
+  coinPrice: z.object({ numerator: z.int(), denominator: z.int() }),
+  packs: z.array(z.object({ id: z.string(), coins: z.int(), price: MoneySchema })),
+  custom: z.object({ min: z.int(), max: z.int() }),
+  creatorShare: z.object({ numerator: z.int(), denominator: z.int() }),
+  diamondValue: z.object({ numerator: z.int(), denominator: z.int() }),
+  payoutStep: z.int(),
+  payoutMinimum: MoneySchema,
+  payoutMinimumDiamonds: z.int(),
+  confirmThreshold: MoneySchema,
+  summary: z.string(),
+});
+export const CatalogResponse = z.object({
+  gifts: z.array(z.object({ id: z.string(), name: z.string(), coins: z.int(), price: MoneySchema, tier: z.enum(['small', 'medium', 'large', 'epic']) })),
+});
+export const MeResponse = z.object({
+  user: UserSchema,
+  wallet: WalletResponse.pick({ coins: true, diamonds: true, debt: true }).loose(),
+  creator: CreatorSchema.nullable(),
+});
+export const OverlayTokenResponse = z.object({ token: z.string(), overlayUrl: z.string() });
+export const LiveResponse = z.object({ live: LiveState });
+export const GoalResponse = z.object({ goal: GoalState });
+export const EarningsResponse = z.object({
+  diamonds: z.int(),
+  value: MoneySchema,
+  pendingPayouts: z.object({ diamonds: z.int(), amount: MoneySchema }).loose(),
+  sessions: z.array(
+    z.object({ id: z.string(), title: z.string().nullable(), startedAt: z.int(), endedAt: z.int().nullable(), coins: z.int(), diamonds: z.int(), gifts: z.int(), value: MoneySchema }),
+  ),
+  topSupporters: z.array(LeaderboardEntry),
+});
+export const RoomResponse = z.object({
+  room: z.object({ handle: z.string(), displayName: z.string(), live: LiveState, goal: GoalState, leaderboard: z.array(LeaderboardEntry) }).loose(),
+});
+export const LimitsResponse = z.object({ limits: LimitsSchema, pendingLimits: WalletResponse.shape.pendingLimits });
+const Ok = z.unknown();
+
+export type Rates = z.infer<typeof RatesResponse>;
+export type Catalog = z.infer<typeof CatalogResponse>['gifts'];
+export type Me = z.infer<typeof MeResponse>;
+export type Wallet = z.infer<typeof WalletResponse>;
+export type HistoryPage = z.infer<typeof HistoryResponse>;
+export type HistoryItem = HistoryPage['entries'][number];
+export type Purchase = z.infer<typeof PurchaseSchema>;
+export type Creator = z.infer<typeof CreatorSchema>;
+export type Resolved = z.infer<typeof ResolveResponse>;
+export type GiftSent = z.infer<typeof GiftResponse>;
+export type Earnings = z.infer<typeof EarningsResponse>;
+export type Payout = z.infer<typeof PayoutResponse>['payout'];
+export type Room = z.infer<typeof RoomResponse>['room'];
+export type AuthUser = z.infer<typeof UserSchema>;
+
+export interface ApiError {
+  /** The API's error code, or `network` when no answer came, `bad_response` when the answer made no sense. */
+  code: string;
+  message: string;
+  field?: string;
+  status: number;
+}
+export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
+
+export interface ApiOptions {
+  baseUrl: string;
+  token?: string | null;
+  fetch?: typeof fetch;
+}
+
+export interface GiftBody {
+  giftId: string;
+  count: number;
+  message?: string;
+  anonymous: boolean;
+}
+
+/** A client for one server and (optionally) one session. */
+export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...a) }: ApiOptions) {
+  const base = baseUrl.replace(/\/+$/, '');
+
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, key?: string): Promise<ApiResult<z.infer<S>>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (key) headers['idempotency-key'] = key;
+    let res: Response;
+    try {
+      res = await doFetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (e) {
+      return { ok: false, status: 0, error: { code: 'network', message: `Could not reach ${base}.`, status: 0 } };
+    }
+    const text = await res.text().catch(() => '');
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // handled below: a non-JSON body is a bad response or an error without details
+    }
+    if (!res.ok) {
+      const parsed = ErrorSchema.safeParse(json);
+      const error = parsed.success ? parsed.data.error : { code: res.status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${res.status}.` };
+      return { ok: false, status: res.status, error: { ...error, status: res.status } };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) return { ok: false, status: res.status, error: { code: 'bad_response', message: `Unexpected answer from ${path}.`, status: res.status } };
+    return { ok: true, status: res.status, data: parsed.data };
+  }
+
+  const q = encodeURIComponent;
+  return {
+    baseUrl: base,
+    signup: (b: { email: string; password: string; displayName: string; birthdate: string }) => call('POST', '/v1/auth/signup', AuthResponse, b),
+    login: (b: { email: string; password: string }) => call('POST', '/v1/auth/login', AuthResponse, b),
+    logout: () => call('POST', '/v1/auth/logout', Ok),
+    me: () => call('GET', '/v1/me', MeResponse),
+    rates: () => call('GET', '/v1/rates', RatesResponse),
+    gifts: () => call('GET', '/v1/gifts', CatalogResponse),
+    wallet: () => call('GET', '/v1/wallet', WalletResponse),
+    history: (before?: string) => call('GET', `/v1/wallet/history?limit=100${before ? `&before=${q(before)}` : ''}`, HistoryResponse),
+    setLimits: (b: { daily?: number | null; weekly?: number | null; monthly?: number | null }) => call('PUT', '/v1/wallet/limits', LimitsResponse, b),
+    buy: (b: { packId: string } | { coins: number }, key: string) => call('POST', '/v1/purchases', PurchaseResponse, b, key),
+    purchase: (id: string) => call('GET', `/v1/purchases/${q(id)}`, z.object({ purchase: PurchaseSchema })),
+    refund: (id: string, key: string) => call('POST', `/v1/purchases/${q(id)}/refund`, RefundResponse, {}, key),
+    resolve: (url: string) => call('GET', `/v1/channels/resolve?url=${q(url)}`, ResolveResponse),
+    creator: (handle: string) => call('GET', `/v1/creators/${q(handle)}`, CreatorResponse),
+    becomeCreator: (b: { handle: string; channels: string[] }) => call('POST', '/v1/creators', CreatorResponse, b),
+    room: (handle: string) => call('GET', `/v1/rooms/${q(handle)}`, RoomResponse),
+    sendGift: (handle: string, b: GiftBody, key: string) => call('POST', `/v1/rooms/${q(handle)}/gifts`, GiftResponse, b, key),
+    setLive: (b: { live: boolean; title?: string }) => call('POST', '/v1/creator/live', LiveResponse, b),
+    setGoal: (b: { label: string; coins: number }) => call('PUT', '/v1/creator/goal', GoalResponse, b),
+    clearGoal: () => call('DELETE', '/v1/creator/goal', GoalResponse),
+    overlayToken: (rotate: boolean) => call(rotate ? 'POST' : 'GET', '/v1/creator/overlay-token', OverlayTokenResponse),
+    testAlert: () => call('POST', '/v1/creator/test-alert', Ok),
+    earnings: () => call('GET', '/v1/creator/earnings', EarningsResponse),
+    payouts: () => call('GET', '/v1/creator/payouts', PayoutListResponse),
+    requestPayout: (b: { diamonds: number; destination: string }, key: string) => call('POST', '/v1/creator/payouts', PayoutResponse, b, key),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** Whether a failed call may be repeated as is: nothing final came back (Stripe's rule for idempotent replays). */
+export function isRetryable(error: ApiError): boolean {
+  return error.status === 0 || error.status === 429 || error.status >= 500;
+}

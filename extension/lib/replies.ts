@@ -1,0 +1,70 @@
+// What the background answers each message with. Types only: the popup imports this without zod.
+import type { Catalog, Creator, Earnings, GiftSent, HistoryItem, Me, Payout, Purchase, Rates, Resolved, Room, Wallet } from './api';
+import type { GiftBody } from './api';
+import type { OutboxStatus } from './db';
+import type { MessageType } from './messages';
+
+export interface ReplyError {
+  code: string;
+  message: string;
+  field?: string;
+}
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: ReplyError };
+
+export interface SessionView {
+  server: string;
+  user: { id: string; displayName: string; adult: boolean; email?: string };
+}
+
+export interface GiftView {
+  key: string;
+  handle: string;
+  body: GiftBody;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: number;
+  result?: GiftSent;
+  error?: ReplyError;
+}
+
+export interface PageState {
+  signedIn: boolean;
+  adult: boolean;
+  coins: number | null;
+  gifts: Catalog;
+  confirmThreshold: number;
+}
+
+export interface Replies {
+  'session.get': SessionView | null;
+  'session.signIn': SessionView;
+  'session.signUp': SessionView;
+  'session.signOut': null;
+  'settings.get': { server: string; defaultServer: string };
+  'settings.setServer': { server: string };
+  'me.get': Me;
+  'wallet.get': { wallet: Wallet; offline: boolean; at: number };
+  'catalog.get': { gifts: Catalog; rates: Rates };
+  'outbox.list': GiftView[];
+  'wallet.buy': { purchase: Purchase; wallet: { coins: number }; checkoutOpened: boolean };
+  'purchase.get': { purchase: Purchase };
+  'purchase.refund': { purchase: Purchase; wallet: { coins: number }; refund: { id: string; coins: number; amount: { amount: number; currency: 'USD' } } };
+  'history.list': { entries: HistoryItem[]; offline: boolean; syncedAt: number | null };
+  'limits.set': { limits: Wallet['limits']; pendingLimits: Wallet['pendingLimits'] };
+  'channel.resolve': Resolved | null;
+  'gift.send': GiftView;
+  'creator.become': { creator: Creator };
+  'creator.live': { live: Room['live'] };
+  'creator.goal': { goal: Room['goal'] };
+  'creator.overlay': { token: string; overlayUrl: string };
+  'creator.testAlert': null;
+  'creator.earnings': Earnings;
+  'creator.payouts': { payouts: Payout[] };
+  'creator.requestPayout': { payout: Payout };
+  'room.get': { room: Room };
+  'page.resolve': Resolved | null;
+  'page.state': PageState;
+  'page.sendGift': GiftView;
+}
+
+export type ReplyOf<T extends MessageType> = Reply<Replies[T]>;
