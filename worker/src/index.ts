@@ -2,11 +2,12 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { errorBody } from '@giftstream/shared';
+import { ADMIN_CSP, ADMIN_HTML, ADMIN_JS } from './admin-page';
 import type { AppEnv, Env } from './env';
 import { fail } from './http';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
-import { channelRoutes, creatorPayoutRoutes, creatorRoutes } from './routes/creators';
+import { channelRoutes, creatorRoutes } from './routes/creators';
 import { meRoutes } from './routes/me';
 import { publicRoutes } from './routes/public';
 import { purchaseRoutes } from './routes/purchases';
@@ -36,7 +37,6 @@ const v1 = new Hono<AppEnv>()
   .route('/webhooks', webhookRoutes)
   .route('/creators', creatorRoutes)
   .route('/channels', channelRoutes)
-  .route('/creator/payouts', creatorPayoutRoutes)
   .route('/creator', ownCreatorRoutes)
   .route('/rooms', roomRoutes)
   .route('/admin', adminRoutes)
@@ -52,6 +52,8 @@ const v1 = new Hono<AppEnv>()
 
 export const app = new Hono<AppEnv>()
   .route('/v1', v1)
+  .get('/admin', (c) => c.html(ADMIN_HTML, 200, { 'content-security-policy': ADMIN_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' }))
+  .get('/admin/app.js', (c) => c.body(ADMIN_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'content-security-policy': ADMIN_CSP }))
   // Static assets (the overlay) normally never reach the worker; this serves them where they do.
   .get('*', (c) => (c.env.ASSETS && !c.req.path.startsWith('/v1/') ? c.env.ASSETS.fetch(c.req.raw) : fail(c, 'not_found', `No route GET ${c.req.path}.`)))
   .notFound((c) => fail(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`))

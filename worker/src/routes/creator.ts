@@ -1,11 +1,15 @@
 import { Hono } from 'hono';
-import { diamondsValue, GoalRequest, LiveRequest, ModerationRequest, money, payoutView } from '@giftstream/shared';
-import { requireUser } from '../auth';
+import { monotonicFactory } from 'ulidx';
+import { diamondsValue, GoalRequest, LiveRequest, ModerationRequest, money, PayoutRequest, payoutView, type PayoutRecord } from '@giftstream/shared';
+import { isAdult, requireUser } from '../auth';
+import { now } from '../clock';
 import type { AppEnv, Env } from '../env';
-import { valid } from '../http';
+import { idempotency, send, valid } from '../http';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
 import { requireCreator } from './creators';
+
+const ulid = monotonicFactory();
 
 function overlayUrl(env: Env, handle: string, token: string): string {
   return `${env.PUBLIC_URL}/overlay/?room=${encodeURIComponent(handle)}&token=${encodeURIComponent(token)}`;
@@ -52,4 +56,32 @@ export const creatorRoutes = new Hono<AppEnv>()
       sessions: room.sessions.map((s) => ({ ...s, value: money(diamondsValue(card, s.diamonds).amount, card) })),
       topSupporters: room.topSupporters,
     });
+  })
+  .post('/payouts', valid('json', PayoutRequest), async (c) => {
+    const body = c.req.valid('json');
+    const keyed = idempotency(c, body);
+    if (keyed instanceof Response) return keyed;
+    const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
+    const r = await getWallet(c.env, user.id).requestPayout({
+      ...keyed,
+      payoutId: ulid(),
+      diamonds: body.diamonds,
+      destination: body.destination,
+      adult: isAdult(user.birthdate, now()),
+      card: await currentRateCard(c.env),
+    });
+    if (r.status === 201) {
+      // Index for the operator. The wallet already holds the payout, so this follow-up is safe to repeat.
+      const { payout } = JSON.parse(r.body) as { payout: { id: string; diamonds: number; amount: { amount: number }; createdAt: number } };
+      await c.env.DB.prepare(
+        'INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+      )
+        .bind(payout.id, user.id, creator.handle, payout.diamonds, payout.amount.amount, body.destination, 'requested', payout.createdAt)
+        .run();
+    }
+    return send(r);
+  })
+  .get('/payouts', async (c) => {
+    const payouts: PayoutRecord[] = await getWallet(c.env, c.get('user').id).payouts();
+    return c.json({ payouts: payouts.map((p) => payoutView(p)) });
   });

@@ -1,14 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { monotonicFactory } from 'ulidx';
-import { CreatorRequest, parseChannelUrl, PayoutRequest, payoutView, ResolveQuery, type PayoutRecord } from '@giftstream/shared';
+import { CreatorRequest, parseChannelUrl, ResolveQuery } from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, CreatorRow, Env } from '../env';
-import { fail, idempotency, send, valid } from '../http';
-import { currentRateCard } from '../rates';
-import { getLiveRoom, getWallet } from '../stubs';
-
-const ulid = monotonicFactory();
+import { fail, valid } from '../http';
+import { getLiveRoom } from '../stubs';
 
 type ClaimRow = { url: string; site: string; verified: number };
 
@@ -77,34 +73,3 @@ export const channelRoutes = new Hono<AppEnv>().get('/resolve', valid('query', R
   const creator = await profile(c.env, await creatorByHandle(c.env, claim.handle));
   return c.json({ creator, channel: { url: claim.url, site: claim.site, verified: claim.verified === 1 } });
 });
-
-export const creatorPayoutRoutes = new Hono<AppEnv>()
-  .use(requireUser, requireCreator)
-  .post('/', valid('json', PayoutRequest), async (c) => {
-    const body = c.req.valid('json');
-    const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
-    const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
-    const r = await getWallet(c.env, user.id).requestPayout({
-      ...keyed,
-      payoutId: ulid(),
-      diamonds: body.diamonds,
-      destination: body.destination,
-      adult: isAdult(user.birthdate, now()),
-      card: await currentRateCard(c.env),
-    });
-    if (r.status === 201) {
-      // Index for the operator. The wallet already holds the payout, so this follow-up is safe to repeat.
-      const { payout } = JSON.parse(r.body) as { payout: { id: string; diamonds: number; amount: { amount: number }; createdAt: number } };
-      await c.env.DB.prepare(
-        'INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
-      )
-        .bind(payout.id, user.id, creator.handle, payout.diamonds, payout.amount.amount, body.destination, 'requested', payout.createdAt)
-        .run();
-    }
-    return send(r);
-  })
-  .get('/', async (c) => {
-    const payouts: PayoutRecord[] = await getWallet(c.env, c.get('user').id).payouts();
-    return c.json({ payouts: payouts.map((p) => payoutView(p)) });
-  });

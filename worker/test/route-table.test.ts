@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../src/api-table';
+import { app } from '../src/index';
+import { api } from './helpers';
+
+/** The app's own routes: handlers, not middleware, and not the test-only hooks or the asset fallback. */
+export function appRoutes(): string[] {
+  const seen = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.endsWith('*') || r.path.startsWith('/v1/__test')) continue;
+    seen.add(`${r.method} ${r.path.replace(/\/$/, '')}`);
+  }
+  return [...seen].sort();
+}
+
+describe('the route table', () => {
+  it('lists exactly the routes the app serves', () => {
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(appRoutes());
+  });
+
+  it('generates an OpenAPI 3.1 document from the same schemas', async () => {
+    const doc = (await api('/v1/openapi.json')).json;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/v1/rooms/{handle}/gifts');
+    const gift = doc.paths['/v1/rooms/{handle}/gifts'].post;
+    expect(gift.requestBody.content['application/json'].schema).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      required: ['giftId'],
+      properties: { count: { type: 'integer', minimum: 1, maximum: 99 }, message: { type: 'string' } },
+    });
+    expect(gift.parameters.map((p: { name: string }) => p.name)).toEqual(['handle', 'Idempotency-Key']);
+    expect(doc.paths['/v1/purchases'].post.requestBody.content['application/json'].schema.anyOf).toHaveLength(2);
+    const operations = Object.values(doc.paths).flatMap((p: any) => Object.keys(p));
+    expect(operations).toHaveLength(ROUTES.length);
+  });
+});
