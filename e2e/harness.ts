@@ -41,7 +41,7 @@ export async function startServer(vars: Record<string, string> = {}): Promise<Se
   const url = `http://127.0.0.1:${port}`;
   const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}\n${migrate.stdout}`);
-  const allVars = { TEST_HOOKS: '1', ADMIN_TOKEN, PUBLIC_URL: url, SIGNUPS_PER_HOUR: '100000', LOGINS_PER_MINUTE: '100000', ...vars };
+  const allVars = { TEST_HOOKS: '1', ADMIN_TOKEN, PUBLIC_URL: url, SIGNUPS_PER_HOUR: '100000', LOGINS_PER_MINUTE: '100000', GIFTS_PER_SECOND: '1000', WS_PER_ADDRESS: '5000', ...vars };
   const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(allVars)) args.push('--var', `${k}:${v}`);
   const child: ChildProcess = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -54,3 +54,23 @@ export interface GiftPayload {
   combo: { id: string; count: number };
   at: number;
 }
+
+/**
+ * A sliding-window counter: at most `limit` events in any `windowMs`. `take` answers null when the
+ * event is allowed (and counts it), else how many ms until it would be.
+ */
+export class RateWindow {
+  private times: number[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  take(now: number): number | null {
+    while (this.times.length && this.times[0]! <= now - this.windowMs) this.times.shift();
+    if (this.times.length >= this.limit) return this.times[0]! + this.windowMs - now;
+    this.times.push(now);
+    return null;
+  }
+}

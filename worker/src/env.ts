@@ -14,6 +14,9 @@ export interface Env {
   LOGIN_FAILURES_PER_15_MIN: string;
   SIGNUPS_PER_HOUR: string;
   LOGINS_PER_MINUTE: string;
+  GIFTS_PER_SECOND: string;
+  WS_PER_ROOM: string;
+  WS_PER_ADDRESS: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
 }

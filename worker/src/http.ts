@@ -9,8 +9,10 @@ export function fail(c: Context, code: ErrorCode, message: string, field?: strin
 }
 
 /** Sends a reply computed (and possibly stored) by a Durable Object, byte for byte. */
-export function send(r: ApiReply): Response {
-  return new Response(r.body, { status: r.status, headers: { 'content-type': 'application/json' } });
+export function send(r: ApiReply & { retryAfter?: number }): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (r.retryAfter !== undefined) headers['retry-after'] = String(r.retryAfter);
+  return new Response(r.body, { status: r.status, headers });
 }
 
 /** zod validation with the API's error shape: 400 `invalid_request` naming the first bad field. */

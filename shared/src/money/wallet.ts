@@ -169,6 +169,11 @@ export class WalletBook {
     };
   }
 
+  /** Whether a request under this key was already answered (a replay is never rate-limited). */
+  knows(key: string): boolean {
+    return this.store.getIdempotent(key) !== null;
+  }
+
   history(limit: number, before?: string) {
     return this.store.transfers({ limit, before });
   }

@@ -372,6 +372,16 @@ export class LiveRoom extends DurableObject<Env> {
     const token = url.searchParams.get('token');
     const sinceParam = url.searchParams.get('since');
     const since = sinceParam !== null && /^\d{1,15}$/.test(sinceParam) ? Number(sinceParam) : null;
+    const address = request.headers.get('cf-connecting-ip') ?? 'local';
+    const tooMany =
+      this.ctx.getWebSockets().length >= Number(this.env.WS_PER_ROOM)
+        ? 'This room has as many connections as it takes.'
+        : this.ctx.getWebSockets(`addr:${address}`).length >= Number(this.env.WS_PER_ADDRESS)
+          ? 'Too many connections to this room from your address.'
+          : null;
+    if (tooMany) {
+      return new Response(JSON.stringify({ error: { code: 'rate_limited', message: tooMany } }), { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '10' } });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     const overlay = token !== null;
     // Whatever is waiting to go out is sent first, so this socket's replay and the live stream never overlap.
@@ -379,11 +389,11 @@ export class LiveRoom extends DurableObject<Env> {
     const expected = this.meta('overlay_token');
     if (overlay && (!expected || !timingSafeEqualText(token, expected))) {
       // Accepted, then closed with a code that tells the overlay not to retry.
-      this.ctx.acceptWebSocket(server, ['rejected']);
+      this.ctx.acceptWebSocket(server, ['rejected', `addr:${address}`]);
       server.close(CLOSE_BAD_TOKEN, 'invalid overlay token');
       return new Response(null, { status: 101, webSocket: client });
     }
-    this.ctx.acceptWebSocket(server, [overlay ? 'overlay' : 'viewer']);
+    this.ctx.acceptWebSocket(server, [overlay ? 'overlay' : 'viewer', `addr:${address}`]);
     server.serializeAttachment({ overlay } satisfies SocketState);
     const replay = since === null ? [] : this.eventsSince(since);
     const { live, goal, leaderboard } = this.snapshot();

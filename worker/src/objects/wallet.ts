@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { monotonicFactory } from 'ulidx';
-import { backoff, WalletBook, type BuyRequest, type GiftPayload, type CreditItem, type GiftDebit, type Idempotency, type Limits, type RateCard } from '@giftstream/shared';
+import { backoff, errorReply, RateWindow, WalletBook, type BuyRequest, type GiftPayload, type CreditItem, type GiftDebit, type Idempotency, type Limits, type RateCard } from '@giftstream/shared';
 import { now } from '../clock';
 import { fault } from '../faults';
 import { getLiveRoom } from '../stubs';
@@ -19,6 +19,7 @@ const RETRY_SAFETY_MS = 2_000;
 export class Wallet extends DurableObject<Env> {
   private readonly book: WalletBook;
   private delivering = false;
+  private giftRate: RateWindow | null = null;
   private deliverAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -96,6 +97,9 @@ export class Wallet extends DurableObject<Env> {
    */
   async debitGift(req: Omit<GiftDebit, 'now' | 'respond'> & { gift: Record<string, unknown> }) {
     const { gift, ...rest } = req;
+    this.giftRate ??= new RateWindow(Number(this.env.GIFTS_PER_SECOND), 1000);
+    const wait = this.book.knows(req.key) ? null : this.giftRate.take(now());
+    if (wait !== null) return { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     await this.wakeAt(now() + RETRY_SAFETY_MS);
     const r = this.book.debitGift({ ...rest, now: now(), respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
     if (r.status === 201) {

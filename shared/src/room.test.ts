@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { backoff, nextCombo, RateWindow, sortLeaderboard } from './room';
+
+describe('combos', () => {
+  it('continue within 5 s of the previous gift and restart after', () => {
+    const a = nextCombo(null, 1000, 1, 'a');
+    const b = nextCombo(a, 6000, 2, 'b');
+    expect(b).toEqual({ id: 'a', lastAt: 6000, count: 3 });
+    expect(nextCombo(b, 11_001, 1, 'c')).toEqual({ id: 'c', lastAt: 11_001, count: 1 });
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially with jitter and is capped at a minute', () => {
+    expect(backoff(0, () => 0)).toBe(125);
+    expect(backoff(0, () => 1)).toBe(250);
+    expect(backoff(3, () => 1)).toBe(2000);
+    expect(backoff(40, () => 1)).toBe(60_000);
+  });
+});
+
+describe('rate windows', () => {
+  it('allow `limit` events per window and say how long to wait', () => {
+    const w = new RateWindow(2, 1000);
+    expect(w.take(0)).toBeNull();
+    expect(w.take(10)).toBeNull();
+    expect(w.take(20)).toBe(980);
+    expect(w.take(1000)).toBeNull();
+  });
+});
+
+describe('leaderboard', () => {
+  it('orders by coins, then name, and keeps ten', () => {
+    const entries = Array.from({ length: 12 }, (_, i) => ({ name: `n${i}`, coins: i % 3 }));
+    const top = sortLeaderboard(entries);
+    expect(top).toHaveLength(10);
+    expect(top[0]).toEqual({ name: 'n2', coins: 2 });
+  });
+});
