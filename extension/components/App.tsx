@@ -1,0 +1,128 @@
+// The popup: signed out, it signs in; signed in, it shows the wallet, gifting, history, limits, the creator
+// view and settings.
+import { useEffect, useState } from 'preact/hooks';
+import { DEFAULT_RATE_CARD } from '@giftstream/shared';
+import type { Catalog, Me, Rates, Wallet } from '../lib/api';
+import type { ReplyError, SessionView } from '../lib/replies';
+import { AuthView } from './AuthView';
+import { BecomeCreator, CreatorView } from './CreatorView';
+import { GiftTab } from './GiftTab';
+import { HistoryView } from './HistoryView';
+import { LimitsView } from './LimitsView';
+import { SettingsView } from './SettingsView';
+import { coins, ErrorNote, useAsk } from './ui';
+import { WalletView } from './WalletView';
+
+export type Tab = 'wallet' | 'gift' | 'history' | 'limits' | 'creator' | 'settings';
+
+export function isTab(s: string | null): s is Tab {
+  return TABS.some((t) => t.id === s);
+}
+const TABS: { id: Tab; label: string }[] = [
+  { id: 'wallet', label: 'Wallet' },
+  { id: 'gift', label: 'Gift' },
+  { id: 'history', label: 'History' },
+  { id: 'limits', label: 'Limits' },
+  { id: 'creator', label: 'Creator' },
+  { id: 'settings', label: 'Settings' },
+];
+
+export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?: Tab }) {
+  const ask = useAsk();
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+  const [tab, setTab] = useState<Tab>(initialTab ?? 'wallet');
+  const [wallet, setWallet] = useState<{ wallet: Wallet; offline: boolean; at: number } | null>(null);
+  const [me, setMe] = useState<Me | null>(null);
+  const [catalog, setCatalog] = useState<{ gifts: Catalog; rates: Rates } | null>(null);
+  const [error, setError] = useState<ReplyError | null>(null);
+
+  async function refresh() {
+    const s = await ask({ type: 'session.get' });
+    if (!s.ok) return setError(s.error);
+    setSession(s.data);
+    const c = await ask({ type: 'catalog.get' });
+    if (c.ok) setCatalog(c.data);
+    if (!s.data) return;
+    const [w, m] = await Promise.all([ask({ type: 'wallet.get' }), ask({ type: 'me.get' })]);
+    if (w.ok) setWallet(w.data);
+    if (m.ok) setMe(m.data);
+    const failed = !w.ok ? w : !m.ok ? m : null;
+    setError(failed && !failed.ok ? failed.error : null);
+    // A 401 ended the session in the background.
+    if (failed && !failed.ok && failed.error.code === 'unauthorized') setSession(null);
+  }
+  useEffect(() => void refresh(), []);
+
+  async function signOut() {
+    await ask({ type: 'session.signOut' });
+    setSession(null);
+    setWallet(null);
+    setMe(null);
+    setTab('wallet');
+  }
+
+  if (session === undefined) return <main class="loading">Loading…</main>;
+
+  const header = (
+    <header>
+      <span class="brand">Giftstream</span>
+      {session && (
+        <span class="who">
+          {session.user.displayName}
+          {wallet && <span class="pill">{coins(wallet.wallet.coins)}</span>}
+        </span>
+      )}
+    </header>
+  );
+
+  if (!session)
+    return (
+      <main>
+        {header}
+        {tab === 'settings' ? (
+          <SettingsView signedIn={false} onServerChanged={() => void refresh()} onSignOut={() => undefined} />
+        ) : (
+          <AuthView
+            onSignedIn={(s) => {
+              setSession(s);
+              void refresh();
+            }}
+          />
+        )}
+        <button type="button" class="link" onClick={() => setTab(tab === 'settings' ? 'wallet' : 'settings')}>
+          {tab === 'settings' ? 'Back to sign in' : 'Server settings'}
+        </button>
+        <ErrorNote error={error} context={{ where: 'popup' }} />
+      </main>
+    );
+
+  const rates = catalog?.rates ?? null;
+  return (
+    <main>
+      {header}
+      <nav class="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button type="button" role="tab" key={t.id} aria-selected={tab === t.id} class={tab === t.id ? 'on' : ''} onClick={() => setTab(t.id)}>
+            {t.label}
+          </button>
+        ))}
+      </nav>
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+      {tab === 'wallet' && wallet && <WalletView {...wallet} rates={rates} onChanged={() => void refresh()} />}
+      {tab === 'gift' && (
+        <GiftTab
+          tabUrl={tabUrl}
+          adult={me?.user.adult ?? session.user.adult}
+          balance={wallet?.wallet.coins ?? null}
+          gifts={catalog?.gifts ?? []}
+          confirmThreshold={rates?.confirmThreshold.amount ?? DEFAULT_RATE_CARD.confirmThreshold}
+          onSent={() => void refresh()}
+        />
+      )}
+      {tab === 'history' && <HistoryView />}
+      {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
+      {tab === 'creator' && (me?.creator ? <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} /> : me && <BecomeCreator onCreated={() => void refresh()} />)}
+      {tab === 'settings' && <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />}
+    </main>
+  );
+}

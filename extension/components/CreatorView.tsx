@@ -1,0 +1,285 @@
+// The creator's side of the popup: go live, the goal, the overlay URL, a test alert, earnings and payouts.
+import { useEffect, useState } from 'preact/hooks';
+import type { Creator, Earnings, Payout, Rates, Room } from '../lib/api';
+import type { ReplyError } from '../lib/replies';
+import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
+
+export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
+  const ask = useAsk();
+  const [error, setError] = useState<ReplyError | null>(null);
+  async function submit(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget as HTMLFormElement);
+    const channel = String(f.get('channel') ?? '').trim();
+    const r = await ask({ type: 'creator.become', handle: String(f.get('handle') ?? '').trim(), channels: channel ? [channel] : [] });
+    if (r.ok) onCreated(r.data.creator);
+    else setError(r.error);
+  }
+  return (
+    <section class="creator">
+      <p>Stream on Twitch, YouTube, Kick or TikTok? Become a creator to receive gifts. You keep 70% of what viewers pay.</p>
+      <form onSubmit={submit} aria-label="Become a creator">
+        <label>
+          Handle
+          <input name="handle" pattern="[a-z0-9_]{3,24}" placeholder="3–24 of a–z, 0–9, _" required />
+        </label>
+        <label>
+          Your channel
+          <input name="channel" placeholder="https://www.twitch.tv/yourname" />
+        </label>
+        <p class="muted">The operator verifies the claim; until then viewers see it as unverified.</p>
+        <button class="primary" type="submit">
+          Become a creator
+        </button>
+      </form>
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+    </section>
+  );
+}
+
+/** Money per stream as bars, newest on the right. */
+export function EarningsChart({ sessions }: { sessions: Earnings['sessions'] }) {
+  const shown = sessions.slice(0, 12).reverse();
+  if (shown.length === 0) return null;
+  const max = Math.max(1, ...shown.map((s) => s.value.amount));
+  const w = 300;
+  const h = 80;
+  const bar = w / shown.length;
+  return (
+    <svg class="chart" viewBox={`0 0 ${w} ${h + 14}`} role="img" aria-label="Earnings per stream">
+      {shown.map((s, i) => {
+        const bh = Math.max(1, Math.round((s.value.amount / max) * h));
+        return (
+          <g key={s.id}>
+            <title>{`${when(s.startedAt)}: ${money(s.value.amount)}`}</title>
+            <rect x={i * bar + 3} y={h - bh} width={Math.max(2, bar - 6)} height={bh} rx="2" fill="#7048e8" />
+            <text x={i * bar + bar / 2} y={h + 11} font-size="9" text-anchor="middle" fill="#868e96">
+              {new Date(s.startedAt).toLocaleDateString('en-US', { month: 'numeric', day: 'numeric' })}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Rates; onDone(): void }) {
+  const ask = useAsk();
+  const [key, renewKey] = useIntentKey();
+  const payable = Math.floor(earnings.diamonds / rates.payoutStep) * rates.payoutStep;
+  const [diamonds, setDiamonds] = useState(String(payable));
+  const [error, setError] = useState<ReplyError | null>(null);
+  const [done, setDone] = useState<Payout | null>(null);
+  const n = /^\d{1,12}$/.test(diamonds) ? Number(diamonds) : 0;
+  const value = Math.floor((n * rates.diamondValue.numerator) / rates.diamondValue.denominator);
+  const valid = n > 0 && n % rates.payoutStep === 0 && n <= earnings.diamonds && n >= rates.payoutMinimumDiamonds;
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const destination = String(new FormData(e.currentTarget as HTMLFormElement).get('destination') ?? '');
+    const r = await ask({ type: 'creator.requestPayout', key, payout: { diamonds: n, destination } });
+    if (!r.ok) {
+      if (!['network', 'no_answer', 'rate_limited'].includes(r.error.code)) renewKey();
+      return setError(r.error);
+    }
+    renewKey();
+    setDone(r.data.payout);
+    onDone();
+  }
+
+  if (earnings.diamonds < rates.payoutMinimumDiamonds)
+    return (
+      <p class="muted">
+        Payouts start at {money(rates.payoutMinimum.amount)} ({rates.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds). You have {earnings.diamonds.toLocaleString('en-US')}.
+      </p>
+    );
+  return (
+    <form onSubmit={submit} aria-label="Request a payout">
+      <label>
+        Diamonds (steps of {rates.payoutStep})
+        <input name="diamonds" inputMode="numeric" value={diamonds} onInput={(e) => setDiamonds(e.currentTarget.value)} />
+      </label>
+      <label>
+        Pay to (bank account or PayPal email)
+        <input name="destination" minLength={3} maxLength={200} required />
+      </label>
+      <button class="primary" type="submit" disabled={!valid}>
+        Request {money(value)}
+      </button>
+      {done && <Note kind="ok">Payout of {money(done.amount.amount)} requested. The operator pays it out; its status shows below.</Note>}
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+    </form>
+  );
+}
+
+export function CreatorView({ creator, rates, onChanged }: { creator: Creator; rates: Rates | null; onChanged(): void }) {
+  const ask = useAsk();
+  const [room, setRoom] = useState<Room | null>(null);
+  const [earnings, setEarnings] = useState<Earnings | null>(null);
+  const [payouts, setPayouts] = useState<Payout[]>([]);
+  const [overlay, setOverlay] = useState<string | null>(null);
+  const [title, setTitle] = useState('');
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<ReplyError | null>(null);
+
+  async function load() {
+    const [r, e, p, o] = await Promise.all([
+      ask({ type: 'room.get', handle: creator.handle }),
+      ask({ type: 'creator.earnings' }),
+      ask({ type: 'creator.payouts' }),
+      ask({ type: 'creator.overlay', rotate: false }),
+    ]);
+    if (r.ok) setRoom(r.data.room);
+    if (e.ok) setEarnings(e.data);
+    if (p.ok) setPayouts(p.data.payouts);
+    if (o.ok) setOverlay(o.data.overlayUrl);
+    const failed = [r, e, p, o].find((x) => !x.ok);
+    setError(failed && !failed.ok ? failed.error : null);
+  }
+  useEffect(() => void load(), [creator.handle]);
+
+  async function act<T>(p: Promise<{ ok: true; data: T } | { ok: false; error: ReplyError }>, done: string) {
+    setError(null);
+    setNote(null);
+    const r = await p;
+    if (!r.ok) return setError(r.error);
+    setNote(done);
+    await load();
+    onChanged();
+  }
+
+  const live = room?.live.live ?? creator.live;
+  return (
+    <section class="creator">
+      <div class="row">
+        <span class="grow">
+          <strong>@{creator.handle}</strong> <span class={`badge ${live ? 'live' : ''}`}>{live ? 'LIVE' : 'offline'}</span>
+        </span>
+      </div>
+      {live ? (
+        <button type="button" name="endLive" onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}>
+          End stream
+        </button>
+      ) : (
+        <form
+          class="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(ask({ type: 'creator.live', live: true, ...(title.trim() ? { title: title.trim() } : {}) }), 'You are live. Gifts can be sent now.');
+          }}
+        >
+          <input class="grow" name="title" maxLength={100} placeholder="Stream title (optional)" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+          <button class="primary" type="submit" name="goLive">
+            Go live
+          </button>
+        </form>
+      )}
+
+      <h3>Goal</h3>
+      {room?.goal ? (
+        <p>
+          {room.goal.label}: {coins(room.goal.progress)} of {coins(room.goal.target)}{' '}
+          <button type="button" class="link" onClick={() => void act(ask({ type: 'creator.goal', goal: null }), 'Goal cleared.')}>
+            Clear
+          </button>
+        </p>
+      ) : (
+        <p class="muted">No goal set.</p>
+      )}
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const f = new FormData(e.currentTarget as HTMLFormElement);
+          const target = Number(f.get('goalCoins'));
+          void act(ask({ type: 'creator.goal', goal: { label: String(f.get('goalLabel') ?? '').trim(), coins: Number.isSafeInteger(target) ? target : 0 } }), 'Goal set.');
+        }}
+      >
+        <input class="grow" name="goalLabel" maxLength={60} placeholder="New mic" required />
+        <input name="goalCoins" inputMode="numeric" pattern="\d{1,9}" placeholder="coins" size={7} required />
+        <button type="submit">Set goal</button>
+      </form>
+
+      <h3>Overlay</h3>
+      <p class="muted">Add this URL as a browser source in OBS. Keep it secret: anyone with it can show your alerts.</p>
+      <div class="row">
+        <input class="grow" readOnly value={overlay ?? ''} aria-label="Overlay URL" name="overlayUrl" />
+        <button type="button" disabled={!overlay} onClick={() => overlay && void navigator.clipboard.writeText(overlay).then(() => setNote('Overlay URL copied.'), () => setNote('Select the URL and copy it.'))}>
+          Copy
+        </button>
+      </div>
+      <div class="row">
+        <button type="button" name="rotate" onClick={() => void act(ask({ type: 'creator.overlay', rotate: true }), 'New overlay URL: update it in OBS; the old one stopped working.')}>
+          Rotate URL
+        </button>
+        <button type="button" name="testAlert" onClick={() => void act(ask({ type: 'creator.testAlert' }), 'Test alert sent to your overlay.')}>
+          Test alert
+        </button>
+      </div>
+      {note && <Note kind="ok">{note}</Note>}
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+
+      {earnings && (
+        <>
+          <h3>Earnings</h3>
+          <div class="balance">
+            <div class="big" data-testid="earnings">
+              {money(earnings.value.amount)}
+            </div>
+            <div class="muted">
+              {earnings.diamonds.toLocaleString('en-US')} diamonds; 1 diamond = {rates ? `${rates.diamondValue.numerator}/${rates.diamondValue.denominator}` : '7/10'} of a cent
+              {earnings.pendingPayouts.diamonds > 0 ? `; ${money(earnings.pendingPayouts.amount.amount)} in payouts on the way` : ''}
+            </div>
+          </div>
+          <EarningsChart sessions={earnings.sessions} />
+          {earnings.sessions.length > 0 && (
+            <table class="sessions">
+              <thead>
+                <tr>
+                  <th>Stream</th>
+                  <th>Gifts</th>
+                  <th>Earned</th>
+                </tr>
+              </thead>
+              <tbody>
+                {earnings.sessions.slice(0, 10).map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      {when(s.startedAt)}
+                      {s.title ? ` · ${s.title}` : ''}
+                    </td>
+                    <td>{s.gifts.toLocaleString('en-US')}</td>
+                    <td>{money(s.value.amount)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {earnings.topSupporters.length > 0 && (
+            <>
+              <h3>Top supporters</h3>
+              <ol class="supporters">
+                {earnings.topSupporters.map((s) => (
+                  <li key={s.name}>
+                    {s.name} <span class="muted">{coins(s.coins)}</span>
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+          <h3>Payouts</h3>
+          {rates && <PayoutForm earnings={earnings} rates={rates} onDone={() => void load()} />}
+          {payouts.length > 0 && (
+            <ul class="payouts">
+              {payouts.map((p) => (
+                <li key={p.id}>
+                  {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} — <strong>{p.status === 'requested' ? 'requested' : p.status}</strong>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+// The popup's gift tab: the creator of the stream in the current tab, and the gift panel for them.
+import { useEffect, useState } from 'preact/hooks';
+import type { Catalog, Resolved } from '../lib/api';
+import type { ReplyError } from '../lib/replies';
+import { GiftPanel } from './GiftPanel';
+import { ErrorNote, Note, useAsk } from './ui';
+
+export function GiftTab(p: { tabUrl: string | null; adult: boolean; balance: number | null; gifts: Catalog; confirmThreshold: number; onSent(): void }) {
+  const ask = useAsk();
+  const [resolved, setResolved] = useState<Resolved | null | undefined>(undefined);
+  const [error, setError] = useState<ReplyError | null>(null);
+
+  useEffect(() => {
+    if (!p.tabUrl) return setResolved(null);
+    void ask({ type: 'channel.resolve', url: p.tabUrl }).then((r) => (r.ok ? setResolved(r.data) : setError(r.error)));
+  }, [p.tabUrl]);
+
+  if (error) return <ErrorNote error={error} context={{ where: 'popup' }} />;
+  if (resolved === undefined) return <p class="muted">Looking at the current tab…</p>;
+  if (resolved === null)
+    return <Note>Open a stream on Twitch, YouTube, Kick or TikTok whose creator is on Giftstream, then click the Giftstream button again to send them a gift.</Note>;
+  return (
+    <GiftPanel
+      creator={resolved.creator}
+      verified={resolved.channel.verified}
+      gifts={p.gifts}
+      signedIn
+      adult={p.adult}
+      balance={p.balance}
+      confirmThreshold={p.confirmThreshold}
+      where="popup"
+      onSend={(gift) => ask({ type: 'gift.send', handle: resolved.creator.handle, gift })}
+      onSent={p.onSent}
+    />
+  );
+}

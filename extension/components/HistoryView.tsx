@@ -1,0 +1,98 @@
+// Wallet history, readable offline from what the background stored; refunds of unspent coins within 14 days.
+import { useEffect, useState } from 'preact/hooks';
+import type { HistoryItem } from '../lib/api';
+import type { ReplyError } from '../lib/replies';
+import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
+
+export const REFUND_WINDOW = 14 * 24 * 60 * 60 * 1000;
+
+const KIND: Record<string, string> = {
+  purchase: 'Bought coins',
+  gift: 'Gift',
+  creator_share: 'Gift received',
+  refund: 'Refund',
+  clawback: 'Payment reversed',
+  payout: 'Payout',
+  reversal: 'Payout returned',
+  platform_fee: 'Platform fee',
+};
+
+function label(e: HistoryItem): string {
+  const base = KIND[e.kind] ?? e.kind;
+  if (e.kind === 'gift' && e.counterparty) return `${base} to @${e.counterparty}`;
+  if (e.kind === 'creator_share' && e.counterparty) return `${base} from ${e.counterparty}`;
+  return base;
+}
+
+export function HistoryView({ now = Date.now() }: { now?: number }) {
+  const ask = useAsk();
+  const [key, renewKey] = useIntentKey();
+  const [data, setData] = useState<{ entries: HistoryItem[]; offline: boolean; syncedAt: number | null } | null>(null);
+  const [error, setError] = useState<ReplyError | null>(null);
+  const [refunded, setRefunded] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+
+  async function load() {
+    const r = await ask({ type: 'history.list' });
+    if (r.ok) setData(r.data);
+    else setError(r.error);
+  }
+  useEffect(() => void load(), []);
+
+  async function refund(purchaseId: string) {
+    setError(null);
+    const r = await ask({ type: 'purchase.refund', id: purchaseId, key });
+    setConfirm(null);
+    if (!r.ok) {
+      if (!['network', 'no_answer', 'rate_limited'].includes(r.error.code)) renewKey();
+      return setError(r.error);
+    }
+    renewKey();
+    setRefunded(`Refunded ${coins(r.data.refund.coins)} (${money(r.data.refund.amount.amount)}).`);
+    void load();
+  }
+
+  return (
+    <section class="history">
+      {data?.offline && <Note kind="warn">Offline: showing history saved {data.syncedAt ? `at ${when(data.syncedAt)}` : 'earlier'}.</Note>}
+      {refunded && <Note kind="ok">{refunded}</Note>}
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+      {data && data.entries.length === 0 && <p class="muted">Nothing yet. Buy coins to get started.</p>}
+      <ul class="entries">
+        {data?.entries.map((e) => {
+          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline;
+          return (
+            <li key={e.id} data-kind={e.kind}>
+              <div class="row">
+                <span class="grow">{label(e)}</span>
+                <span class={e.coins < 0 || e.diamonds < 0 ? 'neg' : 'pos'}>
+                  {e.coins !== 0 ? `${e.coins > 0 ? '+' : ''}${coins(e.coins)}` : `${e.diamonds > 0 ? '+' : ''}${e.diamonds.toLocaleString('en-US')} diamonds`}
+                </span>
+              </div>
+              <div class="row muted">
+                <span class="grow">{when(e.at)}</span>
+                <span>{money(e.value.amount)}</span>
+              </div>
+              {refundable &&
+                (confirm === e.ref ? (
+                  <div class="row">
+                    <span class="grow">Refund the unspent coins of this purchase?</span>
+                    <button type="button" class="primary" onClick={() => void refund(e.ref!)}>
+                      Refund
+                    </button>
+                    <button type="button" onClick={() => setConfirm(null)}>
+                      Keep
+                    </button>
+                  </div>
+                ) : (
+                  <button type="button" class="link" onClick={() => setConfirm(e.ref)}>
+                    Refund unspent coins
+                  </button>
+                ))}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,356 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { catalog, DEFAULT_RATE_CARD, publicRates } from '@giftstream/shared';
+import { describe, expect, it, vi } from 'vitest';
+import { App } from '../components/App';
+import { CreatorView } from '../components/CreatorView';
+import { GiftPanel } from '../components/GiftPanel';
+import { HistoryView } from '../components/HistoryView';
+import { LimitsView } from '../components/LimitsView';
+import { PageGift } from '../components/PageGift';
+import { SettingsView } from '../components/SettingsView';
+import { AskContext } from '../components/ui';
+import type { Wallet } from '../lib/api';
+import type { Message } from '../lib/messages';
+import type { Reply } from '../lib/replies';
+
+const NOW = 1_800_000_000_000;
+const rates = publicRates([DEFAULT_RATE_CARD], NOW);
+const gifts = catalog();
+const wallet: Wallet = {
+  coins: 1000,
+  diamonds: 0,
+  debt: 0,
+  value: { amount: 1000, currency: 'USD' },
+  diamondsPending: 0,
+  limits: { daily: 5000, weekly: null, monthly: null },
+  pendingLimits: [{ period: 'daily', amount: 10000, effectiveAt: NOW + 23 * 3_600_000 }],
+  purchased: { day: 1250, week: 1250, month: 4000 },
+  gifted: { day: 0, week: 0, month: 0 },
+};
+const viewer = { server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Viewer', adult: true } };
+const creator = { handle: 'streamer', displayName: 'Streamer', live: true, channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }] };
+
+type Handlers = Partial<Record<Message['type'], (m: any) => Reply<unknown> | Promise<Reply<unknown>>>>;
+const ok = <T,>(data: T) => ({ ok: true as const, data });
+const err = (code: string, message = '') => ({ ok: false as const, error: { code, message } });
+
+function fakeAsk(handlers: Handlers) {
+  const calls: any[] = [];
+  const ask = vi.fn(async (m: any) => {
+    calls.push(m);
+    const h = handlers[m.type as Message['type']];
+    return h ? h(m) : err('not_found', `no handler for ${m.type}`);
+  });
+  return { ask: ask as any, calls };
+}
+
+function signedInHandlers(extra: Handlers = {}): Handlers {
+  return {
+    'session.get': () => ok(viewer),
+    'catalog.get': () => ok({ gifts, rates }),
+    'wallet.get': () => ok({ wallet, offline: false, at: NOW }),
+    'me.get': () => ok({ user: viewer.user, wallet: { coins: 1000, diamonds: 0, debt: 0 }, creator: null }),
+    ...extra,
+  };
+}
+
+function renderWith(handlers: Handlers, ui: any) {
+  const f = fakeAsk(handlers);
+  render(<AskContext.Provider value={f.ask}>{ui}</AskContext.Provider>);
+  return f;
+}
+
+describe('popup: signed out', () => {
+  it('signs in, and explains a wrong password', async () => {
+    const f = renderWith({ 'session.get': () => ok(null), 'catalog.get': () => ok({ gifts, rates }), 'session.signIn': () => err('invalid_credentials', 'Email or password is wrong.') }, <App tabUrl={null} />);
+    await screen.findByRole('form', { name: 'Sign in' });
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'a@b.co' } });
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'pw' } });
+    fireEvent.submit(screen.getByRole('form', { name: 'Sign in' }));
+    expect(await screen.findByText('Wrong email or password')).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'session.signIn')).toEqual({ type: 'session.signIn', email: 'a@b.co', password: 'pw' });
+  });
+
+  it('creates an account with a birthdate', async () => {
+    const f = renderWith({ 'session.get': () => ok(null), 'catalog.get': () => ok({ gifts, rates }), 'session.signUp': () => err('email_taken') }, <App tabUrl={null} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Create account' }));
+    const form = screen.getByRole('form', { name: 'Create account' });
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'new@b.co' } });
+    fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'long enough' } });
+    fireEvent.input(screen.getByLabelText('Display name'), { target: { value: 'Newbie' } });
+    fireEvent.input(screen.getByLabelText('Birthdate'), { target: { value: '1990-05-01' } });
+    expect(screen.getByText(/18 or older/)).toBeTruthy();
+    fireEvent.submit(form);
+    expect(await screen.findByText('That email already has an account')).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'session.signUp')).toMatchObject({ birthdate: '1990-05-01', displayName: 'Newbie' });
+  });
+});
+
+describe('popup: wallet', () => {
+  it('shows the balance in coins and money, and the rate card in plain words', async () => {
+    renderWith(signedInHandlers(), <App tabUrl={null} />);
+    expect((await screen.findByTestId('balance')).textContent).toBe('1,000 coins');
+    expect(screen.getByText('worth $10.00')).toBeTruthy();
+    expect(screen.getByText('1 coin = $0.01; creators receive 70% of what you pay.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: /2,500 coins\s*\$25.00/ })).toBeTruthy();
+  });
+
+  it('buys a pack with one key per intent: the same key on a retry, a new one after an answer', async () => {
+    let n = 0;
+    const f = renderWith(
+      signedInHandlers({
+        'wallet.buy': (m) => (++n === 1 ? err('network') : ok({ purchase: { id: 'P1', status: 'completed', coins: m.purchase.packId ? 500 : m.purchase.coins, price: { amount: 500, currency: 'USD' }, sandbox: true }, wallet: { coins: 1500 }, checkoutOpened: false })),
+      }),
+      <App tabUrl={null} />,
+    );
+    const pack = await screen.findByRole('button', { name: /^500 coins/ });
+    fireEvent.click(pack);
+    expect(await screen.findByText('No connection')).toBeTruthy();
+    fireEvent.click(pack);
+    expect(await screen.findByText(/Bought 500 coins for \$5.00 \(sandbox/)).toBeTruthy();
+    const buys = f.calls.filter((c) => c.type === 'wallet.buy');
+    expect(buys[0].key).toBe(buys[1].key);
+    fireEvent.input(screen.getByLabelText(/Custom amount/), { target: { value: '1234' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Buy for $12.34' }));
+    await waitFor(() => expect(f.calls.filter((c) => c.type === 'wallet.buy')).toHaveLength(3));
+    const third = f.calls.filter((c) => c.type === 'wallet.buy')[2];
+    expect(third.purchase).toEqual({ coins: 1234 });
+    expect(third.key).not.toBe(buys[0].key);
+  });
+
+  it('explains a spending limit and a Stripe checkout in progress', async () => {
+    let n = 0;
+    renderWith(
+      signedInHandlers({
+        'wallet.buy': () => (++n === 1 ? err('spending_limit') : ok({ purchase: { id: 'P2', status: 'pending', coins: 100, price: { amount: 100, currency: 'USD' }, sandbox: false, checkoutUrl: 'https://checkout.stripe.com/x' }, wallet: { coins: 1000 }, checkoutOpened: true })),
+      }),
+      <App tabUrl={null} />,
+    );
+    const pack = await screen.findByRole('button', { name: /^100 coins/ });
+    fireEvent.click(pack);
+    expect(await screen.findByText('Spending limit reached')).toBeTruthy();
+    expect(screen.getByText(/raising a limit takes effect after 24 hours/)).toBeTruthy();
+    fireEvent.click(pack);
+    expect(await screen.findByText(/Finish paying in the Checkout tab/)).toBeTruthy();
+  });
+
+  it('says when the balance shown is from before going offline', async () => {
+    renderWith(signedInHandlers({ 'wallet.get': () => ok({ wallet, offline: true, at: NOW }) }), <App tabUrl={null} />);
+    expect(await screen.findByText(/Offline: showing your balance as of/)).toBeTruthy();
+  });
+});
+
+describe('popup: gifting', () => {
+  const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
+
+  it('asks for a stream page when the current tab has no claimed channel', async () => {
+    renderWith(signedInHandlers({ 'channel.resolve': () => ok(null) }), <App tabUrl="https://example.com" initialTab="gift" />);
+    expect(await screen.findByText(/Open a stream on Twitch, YouTube, Kick or TikTok/)).toBeTruthy();
+  });
+
+  it('shows each gift with art, coins and money, and sends count, message and the anonymous flag', async () => {
+    const f = renderWith(
+      signedInHandlers({
+        'channel.resolve': () => ok(resolved),
+        'gift.send': (m) => ok({ key: 'k', handle: m.handle, body: m.gift, status: 'sent', attempts: 0, createdAt: NOW, result: { gift: {}, wallet: { coins: 990 } } }),
+      }),
+      <App tabUrl="https://www.twitch.tv/streamer" initialTab="gift" />,
+    );
+    const rose = await screen.findByRole('option', { name: /Rose\s*5 coins\s*\$0.05/ });
+    expect(rose.querySelector('svg')).toBeTruthy();
+    expect(screen.getAllByRole('option')).toHaveLength(gifts.length);
+    expect(screen.getByText('✓ verified')).toBeTruthy();
+    fireEvent.click(rose);
+    fireEvent.input(screen.getByLabelText('Count'), { target: { value: '2' } });
+    fireEvent.input(screen.getByLabelText('Message (optional)'), { target: { value: 'gg <b>wp</b>' } });
+    fireEvent.click(screen.getByLabelText('Send anonymously'));
+    expect(screen.getByText(/Rose ×2 =/).textContent).toBe('Rose ×2 = 10 coins ($0.10)');
+    fireEvent.click(screen.getByRole('button', { name: 'Send $0.10' }));
+    expect(await screen.findByText(/Sent Rose ×2 to @streamer. You have 990 coins left./)).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'gift.send')).toEqual({ type: 'gift.send', handle: 'streamer', gift: { giftId: 'rose', count: 2, anonymous: true, message: 'gg <b>wp</b>' } });
+  });
+
+  it('asks for an explicit confirmation at or above the threshold', async () => {
+    const send = vi.fn(async (body: any) => ok({ key: 'k', handle: 'streamer', body, status: 'sent' as const, attempts: 0, createdAt: NOW, result: { gift: {} as any, wallet: { coins: 0 } } }));
+    render(<GiftPanel creator={creator} verified gifts={gifts} signedIn adult balance={5000} confirmThreshold={1000} where="popup" onSend={send} />);
+    fireEvent.click(screen.getByRole('option', { name: /Fireworks/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send $10.00' }));
+    expect(send).not.toHaveBeenCalled();
+    expect(screen.getByRole('alertdialog').textContent).toContain('Send Fireworks ×1 to @streamer for 1,000 coins ($10.00)?');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send $10.00' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, send $10.00' }));
+    await waitFor(() => expect(send).toHaveBeenCalledTimes(1));
+    // below the threshold: one click
+    fireEvent.click(screen.getByRole('option', { name: /Trophy/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send $2.50' }));
+    await waitFor(() => expect(send).toHaveBeenCalledTimes(2));
+  });
+
+  it('explains not live, not enough coins and under 18 before anything is sent', () => {
+    const send = vi.fn();
+    const { unmount } = render(<GiftPanel creator={{ ...creator, live: false }} verified={false} gifts={gifts} signedIn adult balance={5} confirmThreshold={1000} where="page" onSend={send} />);
+    expect(screen.getByText('@streamer is not live right now')).toBeTruthy();
+    expect(screen.getByText('unverified claim')).toBeTruthy();
+    fireEvent.click(screen.getByRole('option', { name: /Coffee/ }));
+    expect(screen.getByText('Not enough coins')).toBeTruthy();
+    expect(screen.getByText(/Buy coins from the Giftstream button in your browser toolbar/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: /^Send/ }) as HTMLButtonElement).disabled).toBe(true);
+    unmount();
+    render(<GiftPanel creator={creator} verified gifts={gifts} signedIn adult={false} balance={5000} confirmThreshold={1000} where="page" onSend={send} />);
+    expect(screen.getByText('Only for adults')).toBeTruthy();
+    expect(screen.queryByRole('option')).toBeNull();
+  });
+
+  it('explains a refusal from the server, and a gift waiting for the network', async () => {
+    let n = 0;
+    const send = vi.fn(async (body: any) =>
+      ++n === 1 ? err('spending_limit') : ok({ key: 'k', handle: 'streamer', body, status: 'pending' as const, attempts: 1, createdAt: NOW }),
+    );
+    render(<GiftPanel creator={creator} verified gifts={gifts} signedIn adult balance={5000} confirmThreshold={1000} where="popup" onSend={send as any} />);
+    fireEvent.click(screen.getByRole('option', { name: /Heart/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send $0.01' }));
+    expect(await screen.findByText('Spending limit reached')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Send $0.01' }));
+    expect(await screen.findByText(/will be sent exactly once/)).toBeTruthy();
+  });
+
+  it('shows what people typed as text, never as HTML', () => {
+    const evil = { ...creator, displayName: '<img src=x onerror="window.hacked=1">' };
+    const { container } = render(<GiftPanel creator={evil} verified gifts={gifts} signedIn adult balance={100} confirmThreshold={1000} where="popup" onSend={vi.fn()} />);
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.textContent).toContain('<img src=x onerror="window.hacked=1">');
+  });
+
+  it('on a stream page, ignores clicks the page synthesised', async () => {
+    const f = fakeAsk({ 'page.state': () => ok({ signedIn: true, adult: true, coins: 100, gifts, confirmThreshold: 1000 }) });
+    const { unmount } = render(<PageGift resolved={{ creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } }} channelUrl="https://twitch.tv/streamer" ask={f.ask} />);
+    fireEvent.click(screen.getByRole('button', { name: /Gift/ }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    unmount();
+    render(<PageGift resolved={{ creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } }} channelUrl="https://twitch.tv/streamer" ask={f.ask} trustedOnly={false} />);
+    fireEvent.click(screen.getByRole('button', { name: /Gift/ }));
+    expect(await screen.findByRole('dialog')).toBeTruthy();
+    expect(await screen.findByText('You have 100 coins ($1.00).')).toBeTruthy();
+  });
+});
+
+describe('popup: limits and history', () => {
+  it('shows spending so far in money and a pending raise with its delay, and saves in cents', async () => {
+    const f = renderWith({ 'limits.set': () => ok({ limits: wallet.limits, pendingLimits: [] }) }, <LimitsView wallet={wallet} onChanged={() => undefined} now={NOW} />);
+    expect(screen.getByText('Spent $12.50 in the last 24 hours of your $50.00 limit.')).toBeTruthy();
+    expect(screen.getByText('Spent $40.00 in the last 30 days (no limit).')).toBeTruthy();
+    expect(screen.getByText(/Raising to \$100.00 takes effect .* \(in 23 h\)\./)).toBeTruthy();
+    fireEvent.input(screen.getByLabelText('Limit in $ (empty = none)', { selector: 'input[name=weekly]' }), { target: { value: '25.5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save limits' }));
+    await screen.findByText('Saved.');
+    expect(f.calls[0]).toEqual({ type: 'limits.set', limits: { weekly: 2550 } });
+  });
+
+  it('lists history offline, and refunds a recent purchase', async () => {
+    const entries = [
+      { id: 'E2', kind: 'gift', coins: -10, diamonds: 0, value: { amount: -10, currency: 'USD' }, counterparty: 'streamer', ref: null, rateVersion: 1, at: NOW - 1000 },
+      { id: 'E1', kind: 'purchase', coins: 1000, diamonds: 0, value: { amount: 1000, currency: 'USD' }, counterparty: null, ref: 'P1', rateVersion: 1, at: NOW - 2000 },
+    ];
+    const refund = () => ok({ purchase: {}, wallet: { coins: 10 }, refund: { id: 'R1', coins: 990, amount: { amount: 990, currency: 'USD' } } });
+    const first = fakeAsk({ 'history.list': () => ok({ entries, offline: true, syncedAt: NOW - 60_000 }) });
+    const { unmount } = render(
+      <AskContext.Provider value={first.ask}>
+        <HistoryView now={NOW} />
+      </AskContext.Provider>,
+    );
+    expect(await screen.findByText(/Offline: showing history saved at/)).toBeTruthy();
+    expect(screen.getByText('Gift to @streamer')).toBeTruthy();
+    expect(screen.getByText('-10 coins')).toBeTruthy();
+    expect(screen.queryByText('Refund unspent coins')).toBeNull();
+    unmount();
+    const f = renderWith({ 'history.list': () => ok({ entries, offline: false, syncedAt: NOW }), 'purchase.refund': refund }, <HistoryView now={NOW} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Refund unspent coins' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Refund' }));
+    expect(await screen.findByText('Refunded 990 coins ($9.90).')).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'purchase.refund')).toMatchObject({ id: 'P1' });
+  });
+});
+
+describe('popup: creator', () => {
+  const earnings = {
+    diamonds: 2000,
+    value: { amount: 1400, currency: 'USD' as const },
+    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
+    sessions: [
+      { id: 'S2', title: 'Synth night', startedAt: NOW - 3_600_000, endedAt: null, coins: 1500, diamonds: 1500, gifts: 12, value: { amount: 1050, currency: 'USD' as const } },
+      { id: 'S1', title: null, startedAt: NOW - 90_000_000, endedAt: NOW - 80_000_000, coins: 500, diamonds: 500, gifts: 3, value: { amount: 350, currency: 'USD' as const } },
+    ],
+    topSupporters: [{ name: 'Viewer', coins: 1500 }],
+  };
+  const handlers = (extra: Handlers = {}): Handlers => ({
+    'room.get': () => ok({ room: { handle: 'streamer', displayName: 'Streamer', live: { live: true, title: 'Synth night', sessionId: 'S2', startedAt: NOW }, goal: { label: 'New mic', target: 5000, progress: 1500 }, leaderboard: [] } }),
+    'creator.earnings': () => ok(earnings),
+    'creator.payouts': () => ok({ payouts: [{ id: 'PO1', diamonds: 1430, amount: { amount: 1001, currency: 'USD' }, status: 'requested', destination: '••••1234', createdAt: NOW - 5000, decidedAt: null, reference: null }] }),
+    'creator.overlay': (m) => ok({ token: m.rotate ? 't2' : 't1', overlayUrl: `http://localhost:8787/overlay/?room=streamer&token=${m.rotate ? 't2' : 't1'}` }),
+    'creator.live': () => ok({ live: { live: false, title: null, sessionId: null, startedAt: null } }),
+    'creator.testAlert': () => ok(null),
+    'creator.requestPayout': () => ok({ payout: { id: 'PO2', diamonds: 2000, amount: { amount: 1400, currency: 'USD' }, status: 'requested' } }),
+    ...extra,
+  });
+
+  it('shows live state, goal, overlay URL, earnings per stream, supporters and payouts', async () => {
+    const f = renderWith(handlers(), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    expect((await screen.findByTestId('earnings')).textContent).toBe('$14.00');
+    expect(screen.getByText('LIVE')).toBeTruthy();
+    expect(screen.getByText(/New mic: 1,500 coins of 5,000 coins/)).toBeTruthy();
+    expect((screen.getByLabelText('Overlay URL') as HTMLInputElement).value).toBe('http://localhost:8787/overlay/?room=streamer&token=t1');
+    expect(screen.getByRole('img', { name: 'Earnings per stream' }).querySelectorAll('rect')).toHaveLength(2);
+    expect(screen.getAllByRole('row')).toHaveLength(3);
+    expect(screen.getByText(/Synth night/, { selector: 'td' })).toBeTruthy();
+    expect(screen.getByText('$10.50')).toBeTruthy();
+    expect(screen.getByText(/2,000 diamonds; 1 diamond = 7\/10 of a cent/)).toBeTruthy();
+    expect(screen.getByText('Viewer')).toBeTruthy();
+    expect(screen.getByText(/\$10.01 to ••••1234/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Test alert' }));
+    expect(await screen.findByText('Test alert sent to your overlay.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate URL' }));
+    await waitFor(() => expect(f.calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(true));
+    fireEvent.click(screen.getByRole('button', { name: 'End stream' }));
+    await waitFor(() => expect(f.calls.some((c) => c.type === 'creator.live' && c.live === false)).toBe(true));
+  });
+
+  it('requests a payout in whole steps of diamonds, shown in money', async () => {
+    const f = renderWith(handlers(), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    const button = await screen.findByRole('button', { name: 'Request $14.00' });
+    fireEvent.input(screen.getByLabelText('Diamonds (steps of 10)'), { target: { value: '1435' } });
+    expect((screen.getByRole('button', { name: /^Request/ }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.input(screen.getByLabelText('Diamonds (steps of 10)'), { target: { value: '2000' } });
+    fireEvent.input(screen.getByLabelText(/Pay to/), { target: { value: 'DE89 3704 0044 0532 0130 00' } });
+    fireEvent.submit(button.closest('form')!);
+    expect(await screen.findByText(/Payout of \$14.00 requested/)).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'creator.requestPayout').payout).toEqual({ diamonds: 2000, destination: 'DE89 3704 0044 0532 0130 00' });
+  });
+
+  it('offers becoming a creator to a viewer', async () => {
+    const f = renderWith(signedInHandlers({ 'creator.become': () => err('handle_taken') }), <App tabUrl={null} initialTab="creator" />);
+    const form = await screen.findByRole('form', { name: 'Become a creator' });
+    fireEvent.input(screen.getByLabelText('Handle'), { target: { value: 'new_streamer' } });
+    fireEvent.input(screen.getByLabelText('Your channel'), { target: { value: 'https://www.twitch.tv/new_streamer' } });
+    fireEvent.submit(form);
+    expect(await screen.findByText('That handle is taken')).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'creator.become')).toEqual({ type: 'creator.become', handle: 'new_streamer', channels: ['https://www.twitch.tv/new_streamer'] });
+  });
+});
+
+describe('popup: settings', () => {
+  it('asks the browser for access to a new server before saving it', async () => {
+    const requestAccess = vi.fn(async () => false);
+    const f = renderWith({ 'settings.get': () => ok({ server: 'http://localhost:8787', defaultServer: 'http://localhost:8787' }), 'settings.setServer': (m) => ok({ server: m.url }) }, <SettingsView signedIn onServerChanged={() => undefined} onSignOut={() => undefined} requestAccess={requestAccess} />);
+    const input = (await screen.findByLabelText('Server')) as HTMLInputElement;
+    await waitFor(() => expect(input.value).toBe('http://localhost:8787'));
+    fireEvent.input(input, { target: { value: 'https://gifts.example.org/' } });
+    fireEvent.submit(input.closest('form')!);
+    expect(await screen.findByText('Permission needed')).toBeTruthy();
+    expect(requestAccess).toHaveBeenCalledWith('https://gifts.example.org');
+    requestAccess.mockResolvedValue(true);
+    fireEvent.submit(input.closest('form')!);
+    expect(await screen.findByText('Saved.')).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'settings.setServer')).toEqual({ type: 'settings.setServer', url: 'https://gifts.example.org' });
+  });
+});
