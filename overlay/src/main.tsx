@@ -1,8 +1,6 @@
 import { render } from 'preact';
+import { parseConfig } from './config';
+import { Overlay } from './overlay';
+import './styles.css';
 
-/** Placeholder until the overlay widgets land: a transparent page that shows nothing. */
-function Overlay() {
-  return null;
-}
-
-render(<Overlay />, document.getElementById('app')!);
+render(<Overlay config={parseConfig(location.search)} />, document.getElementById('app')!);

@@ -1,0 +1,164 @@
+import type { GoalState, LeaderboardEntry, RoomEvent } from '@giftstream/shared';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { AlertQueue } from './alert-queue';
+import type { OverlayConfig } from './config';
+import { RoomConnection, type ConnectionOptions, type ConnectionStatus } from './connection';
+import { createSound, type Sound } from './sound';
+import { Alerts } from './widgets/alerts';
+import { Goal } from './widgets/goal';
+import { Leaderboard } from './widgets/leaderboard';
+
+export const DESIGN_WIDTH = 1920;
+export const DESIGN_HEIGHT = 1080;
+/** The status dot appears only after the room has been unreachable this long. */
+export const STATUS_DOT_AFTER_MS = 3_000;
+
+export interface OverlayProps {
+  config: OverlayConfig;
+  /** Where the API lives; the overlay is served from the same origin. */
+  origin?: string;
+  WebSocket?: ConnectionOptions['WebSocket'];
+  fetch?: typeof fetch;
+  now?: () => number;
+  sound?: Sound;
+}
+
+export function eventsUrl(origin: string, room: string, token: string | null, since: number | null): string {
+  const url = new URL(`/v1/rooms/${encodeURIComponent(room)}/events`, origin);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (since !== null) url.searchParams.set('since', String(since));
+  if (token) url.searchParams.set('token', token);
+  return url.toString();
+}
+
+export function Overlay(props: OverlayProps) {
+  const { config } = props;
+  const fit = useFit();
+  let body;
+  if (!config.room) {
+    body = (
+      <Notice title="Which room should this overlay show?">
+        Add <code>?room=YOUR_HANDLE&amp;token=…</code> to the address, or copy the overlay URL from the Giftstream creator popup.
+      </Notice>
+    );
+  } else body = <Room {...props} room={config.room} />;
+  return (
+    <div class={`overlay theme-${config.theme}`} style={{ width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, transform: `translate(${fit.x}px, ${fit.y}px) scale(${fit.k})` }}>
+      {body}
+    </div>
+  );
+}
+
+function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchImpl = (...a) => fetch(...a), now = Date.now, sound }: OverlayProps & { room: string }) {
+  const [, setVersion] = useState(0);
+  const [goal, setGoal] = useState<GoalState>(null);
+  const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
+  const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
+  const [dot, setDot] = useState(false);
+  const chime = useMemo(() => sound ?? createSound(config.sound), [sound, config.sound]);
+  const queue = useMemo(() => new AlertQueue({ minCoins: config.minCoins, onShow: (a) => chime.play(a.tier) }), [config.minCoins, chime]);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(() => {
+    const pump = () => {
+      const t = now();
+      queue.tick(t);
+      setVersion((v) => v + 1);
+      if (timer.current) clearTimeout(timer.current);
+      const wake = queue.nextWake(t);
+      timer.current = wake === null ? null : setTimeout(pump, Math.max(16, wake - t));
+    };
+    const apply = (events: RoomEvent[]) => {
+      for (const e of events) {
+        switch (e.type) {
+          case 'hello':
+            setGoal(e.goal);
+            setBoard(e.leaderboard);
+            break;
+          case 'gift':
+            if (config.widgets.has('alerts')) queue.gift(e, now());
+            break;
+          case 'test':
+            if (config.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
+            break;
+          case 'combo_end':
+            queue.comboEnd(e, now());
+            break;
+          case 'goal':
+            setGoal(e.goal);
+            break;
+          case 'leaderboard':
+            setBoard(e.leaderboard);
+            break;
+        }
+      }
+      pump();
+    };
+    const connection = new RoomConnection({
+      url: (since) => eventsUrl(origin, room, config.token, since),
+      onEvents: apply,
+      onStatus: setStatus,
+      onFailures: async () => ((await fetchImpl(new URL(`/v1/rooms/${encodeURIComponent(room)}`, origin))).status === 404 ? 'room_missing' : null),
+      WebSocket,
+      now,
+    });
+    connection.start();
+    return () => {
+      connection.close();
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [room, config.token, origin]);
+
+  useEffect(() => {
+    if (status.state === 'open' || status.state === 'stopped') {
+      setDot(false);
+      return;
+    }
+    const t = setTimeout(() => setDot(true), Math.max(0, status.since + STATUS_DOT_AFTER_MS - now()));
+    return () => clearTimeout(t);
+  }, [status]);
+
+  if (status.state === 'stopped') {
+    return status.reason === 'bad_token' ? (
+      <Notice title="This overlay link is no longer valid">
+        Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream creator popup and paste it into this
+        browser source.
+      </Notice>
+    ) : (
+      <Notice title={`There is no Giftstream room @${room}`}>Check the room in this overlay's address, or copy the overlay URL again from the creator popup.</Notice>
+    );
+  }
+  return (
+    <>
+      {config.widgets.has('goal') && <Goal goal={goal} />}
+      {config.widgets.has('leaderboard') && <Leaderboard entries={board} />}
+      {config.widgets.has('alerts') && <Alerts queue={queue} />}
+      {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
+    </>
+  );
+}
+
+function Notice({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <div class="notice" role="alert">
+      <div class="notice-title">{title}</div>
+      <div class="notice-body">{children}</div>
+    </div>
+  );
+}
+
+/** Scales the 1920×1080 design to the browser source's size, centred, keeping its aspect. */
+function useFit() {
+  const measure = () => {
+    const k = Math.min(innerWidth / DESIGN_WIDTH, innerHeight / DESIGN_HEIGHT) || 1;
+    return { k, x: (innerWidth - DESIGN_WIDTH * k) / 2, y: (innerHeight - DESIGN_HEIGHT * k) / 2 };
+  };
+  const [fit, setFit] = useState(measure);
+  useEffect(() => {
+    const onResize = () => setFit(measure());
+    addEventListener('resize', onResize);
+    return () => removeEventListener('resize', onResize);
+  }, []);
+  return fit;
+}
