@@ -36,7 +36,12 @@ export function parseChannelUrl(input: string): Channel | null {
   const host = url.hostname.toLowerCase().replace(/^(www|m|mobile)\./, '');
   const entry = SITES.find((s) => s.host === host);
   if (!entry) return null;
-  const first = decodeURIComponent(url.pathname.split('/').filter(Boolean)[0] ?? '').toLowerCase();
+  let first: string;
+  try {
+    first = decodeURIComponent(url.pathname.split('/').filter(Boolean)[0] ?? '').toLowerCase();
+  } catch {
+    return null; // a broken %-escape is not a channel
+  }
   if (entry.prefix === '@') {
     if (!first.startsWith('@')) return null;
   } else if (first.startsWith('@') || RESERVED.has(first)) return null;

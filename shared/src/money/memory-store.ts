@@ -54,7 +54,10 @@ export class MemoryWalletStore implements WalletStore {
   }
   transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }) {
     let list = [...this.s.transfers].reverse();
-    if (opts.before) list = list.filter((t) => t.id < opts.before!);
+    if (opts.before) {
+      const at = list.findIndex((t) => t.id === opts.before);
+      list = at < 0 ? [] : list.slice(at + 1);
+    }
     if (opts.kinds) list = list.filter((t) => opts.kinds!.includes(t.kind));
     if (opts.since !== undefined) list = list.filter((t) => t.at >= opts.since!);
     return list.slice(0, opts.limit);

@@ -70,10 +70,10 @@ export const HistoryEntry = z.object({
 export const HistoryResponse = z.object({ entries: z.array(HistoryEntry), next: z.string().nullable() });
 
 // ---- purchases ----
-export const PurchaseRequest = z.union([
-  z.strictObject({ packId: z.string().min(1).max(64) }),
-  z.strictObject({ coins: z.int() }),
-]);
+/** Exactly one of `packId` or `coins` (a custom amount). One object, so errors name the field. */
+export const PurchaseRequest = z
+  .strictObject({ packId: z.string().min(1).max(64).optional(), coins: z.int().optional() })
+  .refine((b) => (b.packId === undefined) !== (b.coins === undefined), { message: 'send exactly one of packId or coins', path: ['packId'] });
 
 export const PurchaseSchema = z.object({
   id: z.string(),
@@ -142,17 +142,20 @@ export const AdminChannelsQuery = z.strictObject({ verified: z.enum(['true', 'fa
 export const AdminVerifyRequest = z.strictObject({ url: ChannelUrl, handle: Handle });
 export const AdminAuditQuery = z.strictObject({ cursor: z.string().max(200).optional() });
 
+/** Operator-set figures stay small enough that no product of them can leave the safe integers. */
+const CardInt = z.int().min(1).max(1_000_000);
+const CardFraction = z.strictObject({ numerator: CardInt, denominator: CardInt });
 export const RateCardRequest = z.strictObject({
   effectiveAt: z.int().positive(),
   currency: z.literal('USD').default('USD'),
-  coinPrice: FractionSchema,
-  packs: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_]{1,32}$/), coins: PositiveCount })).min(1).max(20),
-  custom: z.strictObject({ min: PositiveCount, max: PositiveCount }).refine((c) => c.min <= c.max, 'min ≤ max'),
-  diamondsPerCoin: PositiveCount,
-  diamondValue: FractionSchema,
-  payoutStep: PositiveCount,
-  payoutMinimum: PositiveCount,
-  confirmThreshold: PositiveCount,
+  coinPrice: CardFraction,
+  packs: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_]{1,32}$/), coins: CardInt })).min(1).max(20),
+  custom: z.strictObject({ min: CardInt, max: CardInt }).refine((c) => c.min <= c.max, 'min ≤ max'),
+  diamondsPerCoin: CardInt,
+  diamondValue: CardFraction,
+  payoutStep: CardInt,
+  payoutMinimum: z.int().min(1).max(100_000_000),
+  confirmThreshold: z.int().min(1).max(100_000_000),
 });
 
 export const AuditResponse = z.object({

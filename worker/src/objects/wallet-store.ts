@@ -42,11 +42,12 @@ export class SqlWalletStore implements WalletStore {
   transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }) {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (opts.before) (where.push('id < ?'), args.push(opts.before));
+    // Insertion order (rowid), not id order: ids are minted before the wallet orders the transfers.
+    if (opts.before) (where.push('rowid < (SELECT rowid FROM transfers WHERE id = ?)'), args.push(opts.before));
     if (opts.kinds) (where.push(`kind IN (${opts.kinds.map(() => '?').join(',')})`), args.push(...opts.kinds));
     if (opts.since !== undefined) (where.push('at >= ?'), args.push(opts.since));
     const rows = this.sql
-      .exec<TransferRow>(`SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`, ...args, Math.min(opts.limit, Number.MAX_SAFE_INTEGER))
+      .exec<TransferRow>(`SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`, ...args, Math.min(opts.limit, Number.MAX_SAFE_INTEGER))
       .toArray();
     return rows.map((r) => ({ id: r.id, kind: r.kind, debit: r.debit, credit: r.credit, amount: r.amount, rateVersion: r.rate_version, at: r.at, ref: r.ref, counterparty: r.counterparty }));
   }

@@ -39,6 +39,10 @@ export const adminRoutes = new Hono<AppEnv>()
     if (keyed instanceof Response) return keyed;
     const row = await c.env.DB.prepare('SELECT user_id FROM payouts WHERE id = ?').bind(c.req.param('id')).first<{ user_id: string }>();
     if (!row) return fail(c, 'not_found', 'No such payout.');
+    // The first use of a key binds it to this request (method, path, body) for every wallet.
+    await c.env.DB.prepare('INSERT INTO operator_keys (key, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING').bind(keyed.key, keyed.fingerprint, now()).run();
+    const bound = await c.env.DB.prepare('SELECT fingerprint FROM operator_keys WHERE key = ?').bind(keyed.key).first<{ fingerprint: string }>();
+    if (bound?.fingerprint !== keyed.fingerprint) return fail(c, 'idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
     // The operator's keys live in the creator's wallet beside the payout, under their own scope.
     const r = await getWallet(c.env, row.user_id).decidePayout({
       key: `operator:${keyed.key}`,

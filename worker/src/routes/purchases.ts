@@ -19,15 +19,15 @@ export const purchaseRoutes = new Hono<AppEnv>()
     if (keyed instanceof Response) return keyed;
     const card = await currentRateCard(c.env);
     let coins: number;
-    if ('packId' in body) {
+    if (body.packId !== undefined) {
       const pack = card.packs.find((p) => p.id === body.packId);
       if (!pack) return fail(c, 'invalid_request', `There is no pack "${body.packId}"; see GET /v1/rates.`, 'packId');
       coins = pack.coins;
     } else {
-      if (body.coins < card.custom.min || body.coins > card.custom.max) {
+      coins = body.coins!;
+      if (coins < card.custom.min || coins > card.custom.max) {
         return fail(c, 'invalid_request', `A custom amount is ${card.custom.min} to ${card.custom.max} coins.`, 'coins');
       }
-      coins = body.coins;
     }
     const user = c.get('user');
     const sandbox = isSandbox(c.env);

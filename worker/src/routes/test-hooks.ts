@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { advanceClock, now } from '../clock';
 import type { AppEnv } from '../env';
 import { fail } from '../http';
+import { getWallet } from '../stubs';
 
 /** Present only where the test configuration sets TEST_HOOKS: moves the one clock for browser tests. */
 export const testRoutes = new Hono<AppEnv>()
@@ -11,4 +12,6 @@ export const testRoutes = new Hono<AppEnv>()
     if (!Number.isSafeInteger(advanceMs) || advanceMs < 0) return fail(c, 'invalid_request', 'advanceMs: a non-negative integer', 'advanceMs');
     advanceClock(advanceMs);
     return c.json({ now: now() });
-  });
+  })
+  // The benchmarks' baseline: one trivial Durable Object call, the platform's own limit on a machine.
+  .get('/baseline/:id', async (c) => c.json({ pong: await getWallet(c.env, `baseline:${c.req.param('id')}`).ping() }));
