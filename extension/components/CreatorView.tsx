@@ -43,10 +43,10 @@ export function EarningsChart({ sessions }: { sessions: Earnings['sessions'] }) 
   if (shown.length === 0) return null;
   const max = Math.max(1, ...shown.map((s) => s.value.amount));
   const w = 300;
-  const h = 80;
-  const bar = w / shown.length;
+  const h = 60;
+  const bar = Math.min(w / shown.length, 40);
   return (
-    <svg class="chart" viewBox={`0 0 ${w} ${h + 14}`} role="img" aria-label="Earnings per stream">
+    <svg class="chart" viewBox={`0 0 ${w} ${h + 14}`} preserveAspectRatio="xMinYMid meet" role="img" aria-label="Earnings per stream">
       {shown.map((s, i) => {
         const bh = Math.max(1, Math.round((s.value.amount / max) * h));
         return (

@@ -1,6 +1,6 @@
 // The gift panel, in the popup and on stream pages: each gift's art, coins and money value, a count, an
 // optional message, and an explicit confirmation at or above the threshold.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Catalog, GiftBody } from '../lib/api';
 import type { GiftView, Reply, ReplyError } from '../lib/replies';
 import { GiftArt } from './gift-art';
@@ -33,6 +33,11 @@ export function GiftPanel(p: GiftPanelProps) {
   const [outcome, setOutcome] = useState<GiftView | null>(null);
   const [error, setError] = useState<ReplyError | null>(null);
   const context = { handle: p.creator.handle, where: p.where };
+  const formRef = useRef<HTMLFormElement>(null);
+  // In a scrolling panel the form is below the grid: bring it into view once a gift is picked.
+  const outcomeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => formRef.current?.scrollIntoView?.({ block: 'nearest' }), [selected]);
+  useEffect(() => outcomeRef.current?.scrollIntoView?.({ block: 'nearest' }), [outcome, error]);
 
   const gift = p.gifts.find((g) => g.id === selected) ?? null;
   const totalCoins = gift ? gift.coins * count : 0;
@@ -123,6 +128,7 @@ export function GiftPanel(p: GiftPanelProps) {
       </div>
       {gift && (
         <form
+          ref={formRef}
           class="gp-form"
           onSubmit={(e) => {
             e.preventDefault();
@@ -172,15 +178,15 @@ export function GiftPanel(p: GiftPanelProps) {
           )}
         </form>
       )}
-      <ErrorNote error={error} context={context} />
-      {outcome?.status === 'sent' && outcome.result && (
-        <Note kind="ok">
-          Sent {p.gifts.find((g) => g.id === outcome.body.giftId)?.name ?? outcome.body.giftId} ×{outcome.body.count} to @{outcome.handle}. You have {coinsText(outcome.result.wallet.coins)} left.
-        </Note>
-      )}
-      {outcome?.status === 'pending' && (
-        <Note kind="warn">Connection trouble: your gift is saved and will be sent exactly once as soon as the server answers.</Note>
-      )}
+      <div ref={outcomeRef}>
+        <ErrorNote error={error} context={context} />
+        {outcome?.status === 'sent' && outcome.result && (
+          <Note kind="ok">
+            Sent {p.gifts.find((g) => g.id === outcome.body.giftId)?.name ?? outcome.body.giftId} ×{outcome.body.count} to @{outcome.handle}. You have {coinsText(outcome.result.wallet.coins)} left.
+          </Note>
+        )}
+        {outcome?.status === 'pending' && <Note kind="warn">Connection trouble: your gift is saved and will be sent exactly once as soon as the server answers.</Note>}
+      </div>
     </div>
   );
 }

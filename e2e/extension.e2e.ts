@@ -1,0 +1,207 @@
+// The extension in Debian's Chromium against a real `wrangler dev`: a viewer signs up and buys coins in the
+// popup, opens a stream page (the real Twitch URL, served locally) and sends a gift from the page's gift
+// button; the balance falls, and the creator's popup shows the earnings.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, artifactDir, launchWithExtension, liveCreator, ROOT, startServer, type Server } from './harness';
+
+const EXTENSION = join(ROOT, 'extension', '.output', 'chrome-mv3');
+const HANDLE = 'e2e_streamer';
+const STREAM_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>${HANDLE} - Twitch</title></head>
+<body style="margin:0;background:#0e0e10;color:#efeff1;font-family:sans-serif">
+<div style="height:100vh;display:flex;align-items:center;justify-content:center"><div style="width:70%;aspect-ratio:16/9;background:#18181b;display:flex;align-items:center;justify-content:center">${HANDLE} is live (a local stand-in for the stream page)</div></div>
+</body></html>`;
+
+let server: Server;
+let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+let context: BrowserContext;
+let popupUrl: string;
+let creator: Awaited<ReturnType<typeof liveCreator>>['creator'];
+const shots = artifactDir('extension');
+
+beforeAll(async () => {
+  // The browser test loads the built extension: build it from the sources under test.
+  const build = spawnSync('npx', ['wxt', 'build'], { cwd: join(ROOT, 'extension'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  if (build.status !== 0 || !existsSync(join(EXTENSION, 'manifest.json'))) throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
+  server = await startServer();
+  ({ creator } = await liveCreator(server.url, HANDLE));
+  browser = await launchWithExtension(EXTENSION);
+  context = browser.context;
+  popupUrl = `chrome-extension://${browser.extensionId}/popup.html`;
+  await context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: STREAM_PAGE }));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openPopup(tab?: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 380, height: 640 });
+  await page.goto(tab ? `${popupUrl}?tab=${tab}` : popupUrl);
+  return page;
+}
+
+/** The gift button lives in a closed shadow root: find elements in it through the DevTools protocol. */
+async function inGiftRoot(page: Page) {
+  const cdp = await context.newCDPSession(page);
+  async function shadowRootId(): Promise<number | null> {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const stack = [root];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.nodeName === 'GIFTSTREAM-GIFT' && node.shadowRoots?.length) return node.shadowRoots[0]!.nodeId;
+      stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
+    }
+    return null;
+  }
+  async function box(selector: string) {
+    const rootId = await shadowRootId();
+    if (rootId === null) return null;
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: rootId, selector });
+    if (!nodeId) return null;
+    await cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
+    const { model } = await cdp.send('DOM.getBoxModel', { nodeId });
+    const q = model.content;
+    return { x: (q[0]! + q[4]!) / 2, y: (q[1]! + q[5]!) / 2 };
+  }
+  return {
+    async text(): Promise<string> {
+      const rootId = await shadowRootId();
+      if (rootId === null) return '';
+      const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId: rootId });
+      return outerHTML.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+    },
+    async html(): Promise<string> {
+      const rootId = await shadowRootId();
+      return rootId === null ? '' : (await cdp.send('DOM.getOuterHTML', { nodeId: rootId })).outerHTML;
+    },
+    /** A real (trusted) mouse click on the element. */
+    async click(selector: string) {
+      let at = null;
+      for (let i = 0; i < 100 && !at; i++) {
+        at = await box(selector);
+        if (!at) await page.waitForTimeout(100);
+      }
+      if (!at) throw new Error(`not found in the gift root: ${selector}`);
+      await page.mouse.click(at.x, at.y);
+    },
+    async waitForText(text: string, timeout = 20_000) {
+      const until = Date.now() + timeout;
+      let last = '';
+      while (Date.now() < until) {
+        last = await this.text();
+        if (last.includes(text)) return last;
+        await page.waitForTimeout(150);
+      }
+      throw new Error(`"${text}" did not appear in the gift root; it shows: ${last}`);
+    },
+  };
+}
+
+describe('extension', () => {
+  it('a viewer signs up, buys coins, gifts from the stream page, and the creator sees the earnings', async () => {
+    // Point the extension at the test server, in its settings.
+    const popup = await openPopup();
+    await popup.getByRole('button', { name: 'Server settings' }).click();
+    const serverInput = popup.getByLabel('Server');
+    await expect.poll(() => serverInput.inputValue()).toBe('http://localhost:8787');
+    await serverInput.fill(server.url);
+    await popup.getByRole('button', { name: 'Save server' }).click();
+    await popup.getByText('Saved.').waitFor();
+    await popup.getByRole('button', { name: 'Back to sign in' }).click();
+
+    // Sign up with a birthdate.
+    await popup.getByRole('button', { name: 'Create account' }).first().click();
+    const email = `viewer-${Date.now()}@example.com`;
+    await popup.getByLabel('Email').fill(email);
+    await popup.getByLabel('Password').fill('viewer password 1');
+    await popup.getByLabel('Display name').fill('E2E <b>Viewer</b>');
+    await popup.getByLabel('Birthdate').fill('1990-04-01');
+    await popup.screenshot({ path: join(shots, 'popup-signup.png') });
+    await popup.getByRole('form', { name: 'Create account' }).getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => popup.getByTestId('balance').textContent()).toBe('0 coins');
+    // What the user typed is text, not markup.
+    await expect.poll(() => popup.locator('header .who').textContent()).toContain('E2E <b>Viewer</b>');
+
+    // Buy 1,000 coins in sandbox mode.
+    await popup.getByRole('button', { name: /^1,000 coins/ }).click();
+    await popup.getByText(/Bought 1,000 coins for \$10.00 \(sandbox/).waitFor();
+    await expect.poll(() => popup.getByTestId('balance').textContent()).toBe('1,000 coins');
+    await popup.getByText('1 coin = $0.01; creators receive 70% of what you pay.').waitFor();
+    await popup.screenshot({ path: join(shots, 'popup-wallet.png') });
+
+    // The stream page gets a gift button; send Rose ×2 with a message.
+    const stream = await context.newPage();
+    await stream.setViewportSize({ width: 1280, height: 800 });
+    await stream.goto(`https://www.twitch.tv/${HANDLE}`);
+    const root = await inGiftRoot(stream);
+    await root.click('.gs-button');
+    await root.waitForText('Gift to Streamer @e2e_streamer');
+    expect(await root.text()).toContain('unverified claim');
+    expect(await root.text()).toContain('You have 1,000 coins ($10.00).');
+    await root.click('[data-gift="rose"]');
+    await root.click('input[name="count"]');
+    await stream.keyboard.press('Control+A');
+    await stream.keyboard.type('2');
+    await root.click('input[name="message"]');
+    await stream.keyboard.type('gg <img src=x>');
+    await root.waitForText('Rose ×2 = 10 coins ($0.10)');
+    await stream.screenshot({ path: join(shots, 'stream-page-panel.png') });
+    await root.click('button[name="send"]');
+    await root.waitForText('Sent Rose ×2 to @e2e_streamer. You have 990 coins left.');
+    expect(await root.html()).not.toContain('<img src="x"');
+    await stream.screenshot({ path: join(shots, 'stream-page-gift.png') });
+
+    // The page cannot see the session token.
+    const session = await api(server.url, '/v1/auth/login', { body: { email, password: 'viewer password 1' } });
+    const pageText = await stream.evaluate(() => document.documentElement.outerHTML + JSON.stringify(localStorage));
+    expect(pageText).not.toContain('gs_');
+    const walletNow = await api(server.url, '/v1/wallet', { token: session.json.token });
+    expect(walletNow.json.coins).toBe(990);
+
+    // The viewer's popup shows the balance fell; history shows the gift.
+    await popup.reload();
+    await expect.poll(() => popup.getByTestId('balance').textContent()).toBe('990 coins');
+    await popup.screenshot({ path: join(shots, 'popup-wallet-after-gift.png') });
+    await popup.getByRole('tab', { name: 'History' }).click();
+    await popup.getByText(`Gift to @${HANDLE}`).waitFor();
+    await popup.screenshot({ path: join(shots, 'popup-history.png') });
+    await popup.getByRole('tab', { name: 'Limits' }).click();
+    await popup.getByText(/Spent \$10.00 in the last 24 hours/).waitFor();
+    await popup.screenshot({ path: join(shots, 'popup-limits.png') });
+
+    // The creator signs in to the same extension and sees the gift's earnings: 10 diamonds = $0.07.
+    await popup.getByRole('tab', { name: 'Settings' }).click();
+    await popup.getByRole('button', { name: 'Sign out' }).click();
+    await popup.getByRole('form', { name: 'Sign in' }).waitFor();
+    await popup.getByLabel('Email').fill(creator.email);
+    await popup.getByLabel('Password').fill(creator.password);
+    await popup.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
+    await popup.getByTestId('balance').waitFor();
+    // Diamonds reach the creator's wallet in batches: look again until they have landed.
+    await expect
+      .poll(
+        async () => {
+          await popup.goto(`${popupUrl}?tab=creator`);
+          return popup.getByTestId('earnings').textContent({ timeout: 5_000 }).catch(() => null);
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBe('$0.07');
+    await popup.getByText('10 diamonds; 1 diamond = 7/10 of a cent').waitFor();
+    await popup.getByText('LIVE').waitFor();
+    expect(await popup.getByLabel('Overlay URL').inputValue()).toContain(`/overlay/?room=${HANDLE}&token=`);
+    await popup.getByRole('button', { name: 'Test alert' }).click();
+    await popup.getByText('Test alert sent to your overlay.').waitFor();
+    await popup.setViewportSize({ width: 380, height: 900 });
+    await popup.screenshot({ path: join(shots, 'popup-creator.png'), fullPage: true });
+    const earnings = await api(server.url, '/v1/creator/earnings', { token: creator.token });
+    expect(earnings.json.diamonds).toBe(10);
+    expect(earnings.json.topSupporters[0]).toMatchObject({ coins: 10 });
+  });
+});
