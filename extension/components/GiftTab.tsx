@@ -1,9 +1,32 @@
 // The popup's gift tab: the creator of the stream in the current tab, and the gift panel for them.
 import { useEffect, useState } from 'preact/hooks';
 import type { Catalog, Resolved } from '../lib/api';
-import type { ReplyError } from '../lib/replies';
+import type { GiftView, ReplyError } from '../lib/replies';
 import { GiftPanel } from './GiftPanel';
-import { ErrorNote, Note, useAsk } from './ui';
+import { ErrorNote, Note, useAsk, when } from './ui';
+
+/** Gifts saved in the outbox that the server has not answered yet: they are retried, never doubled. */
+export function OnTheirWay({ gifts }: { gifts: Catalog }) {
+  const ask = useAsk();
+  const [waiting, setWaiting] = useState<GiftView[]>([]);
+  useEffect(() => {
+    void ask({ type: 'outbox.list' }).then((r) => r.ok && setWaiting(r.data.filter((g) => g.status === 'pending')));
+  }, []);
+  if (waiting.length === 0) return null;
+  return (
+    <Note kind="warn">
+      <strong>Gifts on their way</strong>
+      <p>The server has not confirmed these yet. They are retried automatically and will be sent exactly once.</p>
+      <ul class="waiting">
+        {waiting.map((g) => (
+          <li key={g.key}>
+            {gifts.find((x) => x.id === g.body.giftId)?.name ?? g.body.giftId} ×{g.body.count} to @{g.handle}, {when(g.createdAt)}
+          </li>
+        ))}
+      </ul>
+    </Note>
+  );
+}
 
 export function GiftTab(p: { tabUrl: string | null; adult: boolean; balance: number | null; gifts: Catalog; confirmThreshold: number; onSent(): void }) {
   const ask = useAsk();
@@ -15,6 +38,17 @@ export function GiftTab(p: { tabUrl: string | null; adult: boolean; balance: num
     void ask({ type: 'channel.resolve', url: p.tabUrl }).then((r) => (r.ok ? setResolved(r.data) : setError(r.error)));
   }, [p.tabUrl]);
 
+  return (
+    <>
+      <OnTheirWay gifts={p.gifts} />
+      <GiftTabBody {...p} resolved={resolved} error={error} />
+    </>
+  );
+}
+
+function GiftTabBody(p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | null | undefined; error: ReplyError | null }) {
+  const ask = useAsk();
+  const { resolved, error } = p;
   if (error) return <ErrorNote error={error} context={{ where: 'popup' }} />;
   if (resolved === undefined) return <p class="muted">Looking at the current tab…</p>;
   if (resolved === null)

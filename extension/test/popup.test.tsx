@@ -143,9 +143,17 @@ describe('popup: wallet', () => {
 describe('popup: gifting', () => {
   const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
 
-  it('asks for a stream page when the current tab has no claimed channel', async () => {
-    renderWith(signedInHandlers({ 'channel.resolve': () => ok(null) }), <App tabUrl="https://example.com" initialTab="gift" />);
+  it('asks for a stream page when the current tab has no claimed channel, and lists gifts still on their way', async () => {
+    renderWith(
+      signedInHandlers({
+        'channel.resolve': () => ok(null),
+        'outbox.list': () => ok([{ key: 'k1', handle: 'streamer', body: { giftId: 'rose', count: 3, anonymous: false }, status: 'pending', attempts: 2, createdAt: NOW }]),
+      }),
+      <App tabUrl="https://example.com" initialTab="gift" />,
+    );
     expect(await screen.findByText(/Open a stream on Twitch, YouTube, Kick or TikTok/)).toBeTruthy();
+    expect(await screen.findByText('Gifts on their way')).toBeTruthy();
+    expect(screen.getByText(/Rose ×3 to @streamer/)).toBeTruthy();
   });
 
   it('shows each gift with art, coins and money, and sends count, message and the anonymous flag', async () => {
