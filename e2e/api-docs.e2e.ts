@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z, type ZodType } from 'zod';
+import { z } from 'zod';
 import { RoomEvent } from '@giftstream/shared';
 import { ROUTES, type Access } from '../worker/src/api-table';
 import { ROOT } from './harness';
@@ -19,7 +19,7 @@ const ACCESS: Record<Access, string> = {
 
 type Json = { type?: string | string[]; properties?: Record<string, Json>; required?: string[]; anyOf?: Json[]; items?: Json; enum?: unknown[]; const?: unknown; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; pattern?: string; default?: unknown; format?: string; additionalProperties?: unknown };
 
-function jsonOf(s: ZodType): Json {
+function jsonOf(s: z.core.$ZodType): Json {
   return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Json;
 }
 

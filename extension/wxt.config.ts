@@ -4,20 +4,9 @@ import { defineConfig } from 'wxt';
 /** Stream sites whose pages get the gift button; the content script's matches. */
 export const STREAM_SITES = ['*://*.twitch.tv/*', '*://*.youtube.com/*', '*://*.kick.com/*', '*://*.tiktok.com/*'];
 
-/**
- * The shared package is pure (no module has side effects), but its package.json does not say so; without
- * this, every zod schema it declares would land in the popup whether used or not.
- */
-const sharedIsPure = {
-  name: 'giftstream-shared-is-pure',
-  transform(code: string, id: string) {
-    if (/[\\/]shared[\\/]src[\\/]/.test(id)) return { code, map: null, moduleSideEffects: false as const };
-  },
-};
-
 export default defineConfig({
   imports: false,
-  vite: () => ({ plugins: [preact(), sharedIsPure] }),
+  vite: () => ({ plugins: [preact()] }),
   manifest: ({ browser, manifestVersion }) => ({
     name: 'Giftstream',
     description: 'Buy coins and send gifts to the creator of the stream you are watching; every price in real money.',
