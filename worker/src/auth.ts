@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { DAY } from '@giftstream/shared';
 import { now } from './clock';
+import { TtlCache } from './cache';
 import type { AppEnv, Env, UserRow } from './env';
 import { fail } from './http';
 
@@ -81,18 +82,30 @@ function bearer(c: Context): string | null {
   return m ? m[1]! : null;
 }
 
+/** Sessions seen recently, by token hash: revocation reaches other isolates within SESSION_CACHE_MS. */
+const SESSION_CACHE_MS = 5_000;
+const sessions = new TtlCache<(UserRow & { expires_at: number }) | null>(SESSION_CACHE_MS);
+
+/** Forgets cached sessions after a logout, password change or deletion (in this isolate at once). */
+export function forgetSessions(): void {
+  sessions.clear();
+}
+
 /** Requires a live session; sets `user` and `tokenHash`. */
 export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c);
   if (!token) return fail(c, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
   const tokenHash = await sha256(token);
-  const row = await c.env.DB.prepare(
-    `SELECT u.id, u.email, u.display_name, u.birthdate, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
-  )
-    .bind(tokenHash, now())
-    .first<UserRow>();
-  if (!row) return fail(c, 'unauthorized', 'This session has ended; sign in again.');
+  const session = await sessions.get(tokenHash, () =>
+    c.env.DB.prepare(
+      `SELECT u.id, u.email, u.display_name, u.birthdate, u.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = ? AND s.revoked_at IS NULL`,
+    )
+      .bind(tokenHash)
+      .first<UserRow & { expires_at: number }>(),
+  );
+  if (!session || session.expires_at <= now()) return fail(c, 'unauthorized', 'This session has ended; sign in again.');
+  const { expires_at: _, ...row } = session;
   c.set('user', row);
   c.set('tokenHash', tokenHash);
   await next();

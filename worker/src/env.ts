@@ -33,6 +33,8 @@ export interface CreatorRow {
   user_id: string;
   handle: string;
   display_name: string;
+  /** Mirrors the room's live flag. */
+  live: number;
 }
 
 export type AppEnv = {

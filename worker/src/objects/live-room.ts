@@ -59,6 +59,8 @@ export class LiveRoom extends DurableObject<Env> {
   private frame: RoomEvent[] = [];
   private frameTimer: ReturnType<typeof setTimeout> | null = null;
   private crediting = false;
+  /** The alarm as last set (undefined until read once). */
+  private alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -270,6 +272,7 @@ export class LiveRoom extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     this.endDueCombos();
     await this.creditCreator();
     await this.scheduleAlarm();
@@ -333,8 +336,10 @@ export class LiveRoom extends DurableObject<Env> {
     const due = Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW);
     if (!Number.isFinite(due)) return;
     const real = Date.now() + Math.max(0, due - now());
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > real) await this.ctx.storage.setAlarm(real);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= real) return;
+    this.alarmAt = real;
+    await this.ctx.storage.setAlarm(real);
   }
 
   // ---- reads ----

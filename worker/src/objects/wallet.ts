@@ -11,6 +11,8 @@ import { SqlWalletStore } from './wallet-store';
 
 /** If a delivery attempt never reports back (the object restarted), the alarm retries after this. */
 const RETRY_SAFETY_MS = 2_000;
+/** Acknowledged gifts wait at most this long to leave transit (see settleAcknowledged). */
+const SETTLE_DELAY_MS = 100;
 
 /**
  * One user's wallet: the authority for their coins, diamonds, ledger, limits and payouts. A thin shell:
@@ -20,6 +22,10 @@ export class Wallet extends DurableObject<Env> {
   private readonly book: WalletBook;
   private delivering = false;
   private giftRate: RateWindow | null = null;
+  private readonly acknowledged = new Set<string>();
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The alarm as last set (undefined until read once); saves a storage round trip per gift. */
+  private alarmAt: number | null | undefined = undefined;
   private deliverAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -106,7 +112,11 @@ export class Wallet extends DurableObject<Env> {
     const wait = this.book.knows(req.key) ? null : this.giftRate.take(now());
     if (wait !== null) return { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     await this.wakeAt(now() + RETRY_SAFETY_MS);
-    const r = this.book.debitGift({ ...rest, now: now(), respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
+    // Settlements the room acknowledged since the last commit ride along in this one.
+    const r = this.book.atomically(() => {
+      this.settleAcknowledged();
+      return this.book.debitGift({ ...rest, now: now(), respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
+    });
     if (r.status === 201) {
       if (fault(this.env, 'walletThrowsAfterDebit')) throw new Error('injected: wallet failed after the debit committed');
       void this.deliver();
@@ -115,6 +125,7 @@ export class Wallet extends DurableObject<Env> {
   }
 
   override async alarm() {
+    this.alarmAt = null;
     await this.deliver();
   }
 
@@ -128,7 +139,7 @@ export class Wallet extends DurableObject<Env> {
     try {
       do {
         this.deliverAgain = false;
-        const due = this.book.pendingDeliveries().filter((o) => o.nextAttemptAt <= now());
+        const due = this.book.pendingDeliveries().filter((o) => o.nextAttemptAt <= now() && !this.acknowledged.has(o.transferId));
         const byRoom = new Map<string, typeof due>();
         for (const o of due) {
           const room = (JSON.parse(o.payload) as GiftPayload).room;
@@ -138,7 +149,11 @@ export class Wallet extends DurableObject<Env> {
           [...byRoom].map(async ([room, records]) => {
             try {
               const acked = await getLiveRoom(this.env, room).receiveGifts(records.map((o) => JSON.parse(o.payload) as GiftPayload));
-              for (const id of acked) this.book.settleGift(id, now());
+              for (const id of acked) this.acknowledged.add(id);
+              this.settleTimer ??= setTimeout(() => {
+                this.settleTimer = null;
+                this.settleAcknowledged();
+              }, SETTLE_DELAY_MS);
             } catch (e) {
               console.warn(`delivery to ${room} failed; retrying`, String(e));
               for (const o of records) this.book.recordDeliveryAttempt(o.transferId, now() + backoff(o.attempts));
@@ -149,15 +164,30 @@ export class Wallet extends DurableObject<Env> {
     } finally {
       this.delivering = false;
     }
-    const next = Math.min(...this.book.pendingDeliveries().map((o) => o.nextAttemptAt));
+    const next = Math.min(...this.book.pendingDeliveries().filter((o) => !this.acknowledged.has(o.transferId)).map((o) => o.nextAttemptAt));
     if (Number.isFinite(next)) await this.wakeAt(next);
+  }
+
+  /**
+   * Moves acknowledged gifts out of transit. Deferred by up to SETTLE_DELAY_MS, or done in the next
+   * debit's transaction, so a busy wallet commits once per gift rather than twice. If the object
+   * restarts first, the alarm delivers those gifts again, the room acknowledges its duplicates, and
+   * they settle then.
+   */
+  private settleAcknowledged(): void {
+    if (!this.acknowledged.size) return;
+    const ids = [...this.acknowledged];
+    this.acknowledged.clear();
+    this.book.settleGifts(ids, now());
   }
 
   /** Sets the alarm for logical time `at` unless one is already due sooner. */
   private async wakeAt(at: number): Promise<void> {
     const real = Date.now() + Math.max(0, at - now());
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > real) await this.ctx.storage.setAlarm(real);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= real) return;
+    this.alarmAt = real;
+    await this.ctx.storage.setAlarm(real);
   }
 
   creditGifts(batchId: string, items: CreditItem[]) {

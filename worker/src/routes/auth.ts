@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { monotonicFactory } from 'ulidx';
 import { LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
-import { countHit, createSession, hashPassword, overLimit, publicUser, requireUser, verifyPassword } from '../auth';
+import { countHit, createSession, forgetSessions, hashPassword, overLimit, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, UserRow } from '../env';
 import { clientAddress, fail, valid } from '../http';
@@ -56,5 +56,6 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post('/logout', requireUser, async (c) => {
     await c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?').bind(now(), c.get('tokenHash')).run();
+    forgetSessions();
     return c.body(null, 204);
   });

@@ -7,7 +7,7 @@ import type { AppEnv, Env } from '../env';
 import { idempotency, send, valid } from '../http';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
-import { requireCreator } from './creators';
+import { forgetCreators, requireCreator } from './creators';
 
 const ulid = monotonicFactory();
 
@@ -20,7 +20,11 @@ export const creatorRoutes = new Hono<AppEnv>()
   .use(requireUser, requireCreator)
   .post('/live', valid('json', LiveRequest), async (c) => {
     const { live, title } = c.req.valid('json');
-    return c.json({ live: await getLiveRoom(c.env, c.get('creator').handle).setLive(live, title || null) });
+    const { handle, user_id } = c.get('creator');
+    const state = await getLiveRoom(c.env, handle).setLive(live, title || null);
+    await c.env.DB.prepare('UPDATE creators SET live = ? WHERE user_id = ?').bind(state.live ? 1 : 0, user_id).run();
+    forgetCreators();
+    return c.json({ live: state });
   })
   .put('/goal', valid('json', GoalRequest), async (c) => c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(c.req.valid('json')) }))
   .delete('/goal', async (c) => c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(null) }))

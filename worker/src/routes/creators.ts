@@ -1,10 +1,10 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { CreatorRequest, parseChannelUrl, ResolveQuery } from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
+import { TtlCache } from '../cache';
 import { now } from '../clock';
 import type { AppEnv, CreatorRow, Env } from '../env';
 import { fail, valid } from '../http';
-import { getLiveRoom } from '../stubs';
 
 type ClaimRow = { url: string; site: string; verified: number };
 
@@ -15,18 +15,25 @@ async function channelsOf(env: Env, handle: string) {
 
 async function profile(env: Env, row: CreatorRow | null) {
   if (!row) return null;
-  const [live, channels] = await Promise.all([getLiveRoom(env, row.handle).liveState(), channelsOf(env, row.handle)]);
-  return { handle: row.handle, displayName: row.display_name, live: live.live, channels };
+  return { handle: row.handle, displayName: row.display_name, live: row.live === 1, channels: await channelsOf(env, row.handle) };
 }
 
-const CREATOR_SELECT = 'SELECT c.user_id, c.handle, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
+const CREATOR_SELECT = 'SELECT c.user_id, c.handle, c.live, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
 
 export async function creatorProfileByUser(env: Env, userId: string) {
   return profile(env, await env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`).bind(userId).first<CreatorRow>());
 }
 
+/** Creators by handle, live flag included: the gift path reads this on every gift. */
+const byHandle = new TtlCache<CreatorRow | null>(2_000);
+
 export async function creatorByHandle(env: Env, handle: string) {
-  return env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>();
+  return byHandle.get(handle, () => env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>());
+}
+
+/** After a change to creators' rows or names, in this isolate at once. */
+export function forgetCreators(): void {
+  byHandle.clear();
 }
 
 /** Requires the signed-in user to be a creator; sets `creator`. */
@@ -54,6 +61,7 @@ export const creatorRoutes = new Hono<AppEnv>()
         ).bind(ch.key, ch.site, ch.url, body.handle, t, body.handle, user.id),
       ),
     ]);
+    forgetCreators();
     if (!results[0]!.meta.changes) return fail(c, 'handle_taken', `The handle "${body.handle}" is taken.`, 'handle');
     return c.json({ creator: await creatorProfileByUser(c.env, user.id) }, 201);
   })

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
-import { hashPassword, publicUser, requireUser, verifyPassword } from '../auth';
+import { forgetSessions, hashPassword, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
 import type { Env } from '../env';
 import { fail, valid } from '../http';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
-import { creatorProfileByUser } from './creators';
+import { creatorProfileByUser, forgetCreators } from './creators';
 
 export const meRoutes = new Hono<AppEnv>()
   .use(requireUser)
@@ -19,6 +19,8 @@ export const meRoutes = new Hono<AppEnv>()
   .patch('/', valid('json', UpdateMeRequest), async (c) => {
     const user = { ...c.get('user'), display_name: c.req.valid('json').displayName };
     await c.env.DB.prepare('UPDATE users SET display_name = ? WHERE id = ?').bind(user.display_name, user.id).run();
+    forgetSessions();
+    forgetCreators();
     return c.json({ user: publicUser(user, now()) });
   })
   .post('/password', valid('json', PasswordChangeRequest), async (c) => {
@@ -30,6 +32,7 @@ export const meRoutes = new Hono<AppEnv>()
       c.env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(await hashPassword(body.newPassword), user.id),
       c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash != ? AND revoked_at IS NULL').bind(now(), user.id, c.get('tokenHash')),
     ]);
+    forgetSessions();
     return c.json({ ok: true });
   })
   .delete('/', valid('json', DeleteAccountRequest), async (c) => {
@@ -65,7 +68,12 @@ export const meRoutes = new Hono<AppEnv>()
     ]);
     // The handle stays reserved (its room's history belongs to it), but the room goes off air.
     const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(user.id).first<{ handle: string }>();
-    if (creator) await getLiveRoom(c.env, creator.handle).setLive(false, null);
+    if (creator) {
+      await getLiveRoom(c.env, creator.handle).setLive(false, null);
+      await c.env.DB.prepare('UPDATE creators SET live = 0 WHERE user_id = ?').bind(user.id).run();
+    }
+    forgetSessions();
+    forgetCreators();
     return c.json({ deleted: true, forfeited: { coins: closed.forfeitedCoins, diamonds: closed.forfeitedDiamonds }, withdrawnPayouts: closed.withdrawnPayouts });
   });
 

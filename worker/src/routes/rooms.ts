@@ -26,7 +26,6 @@ export const roomRoutes = new Hono<AppEnv>()
     const card = await currentRateCard(c.env);
     const coins = gift.coins * body.count;
     const transferId = ulid();
-    const { live } = await getLiveRoom(c.env, handle).liveState();
     const message = body.message || undefined;
     const payload: Omit<GiftPayload, 'combo' | 'at'> = {
       transferId,
@@ -53,7 +52,7 @@ export const roomRoutes = new Hono<AppEnv>()
       comboKey: `${handle}:${gift.id}`,
       rateVersion: card.version,
       adult: isAdult(user.birthdate, now()),
-      live,
+      live: creator.live === 1,
       counterparty: handle,
       payload,
       gift: { id: transferId, giftId: gift.id, count: body.count, coins, anonymous: body.anonymous, ...(message ? { message } : {}) },

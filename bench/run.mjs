@@ -1,0 +1,429 @@
+// `npm run bench`: starts `wrangler dev` (quiet), runs each scenario against it, stops what it started,
+// prints one table and writes bench/results.json. Figures, not pass/fail: absolute numbers depend on the
+// machine; compare each throughput with the baseline measured in the same run on the same server.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import WebSocket from 'ws';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
+const QUIET = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
+const ADMIN = 'bench-admin-token';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const only = process.env.BENCH_ONLY?.split(',');
+
+const results = { date: new Date().toISOString(), machine: machine(), scenarios: {} };
+
+function machine() {
+  const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown';
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0;
+  return { cpu: cpus, cores, node: process.version };
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const inspector = await freePort();
+  const persist = mkdtempSync(join(tmpdir(), 'giftstream-bench-'));
+  const base = `http://127.0.0.1:${port}`;
+  const m = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
+  if (m.status !== 0) throw new Error(m.stderr || m.stdout);
+  const vars = { TEST_HOOKS: '1', ADMIN_TOKEN: ADMIN, PUBLIC_URL: base, SIGNUPS_PER_HOUR: '1000000', LOGINS_PER_MINUTE: '1000000', GIFTS_PER_SECOND: '1000000', WS_PER_ROOM: '100000', WS_PER_ADDRESS: '100000' };
+  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const started = performance.now();
+  const child = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, 500).unref();
+    rmSync(persist, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 400; i++) {
+    try {
+      if ((await fetch(`${base}/v1/health`)).ok) return { base, stop, readyMs: performance.now() - started };
+    } catch {}
+    await sleep(50);
+  }
+  stop();
+  throw new Error(`wrangler dev did not start: ${log}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function call(base, path, { method, body, token, key } = {}) {
+  const headers = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (key) headers['idempotency-key'] = key;
+  const res = await fetch(base + path, { method: method ?? (body === undefined ? 'GET' : 'POST'), headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    throw new Error(`${method ?? "GET"} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  }
+  return { status: res.status, json };
+}
+
+function pct(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `fn` from `concurrency` loops for `seconds`; returns rate and latency percentiles of successes. */
+async function load(seconds, concurrency, fn) {
+  const latencies = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const t = performance.now();
+        const ok = await fn(w, i).catch(() => false);
+        if (ok) latencies.push(performance.now() - t);
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), ok: latencies.length, errors };
+}
+
+let users = 0;
+async function signup(base, name) {
+  const r = await call(base, '/v1/auth/signup', { body: { email: `bench${++users}-${Date.now()}@example.com`, password: 'bench password', displayName: name, birthdate: '1990-01-01' } });
+  if (r.status !== 201) throw new Error(JSON.stringify(r.json));
+  return { token: r.json.token, id: r.json.user.id };
+}
+
+async function buy(base, user, coins) {
+  const r = await call(base, '/v1/purchases', { body: { coins }, token: user.token, key: `buy-${user.id}-${coins}-${Math.random()}` });
+  if (r.status !== 201) throw new Error(JSON.stringify(r.json));
+}
+
+async function liveCreator(base, handle) {
+  const creator = await signup(base, 'Bench Creator');
+  await call(base, '/v1/creators', { body: { handle, channels: [] }, token: creator.token });
+  await call(base, '/v1/creator/live', { body: { live: true, title: 'bench' }, token: creator.token });
+  return creator;
+}
+
+async function inBatches(items, size, fn) {
+  const out = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+async function waitFor(what, probe, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await probe()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
+
+async function baseline(base) {
+  return load(SECONDS, CONCURRENCY, async (w) => (await fetch(`${base}/v1/__test/baseline/${w}`)).ok);
+}
+
+async function giftThroughput(base, baselineRate) {
+  const creator = await liveCreator(base, 'bench_room');
+  const viewers = await inBatches(Array.from({ length: 100 }, (_, i) => i), 10, (i) => signup(base, `Viewer ${i}`));
+  await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
+  let n = 0;
+  const r = await load(SECONDS, CONCURRENCY, async (w) => {
+    const v = viewers[(w + n++) % viewers.length];
+    const res = await fetch(`${base}/v1/rooms/bench_room/gifts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${v.token}`, 'idempotency-key': `g-${n}-${Math.random()}` },
+      body: JSON.stringify({ giftId: 'rose', count: 1 }),
+    });
+    await res.arrayBuffer();
+    return res.status === 201;
+  });
+  // Every gift must arrive: the creator's diamonds equal the coins spent.
+  const expected = r.ok * 5;
+  await waitFor('diamonds credited', async () => (await call(base, '/v1/wallet', { token: creator.token })).json.diamonds === expected);
+  return { ...r, ratio: r.perSecond / baselineRate, diamondsExact: true };
+}
+
+async function giftToScreen(base) {
+  const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+  const RATE = 100;
+  await liveCreator(base, 'bench_screen');
+  const viewers = await inBatches(Array.from({ length: 20 }, (_, i) => i), 10, (i) => signup(base, `Screen ${i}`));
+  await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
+  const sentAt = new Map();
+  const latencies = [];
+  let received = 0;
+  const sockets = [];
+  const wsBase = base.replace('http', 'ws');
+  for (let i = 0; i < SUBSCRIBERS; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`${wsBase}/v1/rooms/bench_screen/events`);
+          ws.on('open', () => resolve());
+          ws.on('error', reject);
+          ws.on('message', (data) => {
+            const now = performance.now();
+            const parsed = JSON.parse(data.toString());
+            for (const e of Array.isArray(parsed) ? parsed : [parsed]) {
+              if (e.type !== 'gift' || !e.message) continue;
+              const t = sentAt.get(e.message);
+              if (t !== undefined) {
+                latencies.push(now - t);
+                received++;
+              }
+            }
+          });
+          sockets.push(ws);
+        }),
+      ),
+    );
+  }
+  const total = RATE * SECONDS;
+  const start = performance.now();
+  const pending = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const tag = `t${i}`;
+    const v = viewers[i % viewers.length];
+    sentAt.set(tag, performance.now());
+    pending.push(
+      fetch(`${base}/v1/rooms/bench_screen/gifts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${v.token}`, 'idempotency-key': `s-${i}` },
+        body: JSON.stringify({ giftId: 'heart', count: 1, message: tag }),
+      }).then((r) => r.arrayBuffer()),
+    );
+  }
+  await Promise.all(pending);
+  await waitFor('every subscriber saw every gift', async () => received >= total * SUBSCRIBERS, 60_000).catch(() => {});
+  for (const ws of sockets) ws.terminate();
+  latencies.sort((a, b) => a - b);
+  return { subscribers: SUBSCRIBERS, gifts: total, delivered: received, expected: total * SUBSCRIBERS, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+async function oneWallet(base) {
+  await liveCreator(base, 'bench_wallet');
+  const viewer = await signup(base, 'Big Spender');
+  const SPENDS = 500;
+  const AFFORD = 400;
+  let firstError = null;
+  await buy(base, viewer, AFFORD * 10);
+  const start = performance.now();
+  const statuses = await Promise.all(
+    Array.from({ length: SPENDS }, (_, i) =>
+      fetch(`${base}/v1/rooms/bench_wallet/gifts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}`, 'idempotency-key': `w-${i}` },
+        body: JSON.stringify({ giftId: 'coffee', count: 1 }),
+      }).then(async (r) => {
+        const text = await r.text();
+        if (r.status >= 500 && !firstError) firstError = text.slice(0, 300);
+        return r.status;
+      }),
+    ),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const ok = statuses.filter((s) => s === 201).length;
+  const wallet = (await call(base, '/v1/wallet', { token: viewer.token })).json;
+  const other = statuses.filter((s) => s !== 201 && s !== 402);
+  return { spends: SPENDS, succeeded: ok, refused: statuses.filter((s) => s === 402).length, other: other.length, otherStatuses: [...new Set(other)], firstError, perSecond: SPENDS / seconds, exact: ok === AFFORD && wallet.coins === 0 };
+}
+
+async function overlayBurst(base) {
+  const { chromium } = await import('playwright-core');
+  const creator = await liveCreator(base, 'bench_overlay');
+  const token = (await call(base, '/v1/creator/overlay-token', { token: creator.token })).json.token;
+  const viewers = await inBatches(Array.from({ length: 25 }, (_, i) => i), 5, (i) => signup(base, `Burst ${i}`));
+  await inBatches(viewers, 5, (v) => buy(base, v, 100_000));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  await page.goto(`${base}/overlay/?room=bench_overlay&token=${token}`);
+  await page.waitForFunction(() => window.__giftstream?.connected === true, null, { timeout: 15_000 });
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const gifts = ['heart', 'rose', 'coffee', 'balloon', 'fireworks', 'rocket'];
+  const TOTAL = 500;
+  const start = performance.now();
+  const sends = [];
+  for (let i = 0; i < TOTAL; i++) {
+    const due = start + (i * 5000) / TOTAL;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    // Viewers repeat the same gift to build combos; a few big ones make epic moments.
+    const v = viewers[i % viewers.length];
+    const giftId = i % 50 === 49 ? 'rocket' : gifts[(i % viewers.length) % 4];
+    sends.push(
+      fetch(`${base}/v1/rooms/bench_overlay/gifts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${v.token}`, 'idempotency-key': `o-${i}` },
+        body: JSON.stringify({ giftId, count: 1 }),
+      }).then((r) => r.status),
+    );
+  }
+  const statuses = await Promise.all(sends);
+  await page.waitForFunction((n) => (window.__giftstream?.stats?.gifts ?? 0) >= n, statuses.filter((s) => s === 201).length, { timeout: 60_000 }).catch(() => {});
+  await sleep(1000);
+  const out = await page.evaluate(() => ({ frames: window.__frames, stats: window.__giftstream?.stats ?? null }));
+  await browser.close();
+  const frames = out.frames.slice(1);
+  return {
+    sent: statuses.filter((s) => s === 201).length,
+    accountedFor: out.stats?.gifts ?? null,
+    peakQueue: out.stats?.peakQueue ?? null,
+    frames: frames.length,
+    framesOver20ms: frames.filter((f) => f > 20).length,
+  };
+}
+
+function gzipSizeOf(dir, pick) {
+  if (!existsSync(dir)) return null;
+  let total = 0;
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (pick(p)) total += gzipSync(readFileSync(p), { level: 9 }).length;
+    }
+  };
+  walk(dir);
+  return total;
+}
+
+async function sizes() {
+  const dry = join(tmpdir(), `giftstream-dry-${Date.now()}`);
+  const r = spawnSync(WRANGLER, ['deploy', '--dry-run', '--outdir', dry], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
+  const worker = r.status === 0 ? gzipSizeOf(dry, (p) => p.endsWith('.js')) : null;
+  rmSync(dry, { recursive: true, force: true });
+  const overlay = gzipSizeOf(join(ROOT, 'overlay', 'dist'), (p) => p.endsWith('.js'));
+  const popupDir = join(ROOT, 'extension', '.output', 'chrome-mv3');
+  const popup = gzipSizeOf(popupDir, (p) => /chunks\/popup-.*\.js$|popup.*\.js$/.test(p) || (p.includes('/chunks/') && !p.includes('content')));
+  return { overlayJsGzip: overlay, popupJsGzip: popup, workerBundleGzip: worker };
+}
+
+async function coldStart() {
+  const s = await startServer();
+  const t = performance.now();
+  await call(s.base, '/v1/rates');
+  const firstRoute = performance.now() - t;
+  const t2 = performance.now();
+  await fetch(`${s.base}/v1/__test/baseline/cold`);
+  const firstObject = performance.now() - t2;
+  s.stop();
+  return { serverReadyMs: s.readyMs, firstRequestMs: firstRoute, firstDurableObjectCallMs: firstObject };
+}
+
+function row(name, value, goal) {
+  return `${name.padEnd(44)} ${String(value).padStart(22)}   ${goal ?? ''}`;
+}
+
+async function main() {
+  const want = (name) => !only || only.includes(name);
+  const needsBuild = !existsSync(join(ROOT, 'overlay', 'dist'));
+  if (needsBuild) spawnSync('npm', ['run', 'build', '-w', 'overlay'], { cwd: ROOT, stdio: 'inherit' });
+  if (want('cold')) results.scenarios.coldStart = await coldStart();
+  const server = await startServer();
+  try {
+    const base = server.base;
+    const b = await baseline(base);
+    results.scenarios.baseline = b;
+    if (want('throughput')) results.scenarios.giftThroughput = await giftThroughput(base, b.perSecond);
+    if (want('latency')) results.scenarios.giftToScreen = await giftToScreen(base);
+    if (want('wallet')) results.scenarios.oneWallet = await oneWallet(base);
+    if (want('overlay')) results.scenarios.overlayBurst = await overlayBurst(base).catch((e) => ({ error: String(e) }));
+  } finally {
+    server.stop();
+  }
+  if (want('sizes')) results.scenarios.sizes = await sizes();
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  const s = results.scenarios;
+  const kb = (n) => (n === null || n === undefined ? '—' : `${(n / 1024).toFixed(1)} KB`);
+  const lines = [
+    '',
+    `Giftstream benchmarks — ${results.date} — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}`,
+    `(${SECONDS} s per load, ${CONCURRENCY} concurrent; absolute figures vary by machine — compare the ratios)`,
+    '',
+    row('scenario', 'figure', 'goal'),
+    row('-'.repeat(44), '-'.repeat(22), '-'.repeat(20)),
+    row('baseline: one trivial DO call', `${fmt(s.baseline?.perSecond)} req/s`, `p50 ${fmt(s.baseline?.p50, 1)} ms, p99 ${fmt(s.baseline?.p99, 1)} ms`),
+  ];
+  if (s.giftThroughput) {
+    lines.push(row('1. gifts into one room, 100 viewers', `${fmt(s.giftThroughput.perSecond)} gifts/s`, `p50 ${fmt(s.giftThroughput.p50, 1)} ms, p99 ${fmt(s.giftThroughput.p99, 1)} ms`));
+    lines.push(row('   ratio to baseline', fmt(s.giftThroughput.ratio, 2), '≥ 0.40'));
+  }
+  if (s.giftToScreen) {
+    lines.push(row(`2. gift→screen, ${s.giftToScreen.subscribers} sockets, 100 gifts/s`, `p50 ${fmt(s.giftToScreen.p50, 1)} ms`, ''));
+    lines.push(row('   p99', `${fmt(s.giftToScreen.p99, 1)} ms`, '< 250 ms'));
+    lines.push(row('   events delivered', `${s.giftToScreen.delivered}/${s.giftToScreen.expected}`, 'all'));
+  }
+  if (s.oneWallet) {
+    lines.push(row(`3. one wallet, ${s.oneWallet.spends} concurrent spends`, `${fmt(s.oneWallet.perSecond)} spends/s`, ''));
+    lines.push(row('   exact result', `${s.oneWallet.succeeded} ok, ${s.oneWallet.refused} refused, ${s.oneWallet.exact ? 'exact' : 'NOT EXACT'}`, 'exact'));
+  }
+  if (s.overlayBurst) {
+    if (s.overlayBurst.error) lines.push(row('4. overlay burst', 'error', s.overlayBurst.error.slice(0, 60)));
+    else {
+      lines.push(row('4. overlay: 500 gifts in 5 s, frames > 20 ms', `${s.overlayBurst.framesOver20ms} of ${s.overlayBurst.frames}`, ''));
+      lines.push(row('   gifts accounted for', `${s.overlayBurst.accountedFor}/${s.overlayBurst.sent}`, 'all'));
+      lines.push(row('   peak alert queue', `${s.overlayBurst.peakQueue}`, 'bounded'));
+    }
+  }
+  if (s.sizes) {
+    lines.push(row('5. overlay JS gzip', kb(s.sizes.overlayJsGzip), '< 25 KB'));
+    lines.push(row('   popup JS gzip', kb(s.sizes.popupJsGzip), '< 60 KB'));
+    lines.push(row('   worker bundle gzip (deploy --dry-run)', kb(s.sizes.workerBundleGzip), ''));
+  }
+  if (s.coldStart) {
+    lines.push(row('   cold start: wrangler dev ready', `${fmt(s.coldStart.serverReadyMs)} ms`, ''));
+    lines.push(row('   cold start: first request / first DO call', `${fmt(s.coldStart.firstRequestMs, 1)} / ${fmt(s.coldStart.firstDurableObjectCallMs, 1)} ms`, ''));
+  }
+  lines.push('', 'Written to bench/results.json', '');
+  console.log(lines.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
