@@ -285,6 +285,7 @@ async function overlayBurst(base) {
     requestAnimationFrame(tick);
   });
   const gifts = ['heart', 'rose', 'coffee', 'balloon', 'fireworks', 'rocket'];
+  let firstRefusal = null;
   const TOTAL = 500;
   const start = performance.now();
   const sends = [];
@@ -300,7 +301,11 @@ async function overlayBurst(base) {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${v.token}`, 'idempotency-key': `o-${i}` },
         body: JSON.stringify({ giftId, count: 1 }),
-      }).then((r) => r.status),
+      }).then(async (r) => {
+        const text = await r.text();
+        if (r.status !== 201 && !firstRefusal) firstRefusal = `${r.status} ${text.slice(0, 300)}`;
+        return r.status;
+      }),
     );
   }
   const statuses = await Promise.all(sends);
@@ -309,7 +314,10 @@ async function overlayBurst(base) {
   const out = await page.evaluate(() => ({ frames: window.__frames, stats: window.__giftstream?.stats ?? null }));
   await browser.close();
   const frames = out.frames.slice(1);
+  const refused = statuses.filter((s) => s !== 201);
   return {
+    refused: refused.length,
+    firstRefusal,
     sent: statuses.filter((s) => s === 201).length,
     accountedFor: out.stats?.gifts ?? null,
     peakQueue: out.stats?.peakQueue ?? null,

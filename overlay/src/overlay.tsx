@@ -24,6 +24,13 @@ export interface OverlayProps {
   sound?: Sound;
 }
 
+/**
+ * Read-only figures for benchmarks and support (`window.__giftstream` in the page): gift events applied
+ * and the longest the alert queue has been.
+ */
+export const diagnostics = { connected: false, stats: { gifts: 0, peakQueue: 0 } };
+if (typeof window !== 'undefined') (window as unknown as { __giftstream: typeof diagnostics }).__giftstream = diagnostics;
+
 export function eventsUrl(origin: string, room: string, token: string | null, since: number | null): string {
   const url = new URL(`/v1/rooms/${encodeURIComponent(room)}/events`, origin);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -77,6 +84,7 @@ function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchI
             setBoard(e.leaderboard);
             break;
           case 'gift':
+            diagnostics.stats.gifts++;
             if (config.widgets.has('alerts')) queue.gift(e, now());
             break;
           case 'test':
@@ -93,12 +101,16 @@ function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchI
             break;
         }
       }
+      diagnostics.stats.peakQueue = Math.max(diagnostics.stats.peakQueue, queue.waiting('toast').length + queue.waiting('stage').length);
       pump();
     };
     const connection = new RoomConnection({
       url: (since) => eventsUrl(origin, room, config.token, since),
       onEvents: apply,
-      onStatus: setStatus,
+      onStatus: (s) => {
+        diagnostics.connected = s.state === 'open';
+        setStatus(s);
+      },
       onFailures: async () => ((await fetchImpl(new URL(`/v1/rooms/${encodeURIComponent(room)}`, origin))).status === 404 ? 'room_missing' : null),
       WebSocket,
       now,
