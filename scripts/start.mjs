@@ -79,8 +79,10 @@ try {
   Demo creator   ${DEMO.creator.email} / ${DEMO.creator.password}   (handle @${DEMO.creator.handle}, ${DEMO.creator.channel})
   Demo viewer    ${DEMO.viewer.email} / ${DEMO.viewer.password}   (5,000 sandbox coins)
   Operator       Authorization: Bearer ${adminToken}   (ADMIN_TOKEN in .dev.vars)
-  Overlay        ${base}/overlay/
-  Rates          ${base}/v1/rates
+  Overlay        ${base}/overlay/?room=${DEMO.creator.handle}&token=…   (copy the URL from the creator popup)
+  Extension      load extension/.output/chrome-mv3 unpacked (chrome://extensions, developer mode)
+  Operator page  ${base}/admin
+  API            ${base}/v1/rates · ${base}/v1/openapi.json · docs/api.md
 
   Payments run in sandbox mode (no STRIPE_SECRET_KEY): purchases complete at once. Ctrl-C stops.
 `);
