@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { app } from '../src/index';
 
 export const ADMIN = 'test-admin-token';
 let seq = 0;
@@ -11,6 +12,8 @@ export interface Call {
   key?: string;
   headers?: Record<string, string>;
   raw?: string;
+  /** Another environment for this one call (through Hono's app.request instead of SELF.fetch). */
+  env?: Record<string, unknown>;
 }
 
 export async function api(path: string, call: Call = {}) {
@@ -18,11 +21,12 @@ export async function api(path: string, call: Call = {}) {
   if (call.body !== undefined || call.raw !== undefined) headers['content-type'] ??= 'application/json';
   if (call.token) headers.authorization = `Bearer ${call.token}`;
   if (call.key) headers['idempotency-key'] = call.key;
-  const res = await SELF.fetch(`http://localhost${path}`, {
+  const init = {
     method: call.method ?? (call.body !== undefined || call.raw !== undefined ? 'POST' : 'GET'),
     headers,
     body: call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body)),
-  });
+  };
+  const res = call.env ? await app.request(path, init, call.env) : await SELF.fetch(`http://localhost${path}`, init);
   const text = await res.text();
   let json: any = null;
   try {

@@ -62,3 +62,28 @@ export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v
 export async function diamondsOf(user: TestUser): Promise<number> {
   return (await api('/v1/wallet', { token: user.token })).json.diamonds;
 }
+
+let spendingRoom: string | null = null;
+
+/** A gift to a live room made once per test file, for tests that only need coins spent. */
+export async function giftToSpendingRoom(user: TestUser, giftId: string, count: number) {
+  if (!spendingRoom) {
+    const streamer = await signup({ name: 'Streamer' });
+    const handle = `spend_${crypto.randomUUID().slice(0, 8)}`;
+    await makeCreator(streamer, handle);
+    expect((await api('/v1/creator/live', { body: { live: true }, token: streamer.token })).status).toBe(200);
+    spendingRoom = handle;
+  }
+  return sendGift(user, spendingRoom, { giftId, count });
+}
+
+/** Spends exactly `coins` of a viewer's coins on gifts (balloons, then hearts). */
+export async function spendCoins(user: TestUser, coins: number): Promise<void> {
+  const parts: [string, number][] = [];
+  if (coins >= 100) parts.push(['balloon', Math.floor(coins / 100)]);
+  if (coins % 100) parts.push(['heart', coins % 100]);
+  for (const [giftId, count] of parts) {
+    const r = await giftToSpendingRoom(user, giftId, count);
+    expect(r.status, r.text).toBe(201);
+  }
+}

@@ -1,178 +1,14 @@
 import { env } from 'cloudflare:test';
-import Stripe from 'stripe';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { now } from '../src/clock';
-import { app } from '../src/index';
-import { api, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, type Call, type TestUser } from './helpers';
+import { api, expectCleanAudit, signup, uniqueKey, wallet, type Call, type TestUser } from './helpers';
+import { spendCoins } from './room-helpers';
+import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
 
-// ---- the app with a Stripe secret key, and a fake Stripe API behind globalThis.fetch ----
-
-const STRIPE_ENV = { ...env, STRIPE_SECRET_KEY: 'sk_test_123' };
-const WEBHOOK_SECRET = 'whsec_test_secret';
-
-/** Like helpers' `api`, but through Hono with the Stripe-configured env. */
-async function stripeApi(path: string, call: Call = {}) {
-  const headers: Record<string, string> = { ...call.headers };
-  if (call.body !== undefined || call.raw !== undefined) headers['content-type'] ??= 'application/json';
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  if (call.key) headers['idempotency-key'] = call.key;
-  const res = await app.request(
-    path,
-    {
-      method: call.method ?? (call.body !== undefined || call.raw !== undefined ? 'POST' : 'GET'),
-      headers,
-      body: call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body)),
-    },
-    STRIPE_ENV,
-  );
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
-
-interface StripeCall {
-  method: string;
-  url: string;
-  path: string;
-  params: URLSearchParams;
-  headers: Headers;
-}
-
-/** Answers like api.stripe.com: one object per Idempotency-Key, as Stripe does for a replayed key. */
-class FakeStripe {
-  calls: StripeCall[] = [];
-  failing: null | 'http500' | 'throw' = null;
-  private byKey = new Map<string, unknown>();
-  private n = 0;
-
-  install() {
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => this.handle(new Request(input, init)));
-  }
-
-  sessionCalls() {
-    return this.calls.filter((c) => c.method === 'POST' && c.path === '/v1/checkout/sessions');
-  }
-
-  refundCalls() {
-    return this.calls.filter((c) => c.method === 'POST' && c.path === '/v1/refunds');
-  }
-
-  private async handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    if (url.origin !== 'https://api.stripe.com') throw new Error(`unexpected outbound fetch ${req.method} ${req.url}`);
-    const params = new URLSearchParams(new TextDecoder().decode(await req.arrayBuffer()));
-    this.calls.push({ method: req.method, url: req.url, path: url.pathname, params, headers: req.headers });
-    if (this.failing === 'throw') throw new TypeError('Network connection lost.');
-    if (this.failing === 'http500') return json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
-    const key = req.headers.get('idempotency-key');
-    if (key && this.byKey.has(key)) return json(200, this.byKey.get(key));
-    let body: Record<string, unknown>;
-    if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
-      const id = `cs_test_${++this.n}${crypto.randomUUID().replace(/-/g, '')}`;
-      body = {
-        id,
-        object: 'checkout.session',
-        mode: 'payment',
-        status: 'open',
-        payment_status: 'unpaid',
-        url: `https://checkout.stripe.com/c/pay/${id}`,
-        amount_total: Number(params.get('line_items[0][price_data][unit_amount]')),
-        currency: params.get('line_items[0][price_data][currency]'),
-        client_reference_id: params.get('client_reference_id'),
-        metadata: { purchaseId: params.get('metadata[purchaseId]'), userId: params.get('metadata[userId]') },
-        payment_intent: null,
-        livemode: false,
-      };
-    } else if (req.method === 'POST' && url.pathname === '/v1/refunds') {
-      body = {
-        id: `re_test_${++this.n}`,
-        object: 'refund',
-        amount: Number(params.get('amount')),
-        currency: 'usd',
-        payment_intent: params.get('payment_intent'),
-        status: 'succeeded',
-        metadata: { purchaseId: params.get('metadata[purchaseId]'), refundId: params.get('metadata[refundId]') },
-      };
-    } else {
-      return json(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } });
-    }
-    if (key) this.byKey.set(key, body);
-    return json(200, body);
-  }
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'request-id': `req_${crypto.randomUUID()}` } });
-}
-
-// ---- signed webhooks ----
-
-const stripe = new Stripe('sk_test_x', { httpClient: Stripe.createFetchHttpClient() });
-const cryptoProvider = Stripe.createSubtleCryptoProvider();
-
-async function deliver(type: string, object: Record<string, unknown>, id = `evt_${crypto.randomUUID().replace(/-/g, '')}`) {
-  const payload = JSON.stringify({ id, object: 'event', api_version: '2025-03-31.basil', created: Math.floor(now() / 1000), livemode: false, type, data: { object } });
-  const header = await stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(now() / 1000), cryptoProvider });
-  return api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': header } });
-}
-
-function paidSession(p: { id: string; coins: number; price: { amount: number } }, userId: string, sessionId: string, paymentIntent: string) {
-  return {
-    id: sessionId,
-    object: 'checkout.session',
-    mode: 'payment',
-    status: 'complete',
-    payment_status: 'paid',
-    amount_total: p.price.amount,
-    currency: 'usd',
-    payment_intent: paymentIntent,
-    client_reference_id: userId,
-    metadata: { purchaseId: p.id, userId },
-  };
-}
-
-// ---- spending coins: gifts to a live creator, through the API ----
-
-let liveHandle: string | null = null;
-
-async function liveRoom(): Promise<string> {
-  if (liveHandle) return liveHandle;
-  const streamer = await signup({ name: 'Streamer' });
-  const handle = `room_${crypto.randomUUID().slice(0, 8)}`;
-  await makeCreator(streamer, handle);
-  const live = await api('/v1/creator/live', { body: { live: true }, token: streamer.token });
-  expect(live.status, live.text).toBe(200);
-  liveHandle = handle;
-  return handle;
-}
-
-async function spend(user: TestUser, coins: number) {
-  const handle = await liveRoom();
-  const parts: [string, number][] = [];
-  if (coins >= 100) parts.push(['balloon', Math.floor(coins / 100)]);
-  if (coins % 100) parts.push(['heart', coins % 100]);
-  for (const [giftId, count] of parts) {
-    const r = await api(`/v1/rooms/${handle}/gifts`, { body: { giftId, count }, token: user.token, key: uniqueKey('gift') });
-    expect(r.status, r.text).toBe(201);
-  }
-}
-
-let fake: FakeStripe;
-beforeEach(() => {
-  fake = new FakeStripe();
-  fake.install();
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const fakeStripe = useFakeStripe();
 
 async function startPurchase(user: TestUser, body: unknown = { packId: 'pack_1000' }, key = uniqueKey('buy')) {
-  const r = await stripeApi('/v1/purchases', { body, token: user.token, key });
+  const r = await stripeCall('/v1/purchases', { body, token: user.token, key });
   expect(r.status, r.text).toBe(201);
   return { ...r, key };
 }
@@ -181,7 +17,7 @@ describe('Stripe-mode purchases', () => {
   it('answer 201 pending with a checkout URL, move no coins, and index the session in D1', async () => {
     const u = await signup();
     const r = await startPurchase(u, { packId: 'pack_1000' });
-    const session = fake.sessionCalls();
+    const session = fakeStripe.current.sessionCalls();
     expect(session).toHaveLength(1);
     const p = r.json.purchase;
     expect(p).toMatchObject({ status: 'pending', sandbox: false, coins: 1000, price: { amount: 1000, currency: 'USD' } });
@@ -204,7 +40,7 @@ describe('Stripe-mode purchases', () => {
     const u = await signup();
     const pack = (await startPurchase(u, { packId: 'pack_2500' })).json.purchase;
     const custom = (await startPurchase(u, { coins: 1234 })).json.purchase;
-    const [a, b] = fake.sessionCalls();
+    const [a, b] = fakeStripe.current.sessionCalls();
     for (const [call, p, cents] of [
       [a!, pack, 2500],
       [b!, custom, 1234],
@@ -230,16 +66,16 @@ describe('Stripe-mode purchases', () => {
     const u = await signup();
     expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 1500 }, token: u.token })).status).toBe(200);
     await startPurchase(u, { packId: 'pack_1000' });
-    const over = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey() });
+    const over = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey() });
     expect(over.status).toBe(403);
     expect(over.json.error.code).toBe('spending_limit');
-    expect(fake.sessionCalls()).toHaveLength(1);
+    expect(fakeStripe.current.sessionCalls()).toHaveLength(1);
     await startPurchase(u, { packId: 'pack_500' }); // exactly at the limit
-    expect(fake.sessionCalls()).toHaveLength(2);
+    expect(fakeStripe.current.sessionCalls()).toHaveLength(2);
     const w = await wallet(u);
     expect(w.coins).toBe(0);
     expect(w.purchased.day).toBe(1500);
-    const more = await stripeApi('/v1/purchases', { body: { coins: 100 }, token: u.token, key: uniqueKey() });
+    const more = await stripeCall('/v1/purchases', { body: { coins: 100 }, token: u.token, key: uniqueKey() });
     expect(more.status).toBe(403);
     expect(more.json.error.code).toBe('spending_limit');
   });
@@ -256,10 +92,10 @@ describe('Stripe-mode purchases', () => {
 
   it('refuse under-18 accounts before any call to Stripe', async () => {
     const kid = await signup({ adult: false });
-    const r = await stripeApi('/v1/purchases', { body: { packId: 'pack_100' }, token: kid.token, key: uniqueKey() });
+    const r = await stripeCall('/v1/purchases', { body: { packId: 'pack_100' }, token: kid.token, key: uniqueKey() });
     expect(r.status).toBe(403);
     expect(r.json.error.code).toBe('age_restricted');
-    expect(fake.calls).toHaveLength(0);
+    expect(fakeStripe.current.calls).toHaveLength(0);
   });
 });
 
@@ -267,27 +103,27 @@ describe('Stripe-mode idempotency', () => {
   it('a replayed Idempotency-Key returns the identical body and opens no second session', async () => {
     const u = await signup();
     const first = await startPurchase(u, { packId: 'pack_1000' });
-    const again = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: first.key });
+    const again = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: first.key });
     expect(again.status).toBe(201);
     expect(again.text).toBe(first.text);
-    expect(fake.sessionCalls()).toHaveLength(1);
+    expect(fakeStripe.current.sessionCalls()).toHaveLength(1);
     expect((await wallet(u)).purchased.day).toBe(1000);
 
-    const changed = await stripeApi('/v1/purchases', { body: { packId: 'pack_500' }, token: u.token, key: first.key });
+    const changed = await stripeCall('/v1/purchases', { body: { packId: 'pack_500' }, token: u.token, key: first.key });
     expect(changed.status).toBe(409);
     expect(changed.json.error.code).toBe('idempotency_mismatch');
-    expect(fake.sessionCalls()).toHaveLength(1);
+    expect(fakeStripe.current.sessionCalls()).toHaveLength(1);
   });
 
   it('concurrent requests with one key make one purchase and one session, all answered alike', async () => {
     const u = await signup();
     const key = uniqueKey('race');
-    const replies = await Promise.all(Array.from({ length: 5 }, () => stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key })));
+    const replies = await Promise.all(Array.from({ length: 5 }, () => stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key })));
     expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(replies.map((r) => r.text)).size).toBe(1);
     expect(replies[0]!.json.purchase.checkoutUrl).toBeTruthy();
     // Retried calls reuse Stripe's idempotency key, so Stripe holds one session.
-    expect(new Set(fake.sessionCalls().map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
+    expect(new Set(fakeStripe.current.sessionCalls().map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
     expect((await wallet(u)).purchased.day).toBe(1000);
   });
 
@@ -295,24 +131,24 @@ describe('Stripe-mode idempotency', () => {
     it(`a Stripe failure (${failure}) answers 502 payment_provider_error; a retry with the same key succeeds`, async () => {
       const u = await signup();
       const key = uniqueKey('flaky');
-      fake.failing = failure;
-      const failed = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
+      fakeStripe.current.failing = failure;
+      const failed = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
       expect(failed.status).toBe(502);
       expect(failed.json.error.code).toBe('payment_provider_error');
       expect(failed.json.purchase).toBeUndefined();
-      const attempts = fake.sessionCalls();
+      const attempts = fakeStripe.current.sessionCalls();
       expect(attempts.length).toBeGreaterThanOrEqual(1);
       expect(new Set(attempts.map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
       expect((await wallet(u)).coins).toBe(0);
 
-      fake.failing = null;
-      const retry = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
+      fakeStripe.current.failing = null;
+      const retry = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
       expect(retry.status).toBe(201);
       expect(retry.json.purchase).toMatchObject({ status: 'pending', sandbox: false, coins: 1000 });
       expect(retry.json.purchase.checkoutUrl).toMatch(/^https:\/\/checkout\.stripe\.com\//);
       // The retry names the same Stripe request, so a session Stripe did create is not duplicated.
-      expect(fake.sessionCalls().at(-1)!.headers.get('idempotency-key')).toBe(attempts[0]!.headers.get('idempotency-key'));
-      const replay = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
+      expect(fakeStripe.current.sessionCalls().at(-1)!.headers.get('idempotency-key')).toBe(attempts[0]!.headers.get('idempotency-key'));
+      const replay = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
       expect(replay.text).toBe(retry.text);
       const w = await wallet(u);
       expect(w.coins).toBe(0);
@@ -326,12 +162,12 @@ describe('Stripe-mode idempotency', () => {
   it('a checkout Stripe never created does not hold the spending limit', async () => {
     const u = await signup();
     expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 1000 }, token: u.token })).status).toBe(200);
-    fake.failing = 'http500';
-    const failed = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('lost') });
+    fakeStripe.current.failing = 'http500';
+    const failed = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('lost') });
     expect(failed.status).toBe(502);
-    fake.failing = null;
+    fakeStripe.current.failing = null;
     expect((await wallet(u)).purchased.day).toBe(0);
-    const next = await stripeApi('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('next') });
+    const next = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('next') });
     expect(next.status).toBe(201);
   });
 });
@@ -361,13 +197,13 @@ describe('Stripe-mode completion and refunds', () => {
     const u = await signup();
     const p = (await startPurchase(u, { packId: 'pack_1000' })).json.purchase;
     await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_refund_me'));
-    await spend(u, 350);
+    await spendCoins(u, 350);
     const key = uniqueKey('refund');
-    const r = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
+    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
     expect(r.status, r.text).toBe(200);
     expect(r.json.refund).toMatchObject({ coins: 650, amount: { amount: 650, currency: 'USD' } });
     expect(r.json.purchase.status).toBe('partially_refunded');
-    const calls = fake.refundCalls();
+    const calls = fakeStripe.current.refundCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('https://api.stripe.com/v1/refunds');
     expect(calls[0]!.params.get('payment_intent')).toBe('pi_refund_me');
@@ -377,9 +213,9 @@ describe('Stripe-mode completion and refunds', () => {
     expect((await wallet(u)).coins).toBe(0);
 
     // A replay returns the same reply; if it reaches Stripe again it names the same refund.
-    const again = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
+    const again = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
     expect(again.text).toBe(r.text);
-    expect(new Set(fake.refundCalls().map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
+    expect(new Set(fakeStripe.current.refundCalls().map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
     expect((await wallet(u)).coins).toBe(0);
 
     // Stripe's refund webhook that follows is recognised and moves nothing.
@@ -404,16 +240,16 @@ describe('Stripe-mode completion and refunds', () => {
     const p = (await startPurchase(u, { packId: 'pack_500' })).json.purchase;
     await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_flaky_refund'));
     const key = uniqueKey('refund');
-    fake.failing = 'http500';
-    const failed = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
+    fakeStripe.current.failing = 'http500';
+    const failed = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
     expect(failed.status).toBe(502);
     expect(failed.json.error.code).toBe('payment_provider_error');
     expect((await wallet(u)).coins).toBe(0);
-    fake.failing = null;
-    const retry = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
+    fakeStripe.current.failing = null;
+    const retry = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
     expect(retry.status).toBe(200);
     expect(retry.json.refund).toMatchObject({ coins: 500, amount: { amount: 500, currency: 'USD' } });
-    const calls = fake.refundCalls();
+    const calls = fakeStripe.current.refundCalls();
     expect(new Set(calls.map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
     expect(calls.at(-1)!.params.get('payment_intent')).toBe('pi_flaky_refund');
     expect(calls.at(-1)!.params.get('amount')).toBe('500');
@@ -429,9 +265,9 @@ describe('Stripe-mode completion and refunds', () => {
     expect(expired.status).toBe(200);
     expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase.status).toBe('expired');
     expect((await wallet(u)).purchased.day).toBe(0);
-    const refund = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
     expect(refund.status).toBe(409);
-    expect(fake.refundCalls()).toHaveLength(0);
+    expect(fakeStripe.current.refundCalls()).toHaveLength(0);
     await startPurchase(u, { packId: 'pack_1000' });
   });
 });

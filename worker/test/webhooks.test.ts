@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:test';
-import Stripe from 'stripe';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { advanceClock, now } from '../src/clock';
-import { app } from '../src/index';
-import { api, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, type Call, type TestUser } from './helpers';
+import { api, expectCleanAudit, signup, uniqueKey, wallet, type TestUser } from './helpers';
+import { giftToSpendingRoom, spendCoins } from './room-helpers';
+import { eventId, makeEvent, sign, stripeCall, useFakeStripe, WEBHOOK_SECRET } from './stripe-fake';
 
 /**
  * POST /v1/webhooks/stripe. Pending purchases are made the real way: the app runs with a Stripe secret
@@ -11,58 +11,7 @@ import { api, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, type Cal
  * are signed with Stripe's own SDK and the test secret, and delivered to the worker like Stripe does.
  */
 
-const STRIPE_ENV = { ...env, STRIPE_SECRET_KEY: 'sk_test_123' };
-const SECRET = 'whsec_test_secret';
-
-async function stripeApi(path: string, call: Call = {}) {
-  const headers: Record<string, string> = { ...call.headers };
-  if (call.body !== undefined) headers['content-type'] = 'application/json';
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  if (call.key) headers['idempotency-key'] = call.key;
-  const res = await app.request(
-    path,
-    { method: call.method ?? (call.body !== undefined ? 'POST' : 'GET'), headers, body: call.body === undefined ? undefined : JSON.stringify(call.body) },
-    STRIPE_ENV,
-  );
-  const text = await res.text();
-  return { status: res.status, text, json: text ? JSON.parse(text) : null };
-}
-
-/** The part of api.stripe.com the worker calls: Checkout Sessions and Refunds, one object per Idempotency-Key. */
-class FakeStripe {
-  refunds: URLSearchParams[] = [];
-  private byKey = new Map<string, unknown>();
-
-  install() {
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const req = new Request(input, init);
-      const url = new URL(req.url);
-      if (url.origin !== 'https://api.stripe.com') throw new Error(`unexpected outbound fetch ${req.method} ${req.url}`);
-      const params = new URLSearchParams(new TextDecoder().decode(await req.arrayBuffer()));
-      const key = req.headers.get('idempotency-key') ?? crypto.randomUUID();
-      let body = this.byKey.get(key);
-      if (!body && url.pathname === '/v1/checkout/sessions') {
-        const id = `cs_test_${crypto.randomUUID().replace(/-/g, '')}`;
-        body = { id, object: 'checkout.session', status: 'open', payment_status: 'unpaid', url: `https://checkout.stripe.com/c/pay/${id}`, metadata: { purchaseId: params.get('metadata[purchaseId]'), userId: params.get('metadata[userId]') } };
-      } else if (!body && url.pathname === '/v1/refunds') {
-        this.refunds.push(params);
-        body = { id: `re_test_${crypto.randomUUID().slice(0, 8)}`, object: 'refund', amount: Number(params.get('amount')), payment_intent: params.get('payment_intent'), status: 'succeeded' };
-      }
-      if (!body) return new Response(JSON.stringify({ error: { type: 'invalid_request_error', message: 'Unrecognized request URL' } }), { status: 404 });
-      this.byKey.set(key, body);
-      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-    });
-  }
-}
-
-let fake: FakeStripe;
-beforeEach(() => {
-  fake = new FakeStripe();
-  fake.install();
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const fakeStripe = useFakeStripe();
 
 interface Pending {
   id: string;
@@ -75,39 +24,13 @@ interface Pending {
 
 /** A Stripe-mode purchase waiting for its webhook. */
 async function pending(user: TestUser, body: unknown = { packId: 'pack_1000' }): Promise<Pending> {
-  const r = await stripeApi('/v1/purchases', { body, token: user.token, key: uniqueKey('buy') });
+  const r = await stripeCall('/v1/purchases', { body, token: user.token, key: uniqueKey('buy') });
   expect(r.status, r.text).toBe(201);
   const p = r.json.purchase;
   expect(p).toMatchObject({ status: 'pending', sandbox: false });
   return { id: p.id, coins: p.coins, price: p.price, userId: user.id, sessionId: p.checkoutUrl.split('/').pop(), paymentIntent: `pi_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}` };
 }
 
-// ---- events, signed with Stripe's SDK ----
-
-const stripe = new Stripe('sk_test_x', { httpClient: Stripe.createFetchHttpClient() });
-const cryptoProvider = Stripe.createSubtleCryptoProvider();
-
-function eventId(): string {
-  return `evt_${crypto.randomUUID().replace(/-/g, '')}`;
-}
-
-function makeEvent(type: string, object: Record<string, unknown>, id = eventId()) {
-  return {
-    id,
-    object: 'event',
-    api_version: '2025-03-31.basil',
-    created: Math.floor(now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: { object },
-  };
-}
-
-function sign(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
-  return stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: opts.secret ?? SECRET, timestamp: opts.timestamp ?? Math.floor(now() / 1000), cryptoProvider });
-}
 
 function post(payload: string, signature: string | null) {
   return api('/v1/webhooks/stripe', { raw: payload, headers: signature === null ? {} : { 'stripe-signature': signature } });
@@ -177,30 +100,6 @@ async function historyFor(user: TestUser, purchaseId: string) {
   const r = await api('/v1/wallet/history?limit=100', { token: user.token });
   expect(r.status).toBe(200);
   return (r.json.entries as { kind: string; coins: number; ref: string }[]).filter((e) => e.ref === purchaseId);
-}
-
-// ---- spending coins: gifts to a live creator ----
-
-let liveHandle: string | null = null;
-
-async function liveRoom(): Promise<string> {
-  if (liveHandle) return liveHandle;
-  const streamer = await signup({ name: 'Streamer' });
-  const handle = `hook_${crypto.randomUUID().slice(0, 8)}`;
-  await makeCreator(streamer, handle);
-  const live = await api('/v1/creator/live', { body: { live: true }, token: streamer.token });
-  expect(live.status, live.text).toBe(200);
-  liveHandle = handle;
-  return handle;
-}
-
-function gift(user: TestUser, giftId: string, count: number) {
-  return liveRoom().then((handle) => api(`/v1/rooms/${handle}/gifts`, { body: { giftId, count }, token: user.token, key: uniqueKey('gift') }));
-}
-
-async function spend(user: TestUser, coins: number) {
-  if (coins >= 100) expect((await gift(user, 'balloon', Math.floor(coins / 100))).status).toBe(201);
-  if (coins % 100) expect((await gift(user, 'heart', coins % 100)).status).toBe(201);
 }
 
 // ---- the tests ----
@@ -340,7 +239,7 @@ describe('checkout.session.expired', () => {
     expect(r.status).toBe(200);
     expect(await purchase(u, p.id)).toMatchObject({ status: 'expired', completedAt: null });
     expect(await wallet(u)).toMatchObject({ coins: 0, purchased: { day: 0 } });
-    const refund = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
     expect(refund.status).toBe(409);
 
     // The payment went through after all (a late completion): it credits.
@@ -360,13 +259,13 @@ describe('charge.refunded', () => {
     const u = await signup();
     const p = await pending(u);
     await complete(p);
-    await spend(u, 300);
-    const r = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
+    await spendCoins(u, 300);
+    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
     expect(r.status, r.text).toBe(200);
     expect(r.json.refund).toMatchObject({ coins: 700, amount: { amount: 700 } });
-    expect(fake.refunds).toHaveLength(1);
-    expect(fake.refunds[0]!.get('payment_intent')).toBe(p.paymentIntent);
-    expect(fake.refunds[0]!.get('amount')).toBe('700');
+    expect(fakeStripe.current.refunds).toHaveLength(1);
+    expect(fakeStripe.current.refunds[0]!.get('payment_intent')).toBe(p.paymentIntent);
+    expect(fakeStripe.current.refunds[0]!.get('amount')).toBe('700');
     expect((await wallet(u)).coins).toBe(0);
 
     // Stripe's refund webhook, found by our metadata and (another delivery) by the payment intent alone.
@@ -380,7 +279,7 @@ describe('charge.refunded', () => {
     const q = await pending(u, { packId: 'pack_500' });
     await complete(q);
     expect((await wallet(u)).coins).toBe(500);
-    expect((await stripeApi(`/v1/purchases/${q.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') })).status).toBe(200);
+    expect((await stripeCall(`/v1/purchases/${q.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') })).status).toBe(200);
     expect((await deliver(makeEvent('charge.refunded', refundedCharge(q, 500)))).status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, q.id)).toMatchObject({ status: 'refunded', refundedCoins: 500, clawedBackCoins: 0 });
@@ -397,8 +296,8 @@ describe('charge.refunded', () => {
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, p.id)).toMatchObject({ status: 'refunded', clawedBackCoins: 1000, refundedCoins: 0 });
     expect((await historyFor(u, p.id)).filter((e) => e.kind === 'clawback').map((e) => e.coins)).toEqual([-1000]);
-    expect(fake.refunds).toHaveLength(0);
-    const refund = await stripeApi(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    expect(fakeStripe.current.refunds).toHaveLength(0);
+    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
     expect(refund.status).toBe(409);
 
     // Partial refunds at the provider: amount_refunded is cumulative, and a late stale event changes nothing.
@@ -421,7 +320,7 @@ describe('charge.refunded', () => {
     const u = await signup();
     const p = await pending(u);
     await complete(p);
-    await spend(u, 600);
+    await spendCoins(u, 600);
     expect((await deliver(makeEvent('charge.refunded', refundedCharge(p, 1000)))).status).toBe(200);
     const w = await wallet(u);
     expect(w.debt).toBe(0);
@@ -434,7 +333,7 @@ describe('charge.dispute.created', () => {
     const u = await signup();
     const p = await pending(u);
     await complete(p);
-    await spend(u, 600);
+    await spendCoins(u, 600);
     expect((await wallet(u)).coins).toBe(400);
 
     const d = await deliver(makeEvent('charge.dispute.created', dispute(p)));
@@ -446,7 +345,7 @@ describe('charge.dispute.created', () => {
     expect((await deliver(makeEvent('charge.dispute.created', dispute(p)))).status).toBe(200);
     expect((await wallet(u)).debt).toBe(600);
 
-    const blocked = await gift(u, 'heart', 1);
+    const blocked = await giftToSpendingRoom(u, 'heart', 1);
     expect(blocked.status).toBe(403);
     expect(blocked.json.error.code).toBe('in_debt');
 
@@ -454,16 +353,16 @@ describe('charge.dispute.created', () => {
     const small = await pending(u, { packId: 'pack_100' });
     await complete(small);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 500 });
-    const refund = await stripeApi(`/v1/purchases/${small.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${small.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
     expect(refund.status).toBe(403);
     expect(refund.json.error.code).toBe('in_debt');
-    expect(fake.refunds).toHaveLength(0);
+    expect(fakeStripe.current.refunds).toHaveLength(0);
 
     // A bigger one repays the rest, and what is left is spendable.
     const big = await pending(u, { packId: 'pack_1000' });
     await complete(big);
     expect(await wallet(u)).toMatchObject({ coins: 500, debt: 0 });
-    expect((await gift(u, 'heart', 1)).status).toBe(201);
+    expect((await giftToSpendingRoom(u, 'heart', 1)).status).toBe(201);
     expect((await wallet(u)).coins).toBe(499);
     await expectCleanAudit();
   });

@@ -1,0 +1,156 @@
+import { env } from 'cloudflare:test';
+import Stripe from 'stripe';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { now } from '../src/clock';
+import { api, type Call } from './helpers';
+
+/** The worker with a Stripe secret key configured, and a fake api.stripe.com behind globalThis.fetch
+ * (tests share the worker's isolate). Events are signed with Stripe's own SDK and the test secret. */
+export const STRIPE_ENV = { ...env, STRIPE_SECRET_KEY: 'sk_test_123' };
+export const WEBHOOK_SECRET = 'whsec_test_secret';
+
+/** Through the app with the Stripe secret key configured. */
+export function stripeCall(path: string, call: Call = {}) {
+  return api(path, { ...call, env: STRIPE_ENV });
+}
+
+export interface StripeCall {
+  method: string;
+  url: string;
+  path: string;
+  params: URLSearchParams;
+  headers: Headers;
+}
+
+/** Answers like api.stripe.com: one object per Idempotency-Key, as Stripe does for a replayed key. */
+export class FakeStripe {
+  calls: StripeCall[] = [];
+  failing: null | 'http500' | 'throw' = null;
+  private byKey = new Map<string, unknown>();
+  private n = 0;
+
+  install() {
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => this.handle(new Request(input, init)));
+  }
+
+  sessionCalls() {
+    return this.calls.filter((c) => c.method === 'POST' && c.path === '/v1/checkout/sessions');
+  }
+
+  refundCalls() {
+    return this.calls.filter((c) => c.method === 'POST' && c.path === '/v1/refunds');
+  }
+
+  /** The parameters of each refund the worker asked for. */
+  get refunds(): URLSearchParams[] {
+    return this.refundCalls().map((c) => c.params);
+  }
+
+  private async handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    if (url.origin !== 'https://api.stripe.com') throw new Error(`unexpected outbound fetch ${req.method} ${req.url}`);
+    const params = new URLSearchParams(new TextDecoder().decode(await req.arrayBuffer()));
+    this.calls.push({ method: req.method, url: req.url, path: url.pathname, params, headers: req.headers });
+    if (this.failing === 'throw') throw new TypeError('Network connection lost.');
+    if (this.failing === 'http500') return json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
+    const key = req.headers.get('idempotency-key');
+    if (key && this.byKey.has(key)) return json(200, this.byKey.get(key));
+    let body: Record<string, unknown>;
+    if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
+      const id = `cs_test_${++this.n}${crypto.randomUUID().replace(/-/g, '')}`;
+      body = {
+        id,
+        object: 'checkout.session',
+        mode: 'payment',
+        status: 'open',
+        payment_status: 'unpaid',
+        url: `https://checkout.stripe.com/c/pay/${id}`,
+        amount_total: Number(params.get('line_items[0][price_data][unit_amount]')),
+        currency: params.get('line_items[0][price_data][currency]'),
+        client_reference_id: params.get('client_reference_id'),
+        metadata: { purchaseId: params.get('metadata[purchaseId]'), userId: params.get('metadata[userId]') },
+        payment_intent: null,
+        livemode: false,
+      };
+    } else if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+      body = {
+        id: `re_test_${++this.n}`,
+        object: 'refund',
+        amount: Number(params.get('amount')),
+        currency: 'usd',
+        payment_intent: params.get('payment_intent'),
+        status: 'succeeded',
+        metadata: { purchaseId: params.get('metadata[purchaseId]'), refundId: params.get('metadata[refundId]') },
+      };
+    } else {
+      return json(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } });
+    }
+    if (key) this.byKey.set(key, body);
+    return json(200, body);
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'request-id': `req_${crypto.randomUUID()}` } });
+}
+
+/** A fresh fake Stripe for every test of the calling file. */
+export function useFakeStripe(): { current: FakeStripe } {
+  const holder = { current: new FakeStripe() };
+  beforeEach(() => {
+    holder.current = new FakeStripe();
+    holder.current.install();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  return holder;
+}
+
+// ---- signed webhooks ----
+
+const stripe = new Stripe('sk_test_x', { httpClient: Stripe.createFetchHttpClient() });
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+
+export function eventId(): string {
+  return `evt_${crypto.randomUUID().replace(/-/g, '')}`;
+}
+
+export function makeEvent(type: string, object: Record<string, unknown>, id = eventId()) {
+  return {
+    id,
+    object: 'event',
+    api_version: '2025-03-31.basil',
+    created: Math.floor(now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  };
+}
+
+export function sign(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
+  return stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp ?? Math.floor(now() / 1000), cryptoProvider });
+}
+
+/** Signs and delivers one event as Stripe would. */
+export async function deliver(type: string, object: Record<string, unknown>, id = eventId()) {
+  const payload = JSON.stringify(makeEvent(type, object, id));
+  return api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': await sign(payload) } });
+}
+
+export function paidSession(p: { id: string; coins: number; price: { amount: number } }, userId: string, sessionId: string, paymentIntent: string) {
+  return {
+    id: sessionId,
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'complete',
+    payment_status: 'paid',
+    amount_total: p.price.amount,
+    currency: 'usd',
+    payment_intent: paymentIntent,
+    client_reference_id: userId,
+    metadata: { purchaseId: p.id, userId },
+  };
+}
