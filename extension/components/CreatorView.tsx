@@ -1,6 +1,7 @@
-// The creator's side of the popup: go live, the goal, the overlay URL, a test alert, earnings and payouts.
+// The creator's side of the popup: go live, the goal, the overlay URL, a test alert, blocked words and the
+// messages they hid, earnings and payouts.
 import { useEffect, useState } from 'preact/hooks';
-import type { Creator, Earnings, Payout, Rates, Room } from '../lib/api';
+import type { Creator, Earnings, HiddenMessage, Payout, Rates, Room } from '../lib/api';
 import type { ReplyError } from '../lib/replies';
 import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
 
@@ -112,6 +113,162 @@ function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Ra
   );
 }
 
+/** The server's limits on the blocked-words list (ModerationRequest). */
+const MAX_WORDS = 200;
+const MAX_WORD_LENGTH = 40;
+
+/** Words typed into the box: separated by commas, trimmed, empty ones dropped. */
+function splitWords(input: string): string[] {
+  return input
+    .split(',')
+    .map((w) => w.normalize('NFC').trim())
+    .filter(Boolean);
+}
+
+/**
+ * The blocked-words list: shown as the server keeps it (normalized and sorted), edited locally (add with
+ * Enter or commas, remove), then saved as a whole. Below it, the gift messages a blocked word hid.
+ */
+function Moderation() {
+  const ask = useAsk();
+  const [saved, setSaved] = useState<string[] | null>(null);
+  const [words, setWords] = useState<string[]>([]);
+  const [hidden, setHidden] = useState<HiddenMessage[]>([]);
+  const [draft, setDraft] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<ReplyError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  async function load() {
+    const r = await ask({ type: 'creator.moderation' });
+    if (!r.ok) return setError(r.error);
+    setError(null);
+    setSaved(r.data.blockedWords);
+    setWords(r.data.blockedWords);
+    setHidden(r.data.hidden);
+  }
+  useEffect(() => void load(), []);
+
+  /** Adds words to the list; returns the list, or null (and says why) when one cannot be added. */
+  function add(input: string, list = words): string[] | null {
+    const next = [...list];
+    for (const w of splitWords(input)) {
+      if (w.length > MAX_WORD_LENGTH) {
+        setProblem(`“${w}” is longer than ${MAX_WORD_LENGTH} characters.`);
+        return null;
+      }
+      if (next.some((x) => x.toLowerCase() === w.toLowerCase())) continue;
+      if (next.length >= MAX_WORDS) {
+        setProblem(`The list holds at most ${MAX_WORDS} words.`);
+        return null;
+      }
+      next.push(w);
+    }
+    setProblem(null);
+    setNote(null);
+    setWords(next);
+    return next;
+  }
+
+  function onInput(value: string) {
+    // A comma ends a word: what comes before it joins the list, the rest stays in the box.
+    const cut = value.lastIndexOf(',');
+    if (cut >= 0 && add(value.slice(0, cut))) return setDraft(value.slice(cut + 1).trimStart());
+    setDraft(value);
+  }
+
+  function commit() {
+    if (add(draft)) setDraft('');
+  }
+
+  async function save() {
+    // A word still in the box is part of what the creator means to save.
+    const list = draft.trim() ? add(draft) : words;
+    if (!list) return;
+    setDraft('');
+    setSaving(true);
+    setError(null);
+    setNote(null);
+    const r = await ask({ type: 'creator.setBlockedWords', blockedWords: list });
+    setSaving(false);
+    if (!r.ok) return setError(r.error);
+    setSaved(r.data.blockedWords);
+    setWords(r.data.blockedWords);
+    setNote(r.data.blockedWords.length ? 'Saved. Gifts whose message contains one of these words are shown without the message.' : 'Saved. No words are blocked.');
+  }
+
+  const changed = saved === null || words.length !== saved.length || words.some((w, i) => w !== saved[i]) || draft.trim() !== '';
+  return (
+    <>
+      <h3>Blocked words</h3>
+      <p class="muted">A gift whose message contains one of these words is shown without its message. Matching ignores case, accents, spacing tricks and look-alike letters.</p>
+      {words.length > 0 ? (
+        <ul class="chips" aria-label="Blocked words">
+          {words.map((w) => (
+            <li key={w} class="chip">
+              {w}
+              <button
+                type="button"
+                class="link"
+                aria-label={`Remove ${w}`}
+                onClick={() => {
+                  setNote(null);
+                  setWords(words.filter((x) => x !== w));
+                }}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">{saved === null ? 'Loading…' : 'No blocked words.'}</p>
+      )}
+      <div class="row">
+        <input
+          class="grow"
+          name="blockedWord"
+          aria-label="Add blocked words"
+          placeholder="Words, separated by commas or Enter"
+          value={draft}
+          onInput={(e) => onInput(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter' || e.isComposing) return;
+            e.preventDefault();
+            commit();
+          }}
+        />
+        <button type="button" disabled={!draft.trim()} onClick={commit}>
+          Add
+        </button>
+        <button type="button" class="primary" name="saveBlockedWords" disabled={saving || saved === null || !changed} onClick={() => void save()}>
+          Save
+        </button>
+      </div>
+      <p class="muted">
+        {words.length} of {MAX_WORDS} words
+      </p>
+      {problem && <Note kind="warn">{problem}</Note>}
+      {note && <Note kind="ok">{note}</Note>}
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+
+      <h3>Hidden messages</h3>
+      {hidden.length === 0 ? (
+        <p class="muted">No messages hidden.</p>
+      ) : (
+        <ul class="hidden-messages" aria-label="Hidden messages">
+          {hidden.map((h) => (
+            <li key={h.giftId}>
+              <span class="muted">{when(h.at)}</span> <strong>{h.from}</strong>: <q>{h.message}</q> <span class="muted">hidden for “{h.word}”</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
 export function CreatorView({ creator, rates, onChanged }: { creator: Creator; rates: Rates | null; onChanged(): void }) {
   const ask = useAsk();
   const [room, setRoom] = useState<Room | null>(null);
@@ -218,6 +375,8 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
       </div>
       {note && <Note kind="ok">{note}</Note>}
       <ErrorNote error={error} context={{ where: 'popup' }} />
+
+      <Moderation />
 
       {earnings && (
         <>

@@ -1,4 +1,5 @@
-// The creator's controls: going live, the goal, the overlay URL, test alerts, earnings and payouts.
+// The creator's controls: going live, the goal, the overlay URL, test alerts, earnings, payouts and the
+// blocked words that hide gift messages.
 import type { Replies, Reply } from '../lib/replies';
 import { apiFor, ok, relay, signedIn, type BackgroundContext } from './context';
 import { forgetResolutions } from './gifting';
@@ -55,6 +56,18 @@ export async function requestPayout(ctx: BackgroundContext, payout: { diamonds: 
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.requestPayout(payout, key));
+}
+
+export async function moderation(ctx: BackgroundContext): Promise<Reply<Creator['creator.moderation']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.moderation());
+}
+
+export async function setBlockedWords(ctx: BackgroundContext, blockedWords: string[]): Promise<Reply<Creator['creator.setBlockedWords']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.setBlockedWords({ blockedWords }));
 }
 
 export async function room(ctx: BackgroundContext, handle: string): Promise<Reply<Replies['room.get']>> {

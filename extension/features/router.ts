@@ -90,6 +90,10 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
         return creator.payouts(ctx);
       case 'creator.requestPayout':
         return creator.requestPayout(ctx, m.payout, m.key);
+      case 'creator.moderation':
+        return creator.moderation(ctx);
+      case 'creator.setBlockedWords':
+        return creator.setBlockedWords(ctx, m.blockedWords);
       case 'room.get':
         return creator.room(ctx, m.handle);
     }

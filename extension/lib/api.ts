@@ -22,6 +22,7 @@ import {
   LiveState,
   GoalState,
   LeaderboardEntry,
+  ModerationRequest,
 } from '@giftstream/shared';
 
 // Response shapes the shared package has no schema for yet; lenient (extra fields pass) on purpose.
@@ -62,6 +63,11 @@ export const EarningsResponse = z.object({
 export const RoomResponse = z.object({
   room: z.object({ handle: z.string(), displayName: z.string(), live: LiveState, goal: GoalState, leaderboard: z.array(LeaderboardEntry) }).loose(),
 });
+export const BlockedWordsResponse = z.object({ blockedWords: z.array(z.string()) });
+/** The blocked words and the gift messages they hid, newest first. */
+export const ModerationResponse = BlockedWordsResponse.extend({
+  hidden: z.array(z.object({ giftId: z.string(), from: z.string(), message: z.string(), word: z.string(), at: z.int() })),
+});
 export const LimitsResponse = z.object({ limits: LimitsSchema, pendingLimits: WalletResponse.shape.pendingLimits });
 const Ok = z.unknown();
 
@@ -78,6 +84,8 @@ export type GiftSent = z.infer<typeof GiftResponse>;
 export type Earnings = z.infer<typeof EarningsResponse>;
 export type Payout = z.infer<typeof PayoutResponse>['payout'];
 export type Room = z.infer<typeof RoomResponse>['room'];
+export type Moderation = z.infer<typeof ModerationResponse>;
+export type HiddenMessage = Moderation['hidden'][number];
 export type AuthUser = z.infer<typeof UserSchema>;
 
 export interface ApiError {
@@ -159,6 +167,8 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     clearGoal: () => call('DELETE', '/v1/creator/goal', GoalResponse),
     overlayToken: (rotate: boolean) => call(rotate ? 'POST' : 'GET', '/v1/creator/overlay-token', OverlayTokenResponse),
     testAlert: () => call('POST', '/v1/creator/test-alert', Ok),
+    moderation: () => call('GET', '/v1/creator/moderation', ModerationResponse),
+    setBlockedWords: (b: z.input<typeof ModerationRequest>) => call('PUT', '/v1/creator/moderation', BlockedWordsResponse, b),
     earnings: () => call('GET', '/v1/creator/earnings', EarningsResponse),
     payouts: () => call('GET', '/v1/creator/payouts', PayoutListResponse),
     requestPayout: (b: { diamonds: number; destination: string }, key: string) => call('POST', '/v1/creator/payouts', PayoutResponse, b, key),

@@ -1,7 +1,7 @@
 // What the popup and the content script may ask the background, validated with zod on arrival. The
 // session token never appears in any of these messages or their replies.
 import { z } from 'zod';
-import { Birthdate, GiftRequest, Handle, LimitsRequest, PayoutRequest } from '@giftstream/shared';
+import { Birthdate, GiftRequest, Handle, LimitsRequest, ModerationRequest, PayoutRequest } from '@giftstream/shared';
 
 const Key = z.string().min(8).max(255);
 const Empty = {} as const;
@@ -33,6 +33,8 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('creator.earnings') }),
   z.strictObject({ type: z.literal('creator.payouts') }),
   z.strictObject({ type: z.literal('creator.requestPayout'), key: Key, payout: PayoutRequest }),
+  z.strictObject({ type: z.literal('creator.moderation') }),
+  z.strictObject({ type: z.literal('creator.setBlockedWords'), blockedWords: ModerationRequest.shape.blockedWords }),
   z.strictObject({ type: z.literal('room.get'), handle: Handle }),
 ]);
 

@@ -1,5 +1,5 @@
 // What the background answers each message with. Types only: the popup imports this without zod.
-import type { Catalog, Creator, Earnings, GiftSent, HistoryItem, Me, Payout, Purchase, Rates, Resolved, Room, Wallet } from './api';
+import type { Catalog, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, Purchase, Rates, Resolved, Room, Wallet } from './api';
 import type { GiftBody } from './api';
 import type { OutboxStatus } from './db';
 import type { MessageType } from './messages';
@@ -61,6 +61,8 @@ export interface Replies {
   'creator.earnings': Earnings;
   'creator.payouts': { payouts: Payout[] };
   'creator.requestPayout': { payout: Payout };
+  'creator.moderation': Moderation;
+  'creator.setBlockedWords': { blockedWords: string[] };
   'room.get': { room: Room };
   'page.resolve': Resolved | null;
   'page.state': PageState;

@@ -80,6 +80,19 @@ describe('background: who may ask what', () => {
     }
   });
 
+  it('does not let a stream page read or change the blocked words', async () => {
+    await signIn();
+    server.state.blockedWords = ['scam'];
+    server.state.hidden = [{ giftId: 'T1', from: 'Viewer', message: 'a scam', word: 'scam', at: 1 }];
+    for (const m of [{ type: 'creator.moderation' }, { type: 'creator.setBlockedWords', blockedWords: [] }, { type: 'creator.setBlockedWords', blockedWords: ['scam', 'spam'] }] satisfies Message[]) {
+      const r = await send(m, TWITCH_PAGE);
+      expect(r, m.type).toEqual({ ok: false, error: { code: 'forbidden', message: 'Stream pages may not ask that.' } });
+      expect(JSON.stringify(r)).not.toContain('a scam');
+    }
+    expect(server.state.requests.filter((r) => r.path === '/v1/creator/moderation')).toHaveLength(0);
+    expect(server.state.blockedWords).toEqual(['scam']);
+  });
+
   it('validates payloads', async () => {
     await signIn();
     expect((await send({ type: 'gift.send', handle: 'streamer', gift: { giftId: 'rose', count: 500 } })).error.code).toBe('invalid_request');
@@ -114,6 +127,41 @@ describe('background: who may ask what', () => {
   it('resolves nothing on a page whose channel is not claimed', async () => {
     expect((await send({ type: 'page.resolve', channelUrl: 'https://twitch.tv/nobody' }, TWITCH_PAGE)).data).toBeNull();
     expect((await send({ type: 'channel.resolve', url: 'https://example.com' })).data).toBeNull();
+  });
+});
+
+describe('background: moderation', () => {
+  it('saves the blocked words from the popup and reads back what they hid', async () => {
+    await signIn();
+    const r = await send({ type: 'creator.setBlockedWords', blockedWords: ['  Scam ', 'FREE coins', 'spam'] } satisfies Message);
+    expect(r).toEqual({ ok: true, data: { blockedWords: ['freecoins', 'scam', 'spam'] } });
+    const put = server.state.requests.at(-1)!;
+    expect(put).toMatchObject({ method: 'PUT', path: '/v1/creator/moderation', auth: `Bearer ${server.state.token}` });
+    // typed text arrives trimmed (the shared schema's rule); the server normalizes the rest
+    expect(put.body).toEqual({ blockedWords: ['Scam', 'FREE coins', 'spam'] });
+    server.state.hidden = [{ giftId: 'T9', from: '<b>Troll</b>', message: 'total <script>scam</script>', word: 'scam', at: 1_800_000_000_000 }];
+    const m = await send({ type: 'creator.moderation' } satisfies Message);
+    expect(m).toEqual({ ok: true, data: { blockedWords: ['freecoins', 'scam', 'spam'], hidden: server.state.hidden } });
+    expect(JSON.stringify([r, m])).not.toContain(server.state.token);
+    expect((await send({ type: 'creator.setBlockedWords', blockedWords: [] })).data.blockedWords).toEqual([]);
+  });
+
+  it('refuses lists the server would refuse, before asking it', async () => {
+    await signIn();
+    const before = server.state.requests.length;
+    for (const blockedWords of [['x'.repeat(41)], ['   '], Array.from({ length: 201 }, (_, i) => `w${i}`), 'scam', [42]]) {
+      expect((await send({ type: 'creator.setBlockedWords', blockedWords })).error.code).toBe('invalid_request');
+    }
+    expect((await send({ type: 'creator.moderation', extra: true })).error.code).toBe('invalid_request');
+    expect(server.state.requests.length).toBe(before);
+    expect((await send({ type: 'creator.setBlockedWords', blockedWords: Array.from({ length: 200 }, (_, i) => `w${i}`) })).ok).toBe(true);
+  });
+
+  it('treats an answer of the wrong shape as a bad response, and needs a session', async () => {
+    expect((await send({ type: 'creator.moderation' })).error.code).toBe('signed_out');
+    await signIn();
+    server.state.moderationAnswer = { blockedWords: ['scam'], hidden: [{ giftId: 'T1', from: 'x', message: 'y' }] };
+    expect((await send({ type: 'creator.moderation' })).error.code).toBe('bad_response');
   });
 });
 

@@ -1,6 +1,6 @@
 // An in-memory stand-in for the worker's API, with Stripe-style idempotency, for unit tests. Shapes come from
 // the shared package's own functions so they match what the worker sends.
-import { canonicalJson, catalog, DEFAULT_RATE_CARD, findGift, publicRates } from '@giftstream/shared';
+import { canonicalJson, catalog, DEFAULT_RATE_CARD, findGift, normalizeBlockedWords, publicRates } from '@giftstream/shared';
 
 export interface FakeServerOptions {
   coins?: number;
@@ -24,6 +24,11 @@ export function fakeServer(opts: FakeServerOptions = {}) {
     failAfter: 0,
     /** The next N requests answer 503. */
     unavailable: 0,
+    /** The creator's blocked words (kept normalized, as the worker does) and the messages they hid. */
+    blockedWords: [] as string[],
+    hidden: [] as { giftId: string; from: string; message: string; word: string; at: number }[],
+    /** When set, GET /v1/creator/moderation answers this instead (a server that answers something else). */
+    moderationAnswer: undefined as unknown,
     claims: new Map<string, { handle: string; verified: boolean }>([['twitch.tv/streamer', { handle: 'streamer', verified: true }]]),
   };
 
@@ -71,6 +76,11 @@ export function fakeServer(opts: FakeServerOptions = {}) {
     }
     if (path === '/v1/me') return json(200, { user: { id: 'u1', displayName: 'Viewer', adult: state.adult }, wallet: { coins: state.coins, diamonds: 0, debt: 0 }, creator: null });
     if (path === '/v1/wallet/history') return json(200, { entries: [], next: null });
+    if (path === '/v1/creator/moderation' && method === 'PUT') {
+      state.blockedWords = normalizeBlockedWords((body as { blockedWords: string[] }).blockedWords);
+      return json(200, { blockedWords: state.blockedWords });
+    }
+    if (path === '/v1/creator/moderation' && method === 'GET') return json(200, state.moderationAnswer ?? { blockedWords: state.blockedWords, hidden: state.hidden });
     const gift = path.match(/^\/v1\/rooms\/([a-z0-9_]+)\/gifts$/);
     if (gift && method === 'POST') {
       const key = headers.get('idempotency-key');

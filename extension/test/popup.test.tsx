@@ -299,6 +299,7 @@ describe('popup: creator', () => {
     'creator.live': () => ok({ live: { live: false, title: null, sessionId: null, startedAt: null } }),
     'creator.testAlert': () => ok(null),
     'creator.requestPayout': () => ok({ payout: { id: 'PO2', diamonds: 2000, amount: { amount: 1400, currency: 'USD' }, status: 'requested' } }),
+    'creator.moderation': () => ok({ blockedWords: [], hidden: [] }),
     ...extra,
   });
 
@@ -333,6 +334,67 @@ describe('popup: creator', () => {
     fireEvent.submit(button.closest('form')!);
     expect(await screen.findByText(/Payout of \$14.00 requested/)).toBeTruthy();
     expect(f.calls.find((c) => c.type === 'creator.requestPayout').payout).toEqual({ diamonds: 2000, destination: 'DE89 3704 0044 0532 0130 00' });
+  });
+
+  it('edits the blocked words: add with commas or Enter, remove, save; shows what they hid as text', async () => {
+    const payload = '<img src=x onerror="window.hacked=1">';
+    const hidden = [
+      { giftId: 'T2', from: payload, message: `buy <b>cheap</b> scam <script>window.hacked=1</script>`, word: 'scam', at: NOW - 1000 },
+      { giftId: 'T1', from: 'Viewer', message: 'spam spam', word: 'spam', at: NOW - 60_000 },
+    ];
+    const f = renderWith(
+      handlers({
+        'creator.moderation': () => ok({ blockedWords: ['scam', 'spam'], hidden }),
+        'creator.setBlockedWords': () => ok({ blockedWords: ['bots', 'freecoins', 'scam'] }),
+      }),
+      <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />,
+    );
+    const list = await screen.findByRole('list', { name: 'Blocked words' });
+    expect([...list.querySelectorAll('li')].map((li) => li.firstChild!.textContent)).toEqual(['scam', 'spam']);
+    const save = screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+
+    const input = screen.getByLabelText('Add blocked words') as HTMLInputElement;
+    // a comma ends a word; the rest stays in the box
+    fireEvent.input(input, { target: { value: 'bots, Scam,free' } });
+    expect(input.value).toBe('free');
+    fireEvent.input(input, { target: { value: 'free coins' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(input.value).toBe('');
+    expect([...list.querySelectorAll('li')].map((li) => li.firstChild!.textContent)).toEqual(['scam', 'spam', 'bots', 'free coins']);
+    // too long: explained, not added
+    fireEvent.input(input, { target: { value: 'x'.repeat(41) } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(screen.getByText(/is longer than 40 characters/)).toBeTruthy();
+    fireEvent.input(input, { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Remove spam' }));
+    expect(screen.queryByRole('button', { name: 'Remove spam' })).toBeNull();
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+    expect(await screen.findByText(/^Saved\. Gifts whose message contains one of these words/)).toBeTruthy();
+    expect(f.calls.filter((c) => c.type === 'creator.setBlockedWords')).toEqual([{ type: 'creator.setBlockedWords', blockedWords: ['scam', 'bots', 'free coins'] }]);
+    // the list as the server keeps it
+    expect([...screen.getByRole('list', { name: 'Blocked words' }).querySelectorAll('li')].map((li) => li.firstChild!.textContent)).toEqual(['bots', 'freecoins', 'scam']);
+    expect(save.disabled).toBe(true);
+
+    // hidden messages: newest first, who sent what and which word hid it, all as text
+    const shown = screen.getByRole('list', { name: 'Hidden messages' });
+    const items = [...shown.querySelectorAll('li')];
+    expect(items).toHaveLength(2);
+    expect(items[0]!.textContent).toContain(`${payload}: buy <b>cheap</b> scam <script>window.hacked=1</script> hidden for “scam”`);
+    expect(items[1]!.textContent).toContain('Viewer: spam spam hidden for “spam”');
+    expect(shown.querySelector('img, b, script')).toBeNull();
+    expect((window as any).hacked).toBeUndefined();
+  });
+
+  it('saves a word still in the box, and explains a refused save', async () => {
+    const f = renderWith(handlers({ 'creator.setBlockedWords': () => err('invalid_request', 'blockedWords: too many words') }), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    expect(await screen.findByText('No blocked words.')).toBeTruthy();
+    expect(screen.getByText('No messages hidden.')).toBeTruthy();
+    fireEvent.input(screen.getByLabelText('Add blocked words'), { target: { value: 'rude' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('blockedWords: too many words')).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'creator.setBlockedWords')).toEqual({ type: 'creator.setBlockedWords', blockedWords: ['rude'] });
   });
 
   it('offers becoming a creator to a viewer', async () => {
