@@ -38,6 +38,11 @@ export function GiftPanel(p: GiftPanelProps) {
   const outcomeRef = useRef<HTMLDivElement>(null);
   useEffect(() => formRef.current?.scrollIntoView?.({ block: 'nearest' }), [selected]);
   useEffect(() => outcomeRef.current?.scrollIntoView?.({ block: 'nearest' }), [outcome, error]);
+  // The confirmation replaces the send button at the foot of the form: show all of it, buttons included.
+  const confirmRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [confirming]);
 
   const gift = p.gifts.find((g) => g.id === selected) ?? null;
   const totalCoins = gift ? gift.coins * count : 0;
@@ -150,7 +155,7 @@ export function GiftPanel(p: GiftPanelProps) {
           </p>
           {short && <ErrorNote error={{ code: 'insufficient_funds', message: '' }} context={context} />}
           {confirming ? (
-            <div class="gp-confirm" role="alertdialog" aria-label="Confirm gift">
+            <div ref={confirmRef} class="gp-confirm" role="alertdialog" aria-label="Confirm gift">
               <p>
                 Send {gift.name} ×{count} to @{p.creator.handle} for {coinsText(totalCoins)} ({money(totalPrice)})?
               </p>
