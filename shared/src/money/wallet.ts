@@ -370,15 +370,28 @@ export class WalletBook {
     });
   }
 
-  /** The room acknowledged the gift: its coins leave transit for good. Safe to call twice. */
-  settleGift(transferId: string, now: number): boolean {
+  /** The room acknowledged these gifts: their coins leave transit for good. Safe to call twice. */
+  settleGifts(transferIds: Iterable<string>, now: number): number {
     return this.store.transaction(() => {
-      const o = this.store.getOutbox(transferId);
-      if (!o) return false;
-      this.move([{ id: this.newId(), kind: 'gift', debit: Account.coinsInTransit, credit: Account.coinsSpent, amount: o.coins, rateVersion: 0, at: now, ref: transferId }]);
-      this.store.deleteOutbox(transferId);
-      return true;
+      let settled = 0;
+      for (const transferId of transferIds) {
+        const o = this.store.getOutbox(transferId);
+        if (!o) continue;
+        this.move([{ id: this.newId(), kind: 'gift', debit: Account.coinsInTransit, credit: Account.coinsSpent, amount: o.coins, rateVersion: 0, at: now, ref: transferId }]);
+        this.store.deleteOutbox(transferId);
+        settled++;
+      }
+      return settled;
     });
+  }
+
+  settleGift(transferId: string, now: number): boolean {
+    return this.settleGifts([transferId], now) > 0;
+  }
+
+  /** Runs several operations as one transaction (one commit). */
+  atomically<T>(fn: () => T): T {
+    return this.store.transaction(fn);
   }
 
   pendingDeliveries(): OutboxRecord[] {
