@@ -88,11 +88,16 @@ function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Ra
     onDone();
   }
 
+  const requested = done && <Note kind="ok">Payout of {money(done.amount.amount)} requested. The operator pays it out; its status shows below.</Note>;
+  // A payout of everything leaves less than the minimum: the form goes, the confirmation stays.
   if (earnings.diamonds < rates.payoutMinimumDiamonds)
     return (
-      <p class="muted">
-        Payouts start at {money(rates.payoutMinimum.amount)} ({rates.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds). You have {earnings.diamonds.toLocaleString('en-US')}.
-      </p>
+      <>
+        {requested}
+        <p class="muted">
+          Payouts start at {money(rates.payoutMinimum.amount)} ({rates.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds). You have {earnings.diamonds.toLocaleString('en-US')}.
+        </p>
+      </>
     );
   return (
     <form onSubmit={submit} aria-label="Request a payout">
@@ -107,7 +112,7 @@ function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Ra
       <button class="primary" type="submit" disabled={!valid}>
         Request {money(value)}
       </button>
-      {done && <Note kind="ok">Payout of {money(done.amount.amount)} requested. The operator pays it out; its status shows below.</Note>}
+      {requested}
       <ErrorNote error={error} context={{ where: 'popup' }} />
     </form>
   );

@@ -336,6 +336,26 @@ describe('popup: creator', () => {
     expect(f.calls.find((c) => c.type === 'creator.requestPayout').payout).toEqual({ diamonds: 2000, destination: 'DE89 3704 0044 0532 0130 00' });
   });
 
+  it('keeps the confirmation of a payout of everything, once what is left is below the minimum', async () => {
+    let paid = false;
+    const left = { ...earnings, diamonds: 0, value: { amount: 0, currency: 'USD' as const } };
+    renderWith(
+      handlers({
+        'creator.earnings': () => ok(paid ? left : earnings),
+        'creator.requestPayout': () => {
+          paid = true;
+          return ok({ payout: { id: 'PO2', diamonds: 2000, amount: { amount: 1400, currency: 'USD' }, status: 'requested' } });
+        },
+      }),
+      <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />,
+    );
+    const button = await screen.findByRole('button', { name: 'Request $14.00' });
+    fireEvent.input(screen.getByLabelText(/Pay to/), { target: { value: 'creator@example.com' } });
+    fireEvent.submit(button.closest('form')!);
+    expect(await screen.findByText(/Payouts start at \$10.00/)).toBeTruthy();
+    expect(screen.getByText(/Payout of \$14.00 requested/)).toBeTruthy();
+  });
+
   it('edits the blocked words: add with commas or Enter, remove, save; shows what they hid as text', async () => {
     const payload = '<img src=x onerror="window.hacked=1">';
     const hidden = [
