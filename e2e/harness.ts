@@ -1,11 +1,11 @@
 // Shared by the browser tests: a real `wrangler dev` on a free port with its own storage, and Chromium.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ARTIFACTS = join(ROOT, 'artifacts');
@@ -140,4 +140,199 @@ export async function launchWithExtension(extensionDir: string): Promise<{ conte
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+// ---- Shared by the story test and free for the others: the built extension, its popup, the stream page's
+// gift button, and a record of what an overlay page showed.
+
+export const EXTENSION_DIR = join(ROOT, 'extension', '.output', 'chrome-mv3');
+
+/**
+ * Builds the extension from the sources under test (`npx wxt build`) and returns a private copy of the
+ * build to load: other builds in the same checkout (a `npm run build`, another test file) rewrite
+ * `.output/` and would pull the files from under a running browser. Remove the copy when done.
+ */
+export function buildExtension(): string {
+  let failure = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const build = spawnSync('npx', ['wxt', 'build'], { cwd: join(ROOT, 'extension'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const copy = mkdtempSync(join(tmpdir(), 'giftstream-extension-'));
+    try {
+      if (build.status !== 0) throw new Error(`${build.stdout}\n${build.stderr}`);
+      cpSync(EXTENSION_DIR, copy, { recursive: true });
+      for (const file of ['manifest.json', 'popup.html', 'background.js']) if (!existsSync(join(copy, file))) throw new Error(`${file} missing from the build`);
+      return copy;
+    } catch (e) {
+      // A concurrent build may have been rewriting .output/: build again.
+      failure = String(e);
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }
+  throw new Error(`extension build failed:\n${failure}`);
+}
+
+/** A local stand-in for a creator's stream page; route the real URL (https://www.twitch.tv/<handle>) to it. */
+export function streamPageHtml(handle: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${handle} - Twitch</title></head>
+<body style="margin:0;background:#0e0e10;color:#efeff1;font-family:sans-serif">
+<div style="height:100vh;display:flex;align-items:center;justify-content:center"><div style="width:70%;aspect-ratio:16/9;background:#18181b;display:flex;align-items:center;justify-content:center">${handle} is live (a local stand-in for the stream page)</div></div>
+</body></html>`;
+}
+
+/** The extension's popup opened as a tab, popup-sized. */
+export async function openPopup(context: BrowserContext, extensionId: string, tab?: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 380, height: 640 });
+  await page.goto(`chrome-extension://${extensionId}/popup.html${tab ? `?tab=${tab}` : ''}`);
+  return page;
+}
+
+/** Signed out, in the popup: point the extension at `server` in its settings, then create an account. */
+export async function popupSignUp(popup: Page, server: string, who: { email: string; password: string; displayName: string; birthdate: string }) {
+  await popup.getByRole('button', { name: 'Server settings' }).click();
+  const serverInput = popup.getByLabel('Server');
+  await serverInput.waitFor();
+  await popup.waitForFunction(() => (document.querySelector('input[name="server"]') as HTMLInputElement | null)?.value !== '');
+  await serverInput.fill(server);
+  await popup.getByRole('button', { name: 'Save server' }).click();
+  await popup.getByText('Saved.').waitFor();
+  await popup.getByRole('button', { name: 'Back to sign in' }).click();
+  await popup.getByRole('button', { name: 'Create account' }).first().click();
+  await popup.getByLabel('Email').fill(who.email);
+  await popup.getByLabel('Password').fill(who.password);
+  await popup.getByLabel('Display name').fill(who.displayName);
+  await popup.getByLabel('Birthdate').fill(who.birthdate);
+  await popup.getByRole('form', { name: 'Create account' }).getByRole('button', { name: 'Create account' }).click();
+  await popup.getByTestId('balance').waitFor();
+}
+
+/** The stream page's gift button lives in a closed shadow root: find, read and click in it through the DevTools protocol. */
+export async function giftRoot(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  async function shadowRootId(): Promise<number | null> {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const stack = [root];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.nodeName === 'GIFTSTREAM-GIFT' && node.shadowRoots?.length) return node.shadowRoots[0]!.nodeId;
+      stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
+    }
+    return null;
+  }
+  /** The element's border box on the page, as it is now (scrolled into view first with `scroll`). */
+  async function rect(selector: string, scroll = false) {
+    const rootId = await shadowRootId();
+    if (rootId === null) return null;
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: rootId, selector });
+    if (!nodeId) return null;
+    if (scroll) await cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
+    const { model } = await cdp.send('DOM.getBoxModel', { nodeId });
+    const q = model.border;
+    return { left: q[0]!, top: q[1]!, right: q[4]!, bottom: q[5]! };
+  }
+  async function box(selector: string) {
+    const r = await rect(selector, true);
+    return r && { x: (r.left + r.right) / 2, y: (r.top + r.bottom) / 2 };
+  }
+  async function text(): Promise<string> {
+    const rootId = await shadowRootId();
+    if (rootId === null) return '';
+    const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId: rootId });
+    return outerHTML.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+  }
+  return {
+    text,
+    rect: (selector: string) => rect(selector),
+    /** A real (trusted) mouse click on the element, once it exists. */
+    async click(selector: string, timeout = 20_000) {
+      const until = Date.now() + timeout;
+      let at = await box(selector);
+      while (!at && Date.now() < until) {
+        await page.waitForTimeout(100);
+        at = await box(selector);
+      }
+      if (!at) throw new Error(`not found in the gift root: ${selector}`);
+      await page.mouse.click(at.x, at.y);
+    },
+    /** Replaces an input's value by typing, as a person would. */
+    async type(selector: string, value: string) {
+      await this.click(selector);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(value);
+    },
+    async waitForText(wanted: string | RegExp, timeout = 30_000) {
+      const until = Date.now() + timeout;
+      let last = '';
+      while (Date.now() < until) {
+        last = await text();
+        if (typeof wanted === 'string' ? last.includes(wanted) : wanted.test(last)) return last;
+        await page.waitForTimeout(150);
+      }
+      throw new Error(`${String(wanted)} did not appear in the gift root; it shows: ${last}`);
+    },
+  };
+}
+
+/** One alert element as an overlay page showed it over its life (highest count, every combo it carried). */
+export interface ShownAlert {
+  key: string;
+  tier: string;
+  what: string;
+  message: string | null;
+  count: number;
+  events: number;
+  combos: Record<string, number>;
+}
+
+/**
+ * An init script for an overlay page: records every alert element ever rendered (see `shownAlerts`), and
+ * counts the frames its WebSockets received (`window.__frames`, > 0 once the hello has arrived).
+ */
+export function recordOverlay() {
+  const w = window as any;
+  w.__frames = 0;
+  const Native = WebSocket;
+  w.WebSocket = class extends Native {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', () => w.__frames++);
+    }
+  };
+  w.__alerts = [];
+  const seen = new WeakMap<Element, any>();
+  const scan = () => {
+    for (const el of document.querySelectorAll<HTMLElement>('[data-alert]')) {
+      let a = seen.get(el);
+      if (!a) {
+        a = { key: el.dataset.alert, tier: '', what: '', message: null, count: 0, events: 0, combos: {} };
+        seen.set(el, a);
+        w.__alerts.push(a);
+      }
+      a.tier = [...el.classList].find((c) => /^alert-(small|medium|large|epic)$/.test(c))?.slice(6) ?? '';
+      a.what = el.querySelector('.what')?.textContent ?? '';
+      a.message = el.querySelector('.message')?.textContent ?? a.message;
+      a.count = Math.max(a.count, Number(el.dataset.count));
+      a.events = Math.max(a.events, Number(el.dataset.events));
+      for (const part of (el.dataset.combos ?? '').split(' ').filter(Boolean)) {
+        const [combo, n] = part.split('=') as [string, string];
+        a.combos[combo] = Math.max(a.combos[combo] ?? 0, Number(n));
+      }
+    }
+  };
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+}
+
+export const shownAlerts = (page: Page) => page.evaluate(() => (window as any).__alerts as ShownAlert[]);
+
+/** Once the element's entrance animations (and the count's bump) have played; endless ones are ignored. */
+export async function settled(page: Page, selector: string) {
+  await page.locator(selector).first().waitFor();
+  await page.waitForFunction(
+    (sel) => {
+      const el = document.querySelector(sel);
+      return !!el && el.getAnimations({ subtree: true }).every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+    },
+    selector,
+    { polling: 100 },
+  );
 }
