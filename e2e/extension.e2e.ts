@@ -1,107 +1,40 @@
 // The extension in Debian's Chromium against a real `wrangler dev`: a viewer signs up and buys coins in the
 // popup, opens a stream page (the real Twitch URL, served locally) and sends a gift from the page's gift
 // button; the balance falls, and the creator's popup shows the earnings.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, artifactDir, launchWithExtension, liveCreator, ROOT, startServer, type Server } from './harness';
+import { api, artifactDir, buildExtension, giftRoot, launchWithExtension, liveCreator, openPopup as openExtensionPopup, startServer, streamPageHtml, type Server } from './harness';
 
-const EXTENSION = join(ROOT, 'extension', '.output', 'chrome-mv3');
 const HANDLE = 'e2e_streamer';
-const STREAM_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>${HANDLE} - Twitch</title></head>
-<body style="margin:0;background:#0e0e10;color:#efeff1;font-family:sans-serif">
-<div style="height:100vh;display:flex;align-items:center;justify-content:center"><div style="width:70%;aspect-ratio:16/9;background:#18181b;display:flex;align-items:center;justify-content:center">${HANDLE} is live (a local stand-in for the stream page)</div></div>
-</body></html>`;
 
 let server: Server;
 let browser: Awaited<ReturnType<typeof launchWithExtension>>;
 let context: BrowserContext;
+let build: string;
 let popupUrl: string;
 let creator: Awaited<ReturnType<typeof liveCreator>>['creator'];
 const shots = artifactDir('extension');
 
 beforeAll(async () => {
-  // The browser test loads the built extension: build it from the sources under test.
-  const build = spawnSync('npx', ['wxt', 'build'], { cwd: join(ROOT, 'extension'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  if (build.status !== 0 || !existsSync(join(EXTENSION, 'manifest.json'))) throw new Error(`extension build failed:\n${build.stdout}\n${build.stderr}`);
+  // The browser test loads the extension built from the sources under test.
+  build = buildExtension();
   server = await startServer();
   ({ creator } = await liveCreator(server.url, HANDLE));
-  browser = await launchWithExtension(EXTENSION);
+  browser = await launchWithExtension(build);
   context = browser.context;
   popupUrl = `chrome-extension://${browser.extensionId}/popup.html`;
-  await context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: STREAM_PAGE }));
+  await context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }));
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  if (build) rmSync(build, { recursive: true, force: true });
 });
 
-async function openPopup(tab?: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.setViewportSize({ width: 380, height: 640 });
-  await page.goto(tab ? `${popupUrl}?tab=${tab}` : popupUrl);
-  return page;
-}
-
-/** The gift button lives in a closed shadow root: find elements in it through the DevTools protocol. */
-async function inGiftRoot(page: Page) {
-  const cdp = await context.newCDPSession(page);
-  async function shadowRootId(): Promise<number | null> {
-    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
-    const stack = [root];
-    while (stack.length) {
-      const node = stack.pop()!;
-      if (node.nodeName === 'GIFTSTREAM-GIFT' && node.shadowRoots?.length) return node.shadowRoots[0]!.nodeId;
-      stack.push(...(node.children ?? []), ...(node.shadowRoots ?? []));
-    }
-    return null;
-  }
-  async function box(selector: string) {
-    const rootId = await shadowRootId();
-    if (rootId === null) return null;
-    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: rootId, selector });
-    if (!nodeId) return null;
-    await cdp.send('DOM.scrollIntoViewIfNeeded', { nodeId });
-    const { model } = await cdp.send('DOM.getBoxModel', { nodeId });
-    const q = model.content;
-    return { x: (q[0]! + q[4]!) / 2, y: (q[1]! + q[5]!) / 2 };
-  }
-  return {
-    async text(): Promise<string> {
-      const rootId = await shadowRootId();
-      if (rootId === null) return '';
-      const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId: rootId });
-      return outerHTML.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
-    },
-    async html(): Promise<string> {
-      const rootId = await shadowRootId();
-      return rootId === null ? '' : (await cdp.send('DOM.getOuterHTML', { nodeId: rootId })).outerHTML;
-    },
-    /** A real (trusted) mouse click on the element. */
-    async click(selector: string) {
-      let at = null;
-      for (let i = 0; i < 100 && !at; i++) {
-        at = await box(selector);
-        if (!at) await page.waitForTimeout(100);
-      }
-      if (!at) throw new Error(`not found in the gift root: ${selector}`);
-      await page.mouse.click(at.x, at.y);
-    },
-    async waitForText(text: string, timeout = 20_000) {
-      const until = Date.now() + timeout;
-      let last = '';
-      while (Date.now() < until) {
-        last = await this.text();
-        if (last.includes(text)) return last;
-        await page.waitForTimeout(150);
-      }
-      throw new Error(`"${text}" did not appear in the gift root; it shows: ${last}`);
-    },
-  };
-}
+const openPopup = (tab?: string) => openExtensionPopup(context, browser.extensionId, tab);
 
 describe('extension', () => {
   it('a viewer signs up, buys coins, gifts from the stream page, and the creator sees the earnings', async () => {
@@ -139,7 +72,7 @@ describe('extension', () => {
     const stream = await context.newPage();
     await stream.setViewportSize({ width: 1280, height: 800 });
     await stream.goto(`https://www.twitch.tv/${HANDLE}`);
-    const root = await inGiftRoot(stream);
+    const root = await giftRoot(context, stream);
     await root.click('.gs-button');
     await root.waitForText('Gift to Streamer @e2e_streamer');
     expect(await root.text()).toContain('unverified claim');

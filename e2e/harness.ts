@@ -242,6 +242,11 @@ export async function giftRoot(context: BrowserContext, page: Page) {
   }
   return {
     text,
+    /** The root's markup, to check that typed text never became elements. */
+    async html(): Promise<string> {
+      const rootId = await shadowRootId();
+      return rootId === null ? '' : (await cdp.send('DOM.getOuterHTML', { nodeId: rootId })).outerHTML;
+    },
     rect: (selector: string) => rect(selector),
     /** A real (trusted) mouse click on the element, once it exists. */
     async click(selector: string, timeout = 20_000) {
