@@ -265,7 +265,11 @@ export class LiveRoom extends DurableObject<Env> {
       if (boardChanged) out.push(this.emit({ type: 'leaderboard', at: now(), leaderboard: this.leaderboard(sessionId) }));
       return out;
     });
-    if (fault(this.env, 'roomRestartsAfterLogging')) this.ctx.abort('injected: room restarted after logging');
+    if (fault(this.env, 'roomRestartsAfterLogging')) {
+      // Abort drops writes that are not yet confirmed; wait for them, so the restart comes after the logging.
+      await this.ctx.storage.sync();
+      this.ctx.abort('injected: room restarted after logging');
+    }
     this.broadcast(events);
     await this.scheduleAlarm();
     return gifts.map((g) => g.transferId);

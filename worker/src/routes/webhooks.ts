@@ -20,6 +20,24 @@ async function ownerOf(env: Env, metadata: Stripe.Metadata | null | undefined, p
   return row ? { purchaseId: row.id, userId: row.user_id } : null;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalString = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+
+/**
+ * A signature proves who sent a payload, not that it is an event: check the fields `apply` reads have
+ * Stripe's types, so a malformed payload is a 400 and never reaches a wallet (or a 500).
+ */
+function wellFormed(event: unknown): event is Stripe.Event {
+  if (!isObject(event) || typeof event.id !== 'string' || !event.id || typeof event.type !== 'string') return false;
+  const data = event.data;
+  if (!isObject(data) || !isObject(data.object)) return false;
+  const o = data.object;
+  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId))) return false;
+  if (!optionalString(o.payment_intent) && !(isObject(o.payment_intent) && typeof o.payment_intent.id === 'string')) return false;
+  if (event.type === 'charge.refunded' && !(Number.isSafeInteger(o.amount_refunded) && (o.amount_refunded as number) >= 0)) return false;
+  return true;
+}
+
 /**
  * Applies one verified event. Every wallet operation is idempotent by the purchase's state, so
  * duplicates and reorderings converge: a refund or dispute seen before its completion completes the
@@ -79,6 +97,7 @@ export const webhookRoutes = new Hono<AppEnv>().post('/stripe', async (c) => {
   } catch {
     return fail(c, 'invalid_request', 'The webhook signature does not verify (wrong secret, altered body or stale timestamp).', 'Stripe-Signature');
   }
+  if (!wellFormed(event)) return fail(c, 'invalid_request', 'The payload is not a well-formed Stripe event.');
   const seen = await c.env.DB.prepare('SELECT 1 FROM stripe_events WHERE id = ?').bind(event.id).first();
   if (seen) return c.json({ received: true, duplicate: true });
   const outcome = await apply(c.env, event);
