@@ -294,8 +294,10 @@ async function overlayBurst(base) {
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     // Viewers repeat the same gift to build combos; a few big ones make epic moments.
-    const v = viewers[i % viewers.length];
-    const giftId = i % 50 === 49 ? 'rocket' : gifts[(i % viewers.length) % 4];
+    // Every 50th gift is an epic one, from a different viewer each time (no one runs out of coins).
+    const epic = i % 50 === 49;
+    const v = epic ? viewers[Math.floor(i / 50) % viewers.length] : viewers[i % viewers.length];
+    const giftId = epic ? 'rocket' : gifts[(i % viewers.length) % 4];
     sends.push(
       fetch(`${base}/v1/rooms/bench_overlay/gifts`, {
         method: 'POST',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { advanceClock, now } from '../src/clock';
 import { api, expectCleanAudit, signup, uniqueKey, wallet, type TestUser } from './helpers';
 import { giftToSpendingRoom, spendCoins } from './room-helpers';
-import { eventId, makeEvent, sign, stripeCall, useFakeStripe, WEBHOOK_SECRET } from './stripe-fake';
+import { eventId, makeEvent, paidSession, sign, stripeCall, useFakeStripe, WEBHOOK_SECRET } from './stripe-fake';
 
 /**
  * POST /v1/webhooks/stripe. Pending purchases are made the real way: the app runs with a Stripe secret
@@ -42,19 +42,7 @@ async function deliver(event: { id: string }) {
 }
 
 function completed(p: Pending, extra: Record<string, unknown> = {}) {
-  return {
-    id: p.sessionId,
-    object: 'checkout.session',
-    mode: 'payment',
-    status: 'complete',
-    payment_status: 'paid',
-    amount_total: p.price.amount,
-    currency: 'usd',
-    payment_intent: p.paymentIntent,
-    client_reference_id: p.userId,
-    metadata: { purchaseId: p.id, userId: p.userId },
-    ...extra,
-  };
+  return { ...paidSession(p, p.userId, p.sessionId, p.paymentIntent), ...extra };
 }
 
 function expiredSession(p: Pending) {
