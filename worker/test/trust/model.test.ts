@@ -1663,7 +1663,7 @@ describe('the money paths against a model', () => {
       const path = /path: "([^"]*)"/.exec(message)?.[1];
       const replayPath = /replayPath="([^"]*)"/.exec(message)?.[1];
       console.error(
-        `\nREPLAY this failure with: SOAK_SEED=${SEED}${path ? ` SOAK_PATH=${path}` : ''}${replayPath ? ` SOAK_REPLAY_PATH=${replayPath}` : ''} npm run soak` + '   (add SOAK_SHRINK=1 to shrink it)\n',
+        `\nREPLAY this failure with: SOAK_SEED=${SEED} SOAK_STEPS=${STEPS}${path ? ` SOAK_PATH=${path}` : ''}${replayPath ? ` SOAK_REPLAY_PATH=${replayPath}` : ''} npm run soak` + '   (add SOAK_SHRINK=1 to shrink it)\n',
       );
       throw e;
     } finally {
