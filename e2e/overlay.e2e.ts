@@ -263,6 +263,11 @@ describe('overlay in Chromium', () => {
     const kills: number[] = [];
     const kill = async () => {
       kills.push(sent);
+      // Kill the socket in use: after an earlier kill, wait for the reconnect to open first.
+      await o.page.waitForFunction((n) => {
+        const sockets = (window as any).__sockets as WebSocket[];
+        return sockets.length === n && sockets.at(-1)!.readyState === WebSocket.OPEN;
+      }, kills.length, { timeout: 20_000 });
       await o.page.evaluate(() => (window as any).__sockets.at(-1).close());
     };
     await Promise.all(
