@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { advanceClock } from '../src/clock';
+import type { GiftPayload } from '@giftstream/shared';
+import { advanceClock, now } from '../src/clock';
 import { api, buy, expectCleanAudit, signup, uniqueKey, wallet } from './helpers';
 import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
 
@@ -117,6 +118,37 @@ describe('goal and leaderboard', () => {
     expect(client.events.filter((e) => e.type === 'leaderboard').length).toBeGreaterThanOrEqual(2);
     const cleared = await api('/v1/creator/goal', { method: 'DELETE', token: creator.token });
     expect(cleared.json.goal).toBeNull();
+    client.close();
+  });
+});
+
+describe('leaderboard and goal under a burst', () => {
+  it('go out with the first gift, then at most once per interval; the alarm sends where the burst left them', async () => {
+    const { creator, handle } = await liveRoom({ coins: 0 });
+    await api('/v1/creator/goal', { method: 'PUT', body: { label: 'New mic', coins: 10_000 }, token: creator.token });
+    const client = await connect(handle);
+    const at = now();
+    const gift = (i: number, from: string): GiftPayload => ({
+      transferId: `burst_${handle}_${i}`, room: handle, creatorUserId: creator.id, fromUserId: `u_${from}`, fromName: from, anonymous: false,
+      giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `c_${from}`, count: 1 }, at,
+    });
+    const stub = roomStub(handle);
+    // Three deliveries well inside one interval: only the first carries the leaderboard and goal.
+    await stub.receiveGifts([gift(1, 'Ann')]);
+    await stub.receiveGifts([gift(2, 'Ben'), gift(3, 'Ben')]);
+    await stub.receiveGifts([gift(4, 'Cat')]);
+    const types = () => client.events.filter((e) => e.type !== 'hello').map((e) => e.type);
+    await until('four gifts', types, (t) => t.filter((x) => x === 'gift').length === 4);
+    expect(types().slice(0, 6)).toEqual(['gift', 'goal', 'leaderboard', 'gift', 'gift', 'gift']);
+    // The alarm (due 250 ms after the first) sends them once more, as the burst left them.
+    await runDurableObjectAlarm(stub);
+    const events = await until('held-back state', () => client.events, (e) => e.filter((x) => x.type === 'leaderboard').length === 2);
+    expect(events.filter((e) => e.type === 'goal').at(-1)).toMatchObject({ goal: { label: 'New mic', target: 10_000, progress: 20 } });
+    expect(events.filter((e) => e.type === 'leaderboard').at(-1)).toMatchObject({ leaderboard: [{ name: 'Ben', coins: 10 }, { name: 'Ann', coins: 5 }, { name: 'Cat', coins: 5 }] });
+    // Nothing left over: another alarm sends nothing new.
+    await runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.events.filter((e) => e.type === 'leaderboard')).toHaveLength(2);
     client.close();
   });
 });
