@@ -3,12 +3,13 @@
 // machine; compare each throughput with the baseline measured in the same run on the same server.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import WebSocket from 'ws';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -38,8 +39,8 @@ function freePort() {
 
 async function startServer() {
   const port = await freePort();
-  const inspector = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), 'giftstream-bench-'));
+  const inspector = Number(process.env.BENCH_INSPECTOR_PORT ?? 0) || (await freePort());
+  const persist = mkdtempSync(join(process.env.BENCH_PERSIST_DIR ?? tmpdir(), 'giftstream-bench-'));
   const base = `http://127.0.0.1:${port}`;
   const m = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
   if (m.status !== 0) throw new Error(m.stderr || m.stdout);
@@ -47,31 +48,68 @@ async function startServer() {
   const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const started = performance.now();
-  const child = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  child.stderr.on('data', (d) => (log += d));
-  const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {}
-    setTimeout(() => {
+  // BENCH_LOG=file keeps what wrangler said (it is shown anyway if it fails to start).
+  const keep = (d) => {
+    log += d;
+    if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, d, { flag: 'a' });
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  // Stops wrangler and its workerd children (one process group), and waits until they are gone.
+  const stop = async () => {
+    for (const signal of ['SIGTERM', 'SIGKILL']) {
       try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-    }, 500).unref();
+        process.kill(-child.pid, signal);
+      } catch {
+        break;
+      }
+      await sleep(500);
+    }
     rmSync(persist, { recursive: true, force: true });
   };
   for (let i = 0; i < 400; i++) {
     try {
-      if ((await fetch(`${base}/v1/health`)).ok) return { base, stop, readyMs: performance.now() - started };
+      if ((await fetch(`${base}/v1/health`)).ok) return { base, stop, readyMs: performance.now() - started, group: child.pid };
     } catch {}
     await sleep(50);
   }
-  stop();
+  await stop();
   throw new Error(`wrangler dev did not start: ${log}`);
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const progress = (what) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
+
+/** CPU seconds used so far by each process of a process group (wrangler's workerd children), by command. */
+function groupCpu(group) {
+  const out = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== group) continue;
+      const name = `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))} ${pid}`;
+      out[name] = (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {}
+  }
+  return out;
+}
+
+/** Runs `fn` and reports how busy each process was meanwhile, as a share of one core. */
+async function measuringCpu(group, fn) {
+  const before = groupCpu(group);
+  const client = process.cpuUsage();
+  const t = performance.now();
+  const result = await fn();
+  const seconds = (performance.now() - t) / 1000;
+  const after = groupCpu(group);
+  const used = process.cpuUsage(client);
+  const cpu = { 'bench client': (used.user + used.system) / 1e6 / seconds };
+  for (const [name, s] of Object.entries(after)) if (s - (before[name] ?? 0) > 0.01 * seconds) cpu[name] = (s - (before[name] ?? 0)) / seconds;
+  return { result, cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v * 100) / 100])) };
+}
 
 async function call(base, path, { method, body, token, key } = {}) {
   const headers = {};
@@ -176,64 +214,124 @@ async function giftThroughput(base, baselineRate) {
   return { ...r, ratio: r.perSecond / baselineRate, diamondsExact: true };
 }
 
-async function giftToScreen(base) {
+const TAG = Buffer.from('"message":"t');
+
+/**
+ * One viewer's room socket, as cheap as a client can be: a thousand of them share this process with
+ * the load, and on a real stream each is a separate machine. It does the WebSocket handshake (offering
+ * permessage-deflate, as browsers do), then reads the raw byte stream for gift tags ("message":"t123")
+ * without parsing frames: server frames are unmasked, so uncompressed JSON appears as it was sent.
+ * Calls onTag(n, arrivalTime) per tag seen.
+ */
+function subscriber(base, path, onTag) {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let head = '';
+    let carry = null;
+    const scan = (chunk, at) => {
+      const data = carry ? Buffer.concat([carry, chunk]) : chunk;
+      // A tag cut off at the end of this chunk is finished by the next one.
+      let keepFrom = Math.max(0, data.length - TAG.length);
+      for (let i = data.indexOf(TAG); i !== -1; i = data.indexOf(TAG, i + TAG.length)) {
+        let j = i + TAG.length;
+        let n = 0;
+        for (; j < data.length && data[j] >= 48 && data[j] <= 57; j++) n = n * 10 + data[j] - 48;
+        if (j === data.length) {
+          keepFrom = i;
+          break;
+        }
+        onTag(n, at);
+      }
+      carry = Buffer.from(data.subarray(keepFrom));
+    };
+    socket.on('connect', () => {
+      const key = randomBytes(16).toString('base64');
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n`);
+    });
+    socket.on('error', reject);
+    socket.on('data', function first(chunk) {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', first);
+      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${head.slice(0, 200)}`));
+      if (/sec-websocket-extensions/i.test(head.slice(0, end))) return reject(new Error('the room agreed to compress: these subscribers cannot read compressed frames'));
+      socket.on('data', (c) => scan(c, performance.now()));
+      const rest = Buffer.from(head.slice(end + 4), 'latin1');
+      if (rest.length) scan(rest, performance.now());
+      resolve(socket);
+    });
+  });
+}
+
+async function giftToScreen(base, group) {
   const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
-  const TAG = /"message":"(t\d+)"/g;
   const RATE = 100;
   await liveCreator(base, 'bench_screen');
   const viewers = await inBatches(Array.from({ length: 20 }, (_, i) => i), 10, (i) => signup(base, `Screen ${i}`));
   await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
-  const sentAt = new Map();
+  const sentAt = [];
   const latencies = [];
+  const answered = [];
+  const refused = [];
+  let firstRefusal = null;
   let received = 0;
   const sockets = [];
-  const wsBase = base.replace('http', 'ws');
-  for (let i = 0; i < SUBSCRIBERS; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
-        new Promise((resolve, reject) => {
-          const ws = new WebSocket(`${wsBase}/v1/rooms/bench_screen/events`);
-          ws.on('open', () => resolve());
-          ws.on('error', reject);
-          ws.on('message', (data) => {
-            const now = performance.now();
-            // A thousand sockets share this one process: find the tags without parsing whole frames.
-            for (const m of data.toString().matchAll(TAG)) {
-              const t = sentAt.get(m[1]);
-              if (t !== undefined) {
-                latencies.push(now - t);
-                received++;
-              }
-            }
-          });
-          sockets.push(ws);
-        }),
-      ),
-    );
-  }
+  const onTag = (n, at) => {
+    const t = sentAt[n];
+    if (t !== undefined) {
+      latencies.push(at - t);
+      received++;
+    }
+  };
+  for (let i = 0; i < SUBSCRIBERS; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () => subscriber(base, '/v1/rooms/bench_screen/events', onTag)))));
   const total = RATE * SECONDS;
-  const start = performance.now();
-  const pending = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const tag = `t${i}`;
-    const v = viewers[i % viewers.length];
-    sentAt.set(tag, performance.now());
-    pending.push(
-      fetch(`${base}/v1/rooms/bench_screen/gifts`, {
+  // wrangler dev's own proxy now and then drops a POST on its way to the worker (503 "Your worker
+  // restarted mid-request"); a real client resends it under the same Idempotency-Key, and so do we.
+  let resent = 0;
+  const send = async (i, v, tag) => {
+    for (let attempt = 0; ; attempt++) {
+      const r = await fetch(`${base}/v1/rooms/bench_screen/gifts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${v.token}`, 'idempotency-key': `s-${i}` },
         body: JSON.stringify({ giftId: 'heart', count: 1, message: tag }),
-      }).then((r) => r.arrayBuffer()),
-    );
-  }
-  await Promise.all(pending);
-  await waitFor('every subscriber saw every gift', async () => received >= total * SUBSCRIBERS, 60_000).catch(() => {});
-  for (const ws of sockets) ws.terminate();
+      });
+      const text = await r.text();
+      if (r.status !== 503 || attempt === 2) return { status: r.status, text };
+      resent++;
+    }
+  };
+  progress(`scenario 2: ${SUBSCRIBERS} sockets open, sending ${RATE} gifts/s for ${SECONDS} s`);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const { cpu } = await measuringCpu(group, async () => {
+    const start = performance.now();
+    const pending = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const t = performance.now();
+      sentAt[i] = t;
+      pending.push(
+        send(i, viewers[i % viewers.length], `t${i}`).then(({ status, text }) => {
+          if (status === 201) answered.push(performance.now() - t);
+          else {
+            refused.push(status);
+            firstRefusal ??= `${status} ${text.slice(0, 300)}`;
+          }
+        }),
+      );
+    }
+    await Promise.all(pending);
+  });
+  loop.disable();
+  await waitFor('every subscriber saw every gift', async () => received >= answered.length * SUBSCRIBERS, 60_000).catch(() => {});
+  for (const socket of sockets) socket.destroy();
   latencies.sort((a, b) => a - b);
-  return { subscribers: SUBSCRIBERS, gifts: total, delivered: received, expected: total * SUBSCRIBERS, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+  answered.sort((a, b) => a - b);
+  return { subscribers: SUBSCRIBERS, gifts: total, cpu, clientLoopDelayP99: loop.percentile(99) / 1e6, resent, refused: refused.length, refusedStatuses: [...new Set(refused)], firstRefusal, delivered: received, expected: answered.length * SUBSCRIBERS, p50: pct(latencies, 50), p99: pct(latencies, 99), requestP50: pct(answered, 50), requestP99: pct(answered, 99) };
 }
 
 async function oneWallet(base) {
@@ -361,7 +459,7 @@ async function coldStart() {
   const t2 = performance.now();
   await fetch(`${s.base}/v1/__test/baseline/cold`);
   const firstObject = performance.now() - t2;
-  s.stop();
+  await s.stop();
   return { serverReadyMs: s.readyMs, firstRequestMs: firstRoute, firstDurableObjectCallMs: firstObject };
 }
 
@@ -380,11 +478,11 @@ async function main() {
     const b = await baseline(base);
     results.scenarios.baseline = b;
     if (want('throughput')) results.scenarios.giftThroughput = await giftThroughput(base, b.perSecond);
-    if (want('latency')) results.scenarios.giftToScreen = await giftToScreen(base);
+    if (want('latency')) results.scenarios.giftToScreen = await giftToScreen(base, server.group);
     if (want('wallet')) results.scenarios.oneWallet = await oneWallet(base);
     if (want('overlay')) results.scenarios.overlayBurst = await overlayBurst(base).catch((e) => ({ error: String(e) }));
   } finally {
-    server.stop();
+    await server.stop();
   }
   if (want('sizes')) results.scenarios.sizes = await sizes();
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -406,7 +504,10 @@ async function main() {
   if (s.giftToScreen) {
     lines.push(row(`2. gift→screen, ${s.giftToScreen.subscribers} sockets, 100 gifts/s`, `p50 ${fmt(s.giftToScreen.p50, 1)} ms`, ''));
     lines.push(row('   p99', `${fmt(s.giftToScreen.p99, 1)} ms`, '< 250 ms'));
+    lines.push(row('   gift request itself, p50 / p99', `${fmt(s.giftToScreen.requestP50, 1)} / ${fmt(s.giftToScreen.requestP99, 1)} ms`, ''));
     lines.push(row('   events delivered', `${s.giftToScreen.delivered}/${s.giftToScreen.expected}`, 'all'));
+    lines.push(row('   busy, in cores (2 on this machine)', Object.values(s.giftToScreen.cpu).reduce((a, b) => a + b, 0).toFixed(2), Object.entries(s.giftToScreen.cpu).map(([k, v]) => `${k.replace(/ \d+$/, '')} ${v.toFixed(2)}`).join(', ')));
+    if (s.giftToScreen.refused) lines.push(row('   gifts refused', `${s.giftToScreen.refused} (${s.giftToScreen.refusedStatuses.join(', ')})`, 'none'));
   }
   if (s.oneWallet) {
     lines.push(row(`3. one wallet, ${s.oneWallet.spends} concurrent spends`, `${fmt(s.oneWallet.perSecond)} spends/s`, ''));
