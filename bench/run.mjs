@@ -57,6 +57,12 @@ async function startServer() {
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  // Whatever way this process ends (a crash included), wrangler and workerd end with it.
+  process.on('exit', () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  });
   // Stops wrangler and its workerd children (one process group), and waits until they are gone.
   const stop = async () => {
     for (const signal of ['SIGTERM', 'SIGKILL']) {
@@ -151,6 +157,18 @@ async function load(seconds, concurrency, fn) {
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), ok: latencies.length, errors };
+}
+
+/** Calls fn(i) for i < total at a steady rate, not waiting for one call before the next; resolves to their results. */
+async function paced(total, perSecond, fn) {
+  const start = performance.now();
+  const calls = [];
+  for (let i = 0; i < total; i++) {
+    const wait = start + (i * 1000) / perSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    calls.push(fn(i));
+  }
+  return Promise.all(calls);
 }
 
 /**
@@ -307,27 +325,19 @@ async function giftToScreen(base, group) {
   progress(`scenario 2: ${SUBSCRIBERS} sockets open, sending ${RATE} gifts/s for ${SECONDS} s`);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  const { cpu } = await measuringCpu(group, async () => {
-    const start = performance.now();
-    const pending = [];
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
+  const { cpu } = await measuringCpu(group, () =>
+    paced(total, RATE, (i) => {
       const t = performance.now();
       sentAt[i] = t;
-      pending.push(
-        sendGift(base, viewers[i % viewers.length].token, 'bench_screen', `s-${i}`, { giftId: 'heart', count: 1, message: `t${i}` }).then(({ status, text }) => {
-          if (status === 201) answered.push(performance.now() - t);
-          else {
-            refused.push(status);
-            firstRefusal ??= `${status} ${text.slice(0, 300)}`;
-          }
-        }),
-      );
-    }
-    await Promise.all(pending);
-  });
+      return sendGift(base, viewers[i % viewers.length].token, 'bench_screen', `s-${i}`, { giftId: 'heart', count: 1, message: `t${i}` }).then(({ status, text }) => {
+        if (status === 201) answered.push(performance.now() - t);
+        else {
+          refused.push(status);
+          firstRefusal ??= `${status} ${text.slice(0, 300)}`;
+        }
+      });
+    }),
+  );
   loop.disable();
   await waitFor('every subscriber saw every gift', async () => received >= answered.length * SUBSCRIBERS, 60_000).catch(() => {});
   for (const socket of sockets) socket.destroy();
@@ -382,25 +392,17 @@ async function overlayBurst(base) {
   const gifts = ['heart', 'rose', 'coffee', 'balloon', 'fireworks', 'rocket'];
   let firstRefusal = null;
   const TOTAL = 500;
-  const start = performance.now();
-  const sends = [];
-  for (let i = 0; i < TOTAL; i++) {
-    const due = start + (i * 5000) / TOTAL;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
+  const statuses = await paced(TOTAL, TOTAL / 5, (i) => {
     // Viewers repeat the same gift to build combos; a few big ones make epic moments.
     // Every 50th gift is an epic one, from a different viewer each time (no one runs out of coins).
     const epic = i % 50 === 49;
     const v = epic ? viewers[Math.floor(i / 50) % viewers.length] : viewers[i % viewers.length];
     const giftId = epic ? 'rocket' : gifts[(i % viewers.length) % 4];
-    sends.push(
-      sendGift(base, v.token, 'bench_overlay', `o-${i}`, { giftId, count: 1 }).then(({ status, text }) => {
-        if (status !== 201 && !firstRefusal) firstRefusal = `${status} ${text.slice(0, 300)}`;
-        return status;
-      }),
-    );
-  }
-  const statuses = await Promise.all(sends);
+    return sendGift(base, v.token, 'bench_overlay', `o-${i}`, { giftId, count: 1 }).then(({ status, text }) => {
+      if (status !== 201 && !firstRefusal) firstRefusal = `${status} ${text.slice(0, 300)}`;
+      return status;
+    });
+  });
   await page.waitForFunction((n) => (window.__giftstream?.stats?.gifts ?? 0) >= n, statuses.filter((s) => s === 201).length, { timeout: 60_000 }).catch(() => {});
   await sleep(1000);
   const out = await page.evaluate(() => ({ frames: window.__frames, stats: window.__giftstream?.stats ?? null }));
