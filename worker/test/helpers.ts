@@ -13,20 +13,31 @@ export interface Call {
   headers?: Record<string, string>;
   raw?: string;
   /** Another environment for this one call (through Hono's app.request instead of SELF.fetch). */
-  env?: Record<string, unknown>;
+  env?: typeof env;
 }
 
-export async function api(path: string, call: Call = {}) {
+export async function api(path: string, call: Call = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...call.headers };
   if (call.body !== undefined || call.raw !== undefined) headers['content-type'] ??= 'application/json';
   if (call.token) headers.authorization = `Bearer ${call.token}`;
-  if (call.key) headers['idempotency-key'] = call.key;
+  if (call.key !== undefined) headers['idempotency-key'] = call.key;
   const init = {
     method: call.method ?? (call.body !== undefined || call.raw !== undefined ? 'POST' : 'GET'),
     headers,
     body: call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body)),
   };
-  const res = call.env ? await app.request(path, init, call.env) : await SELF.fetch(`http://localhost${path}`, init);
+  return toReply(call.env ? await app.request(path, init, call.env) : await SELF.fetch(`http://localhost${path}`, init));
+}
+
+export interface Reply {
+  status: number;
+  text: string;
+  json: any;
+  headers: Headers;
+}
+
+/** A response read whole: status, text, the JSON it holds (null if none) and headers. */
+export async function toReply(res: Response): Promise<Reply> {
   const text = await res.text();
   let json: any = null;
   try {
@@ -34,7 +45,7 @@ export async function api(path: string, call: Call = {}) {
   } catch {
     json = null;
   }
-  return { status: res.status, json, text, headers: res.headers };
+  return { status: res.status, text, json, headers: res.headers };
 }
 
 export function uniqueKey(prefix = 'key'): string {

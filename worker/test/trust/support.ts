@@ -4,6 +4,7 @@ import { vi } from 'vitest';
 import { parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
 import { now } from '../../src/clock';
 import { app } from '../../src/index';
+import { api, toReply, type Reply } from '../helpers';
 
 /**
  * Helpers the trust suite shares: Stripe (fake API + signed events), raw requests, object probes, counts.
@@ -19,12 +20,7 @@ export const ADMIN = 'test-admin-token';
 export const STRIPE_ENV = { ...env, STRIPE_SECRET_KEY: 'sk_test_trust' };
 const WEBHOOK_SECRET = 'whsec_test_secret';
 
-export interface Reply {
-  status: number;
-  text: string;
-  json: any;
-  headers: Headers;
-}
+export type { Reply };
 
 export interface Req {
   method?: string;
@@ -36,28 +32,9 @@ export interface Req {
   stripe?: boolean;
 }
 
-async function toReply(res: Response): Promise<Reply> {
-  const text = await res.text();
-  let json: any = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: res.status, text, json, headers: res.headers };
-}
-
-export async function call(path: string, req: Req = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...req.headers };
-  if (req.body !== undefined) headers['content-type'] ??= 'application/json';
-  if (req.token) headers.authorization = `Bearer ${req.token}`;
-  if (req.key !== undefined) headers['idempotency-key'] = req.key;
-  const init: RequestInit = {
-    method: req.method ?? (req.body !== undefined ? 'POST' : 'GET'),
-    headers,
-    body: req.body === undefined ? undefined : JSON.stringify(req.body),
-  };
-  return toReply(await app.request(path, init, req.stripe ? STRIPE_ENV : env));
+export function call(path: string, req: Req = {}): Promise<Reply> {
+  const { stripe, ...rest } = req;
+  return api(path, { ...rest, env: stripe ? STRIPE_ENV : env });
 }
 
 /** A request exactly as given (bytes, headers), to the worker. */
