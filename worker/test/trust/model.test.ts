@@ -435,8 +435,11 @@ async function checkUser(u: UserM): Promise<void> {
   });
   expect(h.status).toBe(200);
   expect(h.json.next, `${u.label} history fits one page`).toBeNull();
-  const ids = h.json.entries.map((e: { id: string }) => e.id);
-  expect(ids, `${u.label} history newest first`).toEqual([...ids].sort().reverse());
+  // Newest first: in the order the wallet applied them, so by time. Not by id: a gift's id is minted by
+  // the request before the wallet orders it, so of two gifts sent at once the later id may land first.
+  const ats = h.json.entries.map((e: { at: number }) => e.at);
+  expect(ats, `${u.label} history newest first`).toEqual([...ats].sort((a, b) => b - a));
+  expect(new Set(h.json.entries.map((e: { id: string }) => e.id)).size, `${u.label} history ids unique`).toBe(ats.length);
   expect(sortEntries(h.json.entries), `${u.label} history`).toEqual(sortEntries(u.history));
   expect(a.violations, `${u.label} audit`).toEqual([]);
   const real = Object.fromEntries(Object.entries(a.balances).filter(([, v]) => v !== 0));
