@@ -127,6 +127,8 @@ export interface GiftDebit extends Idempotency {
   payload: Record<string, unknown>;
   /** Builds the stored reply from the committed debit. */
   respond: (r: { coins: number; combo: { id: string; count: number } }) => unknown;
+  /** Asked first, for a new request only (a replay is never refused by it): a refusal such as a rate limit, or null. */
+  admit?: () => ApiReply | null;
   now: number;
 }
 
@@ -167,11 +169,6 @@ export class WalletBook {
         now,
       ),
     };
-  }
-
-  /** Whether a request under this key was already answered (a replay is never rate-limited). */
-  knows(key: string): boolean {
-    return this.store.getIdempotent(key) !== null;
   }
 
   history(limit: number, before?: string) {
@@ -357,6 +354,8 @@ export class WalletBook {
   /** Debits a gift into transit and queues its delivery, in one transaction. */
   debitGift(req: GiftDebit): ApiReply {
     return this.idempotent(req, req.now, () => {
+      const refused = req.admit?.();
+      if (refused) return refused;
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to send gifts.');
       if (!req.live) return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
       if (userView(this.store.balances()).debt > 0) return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');

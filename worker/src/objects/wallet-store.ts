@@ -3,9 +3,13 @@ import { NO_LIMITS, type AccountName, type ComboState, type Balances, type Limit
 type TransferRow = { id: string; kind: TransferKind; debit: AccountName; credit: AccountName; amount: number; rate_version: number; at: number; ref: string | null; counterparty: string | null };
 type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts: number; next_attempt_at: number; created_at: number };
 
-/** WalletStore over a Durable Object's SQLite storage. */
+/**
+ * WalletStore over a Durable Object's SQLite storage. Balances are read on every move, so they are
+ * kept in memory too: the object is the only writer, and a transaction that throws drops the copy.
+ */
 export class SqlWalletStore implements WalletStore {
   private depth = 0;
+  private cached: Balances | null = null;
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
@@ -18,18 +22,24 @@ export class SqlWalletStore implements WalletStore {
     this.depth++;
     try {
       return this.storage.transactionSync(fn);
+    } catch (e) {
+      this.cached = null;
+      throw e;
     } finally {
       this.depth--;
     }
   }
 
   balances(): Balances {
-    const out: Balances = {};
-    for (const r of this.sql.exec<{ account: AccountName; value: number }>('SELECT account, value FROM balances')) out[r.account] = r.value;
-    return out;
+    if (!this.cached) {
+      this.cached = {};
+      for (const r of this.sql.exec<{ account: AccountName; value: number }>('SELECT account, value FROM balances')) this.cached[r.account] = r.value;
+    }
+    return { ...this.cached };
   }
   setBalance(account: AccountName, value: number): void {
     this.sql.exec('INSERT INTO balances (account, value) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET value = excluded.value', account, value);
+    if (this.cached) this.cached[account] = value;
   }
   appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
     for (const t of transfers) {

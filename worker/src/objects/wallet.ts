@@ -9,10 +9,11 @@ import { migrate } from './migrate';
 import { WALLET_MIGRATIONS } from './wallet-migrations';
 import { SqlWalletStore } from './wallet-store';
 
-/** If a delivery attempt never reports back (the object restarted), the alarm retries after this. */
+/**
+ * If a delivery attempt never reports back (the object restarted), the alarm retries after this. The
+ * same alarm moves acknowledged gifts out of transit (see settleAcknowledged).
+ */
 const RETRY_SAFETY_MS = 2_000;
-/** Acknowledged gifts wait at most this long to leave transit (see settleAcknowledged). */
-const SETTLE_DELAY_MS = 100;
 
 /**
  * One user's wallet: the authority for their coins, diamonds, ledger, limits and payouts. A thin shell:
@@ -23,7 +24,6 @@ export class Wallet extends DurableObject<Env> {
   private delivering = false;
   private giftRate: RateWindow | null = null;
   private readonly acknowledged = new Set<string>();
-  private settleTimer: ReturnType<typeof setTimeout> | null = null;
   /** The alarm as last set (undefined until read once); saves a storage round trip per gift. */
   private alarmAt: number | null | undefined = undefined;
   private deliverAgain = false;
@@ -106,16 +106,18 @@ export class Wallet extends DurableObject<Env> {
    * Debits a gift and queues it for the room in one transaction, then delivers it. The alarm is set
    * first, so a gift whose delivery never started (a crash right after the commit) is still delivered.
    */
-  async debitGift(req: Omit<GiftDebit, 'now' | 'respond'> & { gift: Record<string, unknown> }) {
+  async debitGift(req: Omit<GiftDebit, 'now' | 'respond' | 'admit'> & { gift: Record<string, unknown> }) {
     const { gift, ...rest } = req;
     this.giftRate ??= new RateWindow(Number(this.env.GIFTS_PER_SECOND), 1000);
-    const wait = this.book.knows(req.key) ? null : this.giftRate.take(now());
-    if (wait !== null) return { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+    const admit = () => {
+      const wait = this.giftRate!.take(now());
+      return wait === null ? null : { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+    };
     await this.wakeAt(now() + RETRY_SAFETY_MS);
     // Settlements the room acknowledged since the last commit ride along in this one.
     const r = this.book.atomically(() => {
       this.settleAcknowledged();
-      return this.book.debitGift({ ...rest, now: now(), respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
+      return this.book.debitGift({ ...rest, now: now(), admit, respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
     });
     if (r.status === 201) {
       if (fault(this.env, 'walletThrowsAfterDebit')) throw new Error('injected: wallet failed after the debit committed');
@@ -126,37 +128,47 @@ export class Wallet extends DurableObject<Env> {
 
   override async alarm() {
     this.alarmAt = null;
+    this.settleAcknowledged();
     await this.deliver();
   }
 
-  /** Sends due gifts to their rooms, a batch per room; each acknowledged gift leaves transit. */
+  /**
+   * Sends due gifts to their rooms, a batch per room; each acknowledged gift leaves transit. Gifts
+   * debited meanwhile ask for another round; the alarm is then set for the earliest gift left waiting.
+   */
   private async deliver(): Promise<void> {
     if (this.delivering) {
       this.deliverAgain = true;
       return;
     }
     this.delivering = true;
+    let next = Infinity;
     try {
       do {
         this.deliverAgain = false;
-        const due = this.book.pendingDeliveries().filter((o) => o.nextAttemptAt <= now() && !this.acknowledged.has(o.transferId));
-        const byRoom = new Map<string, typeof due>();
-        for (const o of due) {
-          const room = (JSON.parse(o.payload) as GiftPayload).room;
-          byRoom.set(room, [...(byRoom.get(room) ?? []), o]);
+        next = Infinity;
+        const byRoom = new Map<string, { gifts: GiftPayload[]; attempts: number }>();
+        for (const o of this.book.pendingDeliveries()) {
+          if (this.acknowledged.has(o.transferId)) continue;
+          if (o.nextAttemptAt > now()) {
+            next = Math.min(next, o.nextAttemptAt);
+            continue;
+          }
+          const gift = JSON.parse(o.payload) as GiftPayload;
+          const batch = byRoom.get(gift.room) ?? byRoom.set(gift.room, { gifts: [], attempts: 0 }).get(gift.room)!;
+          batch.gifts.push(gift);
+          batch.attempts = Math.max(batch.attempts, o.attempts);
         }
         await Promise.all(
-          [...byRoom].map(async ([room, records]) => {
+          [...byRoom].map(async ([room, { gifts, attempts }]) => {
             try {
-              const acked = await getLiveRoom(this.env, room).receiveGifts(records.map((o) => JSON.parse(o.payload) as GiftPayload));
+              const acked = await getLiveRoom(this.env, room).receiveGifts(gifts);
               for (const id of acked) this.acknowledged.add(id);
-              this.settleTimer ??= setTimeout(() => {
-                this.settleTimer = null;
-                this.settleAcknowledged();
-              }, SETTLE_DELAY_MS);
             } catch (e) {
               console.warn(`delivery to ${room} failed; retrying`, String(e));
-              for (const o of records) this.book.recordDeliveryAttempt(o.transferId, now() + backoff(o.attempts));
+              const retryAt = now() + backoff(attempts);
+              for (const g of gifts) this.book.recordDeliveryAttempt(g.transferId, retryAt);
+              next = Math.min(next, retryAt);
             }
           }),
         );
@@ -164,15 +176,15 @@ export class Wallet extends DurableObject<Env> {
     } finally {
       this.delivering = false;
     }
-    const next = Math.min(...this.book.pendingDeliveries().filter((o) => !this.acknowledged.has(o.transferId)).map((o) => o.nextAttemptAt));
+    if (this.acknowledged.size && !this.alarmAt) next = Math.min(next, now() + RETRY_SAFETY_MS);
     if (Number.isFinite(next)) await this.wakeAt(next);
   }
 
   /**
-   * Moves acknowledged gifts out of transit. Deferred by up to SETTLE_DELAY_MS, or done in the next
-   * debit's transaction, so a busy wallet commits once per gift rather than twice. If the object
-   * restarts first, the alarm delivers those gifts again, the room acknowledges its duplicates, and
-   * they settle then.
+   * Moves acknowledged gifts out of transit, inside a commit the wallet makes anyway: the next debit's,
+   * or the alarm's that every debit sets (at most RETRY_SAFETY_MS later). So a wallet commits once per
+   * gift, not twice. If the object restarts first, the alarm delivers those gifts again, the room
+   * acknowledges its duplicates, and they settle then.
    */
   private settleAcknowledged(): void {
     if (!this.acknowledged.size) return;
