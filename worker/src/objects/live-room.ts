@@ -29,9 +29,10 @@ import { migrate } from './migrate';
 /** Events kept for resume: far more than the last 1,000 of a session. */
 const KEEP_EVENTS = 5_000;
 /**
- * Events go out in frames: what arrives within the frame delay is sent as one. A frame costs the room
- * (and every hop after it) once per socket, so the delay grows with the audience: 10 ms for a few
- * hundred sockets, up to 50 ms for a thousand or more (at most 20 frames a second per socket).
+ * Events go out in frames: what arrives within the frame delay is logged in one transaction and sent
+ * as one. A frame costs the room (and every hop after it) once per socket, so the delay grows with the
+ * audience: 10 ms for a few hundred sockets, up to 50 ms for a thousand or more (at most 20 frames a
+ * second per socket).
  */
 const frameDelay = (sockets: number) => Math.min(50, Math.max(10, Math.round(sockets / 20)));
 /**
@@ -47,6 +48,13 @@ const RECENT_GIFTS = 20;
 
 interface SocketState {
   overlay: boolean;
+}
+
+/** Gifts from one wallet's delivery, waiting for the next frame to be logged; then the wallet is answered. */
+interface Delivery {
+  gifts: GiftPayload[];
+  logged: (ids: string[]) => void;
+  failed: (e: unknown) => void;
 }
 
 const ulid = monotonicFactory();
@@ -78,14 +86,17 @@ function trySend(ws: WebSocket, data: string): void {
 export class LiveRoom extends DurableObject<Env> {
   private seq = 0;
   private frame: RoomEvent[] = [];
+  private inbox: Delivery[] = [];
   private frameTimer: ReturnType<typeof setTimeout> | null = null;
   /** Sockets at the last frame; sets the next frame's delay. */
   private sockets = 0;
   private crediting = false;
   /** When the leaderboard and goal last went out (room clock). */
   private stateAt = 0;
-  /** The alarm as last set (undefined until read once). */
+  /** The alarm as last set (undefined until read once). Whenever it is set, nothing the alarm serves is due before it. */
   private alarmAt: number | null | undefined = undefined;
+  /** The meta table as read or written so far: every gift reads the live state, goal and word list. */
+  private readonly metaCache = new Map<string, string | null>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -100,12 +111,27 @@ export class LiveRoom extends DurableObject<Env> {
   }
 
   private meta(key: string): string | null {
-    return this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value ?? null;
+    if (!this.metaCache.has(key)) this.metaCache.set(key, this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value ?? null);
+    return this.metaCache.get(key)!;
   }
 
   private setMeta(key: string, value: string | null): void {
+    if (this.metaCache.get(key) === value) return;
     if (value === null) this.sql.exec('DELETE FROM meta WHERE key = ?', key);
     else this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+    this.metaCache.set(key, value);
+  }
+
+  /** One SQLite transaction. If it throws, nothing was written, so what memory holds of it is dropped too. */
+  private transaction<T>(fn: () => T): T {
+    const seq = this.seq;
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (e) {
+      this.seq = seq;
+      this.metaCache.clear();
+      throw e;
+    }
   }
 
   // ---- state ----
@@ -157,18 +183,51 @@ export class LiveRoom extends DurableObject<Env> {
   private broadcast(events: StoredEvent[]): void {
     if (!events.length) return;
     this.frame.push(...events);
+    this.frameSoon();
+  }
+
+  private frameSoon(): void {
     this.frameTimer ??= setTimeout(() => this.flushFrame(), frameDelay(this.sockets));
   }
 
+  /**
+   * Logs the gifts waiting in the inbox (one transaction, one commit for the lot), sends the frame and
+   * answers their wallets. Sends and answers are held by the runtime until the commit is durable.
+   */
   private flushFrame(): void {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = null;
-    if (!this.frame.length) return;
-    const data = JSON.stringify(this.frame.length === 1 ? this.frame[0] : this.frame);
-    this.frame = [];
-    const sockets = [...this.ctx.getWebSockets('overlay'), ...this.ctx.getWebSockets('viewer')];
-    this.sockets = sockets.length;
-    for (const ws of sockets) trySend(ws, data);
+    let deliveries = this.inbox;
+    this.inbox = [];
+    if (deliveries.length) {
+      try {
+        this.frame.push(...this.logGifts(deliveries.flatMap((d) => d.gifts)));
+      } catch {
+        // One bad delivery must not hold up the others: each is tried alone, and only the bad one fails.
+        deliveries = deliveries.filter((d) => {
+          try {
+            this.frame.push(...this.logGifts(d.gifts));
+            return true;
+          } catch (e) {
+            d.failed(e);
+            return false;
+          }
+        });
+      }
+      if (deliveries.length && fault(this.env, 'roomRestartsAfterLogging')) {
+        // Abort drops writes that are not yet confirmed; wait for them, so the restart comes after the logging.
+        void this.ctx.storage.sync().then(() => this.ctx.abort('injected: room restarted after logging'));
+        return;
+      }
+    }
+    if (this.frame.length) {
+      const data = JSON.stringify(this.frame.length === 1 ? this.frame[0] : this.frame);
+      this.frame = [];
+      const sockets = [...this.ctx.getWebSockets('overlay'), ...this.ctx.getWebSockets('viewer')];
+      this.sockets = sockets.length;
+      for (const ws of sockets) trySend(ws, data);
+    }
+    for (const d of deliveries) d.logged(d.gifts.map((g) => g.transferId));
   }
 
   // ---- creator controls ----
@@ -177,7 +236,7 @@ export class LiveRoom extends DurableObject<Env> {
     const current = this.liveState();
     if (current.live === live && (!live || title === null || title === current.title)) return current;
     const t = now();
-    const events = this.ctx.storage.transactionSync(() => {
+    const events = this.transaction(() => {
       let next: LiveState;
       if (live && current.live) {
         next = { ...current, title };
@@ -201,7 +260,7 @@ export class LiveRoom extends DurableObject<Env> {
   setGoal(goal: { label: string; coins: number } | null): GoalState {
     const t = now();
     const next: GoalState = goal ? { label: goal.label, target: goal.coins, progress: 0 } : null;
-    const event = this.ctx.storage.transactionSync(() => {
+    const event = this.transaction(() => {
       this.setMeta('goal', next ? JSON.stringify(next) : null);
       return this.emit({ type: 'goal', at: t, goal: next });
     });
@@ -251,12 +310,24 @@ export class LiveRoom extends DurableObject<Env> {
   // ---- gifts ----
 
   /**
-   * Logs gifts from a viewer's wallet and queues their diamonds; returns the transfer ids it holds, which
-   * includes gifts it had already logged (a retried delivery), so the wallet settles them either way.
+   * Takes gifts from a viewer's wallet; answers, once they are logged and their diamonds queued, with the
+   * transfer ids it holds, which includes gifts it had already logged (a retried delivery), so the wallet
+   * settles them either way. Deliveries arriving together are logged together, with the next frame.
    */
   async receiveGifts(gifts: GiftPayload[]): Promise<string[]> {
     if (fault(this.env, 'roomRefusesDelivery')) throw new Error('injected: room refused a delivery');
-    const events = this.ctx.storage.transactionSync(() => {
+    // Set before the gifts are logged, so their credits are made even if the room restarts right after.
+    // Combo ends and held-back state are due later; the alarm reschedules itself for them.
+    await this.wakeAt(now() + CREDIT_DELAY_MS);
+    return new Promise((logged, failed) => {
+      this.inbox.push({ gifts, logged, failed });
+      this.frameSoon();
+    });
+  }
+
+  /** Logs gifts (skipping those already logged) and queues their diamonds, in one transaction; returns their events. */
+  private logGifts(gifts: GiftPayload[]): StoredEvent[] {
+    return this.transaction(() => {
       const out: StoredEvent[] = [];
       const live = this.liveState();
       const sessionId = live.sessionId ?? this.sql.exec<{ id: string }>('SELECT id FROM sessions ORDER BY started_at DESC LIMIT 1').toArray()[0]?.id ?? null;
@@ -310,27 +381,20 @@ export class LiveRoom extends DurableObject<Env> {
       }
       return out;
     });
-    if (fault(this.env, 'roomRestartsAfterLogging')) {
-      // Abort drops writes that are not yet confirmed; wait for them, so the restart comes after the logging.
-      await this.ctx.storage.sync();
-      this.ctx.abort('injected: room restarted after logging');
-    }
-    this.broadcast(events);
-    await this.scheduleAlarm();
-    return gifts.map((g) => g.transferId);
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    this.flushFrame();
     this.endDueCombos();
-    this.broadcast(this.ctx.storage.transactionSync(() => this.emitState()));
+    this.broadcast(this.transaction(() => this.emitState()));
     await this.creditCreator();
     await this.scheduleAlarm();
   }
 
   /** Closes every combo whose last gift is COMBO_WINDOW old: one combo_end each, stored like any event. */
   private endDueCombos(): void {
-    const events = this.ctx.storage.transactionSync(() =>
+    const events = this.transaction(() =>
       this.sql
         .exec<{ id: string; count: number; coins: number }>('SELECT id, count, coins FROM combos WHERE ended = 0 AND last_at + ? <= ? ORDER BY last_at', COMBO_WINDOW, now())
         .toArray()
@@ -362,13 +426,13 @@ export class LiveRoom extends DurableObject<Env> {
             `batch_${batch[0]!.transfer_id}_${batch.length}`,
             batch.map((r) => ({ transferId: r.transfer_id, diamonds: r.diamonds, rateVersion: r.rate_version, from: r.from_name })),
           );
-          this.ctx.storage.transactionSync(() => {
+          this.transaction(() => {
             for (const r of batch) this.sql.exec('DELETE FROM credit_queue WHERE transfer_id = ?', r.transfer_id);
           });
         } catch (e) {
           console.warn('crediting the creator failed; retrying', String(e));
           const retryAt = now() + backoff(batch[0]!.attempts);
-          this.ctx.storage.transactionSync(() => {
+          this.transaction(() => {
             for (const r of batch) this.sql.exec('UPDATE credit_queue SET attempts = attempts + 1, next_attempt_at = ? WHERE transfer_id = ?', retryAt, r.transfer_id);
           });
           return;
@@ -384,7 +448,11 @@ export class LiveRoom extends DurableObject<Env> {
     const credit = this.sql.exec<{ at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM credit_queue').one().at;
     const combo = this.sql.exec<{ at: number | null }>('SELECT MIN(last_at) AS at FROM combos WHERE ended = 0').one().at;
     const state = this.meta('state_dirty') === null ? Infinity : this.stateAt + STATE_MS;
-    const due = Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW, state);
+    await this.wakeAt(Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW, state));
+  }
+
+  /** Sets the alarm for room time `due` unless it is already set sooner. */
+  private async wakeAt(due: number): Promise<void> {
     if (!Number.isFinite(due)) return;
     const real = Date.now() + Math.max(0, due - now());
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
