@@ -229,24 +229,27 @@ async function waitFor(what, probe, timeoutMs = 60_000) {
 
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 
-async function baseline(base) {
-  return load(SECONDS, CONCURRENCY, async (w) => (await fetch(`${base}/v1/__test/baseline/${w}`)).ok);
+async function baseline(base, group) {
+  const { result, cpu } = await measuringCpu(group, () => load(SECONDS, CONCURRENCY, async (w) => (await fetch(`${base}/v1/__test/baseline/${w}`)).ok));
+  return { ...result, cpu };
 }
 
-async function giftThroughput(base, baselineRate) {
+async function giftThroughput(base, group, baselineRate) {
   const creator = await liveCreator(base, 'bench_room');
   const viewers = await inBatches(Array.from({ length: 100 }, (_, i) => i), 10, (i) => signup(base, `Viewer ${i}`));
   await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
   let n = 0;
   progress(`scenario 1: ${CONCURRENCY} senders for ${SECONDS} s`);
-  const r = await load(SECONDS, CONCURRENCY, async (w) => {
-    const v = viewers[(w + n++) % viewers.length];
-    return (await sendGift(base, v.token, 'bench_room', `g-${n}-${Math.random()}`, { giftId: 'rose', count: 1 })).status === 201;
-  });
+  const { result: r, cpu } = await measuringCpu(group, () =>
+    load(SECONDS, CONCURRENCY, async (w) => {
+      const v = viewers[(w + n++) % viewers.length];
+      return (await sendGift(base, v.token, 'bench_room', `g-${n}-${Math.random()}`, { giftId: 'rose', count: 1 })).status === 201;
+    }),
+  );
   // Every gift must arrive: the creator's diamonds equal the coins spent.
   const expected = r.ok * 5;
   await waitFor('diamonds credited', async () => (await call(base, '/v1/wallet', { token: creator.token })).json.diamonds === expected);
-  return { ...r, ratio: r.perSecond / baselineRate, diamondsExact: true };
+  return { ...r, cpu, ratio: r.perSecond / baselineRate, diamondsExact: true };
 }
 
 const TAG = Buffer.from('"message":"t');
@@ -469,9 +472,9 @@ async function main() {
   const server = await startServer();
   try {
     const base = server.base;
-    const b = await baseline(base);
+    const b = await baseline(base, server.group);
     results.scenarios.baseline = b;
-    if (want('throughput')) results.scenarios.giftThroughput = await giftThroughput(base, b.perSecond);
+    if (want('throughput')) results.scenarios.giftThroughput = await giftThroughput(base, server.group, b.perSecond);
     if (want('latency')) results.scenarios.giftToScreen = await giftToScreen(base, server.group);
     if (want('wallet')) results.scenarios.oneWallet = await oneWallet(base);
     if (want('overlay')) results.scenarios.overlayBurst = await overlayBurst(base).catch((e) => ({ error: String(e) }));
