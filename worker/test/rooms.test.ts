@@ -1,6 +1,7 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { GiftPayload } from '@giftstream/shared';
+import { COMBO_WINDOW, type GiftPayload } from '@giftstream/shared';
+import type { LiveRoom } from '../src/objects/live-room';
 import { advanceClock, now } from '../src/clock';
 import { api, buy, expectCleanAudit, signup, uniqueKey, wallet } from './helpers';
 import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
@@ -93,6 +94,38 @@ describe('combos', () => {
     expect(ends.find((e) => e.type === 'combo_end' && e.comboId === a.json.gift.id)).toMatchObject({ count: 3, coins: 15 });
     await new Promise((r) => setTimeout(r, 100));
     expect(client.events.filter((e) => e.type === 'combo_end')).toHaveLength(3);
+    client.close();
+  });
+});
+
+describe('a combo with a gift waiting to be logged', () => {
+  it('does not end under that gift: the gift joins it, and it ends once, after it', async () => {
+    const { creator, handle } = await liveRoom({ coins: 0 });
+    const client = await connect(handle);
+    const gift = (i: number): GiftPayload => ({
+      transferId: `late_${handle}_${i}`, room: handle, creatorUserId: creator.id, fromUserId: 'u_late', fromName: 'Late', anonymous: false,
+      giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `combo_${handle}`, count: i }, at: now(),
+    });
+    const stub = roomStub(handle);
+    await stub.receiveGifts([gift(1)]);
+    // The second gift was debited just inside the window; it reaches the room as the window closes.
+    advanceClock(COMBO_WINDOW - 1);
+    const second = gift(2);
+    advanceClock(1);
+    await runInDurableObject(stub, async (room: LiveRoom) => {
+      const logged = room.receiveGifts([second]);
+      const inbox = () => (room as unknown as { inbox: unknown[] }).inbox;
+      while (!inbox().length) await new Promise((r) => setTimeout(r, 1));
+      await room.alarm();
+      await logged;
+    });
+    await until('both gifts', () => client.events.filter((e) => e.type === 'gift'), (g) => g.length === 2);
+    expect(client.events.filter((e) => e.type === 'combo_end')).toEqual([]);
+    advanceClock(COMBO_WINDOW);
+    await runDurableObjectAlarm(stub);
+    const ends = await until('the end', () => client.events.filter((e) => e.type === 'combo_end'), (e) => e.length === 1);
+    expect(ends[0]).toMatchObject({ comboId: `combo_${handle}`, count: 2, coins: 10 });
+    expect(client.events.map((e) => e.type).filter((t) => t === 'gift' || t === 'combo_end')).toEqual(['gift', 'gift', 'combo_end']);
     client.close();
   });
 });

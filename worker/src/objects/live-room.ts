@@ -385,19 +385,23 @@ export class LiveRoom extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    this.flushFrame();
     this.endDueCombos();
     this.broadcast(this.transaction(() => this.emitState()));
     await this.creditCreator();
     await this.scheduleAlarm();
   }
 
-  /** Closes every combo whose last gift is COMBO_WINDOW old: one combo_end each, stored like any event. */
+  /**
+   * Closes every combo whose last gift is COMBO_WINDOW old: one combo_end each, stored like any event.
+   * A combo with a gift still waiting in the inbox goes on; the alarm looks again once it is logged.
+   */
   private endDueCombos(): void {
+    const waiting = new Set(this.inbox.flatMap((d) => d.gifts.map((g) => g.combo?.id)));
     const events = this.transaction(() =>
       this.sql
         .exec<{ id: string; count: number; coins: number }>('SELECT id, count, coins FROM combos WHERE ended = 0 AND last_at + ? <= ? ORDER BY last_at', COMBO_WINDOW, now())
         .toArray()
+        .filter((c) => !waiting.has(c.id))
         .map((c) => {
           this.sql.exec('UPDATE combos SET ended = 1 WHERE id = ?', c.id);
           return this.emit({ type: 'combo_end', at: now(), comboId: c.id, count: c.count, coins: c.coins });
