@@ -21,7 +21,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const only = process.env.BENCH_ONLY?.split(',');
 
-const results = { date: new Date().toISOString(), machine: machine(), resent: 0, scenarios: {} };
+const results = { date: new Date().toISOString(), machine: machine(), resent: {}, scenarios: {} };
+/** The scenario running now, for counting resent requests. */
+let scenario = 'setup';
 
 function machine() {
   const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown';
@@ -181,10 +183,12 @@ async function paced(total, perSecond, fn) {
 /**
  * Sends one gift. wrangler dev's own proxy now and then drops a request on a pooled connection (a 503
  * "Your worker restarted mid-request", or the socket closes); a real client resends it under the same
- * Idempotency-Key, and so does this (counted in results.resent).
+ * Idempotency-Key, and so does this (counted per scenario in results.resent, with the first reason).
+ * Its latency includes the lost attempt.
  */
 async function sendGift(base, token, handle, key, body) {
   for (let attempt = 0; ; attempt++) {
+    let reason;
     try {
       const r = await fetch(`${base}/v1/rooms/${handle}/gifts`, {
         method: 'POST',
@@ -193,10 +197,13 @@ async function sendGift(base, token, handle, key, body) {
       });
       const text = await r.text();
       if (r.status !== 503 || attempt === 2) return { status: r.status, text };
+      reason = `503 ${text.slice(0, 120)}`;
     } catch (e) {
       if (attempt === 2) return { status: 0, text: String(e.cause ?? e) };
+      reason = String(e.cause ?? e).slice(0, 120);
     }
-    results.resent++;
+    const r = (results.resent[scenario] ??= { count: 0, first: reason });
+    r.count++;
   }
 }
 
@@ -509,10 +516,14 @@ async function main() {
     const base = server.base;
     const b = await baseline(base, server.group);
     results.scenarios.baseline = b;
-    if (want('throughput')) results.scenarios.giftThroughput = await giftThroughput(base, server.group, b.perSecond);
-    if (want('latency')) results.scenarios.giftToScreen = await giftToScreen(base, server.group);
-    if (want('wallet')) results.scenarios.oneWallet = await oneWallet(base);
-    if (want('overlay')) results.scenarios.overlayBurst = await overlayBurst(base).catch((e) => ({ error: String(e) }));
+    const run = async (name, key, fn) => {
+      scenario = name;
+      if (want(name)) results.scenarios[key] = await fn();
+    };
+    await run('throughput', 'giftThroughput', () => giftThroughput(base, server.group, b.perSecond));
+    await run('latency', 'giftToScreen', () => giftToScreen(base, server.group));
+    await run('wallet', 'oneWallet', () => oneWallet(base));
+    await run('overlay', 'overlayBurst', () => overlayBurst(base).catch((e) => ({ error: String(e) })));
   } finally {
     await server.stop();
   }
@@ -564,7 +575,7 @@ async function main() {
     lines.push(row('   cold start: wrangler dev ready', `${fmt(s.coldStart.serverReadyMs)} ms`, ''));
     lines.push(row('   cold start: first request / first DO call', `${fmt(s.coldStart.firstRequestMs, 1)} / ${fmt(s.coldStart.firstDurableObjectCallMs, 1)} ms`, ''));
   }
-  if (results.resent) lines.push('', `${results.resent} gift request(s) dropped by wrangler dev's proxy were resent under their Idempotency-Key.`);
+  for (const [name, r] of Object.entries(results.resent)) lines.push('', `${name}: ${r.count} gift request(s) dropped by wrangler dev's proxy were resent under their Idempotency-Key (first: ${r.first}).`);
   lines.push('', 'Written to bench/results.json', '');
   console.log(lines.join('\n'));
 }
