@@ -6,6 +6,14 @@ import { advanceClock, now } from '../src/clock';
 import { api, buy, expectCleanAudit, signup, uniqueKey, wallet } from './helpers';
 import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
 
+/** A gift as a viewer's wallet delivers it to the room: a 5-coin rose, unless `fields` say otherwise. */
+function rose(creator: { id: string }, handle: string, fields: Partial<GiftPayload> & Pick<GiftPayload, 'transferId' | 'fromName'>): GiftPayload {
+  return {
+    room: handle, creatorUserId: creator.id, fromUserId: `u_${fields.fromName}`, anonymous: false, giftId: 'rose', name: 'Rose', tier: 'small',
+    unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `c_${fields.fromName}`, count: 1 }, at: now(), ...fields,
+  };
+}
+
 describe('sending a gift', () => {
   it('takes the coins, credits the creator, and shows once on the stream', async () => {
     const { creator, handle, viewer } = await liveRoom({ coins: 1000 });
@@ -102,10 +110,7 @@ describe('a combo with a gift waiting to be logged', () => {
   it('does not end under that gift: the gift joins it, and it ends once, after it', async () => {
     const { creator, handle } = await liveRoom({ coins: 0 });
     const client = await connect(handle);
-    const gift = (i: number): GiftPayload => ({
-      transferId: `late_${handle}_${i}`, room: handle, creatorUserId: creator.id, fromUserId: 'u_late', fromName: 'Late', anonymous: false,
-      giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `combo_${handle}`, count: i }, at: now(),
-    });
+    const gift = (i: number) => rose(creator, handle, { transferId: `late_${handle}_${i}`, fromName: 'Late', combo: { id: `combo_${handle}`, count: i } });
     const stub = roomStub(handle);
     await stub.receiveGifts([gift(1)]);
     // The second gift was debited just inside the window; it reaches the room as the window closes.
@@ -164,10 +169,7 @@ describe('leaderboard and goal under a burst', () => {
     await api('/v1/creator/goal', { method: 'PUT', body: { label: 'New mic', coins: 10_000 }, token: creator.token });
     const client = await connect(handle);
     const at = now();
-    const gift = (i: number, from: string): GiftPayload => ({
-      transferId: `burst_${handle}_${i}`, room: handle, creatorUserId: creator.id, fromUserId: `u_${from}`, fromName: from, anonymous: false,
-      giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `c_${from}`, count: 1 }, at,
-    });
+    const gift = (i: number, from: string) => rose(creator, handle, { transferId: `burst_${handle}_${i}`, fromName: from, at });
     const stub = roomStub(handle);
     // Three deliveries well inside one interval: only the first carries the leaderboard and goal.
     await stub.receiveGifts([gift(1, 'Ann')]);
@@ -196,10 +198,7 @@ describe('deliveries arriving together', () => {
     await until('hello', () => client.events.length, (n) => n === 1);
     const seq0 = client.events[0]!.seq;
     const at = now();
-    const gift = (i: number): GiftPayload => ({
-      transferId: `together_${handle}_${i}`, room: handle, creatorUserId: creator.id, fromUserId: `u_${i}`, fromName: `Fan ${i}`, anonymous: false,
-      giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `c_${i}`, count: 1 }, at,
-    });
+    const gift = (i: number) => rose(creator, handle, { transferId: `together_${handle}_${i}`, fromName: `Fan ${i}`, at });
     const stub = roomStub(handle);
     const framesBefore = client.frames;
     const acks = await Promise.all([1, 2, 3, 4].map((i) => stub.receiveGifts([gift(i)])));
