@@ -23,6 +23,7 @@ import { now } from '../clock';
 import type { Env } from '../env';
 import { fault } from '../faults';
 import { getWallet } from '../stubs';
+import { Alarm } from './alarm';
 import { LIVE_ROOM_MIGRATIONS } from './live-room-migrations';
 import { migrate } from './migrate';
 
@@ -93,13 +94,14 @@ export class LiveRoom extends DurableObject<Env> {
   private crediting = false;
   /** When the leaderboard and goal last went out (room clock). */
   private stateAt = 0;
-  /** The alarm as last set (undefined until read once). Whenever it is set, nothing the alarm serves is due before it. */
-  private alarmAt: number | null | undefined = undefined;
+  /** Whenever it is set, nothing it serves (credits, combo ends, held-back state) is due before it. */
+  private readonly alarmClock: Alarm;
   /** The meta table as read or written so far: every gift reads the live state, goal and word list. */
   private readonly metaCache = new Map<string, string | null>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.alarmClock = new Alarm(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, LIVE_ROOM_MIGRATIONS);
       this.seq = this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? Number(this.meta('seq') ?? 0);
@@ -318,7 +320,7 @@ export class LiveRoom extends DurableObject<Env> {
     if (fault(this.env, 'roomRefusesDelivery')) throw new Error('injected: room refused a delivery');
     // Set before the gifts are logged, so their credits are made even if the room restarts right after.
     // Combo ends and held-back state are due later; the alarm reschedules itself for them.
-    await this.wakeAt(now() + CREDIT_DELAY_MS);
+    await this.alarmClock.wakeAt(now() + CREDIT_DELAY_MS);
     return new Promise((logged, failed) => {
       this.inbox.push({ gifts, logged, failed });
       this.frameSoon();
@@ -384,7 +386,7 @@ export class LiveRoom extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.alarmAt = null;
+    this.alarmClock.fired();
     this.endDueCombos();
     this.broadcast(this.transaction(() => this.emitState()));
     await this.creditCreator();
@@ -452,17 +454,7 @@ export class LiveRoom extends DurableObject<Env> {
     const credit = this.sql.exec<{ at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM credit_queue').one().at;
     const combo = this.sql.exec<{ at: number | null }>('SELECT MIN(last_at) AS at FROM combos WHERE ended = 0').one().at;
     const state = this.meta('state_dirty') === null ? Infinity : this.stateAt + STATE_MS;
-    await this.wakeAt(Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW, state));
-  }
-
-  /** Sets the alarm for room time `due` unless it is already set sooner. */
-  private async wakeAt(due: number): Promise<void> {
-    if (!Number.isFinite(due)) return;
-    const real = Date.now() + Math.max(0, due - now());
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (this.alarmAt !== null && this.alarmAt <= real) return;
-    this.alarmAt = real;
-    await this.ctx.storage.setAlarm(real);
+    await this.alarmClock.wakeAt(Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW, state));
   }
 
   // ---- reads ----

@@ -7,6 +7,7 @@ import { getLiveRoom } from '../stubs';
 import type { Env } from '../env';
 import { migrate } from './migrate';
 import { WALLET_MIGRATIONS } from './wallet-migrations';
+import { Alarm } from './alarm';
 import { SqlWalletStore } from './wallet-store';
 
 /**
@@ -24,14 +25,14 @@ export class Wallet extends DurableObject<Env> {
   private delivering = false;
   private giftRate: RateWindow | null = null;
   private readonly acknowledged = new Set<string>();
-  /** The alarm as last set (undefined until read once); saves a storage round trip per gift. */
-  private alarmAt: number | null | undefined = undefined;
+  private readonly alarmClock: Alarm;
   private deliverAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, WALLET_MIGRATIONS));
     this.book = new WalletBook(new SqlWalletStore(ctx.storage), monotonicFactory());
+    this.alarmClock = new Alarm(ctx.storage);
   }
 
   /** Does nothing: the benchmarks' baseline for one Durable Object call. */
@@ -113,7 +114,7 @@ export class Wallet extends DurableObject<Env> {
       const wait = this.giftRate!.take(now());
       return wait === null ? null : { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     };
-    await this.wakeAt(now() + RETRY_SAFETY_MS);
+    await this.alarmClock.wakeAt(now() + RETRY_SAFETY_MS);
     // Settlements the room acknowledged since the last commit ride along in this one.
     const r = this.book.atomically(() => {
       this.settleAcknowledged();
@@ -127,7 +128,7 @@ export class Wallet extends DurableObject<Env> {
   }
 
   override async alarm() {
-    this.alarmAt = null;
+    this.alarmClock.fired();
     this.settleAcknowledged();
     await this.deliver();
   }
@@ -176,8 +177,8 @@ export class Wallet extends DurableObject<Env> {
     } finally {
       this.delivering = false;
     }
-    if (this.acknowledged.size && !this.alarmAt) next = Math.min(next, now() + RETRY_SAFETY_MS);
-    if (Number.isFinite(next)) await this.wakeAt(next);
+    if (this.acknowledged.size && !this.alarmClock.set) next = Math.min(next, now() + RETRY_SAFETY_MS);
+    await this.alarmClock.wakeAt(next);
   }
 
   /**
@@ -191,15 +192,6 @@ export class Wallet extends DurableObject<Env> {
     const ids = [...this.acknowledged];
     this.acknowledged.clear();
     this.book.settleGifts(ids, now());
-  }
-
-  /** Sets the alarm for logical time `at` unless one is already due sooner. */
-  private async wakeAt(at: number): Promise<void> {
-    const real = Date.now() + Math.max(0, at - now());
-    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (this.alarmAt !== null && this.alarmAt <= real) return;
-    this.alarmAt = real;
-    await this.ctx.storage.setAlarm(real);
   }
 
   creditGifts(batchId: string, items: CreditItem[]) {
