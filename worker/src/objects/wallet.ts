@@ -168,7 +168,9 @@ export class Wallet extends DurableObject<Env> {
             } catch (e) {
               console.warn(`delivery to ${room} failed; retrying`, String(e));
               const retryAt = now() + backoff(attempts);
-              for (const g of gifts) this.book.recordDeliveryAttempt(g.transferId, retryAt);
+              this.book.atomically(() => {
+                for (const g of gifts) this.book.recordDeliveryAttempt(g.transferId, retryAt);
+              });
               next = Math.min(next, retryAt);
             }
           }),
