@@ -1,7 +1,9 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomEvent } from '@giftstream/shared';
 import { clearFaults, faults } from '../src/faults';
-import { api, buy, expectCleanAudit, signup, uniqueKey, wallet } from './helpers';
+import type { Wallet } from '../src/objects/wallet';
+import { api, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub } from './helpers';
 import { connect, diamondsOf, liveRoom, sendGift, until, type Client } from './room-helpers';
 
 afterEach(clearFaults);
@@ -106,6 +108,19 @@ describe('a busy room', () => {
     for (const v of viewers.slice(0, 5)) expect((await wallet(v)).coins).toBe(2000 - spent.get(`Fan ${String(viewers.indexOf(v)).padStart(2, '0')}`)!);
     await settledAudit();
     client.close();
+  });
+});
+
+describe('settling', () => {
+  it('a wallet that stops sending settles what the room acknowledged, then keeps no alarm', async () => {
+    const { handle, viewer } = await liveRoom({ coins: 1000 });
+    const stub = walletStub(viewer.id);
+    const state = () => runInDurableObject(stub, async (w, ctx) => ({ inTransit: (w as Wallet).audit().balances['coins:in_transit'] ?? 0, alarm: await ctx.storage.getAlarm() }));
+    expect((await sendGift(viewer, handle, { giftId: 'rose' })).status).toBe(201);
+    // Set before the debit committed, so a wallet that restarts still delivers.
+    expect((await state()).alarm).not.toBeNull();
+    // Well before the alarm itself (10 s) would have fired.
+    await until('settled, without an alarm', state, (s) => s.inTransit === 0 && s.alarm === null, 6_000);
   });
 });
 

@@ -18,6 +18,13 @@ export class Alarm {
     this.at = null;
   }
 
+  /** Deletes the alarm. Forgotten first, so a `wakeAt` meanwhile sets it again (after the delete). */
+  async clear(): Promise<void> {
+    if (this.at === null) return;
+    this.at = null;
+    await this.storage.deleteAlarm();
+  }
+
   /** Sets the alarm for `due` on the one clock (so tests can move it), unless it is already due sooner. */
   async wakeAt(due: number): Promise<void> {
     if (!Number.isFinite(due)) return;

@@ -11,10 +11,12 @@ import { Alarm } from './alarm';
 import { SqlWalletStore } from './wallet-store';
 
 /**
- * If a delivery attempt never reports back (the object restarted), the alarm retries after this. The
- * same alarm moves acknowledged gifts out of transit (see settleAcknowledged).
+ * If a delivery attempt never reports back (the object restarted), the alarm retries after this. Every
+ * debit makes sure the alarm is set, so a busy wallet writes its alarm once per interval, not per gift.
  */
-const RETRY_SAFETY_MS = 2_000;
+const RETRY_SAFETY_MS = 10_000;
+/** Acknowledged gifts leave transit with the next debit; a wallet that has sent nothing for this long settles them alone. */
+const SETTLE_IDLE_MS = 2_000;
 
 /**
  * One user's wallet: the authority for their coins, diamonds, ledger, limits and payouts. A thin shell:
@@ -27,6 +29,9 @@ export class Wallet extends DurableObject<Env> {
   private readonly acknowledged = new Set<string>();
   private readonly alarmClock: Alarm;
   private deliverAgain = false;
+  private settleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the last gift was debited (real time): settling waits until the wallet is idle. */
+  private lastDebitAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -115,6 +120,7 @@ export class Wallet extends DurableObject<Env> {
       return wait === null ? null : { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     };
     await this.alarmClock.wakeAt(now() + RETRY_SAFETY_MS);
+    this.lastDebitAt = Date.now();
     // Settlements the room acknowledged since the last commit ride along in this one.
     const r = this.book.atomically(() => {
       this.settleAcknowledged();
@@ -165,6 +171,7 @@ export class Wallet extends DurableObject<Env> {
             try {
               const acked = await getLiveRoom(this.env, room).receiveGifts(gifts);
               for (const id of acked) this.acknowledged.add(id);
+              this.settleWhenIdle();
             } catch (e) {
               console.warn(`delivery to ${room} failed; retrying`, String(e));
               const retryAt = now() + backoff(attempts);
@@ -184,10 +191,26 @@ export class Wallet extends DurableObject<Env> {
   }
 
   /**
-   * Moves acknowledged gifts out of transit, inside a commit the wallet makes anyway: the next debit's,
-   * or the alarm's that every debit sets (at most RETRY_SAFETY_MS later). So a wallet commits once per
-   * gift, not twice. If the object restarts first, the alarm delivers those gifts again, the room
-   * acknowledges its duplicates, and they settle then.
+   * Settles acknowledged gifts once the wallet has debited nothing for SETTLE_IDLE_MS. A wallet sending
+   * gifts settles them inside its next debit instead, so it commits once per gift, not twice. With
+   * nothing left to deliver, the idle wallet drops its alarm: there is nothing for it to retry.
+   */
+  private settleWhenIdle(): void {
+    if (this.settleTimer) return;
+    const wait = this.lastDebitAt + SETTLE_IDLE_MS - Date.now();
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (Date.now() - this.lastDebitAt < SETTLE_IDLE_MS) return this.settleWhenIdle();
+      this.book.atomically(() => this.settleAcknowledged());
+      if (!this.delivering && !this.book.pendingDeliveries().length) void this.alarmClock.clear();
+    }, Math.max(0, wait));
+  }
+
+  /**
+   * Moves acknowledged gifts out of transit, inside a commit the wallet makes anyway where it can: the
+   * next debit's, the alarm's, or one of its own once the wallet is idle (settleWhenIdle). If the object
+   * restarts first, the alarm delivers those gifts again, the room acknowledges its duplicates, and they
+   * settle then.
    */
   private settleAcknowledged(): void {
     if (!this.acknowledged.size) return;
