@@ -19,6 +19,14 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Every load first runs this long unmeasured, so JIT, caches and fresh objects do not count as steady state. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+/**
+ * Each scenario after the first waits this long before it starts, so it runs on a quiet server. workerd
+ * evicts a Durable Object about 10 s after its last request or alarm, and closing one checkpoints its
+ * SQLite files on the one thread every object shares (the baseline's 50 objects: ~100 fsyncs and ~1,100
+ * writes in under 2 s). Back to back, the previous scenario's objects were evicted in the middle of the
+ * next one's measurement and held every request there for 100–200 ms.
+ */
+const SETTLE = Number(process.env.BENCH_SETTLE ?? 20);
 const only = process.env.BENCH_ONLY?.split(',');
 
 const results = { date: new Date().toISOString(), machine: machine(), resent: {}, scenarios: {} };
@@ -518,7 +526,10 @@ async function main() {
     results.scenarios.baseline = b;
     const run = async (name, key, fn) => {
       scenario = name;
-      if (want(name)) results.scenarios[key] = await fn();
+      if (!want(name)) return;
+      progress(`waiting ${SETTLE} s for the objects of the last scenario to be evicted`);
+      await sleep(SETTLE * 1000);
+      results.scenarios[key] = await fn();
     };
     await run('throughput', 'giftThroughput', () => giftThroughput(base, server.group, b.perSecond));
     await run('latency', 'giftToScreen', () => giftToScreen(base, server.group));
@@ -534,7 +545,7 @@ async function main() {
   const lines = [
     '',
     `Giftstream benchmarks — ${results.date} — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}`,
-    `(${SECONDS} s per load after ${WARMUP} s unmeasured, ${CONCURRENCY} concurrent; absolute figures vary by machine — compare the ratios)`,
+    `(${SECONDS} s per load after ${WARMUP} s unmeasured, ${CONCURRENCY} concurrent, ${SETTLE} s quiet before each scenario; absolute figures vary by machine — compare the ratios)`,
     '',
     row('scenario', 'figure', 'goal'),
     row('-'.repeat(44), '-'.repeat(22), '-'.repeat(20)),
