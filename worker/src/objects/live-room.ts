@@ -33,8 +33,8 @@ const KEEP_EVENTS = 5_000;
  * Events go out in frames: what arrives within the frame delay is logged in one transaction and sent
  * as one. A frame costs the room (and every hop after it) once per socket, so the delay grows with the
  * audience: 10 ms up to 100 sockets, 100 ms for a thousand or more (at most 10 frames a second per
- * socket). Bench scenario 2 (1,000 sockets, 100 gifts/s): at 50 ms, the fan-out kept the room's thread
- * so busy that gift requests queued behind it (p99 300–500 ms); at 100 ms, under 250 ms.
+ * socket). Bench scenario 2 (1,000 sockets, 100 gifts/s): at 50 ms the fan-out kept the thread so busy
+ * that the runtime took in gift requests late (request p99 150–380 ms); at 100 ms, about 100 ms.
  */
 const frameDelay = (sockets: number) => Math.min(100, Math.max(10, Math.round(sockets / 10)));
 /**
@@ -45,8 +45,8 @@ const frameDelay = (sockets: number) => Math.min(100, Math.max(10, Math.round(so
 const STATE_MS = 250;
 /**
  * Diamonds are credited to the creator's wallet at most this often, in batches, by the alarm. Each round
- * costs the room an alarm write and a commit and the creator's wallet a commit; at 200 ms that was a
- * tenth of the room's storage writes under load.
+ * costs the room alarm writes and a commit, and the creator's wallet a commit: at 200 ms a busy room
+ * paid that about four times a second.
  */
 const CREDIT_DELAY_MS = 1_000;
 const CREDIT_BATCH = 500;
