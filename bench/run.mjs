@@ -20,11 +20,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 /**
- * Each load waits this long before it starts, so it runs on a quiet server. workerd
- * evicts a Durable Object about 10 s after its last request or alarm, and closing one checkpoints its
- * SQLite files on the one thread every object shares (the baseline's 50 objects: ~100 fsyncs and ~1,100
- * writes in under 2 s). Back to back, the previous scenario's objects were evicted in the middle of the
- * next one's measurement and held every request there for 100–200 ms.
+ * Each load waits this long before it starts, so it runs on a quiet server. workerd evicts a Durable
+ * Object about 10 s after its last request or alarm, and closing one checkpoints its SQLite files on the
+ * one thread every object shares (the baseline's 50 objects: ~100 fsyncs and ~1,100 writes in under
+ * 2 s). Back to back, the previous scenario's objects were evicted in the middle of the next one's
+ * measurement and held every request there for 100–200 ms.
  */
 const SETTLE = Number(process.env.BENCH_SETTLE ?? 20);
 const only = process.env.BENCH_ONLY?.split(',');
@@ -560,7 +560,7 @@ async function main() {
   const lines = [
     '',
     `Giftstream benchmarks — ${results.date} — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}`,
-    `(${SECONDS} s per load after ${WARMUP} s unmeasured, ${CONCURRENCY} concurrent, ${SETTLE} s quiet before each scenario; absolute figures vary by machine — compare the ratios)`,
+    `(${SECONDS} s per load after ${WARMUP} s unmeasured, ${CONCURRENCY} concurrent, ${SETTLE} s quiet before each load; absolute figures vary by machine — compare the ratios)`,
     '',
     row('scenario', 'figure', 'goal'),
     row('-'.repeat(44), '-'.repeat(22), '-'.repeat(20)),

@@ -100,7 +100,7 @@ export class LiveRoom extends DurableObject<Env> {
   private crediting = false;
   /** When the leaderboard and goal last went out (room clock). */
   private stateAt = 0;
-  /** Whenever it is set, nothing it serves (credits, combo ends, held-back state) is due before it. */
+  /** Whenever it is set, nothing it serves (credits, combo ends) is due before it. */
   private readonly alarmClock: Alarm;
   /** The meta table as read or written so far: every gift reads the live state, goal and word list. */
   private readonly metaCache = new Map<string, string | null>();
@@ -325,7 +325,7 @@ export class LiveRoom extends DurableObject<Env> {
   async receiveGifts(gifts: GiftPayload[]): Promise<string[]> {
     if (fault(this.env, 'roomRefusesDelivery')) throw new Error('injected: room refused a delivery');
     // Set before the gifts are logged, so their credits are made even if the room restarts right after.
-    // Combo ends and held-back state are due later; the alarm reschedules itself for them.
+    // Combo ends are due later; the alarm reschedules itself for them.
     await this.alarmClock.wakeAt(now() + CREDIT_DELAY_MS);
     return new Promise((logged, failed) => {
       this.inbox.push({ gifts, logged, failed });
