@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { COMBO_WINDOW, type GiftPayload } from '@giftstream/shared';
 import type { LiveRoom } from '../src/objects/live-room';
 import { advanceClock, now } from '../src/clock';
-import { api, buy, expectCleanAudit, signup, uniqueKey, wallet } from './helpers';
+import { api, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub } from './helpers';
 import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
 
 /** A gift as a viewer's wallet delivers it to the room: a 5-coin rose, unless `fields` say otherwise. */
@@ -132,6 +132,22 @@ describe('a combo with a gift waiting to be logged', () => {
     expect(ends[0]).toMatchObject({ comboId: `combo_${handle}`, count: 2, coins: 10 });
     expect(client.events.map((e) => e.type).filter((t) => t === 'gift' || t === 'combo_end')).toEqual(['gift', 'gift', 'combo_end']);
     client.close();
+  });
+});
+
+describe("crediting the creator's wallet", () => {
+  it('takes every gift waiting in one round, not only those already due', async () => {
+    const { creator, handle } = await liveRoom({ coins: 0 });
+    const stub = roomStub(handle);
+    await stub.receiveGifts([rose(creator, handle, { transferId: `first_${handle}`, fromName: 'First' })]);
+    // Logged 0.9 s later: on its own, its credit would come due 0.9 s after the first one's.
+    advanceClock(900);
+    await stub.receiveGifts([rose(creator, handle, { transferId: `second_${handle}`, fromName: 'Second' })]);
+    advanceClock(100);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await diamondsOf(creator)).toBe(4);
+    const rounds = await runInDurableObject(walletStub(creator.id), (_w, ctx) => ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(DISTINCT batch_id) AS n FROM credits').one().n);
+    expect(rounds).toBe(1);
   });
 });
 
