@@ -133,10 +133,17 @@ export class Wallet extends DurableObject<Env> {
     return r;
   }
 
+  /**
+   * Retries what is due. Acknowledged gifts are left to settle with the next debit or when the wallet is
+   * idle (settleWhenIdle), not here: a busy wallet's alarm then costs no commit, and while they wait the
+   * alarm is set again within this handler, one storage write instead of a delete now and a set at the
+   * next debit.
+   */
   override async alarm() {
     this.alarmClock.fired();
-    this.settleAcknowledged();
     await this.deliver();
+    // A delivery already under way when the alarm fired finishes after this handler; set it again now.
+    if (this.delivering || this.acknowledged.size) await this.alarmClock.wakeAt(now() + RETRY_SAFETY_MS);
   }
 
   /**
@@ -208,7 +215,7 @@ export class Wallet extends DurableObject<Env> {
 
   /**
    * Moves acknowledged gifts out of transit, inside a commit the wallet makes anyway where it can: the
-   * next debit's, the alarm's, or one of its own once the wallet is idle (settleWhenIdle). If the object
+   * next debit's, or one of its own once the wallet is idle (settleWhenIdle). If the object
    * restarts first, the alarm delivers those gifts again, the room acknowledges its duplicates, and they
    * settle then.
    */
