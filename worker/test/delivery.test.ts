@@ -139,6 +139,22 @@ describe('settling', () => {
   });
 });
 
+describe('what wallets store', () => {
+  it('is each balance as the ledger has it, after gifts that settle the one before and a credit batch', async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 1000 });
+    for (let i = 0; i < 3; i++) expect((await sendGift(viewer, handle, { giftId: 'rose' })).status).toBe(201);
+    await until('credited', () => diamondsOf(creator), (d) => d === 15);
+    for (const user of [viewer, creator]) {
+      const { stored, book } = await runInDurableObject(walletStub(user.id), (w, ctx) => ({
+        stored: Object.fromEntries(ctx.storage.sql.exec<{ account: string; value: number }>('SELECT account, value FROM balances').toArray().map((r) => [r.account, r.value])),
+        book: w.audit(),
+      }));
+      expect(book.violations).toEqual([]);
+      expect(stored).toEqual(book.balances);
+    }
+  });
+});
+
 describe('audit after all of it', () => {
   it('is clean', async () => {
     await expectCleanAudit();

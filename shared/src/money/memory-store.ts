@@ -94,11 +94,10 @@ export class MemoryWalletStore implements WalletStore {
   putLimits(state: LimitState): void {
     this.s.limits = structuredClone(state);
   }
-  hasCredit(transferId: string): boolean {
-    return this.s.credits.has(transferId);
-  }
-  putCredit(transferId: string, batchId: string): void {
+  putCredit(transferId: string, batchId: string): boolean {
+    if (this.s.credits.has(transferId)) return false;
     this.s.credits.set(transferId, batchId);
+    return true;
   }
   putOutbox(record: OutboxRecord): void {
     this.s.outbox.set(record.transferId, { ...record });
@@ -106,8 +105,10 @@ export class MemoryWalletStore implements WalletStore {
   getOutbox(transferId: string) {
     return this.s.outbox.get(transferId) ?? null;
   }
-  deleteOutbox(transferId: string): void {
+  deleteOutbox(transferId: string): number | null {
+    const o = this.s.outbox.get(transferId);
     this.s.outbox.delete(transferId);
+    return o ? o.coins : null;
   }
   outbox() {
     return [...this.s.outbox.values()];

@@ -84,13 +84,14 @@ export interface WalletStore {
   putIdempotent(key: string, record: IdempotentRecord): void;
   getLimits(): LimitState;
   putLimits(state: LimitState): void;
-  hasCredit(transferId: string): boolean;
-  putCredit(transferId: string, batchId: string): void;
+  /** Records a gift's credit unless it is recorded already; whether it was new. */
+  putCredit(transferId: string, batchId: string): boolean;
   putOutbox(record: OutboxRecord): void;
   getCombo(key: string): ComboState | null;
   putCombo(key: string, combo: ComboState): void;
   getOutbox(transferId: string): OutboxRecord | null;
-  deleteOutbox(transferId: string): void;
+  /** Removes a gift from the outbox; its coins, or null if it was not there. */
+  deleteOutbox(transferId: string): number | null;
   outbox(): OutboxRecord[];
 }
 
@@ -374,10 +375,9 @@ export class WalletBook {
     return this.store.transaction(() => {
       let settled = 0;
       for (const transferId of transferIds) {
-        const o = this.store.getOutbox(transferId);
-        if (!o) continue;
-        this.move([{ id: this.newId(), kind: 'gift', debit: Account.coinsInTransit, credit: Account.coinsSpent, amount: o.coins, rateVersion: 0, at: now, ref: transferId }]);
-        this.store.deleteOutbox(transferId);
+        const coins = this.store.deleteOutbox(transferId);
+        if (coins === null) continue;
+        this.move([{ id: this.newId(), kind: 'gift', debit: Account.coinsInTransit, credit: Account.coinsSpent, amount: coins, rateVersion: 0, at: now, ref: transferId }]);
         settled++;
       }
       return settled;
@@ -410,7 +410,7 @@ export class WalletBook {
       let credited = 0;
       let duplicates = 0;
       for (const item of items) {
-        if (this.store.hasCredit(item.transferId)) {
+        if (!this.store.putCredit(item.transferId, batchId)) {
           duplicates++;
           continue;
         }
@@ -418,7 +418,6 @@ export class WalletBook {
           [{ id: this.newId(), kind: 'creator_share', debit: Account.diamondsIssued, credit: Account.diamonds, amount: item.diamonds, rateVersion: item.rateVersion, at: now, ref: item.transferId }],
           item.from,
         );
-        this.store.putCredit(item.transferId, batchId);
         credited += item.diamonds;
       }
       return { credited, duplicates };

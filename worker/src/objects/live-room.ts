@@ -342,8 +342,11 @@ export class LiveRoom extends DurableObject<Env> {
       let goal = this.goal();
       const blocked = this.blockedWords();
       let creator = this.meta('creator_user_id');
+      const session = { coins: 0, diamonds: 0, gifts: 0 };
       for (const g of gifts) {
-        if (this.sql.exec('SELECT 1 FROM gifts WHERE transfer_id = ?', g.transferId).toArray().length) continue;
+        // Logged under the seq its event takes next; a gift logged before is skipped.
+        const logged = this.sql.exec('INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1', g.transferId, sessionId, this.seq + 1, g.at, JSON.stringify(g));
+        if (!logged.toArray().length) continue;
         if (g.creatorUserId !== creator) this.setMeta('creator_user_id', (creator = g.creatorUserId));
         const blockedWord = g.message ? findBlockedWord(g.message, blocked) : null;
         if (blockedWord) {
@@ -365,8 +368,9 @@ export class LiveRoom extends DurableObject<Env> {
           total: g.coins,
         });
         out.push(event);
-        this.sql.exec('INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?)', g.transferId, sessionId, event.seq, g.at, JSON.stringify(g));
-        this.sql.exec('UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?', g.coins, g.diamonds, g.count, sessionId);
+        session.coins += g.coins;
+        session.diamonds += g.diamonds;
+        session.gifts += g.count;
         const supporter = g.anonymous ? `anon:${g.fromUserId}` : g.fromUserId;
         const name = g.anonymous ? ANONYMOUS : g.fromName;
         for (const scope of sessionId ? [sessionId, '*'] : ['*']) {
@@ -382,6 +386,7 @@ export class LiveRoom extends DurableObject<Env> {
         this.sql.exec('INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, next_attempt_at) VALUES (?, ?, ?, ?, ?)', g.transferId, g.diamonds, g.rateVersion, g.anonymous ? null : g.fromName, now() + CREDIT_DELAY_MS);
         if (goal) goal = { ...goal, progress: goal.progress + g.coins };
       }
+      if (session.gifts) this.sql.exec('UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?', session.coins, session.diamonds, session.gifts, sessionId);
       if (out.length && (goal || sessionId)) {
         if (goal) this.setMeta('goal', JSON.stringify(goal));
         this.setMeta('state_dirty', sessionId ?? '');

@@ -6,10 +6,13 @@ type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts
 /**
  * WalletStore over a Durable Object's SQLite storage. Balances are read on every move, so they are
  * kept in memory too: the object is the only writer, and a transaction that throws drops the copy.
+ * Inside a transaction a balance is written once, as it stands at the end (a gift that settles the
+ * one before moves coins:in_transit twice; a credit batch moves diamonds once per gift).
  */
 export class SqlWalletStore implements WalletStore {
   private depth = 0;
   private cached: Balances | null = null;
+  private readonly unwritten = new Set<AccountName>();
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
@@ -21,25 +24,37 @@ export class SqlWalletStore implements WalletStore {
     if (this.depth > 0) return fn();
     this.depth++;
     try {
-      return this.storage.transactionSync(fn);
+      return this.storage.transactionSync(() => {
+        const result = fn();
+        for (const account of this.unwritten) this.writeBalance(account, this.cached![account]!);
+        return result;
+      });
     } catch (e) {
       this.cached = null;
       throw e;
     } finally {
+      this.unwritten.clear();
       this.depth--;
     }
   }
 
   balances(): Balances {
+    return { ...this.loaded() };
+  }
+  private loaded(): Balances {
     if (!this.cached) {
       this.cached = {};
       for (const r of this.sql.exec<{ account: AccountName; value: number }>('SELECT account, value FROM balances')) this.cached[r.account] = r.value;
     }
-    return { ...this.cached };
+    return this.cached;
   }
   setBalance(account: AccountName, value: number): void {
+    if (this.depth > 0) this.unwritten.add(account);
+    else this.writeBalance(account, value);
+    this.loaded()[account] = value;
+  }
+  private writeBalance(account: AccountName, value: number): void {
     this.sql.exec('INSERT INTO balances (account, value) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET value = excluded.value', account, value);
-    if (this.cached) this.cached[account] = value;
   }
   appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
     for (const t of transfers) {
@@ -101,11 +116,8 @@ export class SqlWalletStore implements WalletStore {
   putLimits(state: LimitState): void {
     this.sql.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(state));
   }
-  hasCredit(transferId: string): boolean {
-    return this.sql.exec('SELECT 1 FROM credits WHERE transfer_id = ?', transferId).toArray().length > 0;
-  }
-  putCredit(transferId: string, batchId: string): void {
-    this.sql.exec('INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?)', transferId, batchId);
+  putCredit(transferId: string, batchId: string): boolean {
+    return this.sql.exec('INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1', transferId, batchId).toArray().length > 0;
   }
   putOutbox(o: OutboxRecord): void {
     this.sql.exec(
@@ -117,8 +129,8 @@ export class SqlWalletStore implements WalletStore {
     const r = this.sql.exec<OutboxRow>('SELECT * FROM outbox WHERE transfer_id = ?', transferId).toArray()[0];
     return r ? outboxRecord(r) : null;
   }
-  deleteOutbox(transferId: string): void {
-    this.sql.exec('DELETE FROM outbox WHERE transfer_id = ?', transferId);
+  deleteOutbox(transferId: string): number | null {
+    return this.sql.exec<{ coins: number }>('DELETE FROM outbox WHERE transfer_id = ? RETURNING coins', transferId).toArray()[0]?.coins ?? null;
   }
   getCombo(key: string): ComboState | null {
     const r = this.sql.exec<{ id: string; last_at: number; count: number }>('SELECT id, last_at, count FROM combos WHERE key = ?', key).toArray()[0];
