@@ -112,8 +112,8 @@ describe('a busy room', () => {
 });
 
 describe('settling', () => {
-  const state = (stub: DurableObjectStub<Wallet>) =>
-    runInDurableObject(stub, async (w, ctx) => ({ inTransit: w.audit().balances['coins:in_transit'] ?? 0, alarm: await ctx.storage.getAlarm() }));
+  const state = (stub: ReturnType<typeof walletStub>) =>
+    runInDurableObject(stub, async (w, ctx) => ({ inTransit: (w as Wallet).audit().balances['coins:in_transit'] ?? 0, alarm: await ctx.storage.getAlarm() }));
 
   it('a wallet that stops sending settles what the room acknowledged, then keeps no alarm', async () => {
     const { handle, viewer } = await liveRoom({ coins: 1000 });
@@ -130,7 +130,7 @@ describe('settling', () => {
     const stub = walletStub(viewer.id);
     expect((await sendGift(viewer, handle, { giftId: 'rose' })).status).toBe(201);
     await until('logged by the room', async () => (await api(`/v1/rooms/${handle}`)).json.room.recentGifts, (g) => g.length === 1);
-    await runInDurableObject(stub, (w) => w.alarm());
+    await runInDurableObject(stub, (w) => (w as Wallet).alarm());
     const after = await state(stub);
     // Acknowledged, and settled only once the wallet is idle (2 s): until then an alarm must stay set.
     // (On a machine stalled for 2 s it has settled already, and there is nothing to check.)
@@ -147,7 +147,7 @@ describe('what wallets store', () => {
     for (const user of [viewer, creator]) {
       const { stored, book } = await runInDurableObject(walletStub(user.id), (w, ctx) => ({
         stored: Object.fromEntries(ctx.storage.sql.exec<{ account: string; value: number }>('SELECT account, value FROM balances').toArray().map((r) => [r.account, r.value])),
-        book: w.audit(),
+        book: (w as Wallet).audit(),
       }));
       expect(book.violations).toEqual([]);
       expect(stored).toEqual(book.balances);

@@ -342,7 +342,7 @@ export class LiveRoom extends DurableObject<Env> {
       let goal = this.goal();
       const blocked = this.blockedWords();
       let creator = this.meta('creator_user_id');
-      const session = { coins: 0, diamonds: 0, gifts: 0 };
+      const added = { coins: 0, diamonds: 0, gifts: 0 };
       for (const g of gifts) {
         // Logged under the seq its event takes next; a gift logged before is skipped.
         const logged = this.sql.exec('INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1', g.transferId, sessionId, this.seq + 1, g.at, JSON.stringify(g));
@@ -368,9 +368,9 @@ export class LiveRoom extends DurableObject<Env> {
           total: g.coins,
         });
         out.push(event);
-        session.coins += g.coins;
-        session.diamonds += g.diamonds;
-        session.gifts += g.count;
+        added.coins += g.coins;
+        added.diamonds += g.diamonds;
+        added.gifts += g.count;
         const supporter = g.anonymous ? `anon:${g.fromUserId}` : g.fromUserId;
         const name = g.anonymous ? ANONYMOUS : g.fromName;
         for (const scope of sessionId ? [sessionId, '*'] : ['*']) {
@@ -386,7 +386,7 @@ export class LiveRoom extends DurableObject<Env> {
         this.sql.exec('INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, next_attempt_at) VALUES (?, ?, ?, ?, ?)', g.transferId, g.diamonds, g.rateVersion, g.anonymous ? null : g.fromName, now() + CREDIT_DELAY_MS);
         if (goal) goal = { ...goal, progress: goal.progress + g.coins };
       }
-      if (session.gifts) this.sql.exec('UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?', session.coins, session.diamonds, session.gifts, sessionId);
+      if (added.gifts) this.sql.exec('UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?', added.coins, added.diamonds, added.gifts, sessionId);
       if (out.length && (goal || sessionId)) {
         if (goal) this.setMeta('goal', JSON.stringify(goal));
         this.setMeta('state_dirty', sessionId ?? '');
