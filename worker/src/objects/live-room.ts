@@ -373,12 +373,12 @@ export class LiveRoom extends DurableObject<Env> {
         added.gifts += g.count;
         const supporter = g.anonymous ? `anon:${g.fromUserId}` : g.fromUserId;
         const name = g.anonymous ? ANONYMOUS : g.fromName;
-        for (const scope of sessionId ? [sessionId, '*'] : ['*']) {
-          this.sql.exec(
-            'INSERT INTO supporters (session_id, supporter, name, coins) VALUES (?, ?, ?, ?) ON CONFLICT(session_id, supporter) DO UPDATE SET coins = coins + excluded.coins, name = excluded.name',
-            scope, supporter, name, g.coins,
-          );
-        }
+        // This session's board and the all-time one ('*'), in one statement.
+        const scopes = sessionId ? [sessionId, '*'] : ['*'];
+        this.sql.exec(
+          `INSERT INTO supporters (session_id, supporter, name, coins) VALUES ${scopes.map(() => '(?, ?, ?, ?)').join(', ')} ON CONFLICT(session_id, supporter) DO UPDATE SET coins = coins + excluded.coins, name = excluded.name`,
+          ...scopes.flatMap((scope) => [scope, supporter, name, g.coins]),
+        );
         this.sql.exec(
           'INSERT INTO combos (id, last_at, count, coins) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_at = MAX(last_at, excluded.last_at), count = count + excluded.count, coins = coins + excluded.coins',
           g.combo.id, g.at, g.count, g.coins,

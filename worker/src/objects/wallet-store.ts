@@ -6,8 +6,8 @@ type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts
 /**
  * WalletStore over a Durable Object's SQLite storage. Balances are read on every move, so they are
  * kept in memory too: the object is the only writer, and a transaction that throws drops the copy.
- * Inside a transaction a balance is written once, as it stands at the end (a gift that settles the
- * one before moves coins:in_transit twice; a credit batch moves diamonds once per gift).
+ * Balances are written once per transaction, as they stand at its end, in one statement (a gift that
+ * settles the one before moves coins:in_transit twice; a credit batch moves diamonds once per gift).
  */
 export class SqlWalletStore implements WalletStore {
   private depth = 0;
@@ -26,7 +26,7 @@ export class SqlWalletStore implements WalletStore {
     try {
       return this.storage.transactionSync(() => {
         const result = fn();
-        for (const account of this.unwritten) this.writeBalance(account, this.cached![account]!);
+        this.writeBalances([...this.unwritten]);
         return result;
       });
     } catch (e) {
@@ -49,12 +49,16 @@ export class SqlWalletStore implements WalletStore {
     return this.cached;
   }
   setBalance(account: AccountName, value: number): void {
-    if (this.depth > 0) this.unwritten.add(account);
-    else this.writeBalance(account, value);
+    if (this.depth === 0) return this.transaction(() => this.setBalance(account, value));
     this.loaded()[account] = value;
+    this.unwritten.add(account);
   }
-  private writeBalance(account: AccountName, value: number): void {
-    this.sql.exec('INSERT INTO balances (account, value) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET value = excluded.value', account, value);
+  private writeBalances(accounts: AccountName[]): void {
+    if (!accounts.length) return;
+    this.sql.exec(
+      `INSERT INTO balances (account, value) VALUES ${accounts.map(() => '(?, ?)').join(', ')} ON CONFLICT(account) DO UPDATE SET value = excluded.value`,
+      ...accounts.flatMap((a) => [a, this.cached![a]!]),
+    );
   }
   appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
     for (const t of transfers) {
