@@ -5,6 +5,7 @@ import { Account, canonicalJson } from '@giftstream/shared';
 import { advanceClock } from '../src/clock';
 import { clearFaults, faults } from '../src/faults';
 import { ADMIN, api, audit, buy, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, walletStub, type TestUser } from './helpers';
+import { until } from './room-helpers';
 
 const ulid = monotonicFactory();
 const GIFT = 7;
@@ -13,16 +14,6 @@ afterEach(clearFaults);
 
 /** Lets the wall clock move past the last id the wallet generated, so ids made here sort after it. */
 const tick = () => new Promise((r) => setTimeout(r, 5));
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The creator every gift here goes to. */
 const target = {} as { user: TestUser; handle: string };
@@ -161,8 +152,8 @@ describe('concurrent spends against one wallet', () => {
 
     // Released, every gift arrives once: the creator gets exactly the coins that left, as diamonds.
     clearFaults();
-    await until('delivery of every gift', () => ledger(viewer), (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT);
-    await until('diamonds for every gift', async () => (await wallet(target.user)).diamonds, (d) => d === diamondsBefore + afford * GIFT);
+    await until('delivery of every gift', () => ledger(viewer), (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT, 30_000);
+    await until('diamonds for every gift', async () => (await wallet(target.user)).diamonds, (d) => d === diamondsBefore + afford * GIFT, 30_000);
     await new Promise((r) => setTimeout(r, 300));
     expect((await wallet(target.user)).diamonds).toBe(diamondsBefore + afford * GIFT);
     expect((await wallet(viewer)).coins).toBe(6);
@@ -193,7 +184,7 @@ describe('concurrent spends against one wallet', () => {
     const other = await Promise.all(Array.from({ length: 10 }, () => stub.debitGift(giftDebit(viewer, key, { body: { giftId: 'other', count: 2 } }))));
     expect(other.every((r) => r.status === 409 && JSON.parse(r.body).error.code === 'idempotency_mismatch')).toBe(true);
     expect((await wallet(viewer)).coins).toBe(100 - GIFT);
-    await until('delivery', () => ledger(viewer), (b) => !b[Account.coinsInTransit]);
+    await until('delivery', () => ledger(viewer), (b) => !b[Account.coinsInTransit], 30_000);
     expect(await giftedCoins(viewer)).toBe(GIFT);
     await expectCleanAudit();
   });

@@ -49,13 +49,14 @@ export async function connect(handle: string, query = ''): Promise<Client> {
   return client;
 }
 
-export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+/** Polls `probe` until `ok` holds; fails naming `what` and the last value seen. */
+export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000, pollMs = 25): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = await probe();
     if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 25));
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 

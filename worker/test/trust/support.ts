@@ -5,6 +5,7 @@ import { parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared
 import { now } from '../../src/clock';
 import { app } from '../../src/index';
 import { api, toReply, type Reply } from '../helpers';
+import { until as pollUntil } from '../room-helpers';
 
 /**
  * Helpers the trust suite shares: Stripe (fake API + signed events), raw requests, object probes, counts.
@@ -209,14 +210,9 @@ export class Observer {
   }
 }
 
-export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** The trust suites wait at most 5 s for anything, polling every 10 ms. */
+export function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean): Promise<T> {
+  return pollUntil(what, probe, ok, 5_000, 10);
 }
 
 export async function inChunks<T, R>(items: readonly T[], size: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
