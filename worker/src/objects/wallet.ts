@@ -142,7 +142,8 @@ export class Wallet extends DurableObject<Env> {
   override async alarm() {
     this.alarmClock.fired();
     await this.deliver();
-    // A delivery already under way when the alarm fired finishes after this handler; set it again now.
+    // Gifts waiting to settle, or a delivery already under way (it finishes after this handler), keep the
+    // alarm set. Every other path to deliver() comes from a debit, which set it first.
     if (this.delivering || this.acknowledged.size) await this.alarmClock.wakeAt(now() + RETRY_SAFETY_MS);
   }
 
@@ -193,7 +194,6 @@ export class Wallet extends DurableObject<Env> {
     } finally {
       this.delivering = false;
     }
-    if (this.acknowledged.size && !this.alarmClock.set) next = Math.min(next, now() + RETRY_SAFETY_MS);
     await this.alarmClock.wakeAt(next);
   }
 
