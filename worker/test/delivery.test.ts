@@ -125,6 +125,22 @@ describe('settling', () => {
     await until('settled, without an alarm', () => state(stub), (s) => s.inTransit === 0 && s.alarm === null, 6_000);
   });
 
+  it('wallets that start sending together set their safety alarms apart, 10 to 15 s ahead', async () => {
+    const rooms = await Promise.all(Array.from({ length: 8 }, () => liveRoom({ coins: 1000 })));
+    const before = Date.now();
+    const sent = await Promise.all(rooms.map(({ handle, viewer }) => sendGift(viewer, handle, { giftId: 'rose' })));
+    const after = Date.now();
+    expect(sent.every((r) => r.status === 201)).toBe(true);
+    const alarms = await Promise.all(rooms.map(async ({ viewer }) => (await state(walletStub(viewer.id))).alarm!));
+    for (const at of alarms) {
+      expect(at).toBeGreaterThanOrEqual(before + 10_000);
+      expect(at).toBeLessThan(after + 15_000);
+    }
+    // Wallets on one machine share its thread: alarms due together would stall every request there at once.
+    // Spread at random over 5 s, eight alarms fall within 0.5 s of each other about once in a million runs.
+    expect(Math.max(...alarms) - Math.min(...alarms)).toBeGreaterThan(500);
+  });
+
   it('an alarm that fires while gifts wait to settle leaves the alarm set', async () => {
     const { handle, viewer } = await liveRoom({ coins: 1000 });
     const stub = walletStub(viewer.id);

@@ -15,6 +15,8 @@ import { SqlWalletStore } from './wallet-store';
  * debit makes sure the alarm is set, so a busy wallet writes its alarm once per interval, not per gift.
  */
 const RETRY_SAFETY_MS = 10_000;
+/** The safety alarm is this much later still, at random, so wallets busy since the same moment do not all wake together. */
+const safetyDue = () => now() + RETRY_SAFETY_MS + Math.floor(Math.random() * (RETRY_SAFETY_MS / 2));
 /** Acknowledged gifts leave transit with the next debit; a wallet that has sent nothing for this long settles them alone. */
 const SETTLE_IDLE_MS = 2_000;
 
@@ -119,7 +121,7 @@ export class Wallet extends DurableObject<Env> {
       const wait = this.giftRate!.take(now());
       return wait === null ? null : { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
     };
-    await this.alarmClock.wakeAt(now() + RETRY_SAFETY_MS);
+    await this.alarmClock.wakeAt(safetyDue());
     this.lastDebitAt = Date.now();
     // Settlements the room acknowledged since the last commit ride along in this one.
     const r = this.book.atomically(() => {
@@ -144,7 +146,7 @@ export class Wallet extends DurableObject<Env> {
     await this.deliver();
     // Gifts waiting to settle, or a delivery already under way (it finishes after this handler), keep the
     // alarm set. Every other path to deliver() comes from a debit, which set it first.
-    if (this.delivering || this.acknowledged.size) await this.alarmClock.wakeAt(now() + RETRY_SAFETY_MS);
+    if (this.delivering || this.acknowledged.size) await this.alarmClock.wakeAt(safetyDue());
   }
 
   /**
