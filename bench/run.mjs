@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The tree whose worker is measured; bench/ab.mjs points it at another commit's checkout. */
+const ROOT = process.env.BENCH_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'results.json');
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
 const QUIET = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
 const ADMIN = 'bench-admin-token';
@@ -554,7 +556,7 @@ async function main() {
     await server.stop();
   }
   if (want('sizes')) results.scenarios.sizes = await sizes();
-  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
   const s = results.scenarios;
   const kb = (n) => (n === null || n === undefined ? '—' : `${(n / 1024).toFixed(1)} KB`);
   const lines = [
@@ -603,7 +605,7 @@ async function main() {
     lines.push(row('   cold start: first request / first DO call', `${fmt(s.coldStart.firstRequestMs, 1)} / ${fmt(s.coldStart.firstDurableObjectCallMs, 1)} ms`, ''));
   }
   for (const [name, r] of Object.entries(results.resent)) lines.push('', `${name}: ${r.count} gift request(s) dropped by wrangler dev's proxy were resent under their Idempotency-Key (first: ${r.first}).`);
-  lines.push('', 'Written to bench/results.json', '');
+  lines.push('', `Written to ${OUT}`, '');
   console.log(lines.join('\n'));
 }
 
