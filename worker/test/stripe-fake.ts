@@ -26,6 +26,10 @@ export interface StripeCall {
 export class FakeStripe {
   calls: StripeCall[] = [];
   failing: null | 'http500' | 'throw' = null;
+  /** The next K calls with a key not seen before answer 400, which the SDK does not retry: the provider did nothing. */
+  failNext = 0;
+  /** Refunds made at the provider: one per Idempotency-Key, however often the key was sent. */
+  readonly madeRefunds: { paymentIntent: string; amount: number }[] = [];
   private byKey = new Map<string, unknown>();
   private n = 0;
 
@@ -55,6 +59,10 @@ export class FakeStripe {
     if (this.failing === 'http500') return json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
     const key = req.headers.get('idempotency-key');
     if (key && this.byKey.has(key)) return json(200, this.byKey.get(key));
+    if (this.failNext > 0) {
+      this.failNext--;
+      return json(400, { error: { type: 'api_error', message: 'injected outage' } });
+    }
     let body: Record<string, unknown>;
     if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
       const id = `cs_test_${++this.n}${crypto.randomUUID().replace(/-/g, '')}`;
@@ -73,6 +81,7 @@ export class FakeStripe {
         livemode: false,
       };
     } else if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+      this.madeRefunds.push({ paymentIntent: params.get('payment_intent') ?? '', amount: Number(params.get('amount')) });
       body = {
         id: `re_test_${++this.n}`,
         object: 'refund',

@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../src/api-table';
 import { now } from '../../src/clock';
 import { app } from '../../src/index';
-import { ADMIN, call, creditQueueSize, deliver, outboxSize, reportCounts, retryRoomNow, stripeEvent, until, walletOf, type Reply } from './support';
+import { ADMIN, call, creditQueueSize, deliver, outboxSize, reportCounts, retryRoomNow, until, walletOf, type Reply } from './support';
+import { makeEvent } from '../stripe-fake';
 
 /**
  * The authorization matrix, generated from the route table (src/api-table.ts, which route-table.test.ts
@@ -134,7 +135,7 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /v1/purchases/:id': { path: () => `/v1/purchases/${w.purchase}`, owned: 'purchase', allowed: always(s(200)) },
   'POST /v1/purchases/:id/refund': { path: () => `/v1/purchases/${w.purchase}/refund`, body: () => ({}), owned: 'purchase', allowed: always(s(200)) },
   // Stripe's signature is the only credential; a bearer token of any kind adds nothing (see the signed cells below).
-  'POST /v1/webhooks/stripe': { body: () => stripeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_matrix_${key()}`), allowed: always(s(400, 'invalid_request', 'Stripe-Signature')) },
+  'POST /v1/webhooks/stripe': { body: () => makeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_matrix_${key()}`), allowed: always(s(400, 'invalid_request', 'Stripe-Signature')) },
   // The handle is taken, so an allowed caller is answered by the handler and nobody changes kind.
   'POST /v1/creators': {
     body: () => ({ handle: w.handle, channels: [] }),
@@ -279,7 +280,7 @@ describe('authorization matrix, generated from the route table', () => {
 
   it('a Stripe signature, not a bearer token, is what lets an event in: every caller with a valid signature gets 200', async () => {
     for (const p of PRINCIPALS) {
-      const event = stripeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_signed_${key()}`);
+      const event = makeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_signed_${key()}`);
       const r = await deliver(event);
       expect(r.status, `${p}: ${r.text}`).toBe(200);
       counts.signedWebhookCells++;

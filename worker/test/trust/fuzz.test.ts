@@ -8,7 +8,8 @@ import { COMBO_WINDOW, findGift, IdempotencyKey } from '@giftstream/shared';
 import { ROUTES, type RouteSpec } from '../../src/api-table';
 import { advanceClock, now } from '../../src/clock';
 import { app } from '../../src/index';
-import { ADMIN, call, creditQueueSize, inChunks, outboxSize, reportCounts, retryRoomNow, roomLog, signPayload, soakSetting, stripeEvent, until, walletOf, type Reply } from './support';
+import { ADMIN, call, creditQueueSize, inChunks, outboxSize, reportCounts, retryRoomNow, roomLog, soakSetting, until, walletOf, type Reply } from './support';
+import { makeEvent, sign } from '../stripe-fake';
 
 /**
  * A generated corpus of malformed requests against every money-moving route: each route of the table
@@ -412,14 +413,14 @@ const sigArb = fc.constantFrom(
 );
 
 async function webhookCase(kind: string, ct: string | null, variant: number): Promise<Case> {
-  const event = stripeEvent(
+  const event = makeEvent(
     'charge.dispute.created',
     { id: `dp_fuzz_${variant}`, object: 'dispute', amount: 500, currency: 'usd', payment_intent: `pi_fuzz_${variant}`, metadata: { purchaseId: w.purchase, userId: w.owner.id } },
     `evt_fuzz_${variant}_${crypto.randomUUID().slice(0, 8)}`,
   );
   let payload = JSON.stringify(event);
   const t = Math.floor(now() / 1000);
-  let signature: string | null = await signPayload(payload);
+  let signature: string | null = await sign(payload);
   let body = utf8(payload);
   switch (kind) {
     case 'missing':
@@ -432,13 +433,13 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
       signature = ['nonsense', 't=,v1=', 'v1=abc', `t=${t}`, `t=${t},v1=${'0'.repeat(64)}`, ',,,,', `t=${t},t=${t},v1=`][variant % 7]!;
       break;
     case 'wrong secret':
-      signature = await signPayload(payload, { secret: 'whsec_someone_else' });
+      signature = await sign(payload, { secret: 'whsec_someone_else' });
       break;
     case 'stale 301 s':
-      signature = await signPayload(payload, { timestamp: t - 301 });
+      signature = await sign(payload, { timestamp: t - 301 });
       break;
     case 'stale 1 day':
-      signature = await signPayload(payload, { timestamp: t - 86_400 });
+      signature = await sign(payload, { timestamp: t - 86_400 });
       break;
     case 't not a number':
       signature = signature.replace(/^t=\d+/, 't=soon');
@@ -447,7 +448,7 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
       signature = signature.replace('v1=', 'v0=');
       break;
     case 'signature of another body':
-      signature = await signPayload(payload.replace('"amount":500', '"amount":5'));
+      signature = await sign(payload.replace('"amount":500', '"amount":5'));
       break;
     case 'huge header':
       signature = `${signature},${Array.from({ length: 200 }, () => `v1=${'a'.repeat(64)}`).join(',')}`.replace(/v1=[0-9a-f]{64}/, `v1=${'b'.repeat(64)}`);
@@ -470,7 +471,7 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
     case 'body too large':
       payload = JSON.stringify({ ...event, pad: 'x'.repeat(MAX_WEBHOOK_BODY) });
       body = utf8(payload);
-      signature = await signPayload(payload);
+      signature = await sign(payload);
       break;
     case 'signed, fields of the wrong type': {
       const meta = { purchaseId: w.purchase, userId: w.owner.id };
@@ -487,9 +488,9 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
         ['checkout.session.expired', { object: 'checkout.session', metadata: [w.purchase] }],
       ];
       const [type, object] = objects[variant % objects.length]!;
-      payload = JSON.stringify(stripeEvent(type, object, `evt_typed_${variant}_${crypto.randomUUID().slice(0, 6)}`));
+      payload = JSON.stringify(makeEvent(type, object, `evt_typed_${variant}_${crypto.randomUUID().slice(0, 6)}`));
       body = utf8(payload);
-      signature = await signPayload(payload);
+      signature = await sign(payload);
       break;
     }
     case 'signed, not JSON':
@@ -500,7 +501,7 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
           : ['null', '[]', '"evt"', '42', '{}', '{"id":5,"type":"charge.refunded"}', `{"id":"evt_nodata_${variant}","type":"charge.dispute.created"}`, `{"id":"evt_nullobj_${variant}","type":"charge.refunded","data":{"object":null}}`, `{"type":"checkout.session.completed","data":{"object":{}}}`, `{"id":["evt"],"type":"x","data":{"object":{}}}`];
       payload = texts[variant % texts.length]!;
       body = utf8(payload);
-      signature = await signPayload(payload);
+      signature = await sign(payload);
       break;
     }
   }

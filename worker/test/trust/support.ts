@@ -1,14 +1,12 @@
 import { env, runInDurableObject } from 'cloudflare:test';
-import Stripe from 'stripe';
-import { vi } from 'vitest';
 import { parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
-import { now } from '../../src/clock';
 import { app } from '../../src/index';
 import { api, toReply, type Reply } from '../helpers';
+import { sign, STRIPE_ENV } from '../stripe-fake';
 import { until as pollUntil } from '../room-helpers';
 
 /**
- * Helpers the trust suite shares: Stripe (fake API + signed events), raw requests, object probes, counts.
+ * Helpers the trust suite shares: raw requests, signed Stripe deliveries, object probes, counts.
  *
  * Requests go through `app.request(path, init, env)`: the same Hono app, bindings and Durable Objects the
  * worker's fetch handler uses (it is `app.fetch(request, env, ctx)` and nothing else). `SELF.fetch` is not
@@ -18,8 +16,6 @@ import { until as pollUntil } from '../room-helpers';
  */
 
 export const ADMIN = 'test-admin-token';
-export const STRIPE_ENV = { ...env, STRIPE_SECRET_KEY: 'sk_test_trust' };
-const WEBHOOK_SECRET = 'whsec_test_secret';
 
 export type { Reply };
 
@@ -43,62 +39,11 @@ export async function raw(method: string, path: string, headers: Headers | Recor
   return toReply(await app.request(path, { method, headers, body: body ?? undefined }, env));
 }
 
-// ---- a fake api.stripe.com behind globalThis.fetch (tests share the worker's isolate) ----
-
-export class FakeStripe {
-  /** Refunds created at the provider, one per Idempotency-Key. */
-  readonly refunds = new Map<string, { paymentIntent: string; amount: number }>();
-  readonly sessions = new Map<string, string>();
-  /** The next K calls fail like an outage (HTTP 500 from Stripe, after the SDK's retries). */
-  failNext = 0;
-  calls = 0;
-  private byKey = new Map<string, unknown>();
-
-  install(): void {
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const req = new Request(input, init);
-      const url = new URL(req.url);
-      if (url.origin !== 'https://api.stripe.com') throw new Error(`unexpected outbound fetch ${req.method} ${req.url}`);
-      this.calls++;
-      const params = new URLSearchParams(new TextDecoder().decode(await req.arrayBuffer()));
-      const key = req.headers.get('idempotency-key') ?? crypto.randomUUID();
-      if (this.failNext > 0 && !this.byKey.has(key)) {
-        this.failNext--;
-        // A 400-class answer is not retried by the SDK; it stands for "the provider did not do it".
-        return new Response(JSON.stringify({ error: { type: 'api_error', message: 'injected outage' } }), { status: 400, headers: { 'content-type': 'application/json' } });
-      }
-      let body = this.byKey.get(key);
-      if (!body && url.pathname === '/v1/checkout/sessions') {
-        const id = `cs_test_${crypto.randomUUID().replace(/-/g, '')}`;
-        this.sessions.set(id, params.get('metadata[purchaseId]') ?? '');
-        body = { id, object: 'checkout.session', status: 'open', payment_status: 'unpaid', url: `https://checkout.stripe.com/c/pay/${id}`, metadata: { purchaseId: params.get('metadata[purchaseId]'), userId: params.get('metadata[userId]') } };
-      } else if (!body && url.pathname === '/v1/refunds') {
-        this.refunds.set(key, { paymentIntent: params.get('payment_intent') ?? '', amount: Number(params.get('amount')) });
-        body = { id: `re_test_${crypto.randomUUID().slice(0, 8)}`, object: 'refund', amount: Number(params.get('amount')), payment_intent: params.get('payment_intent'), status: 'succeeded' };
-      }
-      if (!body) return new Response(JSON.stringify({ error: { type: 'invalid_request_error', message: 'Unrecognized request URL' } }), { status: 404 });
-      this.byKey.set(key, body);
-      return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-    });
-  }
-}
-
-// ---- Stripe events, signed with Stripe's own SDK ----
-
-const stripe = new Stripe('sk_test_x', { httpClient: Stripe.createFetchHttpClient() });
-const cryptoProvider = Stripe.createSubtleCryptoProvider();
-
-export function signPayload(payload: string, opts: { secret?: string; timestamp?: number } = {}): Promise<string> {
-  return stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp ?? Math.floor(now() / 1000), cryptoProvider });
-}
-
-export function stripeEvent(type: string, object: Record<string, unknown>, id: string) {
-  return { id, object: 'event', api_version: '2025-03-31.basil', created: Math.floor(now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } };
-}
+// ---- Stripe: the fake API and signed events are test/stripe-fake.ts's ----
 
 export async function deliver(event: { id: string }): Promise<Reply> {
   const payload = JSON.stringify(event);
-  return raw('POST', '/v1/webhooks/stripe', { 'content-type': 'application/json', 'stripe-signature': await signPayload(payload) }, payload);
+  return raw('POST', '/v1/webhooks/stripe', { 'content-type': 'application/json', 'stripe-signature': await sign(payload) }, payload);
 }
 
 // ---- reading objects directly ----
