@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Catalog, GiftBody } from '../lib/api';
 import type { GiftView, Reply, ReplyError } from '../lib/replies';
-import { GiftArt } from './gift-art';
+import { GiftArt } from '@giftstream/overlay/art';
 import { coins as coinsText, ErrorNote, money, Note } from './ui';
 
 export interface GiftPanelProps {
@@ -124,7 +124,7 @@ export function GiftPanel(p: GiftPanelProps) {
               setOutcome(null);
             }}
           >
-            <GiftArt id={g.id} />
+            <GiftArt giftId={g.id} class="gift-art" />
             <span class="gp-name">{g.name}</span>
             <span class="gp-coins">{coinsText(g.coins)}</span>
             <span class="gp-price">{money(g.price.amount)}</span>

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Resolved } from '../lib/api';
 import type { Ask } from '../lib/messaging';
 import type { PageState, ReplyError } from '../lib/replies';
-import { GiftArt } from './gift-art';
+import { GiftArt } from '@giftstream/overlay/art';
 import { GiftPanel } from './GiftPanel';
 import { ErrorNote } from './ui';
 
@@ -54,7 +54,7 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
           if (next) void load();
         }}
       >
-        <GiftArt id="gift" size={20} />
+        <GiftArt giftId="gift" class="gift-art" />
         <span>Gift</span>
         {resolved.channel.verified && (
           <span class="gs-check" aria-label="verified">

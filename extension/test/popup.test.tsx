@@ -165,8 +165,10 @@ describe('popup: gifting', () => {
       <App tabUrl="https://www.twitch.tv/streamer" initialTab="gift" />,
     );
     const rose = await screen.findByRole('option', { name: /Rose\s*5 coins\s*\$0.05/ });
-    expect(rose.querySelector('svg')).toBeTruthy();
+    // The same art as the overlay shows on stream, one drawing per gift.
+    expect(rose.querySelector('svg')?.getAttribute('data-art')).toBe('rose');
     expect(screen.getAllByRole('option')).toHaveLength(gifts.length);
+    for (const option of screen.getAllByRole('option')) expect(option.querySelector('svg')?.getAttribute('data-art')).toBe(option.getAttribute('data-gift'));
     expect(screen.getByText('✓ verified')).toBeTruthy();
     fireEvent.click(rose);
     fireEvent.input(screen.getByLabelText('Count'), { target: { value: '2' } });
