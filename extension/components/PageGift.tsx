@@ -54,7 +54,7 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
           if (next) void load();
         }}
       >
-        <GiftArt giftId="gift" class="gift-art" />
+        <GiftArt class="gift-art" />
         <span>Gift</span>
         {resolved.channel.verified && (
           <span class="gs-check" aria-label="verified">

@@ -13,9 +13,12 @@ describe('gift art', () => {
     }
   });
 
-  it('falls back to a gift box for a gift it does not know', () => {
-    const svg = render(<GiftArt giftId="operator_special" />).container.querySelector('svg')!;
-    expect(svg.getAttribute('data-art')).toBe('fallback');
+  it('falls back to a gift box for a gift it does not know, or none', () => {
+    for (const giftId of ['operator_special', 'toString', '__proto__', undefined]) {
+      const svg = render(<GiftArt giftId={giftId} />).container.querySelector('svg')!;
+      expect(svg.getAttribute('data-art'), String(giftId)).toBe('fallback');
+      expect(svg.children.length).toBeGreaterThan(0);
+    }
   });
 
   it('uses no remote assets', () => {

@@ -138,10 +138,12 @@ const FALLBACK = () => (
   </>
 );
 
-export function GiftArt({ giftId, class: className }: { giftId: string; class?: string }) {
-  const Art = GIFT_ART[giftId] ?? FALLBACK;
+/** A gift's art; without a gift id (or with one this build does not know), the gift box. */
+export function GiftArt({ giftId, class: className }: { giftId?: string; class?: string }) {
+  const known = giftId !== undefined && Object.hasOwn(GIFT_ART, giftId);
+  const Art = known ? GIFT_ART[giftId]! : FALLBACK;
   return (
-    <svg class={className} viewBox="0 0 64 64" aria-hidden="true" data-art={GIFT_ART[giftId] ? giftId : 'fallback'}>
+    <svg class={className} viewBox="0 0 64 64" aria-hidden="true" data-art={known ? giftId : 'fallback'}>
       <Art />
     </svg>
   );
