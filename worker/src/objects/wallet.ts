@@ -15,7 +15,7 @@ import { SqlWalletStore } from './wallet-store';
  * debit makes sure the alarm is set, so a busy wallet writes its alarm once per interval, not per gift.
  */
 const RETRY_SAFETY_MS = 10_000;
-/** The safety alarm is this much later still, at random, so wallets busy since the same moment do not all wake together. */
+/** When the safety alarm is due: RETRY_SAFETY_MS ahead and up to half as much again, at random, so wallets busy since the same moment do not all wake together. */
 const safetyDue = () => now() + RETRY_SAFETY_MS + Math.floor(Math.random() * (RETRY_SAFETY_MS / 2));
 /** Acknowledged gifts leave transit with the next debit; a wallet that has sent nothing for this long settles them alone. */
 const SETTLE_IDLE_MS = 2_000;
