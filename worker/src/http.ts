@@ -2,6 +2,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { Context, ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
 import { canonicalJson, errorBody, ERROR_STATUS, IdempotencyKey, type ApiReply, type ErrorCode } from '@giftstream/shared';
+import type { Background } from './cache';
 import type { AppEnv } from './env';
 
 export function fail(c: Context, code: ErrorCode, message: string, field?: string, headers?: Record<string, string>) {
@@ -46,4 +47,14 @@ export function idempotency(c: Context<AppEnv>, body: unknown): Keyed | Response
 
 export function clientAddress(c: Context): string {
   return c.req.header('cf-connecting-ip') ?? 'local';
+}
+
+/** The request's waitUntil, for work that may end after the reply; none without an execution context (`app.request` in tests). */
+export function background(c: Context): Background | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (work) => ctx.waitUntil(work);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,25 +1,29 @@
 import { DEFAULT_RATE_CARD, rateCardAt, type RateCard } from '@giftstream/shared';
+import { TtlCache, type Background } from './cache';
 import { now } from './clock';
 import type { Env } from './env';
 
-let cached: { cards: RateCard[]; at: number } | null = null;
-const CACHE_MS = 30_000;
+/** The published cards, read from D1 at most every 30 s per isolate (one key: they are read as a whole). */
+const cached = new TtlCache<RateCard[]>(30_000);
 
 /** Every published rate card: the built-in first version and any the operator scheduled since. */
-export async function rateCards(env: Env): Promise<RateCard[]> {
-  const t = Date.now();
-  if (cached && t - cached.at < CACHE_MS) return cached.cards;
-  const { results } = await env.DB.prepare('SELECT card FROM rate_cards ORDER BY version').all<{ card: string }>();
-  cached = { cards: [DEFAULT_RATE_CARD, ...results.map((r) => JSON.parse(r.card) as RateCard)], at: t };
-  return cached.cards;
+export function rateCards(env: Env, background?: Background): Promise<RateCard[]> {
+  return cached.get(
+    'all',
+    async () => {
+      const { results } = await env.DB.prepare('SELECT card FROM rate_cards ORDER BY version').all<{ card: string }>();
+      return [DEFAULT_RATE_CARD, ...results.map((r) => JSON.parse(r.card) as RateCard)];
+    },
+    background,
+  );
 }
 
 export function forgetRateCards(): void {
-  cached = null;
+  cached.clear();
 }
 
-export async function currentRateCard(env: Env): Promise<RateCard> {
-  return rateCardAt(await rateCards(env), now());
+export async function currentRateCard(env: Env, background?: Background): Promise<RateCard> {
+  return rateCardAt(await rateCards(env, background), now());
 }
 
 export async function rateCardByVersion(env: Env, version: number): Promise<RateCard> {

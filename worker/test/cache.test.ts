@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TtlCache } from '../src/cache';
 
 /** A load the test finishes by hand, counting how often the cache asked. */
@@ -37,5 +37,114 @@ describe('TtlCache', () => {
     expect(await before).toBe('revoked');
     expect(await after).toBe('fresh');
     expect(await cache.get('session', async () => 'unused')).toBe('fresh');
+  });
+
+  describe('reloading behind the reply', () => {
+    let clock = 0;
+    afterEach(() => vi.restoreAllMocks());
+    const at = (ms: number) => {
+      clock = ms;
+      vi.spyOn(Date, 'now').mockImplementation(() => clock);
+    };
+    /** Collects what the cache hands to the background. */
+    const backgroundWork = () => {
+      const work: Promise<unknown>[] = [];
+      return { work, background: (p: Promise<unknown>) => void work.push(p) };
+    };
+
+    it('past the middle of its life, an entry in use answers at once and is reloaded once behind the reply', async () => {
+      const cache = new TtlCache<string>(1_000);
+      const { calls, load } = manualLoads();
+      const { work, background } = backgroundWork();
+      at(0);
+      const first = cache.get('room', load, background);
+      calls[0]!('live');
+      expect(await first).toBe('live');
+      at(400);
+      expect(await cache.get('room', load, background)).toBe('live');
+      expect(calls).toHaveLength(1);
+      at(800);
+      // Answered from the cache while the reload runs; a second read does not start another.
+      expect(await cache.get('room', load, background)).toBe('live');
+      expect(await cache.get('room', load, background)).toBe('live');
+      expect(calls).toHaveLength(2);
+      expect(work).toHaveLength(1);
+      calls[1]!('offline');
+      await work[0];
+      expect(await cache.get('room', load, background)).toBe('offline');
+      // The reloaded entry lives a full ttl from its reload.
+      at(1_700);
+      expect(await cache.get('room', load)).toBe('offline');
+      expect(calls).toHaveLength(2);
+    });
+
+    it('nothing is served once the ttl has passed, even while a reload is under way', async () => {
+      const cache = new TtlCache<string>(1_000);
+      const { calls, load } = manualLoads();
+      const { background } = backgroundWork();
+      at(0);
+      const first = cache.get('session', load, background);
+      calls[0]!('signed in');
+      await first;
+      at(900);
+      expect(await cache.get('session', load, background)).toBe('signed in');
+      at(1_000);
+      // The reload started at 900 is the one waited for.
+      const late = cache.get('session', load, background);
+      expect(calls).toHaveLength(2);
+      calls[1]!('revoked');
+      expect(await late).toBe('revoked');
+    });
+
+    it('without a background, an entry is read again only when it expires', async () => {
+      const cache = new TtlCache<string>(1_000);
+      const { calls, load } = manualLoads();
+      at(0);
+      const first = cache.get('card', load);
+      calls[0]!('v1');
+      await first;
+      at(999);
+      expect(await cache.get('card', load)).toBe('v1');
+      expect(calls).toHaveLength(1);
+      at(1_000);
+      const next = cache.get('card', load);
+      expect(calls).toHaveLength(2);
+      calls[1]!('v2');
+      expect(await next).toBe('v2');
+    });
+
+    it('a failed reload keeps the entry until it expires, and the next read tries again', async () => {
+      const cache = new TtlCache<string>(1_000);
+      const { work, background } = backgroundWork();
+      at(0);
+      await cache.get('room', async () => 'live', background);
+      at(800);
+      expect(await cache.get('room', () => Promise.reject(new Error('D1 down')), background)).toBe('live');
+      await work[0];
+      expect(await cache.get('room', async () => 'offline', background)).toBe('live');
+      await work[1];
+      expect(await cache.get('room', async () => 'unused', background)).toBe('offline');
+    });
+
+    it('entries loaded together are reloaded at different moments', async () => {
+      const cache = new TtlCache<number>(1_000);
+      at(0);
+      for (let i = 0; i < 20; i++) await cache.get(`session${i}`, async () => 0);
+      at(499);
+      const reloaded = new Set<number>();
+      const reload = (i: number) => async () => (reloaded.add(i), 1);
+      const background = () => {};
+      for (let i = 0; i < 20; i++) await cache.get(`session${i}`, reload(i), background);
+      expect(reloaded.size).toBe(0);
+      // Each entry reloads at a point drawn between half and three quarters of its life: at 625 ms some
+      // have and some have not (all on one side: about twice in a million runs).
+      at(625);
+      for (let i = 0; i < 20; i++) await cache.get(`session${i}`, reload(i), background);
+      expect(reloaded.size).toBeGreaterThan(0);
+      expect(reloaded.size).toBeLessThan(20);
+      at(750);
+      for (let i = 0; i < 20; i++) await cache.get(`session${i}`, reload(i), background);
+      expect(reloaded.size).toBe(20);
+    });
   });
 });

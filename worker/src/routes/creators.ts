@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { CreatorRequest, parseChannelUrl, ResolveQuery } from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
-import { TtlCache } from '../cache';
+import { TtlCache, type Background } from '../cache';
 import { now } from '../clock';
 import type { AppEnv, CreatorRow, Env } from '../env';
 import { fail, valid } from '../http';
@@ -27,8 +27,8 @@ export async function creatorProfileByUser(env: Env, userId: string) {
 /** Creators by handle, live flag included: the gift path reads this on every gift. */
 const byHandle = new TtlCache<CreatorRow | null>(2_000);
 
-export async function creatorByHandle(env: Env, handle: string) {
-  return byHandle.get(handle, () => env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>());
+export async function creatorByHandle(env: Env, handle: string, background?: Background) {
+  return byHandle.get(handle, () => env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>(), background);
 }
 
 /** After a change to creators' rows or names, in this isolate at once. */

@@ -4,7 +4,7 @@ import { diamondsForCoins, findGift, GiftRequest, tierOf, type GiftPayload } fro
 import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
-import { fail, idempotency, send, valid } from '../http';
+import { background, fail, idempotency, send, valid } from '../http';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
 import { creatorByHandle } from './creators';
@@ -17,13 +17,13 @@ export const roomRoutes = new Hono<AppEnv>()
     const keyed = idempotency(c, body);
     if (keyed instanceof Response) return keyed;
     const handle = c.req.param('handle');
-    const creator = await creatorByHandle(c.env, handle);
+    const creator = await creatorByHandle(c.env, handle, background(c));
     if (!creator) return fail(c, 'not_found', `No creator @${handle}.`);
     const gift = findGift(body.giftId);
     if (!gift) return fail(c, 'not_found', `There is no gift "${body.giftId}"; see GET /v1/gifts.`, 'giftId');
     const user = c.get('user');
     if (creator.user_id === user.id) return fail(c, 'self_gift', 'You cannot send gifts to yourself.');
-    const card = await currentRateCard(c.env);
+    const card = await currentRateCard(c.env, background(c));
     const coins = gift.coins * body.count;
     const transferId = ulid();
     const message = body.message || undefined;
@@ -60,13 +60,13 @@ export const roomRoutes = new Hono<AppEnv>()
     return send(r);
   })
   .get('/:handle', async (c) => {
-    const creator = await creatorByHandle(c.env, c.req.param('handle'));
+    const creator = await creatorByHandle(c.env, c.req.param('handle'), background(c));
     if (!creator) return fail(c, 'not_found', 'No such room.');
     const snapshot = await getLiveRoom(c.env, creator.handle).snapshot();
     return c.json({ room: { handle: creator.handle, displayName: creator.display_name, ...snapshot } });
   })
   .get('/:handle/events', async (c) => {
-    const creator = await creatorByHandle(c.env, c.req.param('handle'));
+    const creator = await creatorByHandle(c.env, c.req.param('handle'), background(c));
     if (!creator) return fail(c, 'not_found', 'No such room.');
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return fail(c, 'invalid_request', 'This route is a WebSocket: send Upgrade: websocket.');
     return getLiveRoom(c.env, creator.handle).fetch(c.req.raw);
