@@ -40,5 +40,5 @@ export interface CreatorRow {
 export type AppEnv = {
   Bindings: Env;
   /** `creator` is set only behind requireCreator. */
-  Variables: { user: UserRow; tokenHash: string; creator: CreatorRow };
+  Variables: { user: UserRow; tokenHash: string; creator: CreatorRow; alongside: Promise<unknown>[] };
 };

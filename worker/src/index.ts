@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { errorBody } from '@giftstream/shared';
 import { ADMIN_CSP, ADMIN_HTML, ADMIN_JS } from './admin-page';
 import type { AppEnv, Env } from './env';
-import { fail } from './http';
+import { alongside, fail } from './http';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { channelRoutes, creatorRoutes } from './routes/creators';
@@ -27,6 +27,7 @@ const tooLarge = (max: number) =>
   bodyLimit({ maxSize: max, onError: (c) => fail(c, 'payload_too_large', `Request bodies are limited to ${max / 1024} KiB.`) });
 
 const v1 = new Hono<AppEnv>()
+  .use(alongside)
   .use('/webhooks/*', tooLarge(MAX_WEBHOOK_BODY))
   .use('*', async (c, next) => (c.req.path.startsWith('/v1/webhooks/') ? next() : tooLarge(MAX_BODY)(c, next)))
   .route('/', publicRoutes)

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Hono } from 'hono';
 import { TtlCache } from '../src/cache';
+import type { AppEnv } from '../src/env';
+import { alongside, background } from '../src/http';
 
 /** A load the test finishes by hand, counting how often the cache asked. */
 function manualLoads() {
@@ -39,7 +42,7 @@ describe('TtlCache', () => {
     expect(await cache.get('session', async () => 'unused')).toBe('fresh');
   });
 
-  describe('reloading behind the reply', () => {
+  describe('reloading ahead of expiry', () => {
     let clock = 0;
     afterEach(() => vi.restoreAllMocks());
     const at = (ms: number) => {
@@ -52,7 +55,7 @@ describe('TtlCache', () => {
       return { work, background: (p: Promise<unknown>) => void work.push(p) };
     };
 
-    it('past the middle of its life, an entry in use answers at once and is reloaded once behind the reply', async () => {
+    it('late in its life, an entry in use answers at once and is reloaded once, in the background', async () => {
       const cache = new TtlCache<string>(1_000);
       const { calls, load } = manualLoads();
       const { work, background } = backgroundWork();
@@ -60,10 +63,10 @@ describe('TtlCache', () => {
       const first = cache.get('room', load, background);
       calls[0]!('live');
       expect(await first).toBe('live');
-      at(400);
+      at(799);
       expect(await cache.get('room', load, background)).toBe('live');
       expect(calls).toHaveLength(1);
-      at(800);
+      at(950);
       // Answered from the cache while the reload runs; a second read does not start another.
       expect(await cache.get('room', load, background)).toBe('live');
       expect(await cache.get('room', load, background)).toBe('live');
@@ -73,8 +76,29 @@ describe('TtlCache', () => {
       await work[0];
       expect(await cache.get('room', load, background)).toBe('offline');
       // The reloaded entry lives a full ttl from its reload.
-      at(1_700);
+      at(1_900);
       expect(await cache.get('room', load)).toBe('offline');
+      expect(calls).toHaveLength(2);
+    });
+
+    it('a request that starts a reload answers with the cached copy once the reload is done', async () => {
+      const cache = new TtlCache<string>(1_000);
+      const { calls, load } = manualLoads();
+      const app = new Hono<AppEnv>().use(alongside).get('/', async (c) => c.text(await cache.get('room', load, background(c))));
+      at(0);
+      const first = app.request('/');
+      await vi.waitFor(() => expect(calls).toHaveLength(1));
+      calls[0]!('live');
+      expect(await (await first).text()).toBe('live');
+      at(950);
+      let answered = false;
+      const second = Promise.resolve(app.request('/')).then((r) => ((answered = true), r));
+      await vi.waitFor(() => expect(calls).toHaveLength(2));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(answered).toBe(false);
+      calls[1]!('offline');
+      expect(await (await second).text()).toBe('live');
+      expect(await (await app.request('/')).text()).toBe('offline');
       expect(calls).toHaveLength(2);
     });
 
@@ -86,10 +110,10 @@ describe('TtlCache', () => {
       const first = cache.get('session', load, background);
       calls[0]!('signed in');
       await first;
-      at(900);
+      at(950);
       expect(await cache.get('session', load, background)).toBe('signed in');
       at(1_000);
-      // The reload started at 900 is the one waited for.
+      // The reload started at 950 is the one waited for.
       const late = cache.get('session', load, background);
       expect(calls).toHaveLength(2);
       calls[1]!('revoked');
@@ -118,7 +142,7 @@ describe('TtlCache', () => {
       const { work, background } = backgroundWork();
       at(0);
       await cache.get('room', async () => 'live', background);
-      at(800);
+      at(950);
       expect(await cache.get('room', () => Promise.reject(new Error('D1 down')), background)).toBe('live');
       await work[0];
       expect(await cache.get('room', async () => 'offline', background)).toBe('live');
@@ -130,19 +154,19 @@ describe('TtlCache', () => {
       const cache = new TtlCache<number>(1_000);
       at(0);
       for (let i = 0; i < 20; i++) await cache.get(`session${i}`, async () => 0);
-      at(499);
+      at(799);
       const reloaded = new Set<number>();
       const reload = (i: number) => async () => (reloaded.add(i), 1);
       const background = () => {};
       for (let i = 0; i < 20; i++) await cache.get(`session${i}`, reload(i), background);
       expect(reloaded.size).toBe(0);
-      // Each entry reloads at a point drawn between half and three quarters of its life: at 625 ms some
-      // have and some have not (all on one side: about twice in a million runs).
-      at(625);
+      // Each entry reloads at a point drawn between 80% and 95% of its life: at 875 ms some have and some
+      // have not (all on one side: about twice in a million runs).
+      at(875);
       for (let i = 0; i < 20; i++) await cache.get(`session${i}`, reload(i), background);
       expect(reloaded.size).toBeGreaterThan(0);
       expect(reloaded.size).toBeLessThan(20);
-      at(750);
+      at(950);
       for (let i = 0; i < 20; i++) await cache.get(`session${i}`, reload(i), background);
       expect(reloaded.size).toBe(20);
     });
