@@ -49,6 +49,16 @@ describe('TtlCache', () => {
       clock = ms;
       vi.spyOn(Date, 'now').mockImplementation(() => clock);
     };
+    /** A cache (ttl 1 s) whose entry `key` was loaded with `value` at 0 ms, and its loads. */
+    const loadedAtZero = async (key: string, value: string) => {
+      const cache = new TtlCache<string>(1_000);
+      const loads = manualLoads();
+      at(0);
+      const first = cache.get(key, loads.load);
+      loads.calls[0]!(value);
+      expect(await first).toBe(value);
+      return { cache, ...loads };
+    };
     /** Collects what the cache hands to the background. */
     const backgroundWork = () => {
       const work: Promise<unknown>[] = [];
@@ -56,13 +66,8 @@ describe('TtlCache', () => {
     };
 
     it('late in its life, an entry in use answers at once and is reloaded once, in the background', async () => {
-      const cache = new TtlCache<string>(1_000);
-      const { calls, load } = manualLoads();
+      const { cache, calls, load } = await loadedAtZero('room', 'live');
       const { work, background } = backgroundWork();
-      at(0);
-      const first = cache.get('room', load, background);
-      calls[0]!('live');
-      expect(await first).toBe('live');
       at(799);
       expect(await cache.get('room', load, background)).toBe('live');
       expect(calls).toHaveLength(1);
@@ -103,13 +108,8 @@ describe('TtlCache', () => {
     });
 
     it('nothing is served once the ttl has passed, even while a reload is under way', async () => {
-      const cache = new TtlCache<string>(1_000);
-      const { calls, load } = manualLoads();
+      const { cache, calls, load } = await loadedAtZero('session', 'signed in');
       const { background } = backgroundWork();
-      at(0);
-      const first = cache.get('session', load, background);
-      calls[0]!('signed in');
-      await first;
       at(950);
       expect(await cache.get('session', load, background)).toBe('signed in');
       at(1_000);
@@ -121,12 +121,7 @@ describe('TtlCache', () => {
     });
 
     it('without a background, an entry is read again only when it expires', async () => {
-      const cache = new TtlCache<string>(1_000);
-      const { calls, load } = manualLoads();
-      at(0);
-      const first = cache.get('card', load);
-      calls[0]!('v1');
-      await first;
+      const { cache, calls, load } = await loadedAtZero('card', 'v1');
       at(999);
       expect(await cache.get('card', load)).toBe('v1');
       expect(calls).toHaveLength(1);
