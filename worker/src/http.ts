@@ -58,8 +58,12 @@ export function clientAddress(c: Context): string {
 export const alongside: MiddlewareHandler<AppEnv> = async (c, next) => {
   const work: Promise<unknown>[] = [];
   c.set('alongside', work);
-  await next();
-  await Promise.all(work);
+  try {
+    await next();
+  } finally {
+    // Even when the request failed: a reload ends inside the request that started it, never cut off with it.
+    await Promise.all(work);
+  }
 };
 
 /** Where a request's work alongside goes (every /v1 route has it); none outside `alongside`. */
