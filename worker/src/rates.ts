@@ -3,7 +3,7 @@ import { TtlCache, type Background } from './cache';
 import { now } from './clock';
 import type { Env } from './env';
 
-/** The published cards, read from D1 at most every 30 s per isolate (one key: they are read as a whole). */
+/** The published cards, kept for 30 s per isolate under one key (they are read as a whole). */
 const cached = new TtlCache<RateCard[]>(30_000);
 
 /** Every published rate card: the built-in first version and any the operator scheduled since. */
