@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, nextCombo, RateWindow, sortLeaderboard } from './room';
+import { backoff, frameWait, FRAME_MIN_MS, nextCombo, RateWindow, sortLeaderboard } from './room';
 
 describe('combos', () => {
   it('continue within 5 s of the previous gift and restart after', () => {
@@ -7,6 +7,23 @@ describe('combos', () => {
     const b = nextCombo(a, 6000, 2, 'b');
     expect(b).toEqual({ id: 'a', lastAt: 6000, count: 3 });
     expect(nextCombo(b, 11_001, 1, 'c')).toEqual({ id: 'c', lastAt: 11_001, count: 1 });
+  });
+});
+
+describe('frames', () => {
+  it('go out at most once per interval, which grows with the audience up to 100 ms', () => {
+    expect(frameWait(1, 0)).toBe(10);
+    expect(frameWait(500, 0)).toBe(50);
+    expect(frameWait(1000, 0)).toBe(100);
+    expect(frameWait(20_000, 0)).toBe(100);
+  });
+  it('count the interval from the last frame: a gift held up while it went out waits only for the rest', () => {
+    expect(frameWait(1000, 30)).toBe(70);
+    expect(frameWait(1000, 95)).toBe(FRAME_MIN_MS);
+  });
+  it('send the first gift after a quiet spell almost at once, whatever the audience', () => {
+    expect(frameWait(1000, 60_000)).toBe(FRAME_MIN_MS);
+    expect(frameWait(0, Date.now())).toBe(FRAME_MIN_MS);
   });
 });
 

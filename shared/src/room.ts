@@ -21,6 +21,22 @@ export function nextCombo(previous: ComboState | null, at: number, count: number
   return { id: newId, lastAt: at, count };
 }
 
+/**
+ * How long a room holds events before it sends them as one frame. A frame costs the room (and every hop
+ * after it) once per socket, so frames go out at most once per interval, which grows with the audience:
+ * 10 ms up to 100 sockets, 100 ms for a thousand or more (at most 10 frames a second per socket; in
+ * bench scenario 2, 1,000 sockets and 100 gifts/s, frames every 50 ms kept the thread so busy that the
+ * runtime took in gift requests late, request p99 150–380 ms). The interval runs from the last frame,
+ * not from the first event waiting: the first gift after a quiet spell waits only FRAME_MIN_MS, and
+ * gifts held up while the last frame went out (sending to a thousand sockets keeps the thread busy for
+ * tens of milliseconds) wait only for what is left of the interval.
+ */
+export const FRAME_MIN_MS = 10;
+export function frameWait(sockets: number, sinceLastFrame: number): number {
+  const interval = Math.min(100, Math.max(FRAME_MIN_MS, Math.round(sockets / 10)));
+  return Math.max(FRAME_MIN_MS, interval - sinceLastFrame);
+}
+
 /** Retry delay after `attempts` failed deliveries: exponential from 250 ms to 60 s, with jitter. */
 export function backoff(attempts: number, random: () => number = Math.random): number {
   const base = Math.min(60_000, 250 * 2 ** Math.min(attempts, 16));

@@ -6,6 +6,7 @@ import {
   CLOSE_BAD_TOKEN,
   COMBO_WINDOW,
   findBlockedWord,
+  frameWait,
   normalizeBlockedWords,
   PROTOCOL_VERSION,
   sortLeaderboard,
@@ -29,14 +30,6 @@ import { migrate } from './migrate';
 
 /** Events kept for resume: far more than the last 1,000 of a session. */
 const KEEP_EVENTS = 5_000;
-/**
- * Events go out in frames: what arrives within the frame delay is logged in one transaction and sent
- * as one. A frame costs the room (and every hop after it) once per socket, so the delay grows with the
- * audience: 10 ms up to 100 sockets, 100 ms for a thousand or more (at most 10 frames a second per
- * socket). Bench scenario 2 (1,000 sockets, 100 gifts/s): at 50 ms the fan-out kept the thread so busy
- * that the runtime took in gift requests late (request p99 150–380 ms); at 100 ms, about 100 ms.
- */
-const frameDelay = (sockets: number) => Math.min(100, Math.max(10, Math.round(sockets / 10)));
 /**
  * The leaderboard and goal go out at most this often: the first gift after a quiet spell sends them at
  * once, a burst sends them again when the interval has passed (by a timer, or by the alarm after a
@@ -95,8 +88,10 @@ export class LiveRoom extends DurableObject<Env> {
   private inbox: Delivery[] = [];
   private frameTimer: ReturnType<typeof setTimeout> | null = null;
   private stateTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Sockets at the last frame; sets the next frame's delay. */
+  /** Sockets at the last frame; sets the next frame's interval. */
   private sockets = 0;
+  /** When the last frame went out (real time): the next one waits for what is left of its interval. */
+  private frameAt = 0;
   private crediting = false;
   /** When the leaderboard and goal last went out (room clock). */
   private stateAt = 0;
@@ -195,7 +190,7 @@ export class LiveRoom extends DurableObject<Env> {
   }
 
   private frameSoon(): void {
-    this.frameTimer ??= setTimeout(() => this.flushFrame(), frameDelay(this.sockets));
+    this.frameTimer ??= setTimeout(() => this.flushFrame(), frameWait(this.sockets, Date.now() - this.frameAt));
   }
 
   /**
@@ -233,6 +228,7 @@ export class LiveRoom extends DurableObject<Env> {
       this.frame = [];
       const sockets = [...this.ctx.getWebSockets('overlay'), ...this.ctx.getWebSockets('viewer')];
       this.sockets = sockets.length;
+      this.frameAt = Date.now();
       for (const ws of sockets) trySend(ws, data);
     }
     for (const d of deliveries) d.logged(d.gifts.map((g) => g.transferId));
