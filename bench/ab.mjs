@@ -37,6 +37,7 @@ const FIGURES = [
   ['2. gift→screen p50, ms', (s) => s.giftToScreen?.p50, 'lower', 0],
   ['2. gift→screen p99, ms', (s) => s.giftToScreen?.p99, 'lower', 0],
   ['2. gift request p99, ms', (s) => s.giftToScreen?.requestP99, 'lower', 0],
+  ['2. without the dev proxy p99, ms', (s) => s.giftToScreenDirect?.p99, 'lower', 0],
   ['3. one wallet, spends/s', (s) => s.oneWallet?.perSecond, 'higher', 0],
   ['4. overlay frames > 20 ms', (s) => s.overlayBurst?.framesOver20ms, 'lower', 0],
 ];

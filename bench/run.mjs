@@ -2,7 +2,7 @@
 // prints one table and writes bench/results.json. Figures, not pass/fail: absolute numbers depend on the
 // machine; compare each throughput with the baseline measured in the same run on the same server.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -97,6 +97,46 @@ async function startServer() {
   }
   await stop();
   throw new Error(`wrangler dev did not start: ${log}`);
+}
+
+/**
+ * The address of the worker's own runtime: wrangler dev serves its port from a proxy (a second workerd,
+ * which relays every request and every WebSocket message to the worker's workerd on a port of its own).
+ * Found as a listening socket of another process in wrangler's group that answers /v1/health; null if
+ * none does.
+ */
+async function runtimeAddress(group, base) {
+  const listening = new Map();
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === '0A') listening.set(f[9], parseInt(f[1].split(':')[1], 16));
+  }
+  const proxyPort = Number(new URL(base).port);
+  const byPid = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== group) continue;
+      const link = (fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      };
+      const inodes = readdirSync(`/proc/${pid}/fd`).map((fd) => link(fd).match(/^socket:\[(\d+)\]$/)?.[1]);
+      byPid.set(pid, inodes.filter((inode) => listening.has(inode)).map((inode) => listening.get(inode)));
+    } catch {}
+  }
+  for (const ports of byPid.values()) {
+    if (ports.includes(proxyPort)) continue;
+    for (const port of ports) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(2000) })).ok) return `http://127.0.0.1:${port}`;
+      } catch {}
+    }
+  }
+  return null;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -344,10 +384,14 @@ function subscriber(base, path, onTag) {
   });
 }
 
-async function giftToScreen(base, group) {
+/**
+ * Scenario 2. `target` is where the subscribers connect and the gifts are sent: wrangler's address, or
+ * (the direct variant) the worker's own runtime, which the set-up still reaches through wrangler.
+ */
+async function giftToScreen(base, group, { handle = 'bench_screen', target = base } = {}) {
   const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
   const RATE = 100;
-  await liveCreator(base, 'bench_screen');
+  await liveCreator(base, handle);
   const viewers = await inBatches(Array.from({ length: 20 }, (_, i) => i), 10, (i) => signup(base, `Screen ${i}`));
   await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
   const sentAt = [];
@@ -370,16 +414,16 @@ async function giftToScreen(base, group) {
     if (!(first[n] <= at - t)) first[n] = at - t;
     latencies.push(at - t);
   };
-  for (let i = 0; i < SUBSCRIBERS; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () => subscriber(base, '/v1/rooms/bench_screen/events', onTag)))));
+  for (let i = 0; i < SUBSCRIBERS; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () => subscriber(target, `/v1/rooms/${handle}/events`, onTag)))));
   const total = RATE * (WARMUP + SECONDS);
-  progress(`scenario 2: ${SUBSCRIBERS} sockets open, sending ${RATE} gifts/s for ${WARMUP} + ${SECONDS} s`);
+  progress(`scenario 2${target === base ? '' : ", without the dev proxy"}: ${SUBSCRIBERS} sockets open, sending ${RATE} gifts/s for ${WARMUP} + ${SECONDS} s`);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const { cpu } = await measuringCpu(group, () =>
     paced(total, RATE, (i) => {
       const t = performance.now();
       sentAt[i] = t;
-      return sendGift(base, viewers[i % viewers.length].token, 'bench_screen', `s-${i}`, { giftId: 'heart', count: 1, message: `t${i}` }).then(({ status, text }) => {
+      return sendGift(target, viewers[i % viewers.length].token, handle, `${handle}-${i}`, { giftId: 'heart', count: 1, message: `t${i}` }).then(({ status, text }) => {
         if (status === 201) {
           answeredAll++;
           if (i >= measuredFrom) answered.push(performance.now() - t);
@@ -550,6 +594,12 @@ async function main() {
       return { ...gifts, ratio: gifts.perSecond / mean };
     });
     await run('latency', 'giftToScreen', () => giftToScreen(base, server.group));
+    // Scenario 2 again without wrangler's dev proxy in the way, which production does not have: where
+    // the proxy's share of the latency shows.
+    await run('direct', 'giftToScreenDirect', async () => {
+      const target = await runtimeAddress(server.group, base);
+      return target ? giftToScreen(base, server.group, { handle: 'bench_direct', target }) : { error: "the worker's runtime address was not found" };
+    });
     await run('wallet', 'oneWallet', () => oneWallet(base));
     await run('overlay', 'overlayBurst', () => overlayBurst(base).catch((e) => ({ error: String(e) })));
   } finally {
@@ -582,6 +632,11 @@ async function main() {
     lines.push(row('   events delivered', `${s.giftToScreen.delivered}/${s.giftToScreen.expected}`, 'all'));
     lines.push(row('   busy, in cores (2 on this machine)', busy(s.giftToScreen.cpu), Object.entries(s.giftToScreen.cpu).map(([k, v]) => `${k.replace(/ \d+$/, '')} ${v.toFixed(2)}`).join(', ')));
     if (s.giftToScreen.refused) lines.push(row('   gifts refused', `${s.giftToScreen.refused} (${s.giftToScreen.refusedStatuses.join(', ')})`, 'none'));
+  }
+  const direct = s.giftToScreenDirect;
+  if (direct?.error) lines.push(row('   the same without the dev proxy', 'not run', direct.error));
+  else if (direct) {
+    lines.push(row('   the same without the dev proxy: p50 / p99', `${fmt(direct.p50, 1)} / ${fmt(direct.p99, 1)} ms`, `request p99 ${fmt(direct.requestP99, 1)} ms, ${direct.delivered}/${direct.expected} delivered`));
   }
   if (s.oneWallet) {
     lines.push(row(`3. one wallet, ${s.oneWallet.spends} concurrent spends`, `${fmt(s.oneWallet.perSecond)} spends/s`, ''));
