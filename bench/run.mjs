@@ -113,17 +113,15 @@ async function runtimeAddress(group, base) {
   }
   const proxyPort = Number(new URL(base).port);
   const byPid = new Map();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const { pid } of groupProcesses(group)) {
+    const link = (fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    };
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== group) continue;
-      const link = (fd) => {
-        try {
-          return readlinkSync(`/proc/${pid}/fd/${fd}`);
-        } catch {
-          return '';
-        }
-      };
       const inodes = readdirSync(`/proc/${pid}/fd`).map((fd) => link(fd).match(/^socket:\[(\d+)\]$/)?.[1]);
       byPid.set(pid, inodes.filter((inode) => listening.has(inode)).map((inode) => listening.get(inode)));
     } catch {}
@@ -142,18 +140,23 @@ async function runtimeAddress(group, base) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const progress = (what) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${what}\n`);
 
-/** CPU seconds used so far by each process of a process group (wrangler's workerd children), by command. */
-function groupCpu(group) {
-  const out = {};
+/** The processes of a process group (wrangler and its workerd children): pid, command, and the fields of /proc/<pid>/stat after the command. */
+function groupProcesses(group) {
+  const out = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== group) continue;
-      const name = `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))} ${pid}`;
-      out[name] = (Number(fields[11]) + Number(fields[12])) / 100;
+      if (Number(fields[2]) === group) out.push({ pid, command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields });
     } catch {}
   }
+  return out;
+}
+
+/** CPU seconds used so far by each process of a process group (wrangler's workerd children), by command. */
+function groupCpu(group) {
+  const out = {};
+  for (const { pid, command, fields } of groupProcesses(group)) out[`${command} ${pid}`] = (Number(fields[11]) + Number(fields[12])) / 100;
   return out;
 }
 
