@@ -112,7 +112,6 @@ async function runtimeAddress(group, base) {
     if (f[3] === '0A') listening.set(f[9], parseInt(f[1].split(':')[1], 16));
   }
   const proxyPort = Number(new URL(base).port);
-  const byPid = new Map();
   for (const { pid } of groupProcesses(group)) {
     const link = (fd) => {
       try {
@@ -121,12 +120,12 @@ async function runtimeAddress(group, base) {
         return '';
       }
     };
+    let ports;
     try {
-      const inodes = readdirSync(`/proc/${pid}/fd`).map((fd) => link(fd).match(/^socket:\[(\d+)\]$/)?.[1]);
-      byPid.set(pid, inodes.filter((inode) => listening.has(inode)).map((inode) => listening.get(inode)));
-    } catch {}
-  }
-  for (const ports of byPid.values()) {
+      ports = readdirSync(`/proc/${pid}/fd`).map((fd) => listening.get(link(fd).match(/^socket:\[(\d+)\]$/)?.[1])).filter((port) => port !== undefined);
+    } catch {
+      continue;
+    }
     if (ports.includes(proxyPort)) continue;
     for (const port of ports) {
       try {
