@@ -30,8 +30,14 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
  */
 const SETTLE = Number(process.env.BENCH_SETTLE ?? 20);
 const only = process.env.BENCH_ONLY?.split(',');
+/**
+ * Where wrangler keeps the run's local storage. Locally every commit is an fsync on the one thread that
+ * runs every object, so the disk under this folder sets a ceiling on scenario 1 (a tmpfs such as
+ * /dev/shm takes the flush away; see README). Printed with the results, so figures say what they were taken on.
+ */
+const STORAGE = process.env.BENCH_PERSIST_DIR ?? tmpdir();
 
-const results = { date: new Date().toISOString(), machine: machine(), resent: {}, scenarios: {} };
+const results = { date: new Date().toISOString(), machine: machine(), storage: STORAGE, resent: {}, scenarios: {} };
 /** The scenario running now, for counting resent requests. */
 let scenario = 'setup';
 
@@ -54,7 +60,7 @@ function freePort() {
 async function startServer() {
   const port = await freePort();
   const inspector = Number(process.env.BENCH_INSPECTOR_PORT ?? 0) || (await freePort());
-  const persist = mkdtempSync(join(process.env.BENCH_PERSIST_DIR ?? tmpdir(), 'giftstream-bench-'));
+  const persist = mkdtempSync(join(STORAGE, 'giftstream-bench-'));
   const base = `http://127.0.0.1:${port}`;
   const m = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
   if (m.status !== 0) throw new Error(m.stderr || m.stdout);
@@ -613,7 +619,7 @@ async function main() {
   const kb = (n) => (n === null || n === undefined ? '—' : `${(n / 1024).toFixed(1)} KB`);
   const lines = [
     '',
-    `Giftstream benchmarks — ${results.date} — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}`,
+    `Giftstream benchmarks — ${results.date} — ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, storage under ${STORAGE}`,
     `(${SECONDS} s per load after ${WARMUP} s unmeasured, ${CONCURRENCY} concurrent, ${SETTLE} s quiet before each load; absolute figures vary by machine — compare the ratios)`,
     '',
     row('scenario', 'figure', 'goal'),
