@@ -4,6 +4,7 @@ export * from './money/ledger';
 export * from './money/limits';
 export * from './money/wallet';
 export * from './money/memory-store';
+export * from './money/reconcile';
 export * from './catalog';
 export * from './channels';
 export * from './errors';

@@ -13,6 +13,10 @@ export const faults = {
   walletRefusesCredit: 0,
   /** The viewer's wallet throws right after the next K gift debits commit. */
   walletThrowsAfterDebit: 0,
+  /** A wallet stops right after the next K commits that queued an effect, before applying any (a crash between the two). */
+  walletStopsBeforeEffects: 0,
+  /** The next K directory writes from a wallet's outbox fail. */
+  directoryWriteFails: 0,
 };
 
 export function fault(env: Env, name: keyof typeof faults): boolean {

@@ -274,16 +274,16 @@ describe('payouts', () => {
     creator = await signup({ name: 'Payout Creator' });
     await makeCreator(creator, 'payout_creator');
     const transferId = crypto.randomUUID();
-    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 3000, duplicates: 0 });
-    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 0, duplicates: 1 });
+    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 3000, duplicates: 0, forfeited: 0 });
+    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 0, duplicates: 1, forfeited: 0 });
     const stub = walletStub(creator.id);
     const batch = uniqueKey('batch');
     const items = [
       { transferId: crypto.randomUUID(), diamonds: 1500, rateVersion: 1, from: 'A Viewer' },
       { transferId, diamonds: 3000, rateVersion: 1, from: null },
     ];
-    expect(await stub.creditGifts(batch, items)).toEqual({ credited: 1500, duplicates: 1 });
-    expect(await stub.creditGifts(batch, items)).toEqual({ credited: 0, duplicates: 2 });
+    expect(await stub.creditGifts(batch, items)).toEqual({ credited: 1500, duplicates: 1, forfeited: 0 });
+    expect(await stub.creditGifts(batch, items)).toEqual({ credited: 0, duplicates: 2, forfeited: 0 });
     expect(await wallet(creator)).toMatchObject({ coins: 0, diamonds: 4500, diamondsPending: 0 });
     await expectCleanAudit();
   });

@@ -113,7 +113,7 @@ describe('a busy room', () => {
 
 describe('settling', () => {
   const state = (stub: ReturnType<typeof walletStub>) =>
-    runInDurableObject(stub, async (w, ctx) => ({ inTransit: (w as Wallet).audit().balances['coins:in_transit'] ?? 0, alarm: await ctx.storage.getAlarm() }));
+    runInDurableObject(stub, async (w, ctx) => ({ inTransit: (await (w as Wallet).audit()).balances['coins:in_transit'] ?? 0, alarm: await ctx.storage.getAlarm() }));
 
   it('a wallet that stops sending settles what the room acknowledged, then keeps no alarm', async () => {
     const { handle, viewer } = await liveRoom({ coins: 1000 });
@@ -161,9 +161,9 @@ describe('what wallets store', () => {
     for (let i = 0; i < 3; i++) expect((await sendGift(viewer, handle, { giftId: 'rose' })).status).toBe(201);
     await until('credited', () => diamondsOf(creator), (d) => d === 15);
     for (const user of [viewer, creator]) {
-      const { stored, book } = await runInDurableObject(walletStub(user.id), (w, ctx) => ({
+      const { stored, book } = await runInDurableObject(walletStub(user.id), async (w, ctx) => ({
         stored: Object.fromEntries(ctx.storage.sql.exec<{ account: string; value: number }>('SELECT account, value FROM balances').toArray().map((r) => [r.account, r.value])),
-        book: (w as Wallet).audit(),
+        book: await (w as Wallet).audit(),
       }));
       expect(book.violations).toEqual([]);
       expect(stored).toEqual(book.balances);

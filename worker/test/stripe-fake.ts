@@ -28,6 +28,8 @@ export class FakeStripe {
   failing: null | 'http500' | 'throw' = null;
   /** The next K calls with a key not seen before answer 400, which the SDK does not retry: the provider did nothing. */
   failNext = 0;
+  /** The next K refunds are refused for good, as Stripe refuses a charge already refunded. */
+  refuseNext = 0;
   /** Refunds made at the provider: one per Idempotency-Key, however often the key was sent. */
   readonly madeRefunds: { paymentIntent: string; amount: number }[] = [];
   private byKey = new Map<string, unknown>();
@@ -80,6 +82,9 @@ export class FakeStripe {
         payment_intent: null,
         livemode: false,
       };
+    } else if (req.method === 'POST' && url.pathname === '/v1/refunds' && this.refuseNext > 0) {
+      this.refuseNext--;
+      return json(400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge has already been refunded.' } });
     } else if (req.method === 'POST' && url.pathname === '/v1/refunds') {
       this.madeRefunds.push({ paymentIntent: params.get('payment_intent') ?? '', amount: Number(params.get('amount')) });
       body = {

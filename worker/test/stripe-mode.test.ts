@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { now } from '../src/clock';
 import { api, expectCleanAudit, signup, uniqueKey, wallet, type Call, type TestUser } from './helpers';
 import { spendCoins } from './room-helpers';
+import { retryWalletNow } from './trust/support';
 import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
 
 const fakeStripe = useFakeStripe();
@@ -201,8 +202,9 @@ describe('Stripe-mode completion and refunds', () => {
     const key = uniqueKey('refund');
     const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
     expect(r.status, r.text).toBe(200);
-    expect(r.json.refund).toMatchObject({ coins: 650, amount: { amount: 650, currency: 'USD' } });
-    expect(r.json.purchase.status).toBe('partially_refunded');
+    expect(r.json.refund).toMatchObject({ coins: 650, amount: { amount: 650, currency: 'USD' }, status: 'pending' });
+    // The coins have left the wallet; the money is on its way until Stripe's webhook confirms it.
+    expect(r.json.purchase.status).toBe('refund_pending');
     const calls = fakeStripe.current.refundCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('https://api.stripe.com/v1/refunds');
@@ -231,29 +233,69 @@ describe('Stripe-mode completion and refunds', () => {
     });
     expect(hook.status).toBe(200);
     expect((await wallet(u)).coins).toBe(0);
-    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ refundedCoins: 650, clawedBackCoins: 0 });
-    await expectCleanAudit();
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ status: 'partially_refunded', refundedCoins: 650, clawedBackCoins: 0 });
+    const a = await expectCleanAudit();
+    expect(a.pendingRefunds.filter((r: { userId: string }) => r.userId === u.id)).toEqual([]);
   });
 
-  it('a refund Stripe does not confirm answers 502 after returning the coins; a retry with the same key completes it', async () => {
+  it('a refund Stripe does not answer is on its way, not an error: the wallet asks again until Stripe accepts, under one key', async () => {
     const u = await signup();
     const p = (await startPurchase(u, { packId: 'pack_500' })).json.purchase;
     await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_flaky_refund'));
     const key = uniqueKey('refund');
     fakeStripe.current.failing = 'http500';
-    const failed = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
-    expect(failed.status).toBe(502);
-    expect(failed.json.error.code).toBe('payment_provider_error');
+    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.purchase.status).toBe('refund_pending');
+    expect(r.json.refund).toMatchObject({ coins: 500, amount: { amount: 500, currency: 'USD' }, status: 'pending' });
     expect((await wallet(u)).coins).toBe(0);
+    expect(fakeStripe.current.madeRefunds).toEqual([]);
+    // Neither the viewer's nor gone: the audit shows the coins waiting for Stripe, and no violation.
+    const waiting = await expectCleanAudit();
+    expect(waiting.pendingRefunds.filter((x: { userId: string }) => x.userId === u.id)).toEqual([{ userId: u.id, purchaseId: p.id, coins: 500, asked: false }]);
+    // A replay while Stripe is down replays; it never asks for a second refund.
+    expect((await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key })).text).toBe(r.text);
     fakeStripe.current.failing = null;
-    const retry = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
-    expect(retry.status).toBe(200);
-    expect(retry.json.refund).toMatchObject({ coins: 500, amount: { amount: 500, currency: 'USD' } });
+    await retryWalletNow(u.id);
+    expect(fakeStripe.current.madeRefunds).toEqual([{ paymentIntent: 'pi_flaky_refund', amount: 500 }]);
     const calls = fakeStripe.current.refundCalls();
     expect(new Set(calls.map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
-    expect(calls.at(-1)!.params.get('payment_intent')).toBe('pi_flaky_refund');
-    expect(calls.at(-1)!.params.get('amount')).toBe('500');
+    expect(calls.at(-1)!.params.get('metadata[refundId]')).toBe(r.json.refund.id);
+    const asked = await expectCleanAudit();
+    expect(asked.pendingRefunds.filter((x: { userId: string }) => x.userId === u.id)).toEqual([{ userId: u.id, purchaseId: p.id, coins: 500, asked: true }]);
+    // Stripe's webhook settles it.
+    await deliver('charge.refunded', { id: 'ch_flaky', object: 'charge', amount: 500, amount_refunded: 500, refunded: true, currency: 'usd', payment_intent: 'pi_flaky_refund', metadata: { purchaseId: p.id, userId: u.id } });
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ status: 'refunded', refundedCoins: 500 });
     expect((await wallet(u)).coins).toBe(0);
+    await expectCleanAudit();
+  });
+
+  it('a refund Stripe refuses for good gives the coins back, and so does a refund.failed webhook', async () => {
+    const u = await signup();
+    const p = (await startPurchase(u, { packId: 'pack_500' })).json.purchase;
+    await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_refused_refund'));
+    fakeStripe.current.refuseNext = 1;
+    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
+    expect(r.status, r.text).toBe(200);
+    expect((await wallet(u)).coins).toBe(500);
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ status: 'completed', refundedCoins: 0 });
+    const history = (await api('/v1/wallet/history', { token: u.token })).json.entries.map((e: { kind: string; coins: number }) => [e.kind, e.coins]);
+    expect(history.slice(0, 2)).toEqual([
+      ['reversal', 500],
+      ['refund', -500],
+    ]);
+    await expectCleanAudit();
+
+    // Accepted by the API, then failed at the bank: Stripe says so by webhook.
+    const again = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
+    expect(again.json.purchase.status).toBe('refund_pending');
+    expect((await wallet(u)).coins).toBe(0);
+    const failed = { id: 're_failed', object: 'refund', amount: 500, currency: 'usd', status: 'failed', payment_intent: 'pi_refused_refund', metadata: { purchaseId: p.id, refundId: again.json.refund.id } };
+    expect((await deliver('refund.failed', failed)).status).toBe(200);
+    expect((await wallet(u)).coins).toBe(500);
+    expect((await deliver('refund.failed', failed)).status).toBe(200);
+    expect((await wallet(u)).coins).toBe(500);
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase.status).toBe('completed');
     await expectCleanAudit();
   });
 

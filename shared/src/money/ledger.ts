@@ -23,6 +23,8 @@ export const Account = {
   coinsExternal: 'coins:external',
   /** Coins debited for gifts whose delivery to the room is not yet acknowledged. */
   coinsInTransit: 'coins:in_transit',
+  /** Coins refunded at the viewer's request whose money the payment provider has not yet confirmed returned. */
+  coinsRefundPending: 'coins:refund_pending',
   /** Coins of gifts the room has acknowledged: they became the creator's diamonds and the platform's fee. */
   coinsSpent: 'coins:platform',
   /** The creator's diamonds, payable. */
@@ -33,6 +35,8 @@ export const Account = {
   diamondsPending: 'diamonds:payout_pending',
   /** Diamonds paid out in money. */
   diamondsPaidOut: 'diamonds:external',
+  /** Creator shares that reached a closed account: issued to the platform instead of the creator. */
+  diamondsForfeited: 'diamonds:forfeited',
 } as const;
 export type AccountName = (typeof Account)[keyof typeof Account];
 
@@ -60,6 +64,7 @@ export type Balances = Partial<Record<AccountName, number>>;
 const FLOORED: ReadonlySet<AccountName> = new Set([
   Account.coins,
   Account.coinsInTransit,
+  Account.coinsRefundPending,
   Account.diamonds,
   Account.diamondsPending,
 ]);

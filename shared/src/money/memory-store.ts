@@ -1,7 +1,7 @@
 import type { AccountName, Balances, Transfer, TransferKind } from './ledger';
 import { NO_LIMITS, type LimitState } from './limits';
 import type { ComboState } from '../room';
-import type { OutboxRecord, PayoutRecord, PayoutStatus, PurchaseRecord, WalletStore } from './wallet';
+import type { EffectRecord, OutboxRecord, PayoutRecord, PayoutStatus, PurchaseRecord, WalletStore } from './wallet';
 
 interface State {
   balances: Balances;
@@ -13,6 +13,8 @@ interface State {
   credits: Map<string, string>;
   outbox: Map<string, OutboxRecord>;
   combos: Map<string, ComboState>;
+  effects: Map<string, EffectRecord>;
+  closedAt: number | null;
 }
 
 /** A WalletStore in memory, for pure tests and models. A throwing transaction leaves nothing behind. */
@@ -27,6 +29,8 @@ export class MemoryWalletStore implements WalletStore {
     credits: new Map(),
     outbox: new Map(),
     combos: new Map(),
+    effects: new Map(),
+    closedAt: null,
   };
   private depth = 0;
 
@@ -118,5 +122,24 @@ export class MemoryWalletStore implements WalletStore {
   }
   putCombo(key: string, combo: ComboState): void {
     this.s.combos.set(key, { ...combo });
+  }
+  putEffect(record: EffectRecord): void {
+    this.s.effects.set(record.id, structuredClone(record));
+  }
+  getEffect(id: string) {
+    const e = this.s.effects.get(id);
+    return e ? structuredClone(e) : null;
+  }
+  deleteEffect(id: string): void {
+    this.s.effects.delete(id);
+  }
+  effects() {
+    return [...this.s.effects.values()].map((e) => structuredClone(e));
+  }
+  closedAt() {
+    return this.s.closedAt;
+  }
+  setClosedAt(at: number): void {
+    this.s.closedAt = at;
   }
 }

@@ -5,12 +5,15 @@ import { canonicalJson, isFinalStatus } from '../errors';
 import { Account, checkBook, sumByUnit, userView, type Balances } from './ledger';
 import { MemoryWalletStore } from './memory-store';
 import { DEFAULT_RATE_CARD, coinsPrice } from './rate-card';
-import { IDEMPOTENCY_TTL, WalletBook } from './wallet';
+import { IDEMPOTENCY_TTL, WalletBook, type Effect } from './wallet';
 
 /**
  * A small bank of wallets driven by random operations, as the worker drives them: purchases (sandbox and
  * provider-completed), gifts that travel through an outbox to the creator's wallet, refunds, provider
- * refunds and chargebacks, payouts and decisions, and replays of earlier requests under the same key.
+ * refunds and chargebacks, payouts and decisions, account closures, and replays of earlier requests under
+ * the same key. Effects that leave a wallet (the directory's payout rows and closed flags, the provider's
+ * refunds) are applied, refused or lost to a crash at random moments; once all are applied, the directory
+ * must agree with the wallets, and a refund the provider refused must have given the coins back.
  */
 const USERS = 4;
 const card = DEFAULT_RATE_CARD;
@@ -23,24 +26,32 @@ type Op =
   | { t: 'refund'; user: number; pick: number }
   | { t: 'providerRefund'; user: number; pick: number; cents: number }
   | { t: 'dispute'; user: number; pick: number }
-  | { t: 'payout'; user: number; diamonds: number }
+  | { t: 'payout'; user: number; share: number }
   | { t: 'decide'; user: number; pick: number; paid: boolean }
   | { t: 'replay'; pick: number; tamper: boolean }
+  | { t: 'close'; user: number }
+  | { t: 'effects'; user: number; outcome: 'done' | 'refused' | 'crash' }
+  | { t: 'refundConfirmed'; user: number; pick: number }
+  | { t: 'mismatch'; user: number; pick: number }
   | { t: 'tick'; ms: number };
 
 const user = fc.nat({ max: USERS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('buy' as const), user, coins: fc.integer({ min: 100, max: 3000 }), sandbox: fc.boolean() }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('buy' as const), user, coins: fc.integer({ min: 100, max: 6000 }), sandbox: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('complete' as const), user, pick: fc.nat(), times: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('gift' as const), from: user, to: user, coins: fc.constantFrom(1, 5, 10, 100, 500, 1000, 2500) }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('gift' as const), from: user, to: user, coins: fc.constantFrom(1, 5, 10, 100, 500, 1000, 2500, 5000) }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat(), times: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('refund' as const), user, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('providerRefund' as const), user, pick: fc.nat(), cents: fc.integer({ min: 1, max: 3000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('dispute' as const), user, pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('payout' as const), user, diamonds: fc.integer({ min: 1, max: 400 }).map((n) => n * 10) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('payout' as const), user, share: fc.integer({ min: 1, max: 120 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('decide' as const), user, pick: fc.nat(), paid: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('replay' as const), pick: fc.nat(), tamper: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 5 * 86_400_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('close' as const), user }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('effects' as const), user, outcome: fc.constantFrom('done' as const, 'done' as const, 'refused' as const, 'crash' as const) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('refundConfirmed' as const), user, pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('mismatch' as const), user, pick: fc.nat() }) },
 );
 
 class Bank {
@@ -59,6 +70,27 @@ class Bank {
   giftedCoins = 0;
   creditedDiamonds = 0;
   clawbacks = new Set<number>();
+  forfeitedDiamonds = 0;
+  /** The directory as the effects built it: payout rows by id, closed users, refunds the provider made. */
+  directory = { payouts: new Map<string, string>(), closed: new Set<number>(), flagged: new Set<string>() };
+  providerRefunds = new Map<string, number>();
+
+  /** Applies one user's due effects as the worker's alarm would; a crash loses the attempt, not the effect. */
+  applyEffects(u: number, outcome: 'done' | 'refused' | 'crash'): void {
+    for (const e of this.books[u].pendingEffects()) {
+      if (outcome === 'crash') return this.books[u].effectFailed(e.id, this.now + 1000);
+      const refused = outcome === 'refused' && e.effect.kind === 'provider_refund';
+      if (!refused) this.applyToDirectory(u, e.effect);
+      this.books[u].effectApplied(e, refused ? 'refused' : 'done', this.now);
+    }
+  }
+
+  private applyToDirectory(u: number, e: Effect): void {
+    if (e.kind === 'payout_index') this.directory.payouts.set(e.payout.id, e.payout.status);
+    if (e.kind === 'account_closed') this.directory.closed.add(u);
+    if (e.kind === 'purchase_index') this.directory.flagged.add(e.purchaseId);
+    if (e.kind === 'provider_refund') this.providerRefunds.set(e.purchaseId, (this.providerRefunds.get(e.purchaseId) ?? 0) + e.amount);
+  }
 
   keyed(fingerprint: string, run: (key: string, fingerprint: string) => { status: number; body: string }) {
     const key = `k${this.keyCount++}`;
@@ -75,8 +107,9 @@ class Bank {
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
           this.books[o.user].buy({ key, fingerprint, purchaseId: id, coins: o.coins, card, price: coinsPrice(card, o.coins), adult: true, sandbox: o.sandbox, now: this.now }),
         );
-        expect(r.status).toBe(201);
-        this.purchases[o.user].push(id);
+        // A closed account buys nothing (it has no session to ask with; the wallet refuses all the same).
+        expect(r.status).toBe(this.books[o.user].closed() ? 403 : 201);
+        if (r.status === 201) this.purchases[o.user].push(id);
         return;
       }
       case 'complete': {
@@ -105,8 +138,8 @@ class Bank {
         if (!g) return;
         // The room credits the creator (deduped by transfer id), then acknowledges to the viewer's wallet.
         for (let i = 0; i < o.times; i++) {
-          const { credited } = this.books[g.to].creditGifts(`b-${g.transferId}-${i}`, [{ transferId: g.transferId, diamonds: g.coins, rateVersion: 1, from: null }], this.now);
-          this.creditedDiamonds += credited;
+          const { credited, forfeited } = this.books[g.to].creditGifts(`b-${g.transferId}-${i}`, [{ transferId: g.transferId, diamonds: g.coins, rateVersion: 1, from: null }], this.now);
+          this.creditedDiamonds += credited + forfeited;
           this.books[g.from].settleGift(g.transferId, this.now);
         }
         if (this.inFlight.includes(g)) {
@@ -139,8 +172,10 @@ class Bank {
       }
       case 'payout': {
         const id = this.newId();
+        // A share of what the creator holds (over 100%: more than it holds), in whole steps.
+        const diamonds = Math.max(10, Math.floor((userView(this.stores[o.user].balances()).diamonds * o.share) / 1000) * 10);
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.user].requestPayout({ key, fingerprint, payoutId: id, diamonds: o.diamonds, destination: 'paypal:me@example.com', adult: true, card, now: this.now }),
+          this.books[o.user].requestPayout({ key, fingerprint, payoutId: id, diamonds, destination: 'paypal:me@example.com', adult: true, card, owner: { userId: `u${o.user}`, handle: `h${o.user}` }, now: this.now }),
         );
         if (r.status === 201) this.payouts[o.user].push(id);
         return;
@@ -149,7 +184,7 @@ class Bank {
         const id = pick(this.payouts[o.user], o.pick);
         if (!id) return;
         this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.user].decidePayout({ key, fingerprint, payoutId: id, status: o.paid ? 'paid' : 'rejected', reference: null, now: this.now }),
+          this.books[o.user].decidePayout({ key, fingerprint, payoutId: id, status: o.paid ? 'paid' : 'rejected', reference: null, owner: { userId: `u${o.user}`, handle: `h${o.user}` }, now: this.now }),
         );
         return;
       }
@@ -167,6 +202,50 @@ class Bank {
       case 'tick':
         this.now += o.ms;
         return;
+      case 'close': {
+        const before = userView(this.stores[o.user].balances());
+        const r = this.books[o.user].close({ userId: `u${o.user}`, forfeit: true, now: this.now });
+        // Closing would erase a debt, so an account in debt stays open.
+        expect(r.ok).toBe(before.debt === 0 || this.books[o.user].closed());
+        if (r.ok) this.forfeitedDiamonds += r.forfeitedDiamonds;
+        return;
+      }
+      case 'effects':
+        return this.applyEffects(o.user, o.outcome);
+      case 'refundConfirmed': {
+        // The provider's charge.refunded webhook: the cumulative amount it has refunded on the charge.
+        const id = pick(this.purchases[o.user], o.pick);
+        if (!id || !this.providerRefunds.has(id)) return;
+        this.books[o.user].providerRefunded(id, this.providerRefunds.get(id)!, this.now);
+        return;
+      }
+      case 'mismatch': {
+        // A completion whose amount does not match the price: flagged, nothing credited.
+        const id = pick(this.purchases[o.user], o.pick);
+        const p = id ? this.stores[o.user].getPurchase(id) : null;
+        if (!p || p.status !== 'pending') return;
+        const before = this.stores[o.user].balances();
+        expect(this.books[o.user].completePurchase(p.id, 'pi_y', this.now, { amount: p.price + 1, currency: 'USD', userId: `u${o.user}` })).toBe('flagged');
+        expect(this.stores[o.user].balances()).toEqual(before);
+        return;
+      }
+    }
+  }
+
+  /** Every effect applied: the directory agrees with every wallet, and nothing waits in refund_pending but refunds the provider made. */
+  converge(): void {
+    for (let u = 0; u < USERS; u++) this.applyEffects(u, 'done');
+    for (let u = 0; u < USERS; u++) {
+      const book = this.books[u];
+      expect(book.pendingEffects()).toEqual([]);
+      for (const p of book.payouts()) expect(this.directory.payouts.get(p.id), `payout ${p.id}`).toBe(p.status);
+      expect(this.directory.closed.has(u)).toBe(book.closed());
+      for (const id of this.purchases[u]) {
+        const p = this.stores[u].getPurchase(id)!;
+        expect(this.directory.flagged.has(id)).toBe(p.status === 'flagged');
+        // A pending refund is one the provider was asked for (and has not confirmed yet).
+        if (p.pendingRefund) expect(this.providerRefunds.get(id) ?? 0).toBeGreaterThanOrEqual(p.pendingRefund.amount);
+      }
     }
   }
 
@@ -185,8 +264,12 @@ class Bank {
     const inFlight = this.inFlight.reduce((s, g) => s + g.coins, 0);
     expect(this.creditedDiamonds + inFlight).toBe(this.giftedCoins);
     expect(total[Account.coinsInTransit] ?? 0).toBe(inFlight);
-    const diamonds = (total[Account.diamonds] ?? 0) + (total[Account.diamondsPending] ?? 0) + (total[Account.diamondsPaidOut] ?? 0);
-    expect(diamonds).toBe(this.creditedDiamonds);
+    const diamonds = (total[Account.diamonds] ?? 0) + (total[Account.diamondsPending] ?? 0) + (total[Account.diamondsPaidOut] ?? 0) + (total[Account.diamondsForfeited] ?? 0);
+    expect(diamonds + this.forfeitedDiamonds).toBe(this.creditedDiamonds);
+    // A closed account holds nothing it could spend or cash out.
+    this.stores.forEach((store, i) => {
+      if (this.books[i].closed()) expect({ ...userView(store.balances()), debt: 0 }).toEqual({ coins: 0, debt: 0, diamonds: 0 });
+    });
   }
 }
 
@@ -195,12 +278,20 @@ describe('wallet ledger under random operations', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
         const bank = new Bank();
-        for (const o of ops) {
+        // Every user starts with coins and with diamonds from a delivered gift, so payouts reach their minimum.
+        const start: Op[] = Array.from({ length: USERS }, (_, u): Op[] => [
+          { t: 'buy', user: u, coins: 8000, sandbox: true },
+          { t: 'gift', from: u, to: (u + 1) % USERS, coins: 2500 },
+          { t: 'deliver', pick: 0, times: 1 },
+        ]).flat();
+        for (const o of [...start, ...ops]) {
           bank.apply(o);
           bank.check();
         }
+        bank.converge();
+        bank.check();
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
-  });
+  }, 30_000);
 });

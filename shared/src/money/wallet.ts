@@ -8,7 +8,16 @@ export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
 export const IDEMPOTENCY_TTL = 7 * DAY;
 
-export type PurchaseStatus = 'pending' | 'completed' | 'partially_refunded' | 'refunded' | 'disputed' | 'expired';
+export type PurchaseStatus = 'pending' | 'completed' | 'refund_pending' | 'partially_refunded' | 'refunded' | 'disputed' | 'expired' | 'flagged';
+
+/** A refund asked of the payment provider and not yet confirmed by it: its coins wait in `coins:refund_pending`. */
+export interface PendingRefund {
+  id: string;
+  coins: number;
+  amount: number;
+  /** The status to return to if the provider refuses the refund. */
+  before: PurchaseStatus;
+}
 
 export interface PurchaseRecord {
   id: string;
@@ -31,11 +40,21 @@ export interface PurchaseRecord {
   checkoutSessionId: string | null;
   checkoutUrl: string | null;
   paymentRef: string | null;
+  /** Absent on records from before refunds went through the outbox. */
+  pendingRefund?: PendingRefund | null;
+  /** Why the payment did not match the purchase (status `flagged`). */
+  flaggedReason?: string;
 }
 
 export type PayoutStatus = 'requested' | 'paid' | 'rejected';
 
-export interface PayoutRecord {
+/** Who a payout belongs to, for the operator's index in the directory. */
+export interface PayoutOwner {
+  userId: string;
+  handle: string;
+}
+
+export interface PayoutRecord extends Partial<PayoutOwner> {
   id: string;
   diamonds: number;
   amount: number;
@@ -57,6 +76,28 @@ export interface OutboxRecord {
   nextAttemptAt: number;
   createdAt: number;
 }
+
+/**
+ * An effect that leaves the wallet (a directory row, a payment-provider call), written in the same
+ * transaction as the money move it follows and applied until it succeeds. One record per id: a later
+ * state of the same thing (a payout decided after it was requested) replaces the earlier one.
+ */
+export type Effect =
+  | { kind: 'payout_index'; payout: PayoutRecord & PayoutOwner }
+  | { kind: 'purchase_index'; userId: string; purchaseId: string; status: PurchaseStatus; reason: string | null }
+  | { kind: 'provider_refund'; purchaseId: string; refundId: string; paymentRef: string; amount: number }
+  | { kind: 'account_closed'; userId: string };
+
+export interface EffectRecord {
+  id: string;
+  effect: Effect;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+}
+
+/** How applying an effect ended: done, or (a provider refund only) refused for good. */
+export type EffectOutcome = 'done' | 'refused';
 
 interface IdempotentRecord {
   fingerprint: string;
@@ -90,6 +131,13 @@ export interface WalletStore {
   getCombo(key: string): ComboState | null;
   putCombo(key: string, combo: ComboState): void;
   getOutbox(transferId: string): OutboxRecord | null;
+  putEffect(record: EffectRecord): void;
+  getEffect(id: string): EffectRecord | null;
+  deleteEffect(id: string): void;
+  effects(): EffectRecord[];
+  /** When the account was closed, or null while it is open. */
+  closedAt(): number | null;
+  setClosedAt(at: number): void;
   /** Removes a gift from the outbox; its coins, or null if it was not there. */
   deleteOutbox(transferId: string): number | null;
   outbox(): OutboxRecord[];
@@ -197,7 +245,24 @@ export class WalletBook {
     if (waiting !== inTransit) violations.push(`coins in transit ${inTransit} differ from the outbox's ${waiting}`);
     const pendingPayouts = this.store.payouts('requested').reduce((sum, p) => sum + p.diamonds, 0);
     if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0)) violations.push(`payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`);
-    return { balances, violations };
+    const refunding = this.store.purchasesSince(0).filter((p) => p.pendingRefund);
+    const refundingCoins = refunding.reduce((sum, p) => sum + p.pendingRefund!.coins, 0);
+    if (refundingCoins !== (balances[Account.coinsRefundPending] ?? 0)) violations.push(`refunds pending ${refundingCoins} differ from the account's ${balances[Account.coinsRefundPending] ?? 0}`);
+    const effects = this.store.effects();
+    return {
+      balances,
+      violations,
+      closedAt: this.store.closedAt(),
+      payouts: this.store.payouts().map((p) => ({ id: p.id, status: p.status, diamonds: p.diamonds })),
+      /** Ids of effects not yet applied: the directory may lag the wallet by exactly these. */
+      pendingEffects: effects.map((e) => e.id),
+      pendingRefunds: refunding.map((p) => ({ purchaseId: p.id, refundId: p.pendingRefund!.id, coins: p.pendingRefund!.coins, asked: !effects.some((e) => e.id === refundEffectId(p.pendingRefund!.id)) })),
+    };
+  }
+
+  /** Whether the account is closed. */
+  closed(): boolean {
+    return this.store.closedAt() !== null;
   }
 
   // ---- limits ----
@@ -214,6 +279,7 @@ export class WalletBook {
 
   buy(req: BuyRequest): ApiReply {
     return this.idempotent(req, req.now, () => {
+      if (this.closed()) return errorReply('forbidden', 'This account is closed.');
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to buy coins.');
       const { limits } = limitsAt(this.store.getLimits(), req.now);
       const crossed = crossedLimit(limits, this.purchasedTotals(req.now), req.price);
@@ -263,13 +329,41 @@ export class WalletBook {
     });
   }
 
-  /** From a verified payment: credits the coins once, whatever the purchase's state (an expired checkout that was paid still credits). */
-  completePurchase(purchaseId: string, paymentRef: string | null, now: number): 'completed' | 'already' | 'not_found' {
+  /**
+   * From a verified payment: credits the coins once, whatever the purchase's state (an expired checkout
+   * that was paid still credits). `paid`, when the provider says it, must match the price, or nothing is
+   * credited and the purchase is flagged for the operator. A closed account receives nothing: its
+   * payment goes straight back to the provider as a refund.
+   */
+  completePurchase(purchaseId: string, paymentRef: string | null, now: number, paid?: { amount: number; currency: string; userId: string }): 'completed' | 'already' | 'not_found' | 'flagged' | 'refunding' {
     return this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return 'not_found';
       if (p.status !== 'pending' && p.status !== 'expired') return 'already';
+      if (paid && (paid.amount !== p.price || paid.currency.toUpperCase() !== p.currency)) {
+        const reason = `paid ${paid.amount} ${paid.currency.toUpperCase()} for a price of ${p.price} ${p.currency}`;
+        this.store.putPurchase({ ...p, status: 'flagged', flaggedReason: reason, paymentRef: paymentRef ?? p.paymentRef });
+        this.queueEffect(`purchase:${p.id}`, { kind: 'purchase_index', userId: paid.userId, purchaseId: p.id, status: 'flagged', reason }, now);
+        return 'flagged';
+      }
+      if (this.closed() && paymentRef) {
+        const refundId = this.newId();
+        this.move([{ id: this.newId(), kind: 'purchase', debit: Account.coinsExternal, credit: Account.coinsRefundPending, amount: p.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+        this.store.putPurchase({
+          ...p,
+          status: 'refund_pending',
+          completedAt: now,
+          paymentRef,
+          refundedCoins: p.coins,
+          refundedAmount: p.price,
+          pendingRefund: { id: refundId, coins: p.coins, amount: p.price, before: 'refunded' },
+        });
+        this.queueEffect(refundEffectId(refundId), { kind: 'provider_refund', purchaseId: p.id, refundId, paymentRef, amount: p.price }, now);
+        return 'refunding';
+      }
       this.complete(p, now, paymentRef);
+      // Without a payment to refund, a closed account's coins are forfeited like the rest of its balance.
+      if (this.closed()) this.forfeitCoins(now);
       return 'completed';
     });
   }
@@ -297,7 +391,9 @@ export class WalletBook {
     return this.idempotent(req, req.now, () => {
       const p = this.store.getPurchase(req.purchaseId);
       if (!p) return errorReply('not_found', 'No such purchase.');
+      if (p.status === 'refund_pending') return errorReply('conflict', 'A refund of this purchase is already on its way.');
       if (p.status !== 'completed' && p.status !== 'partially_refunded') return errorReply('conflict', `A ${p.status} purchase cannot be refunded.`);
+      if (!p.sandbox && !p.paymentRef) return errorReply('conflict', 'The payment for this purchase is not settled yet; try again in a few minutes.');
       if (req.now - (p.completedAt ?? p.createdAt) > REFUND_WINDOW) return errorReply('conflict', 'The 14-day refund window for this purchase has closed.');
       const { coins: balance, debt } = userView(this.store.balances());
       if (debt > 0) return errorReply('in_debt', 'Refunds are not possible while your wallet is in debt.');
@@ -305,18 +401,24 @@ export class WalletBook {
       if (coins <= 0) return errorReply('conflict', 'None of the coins of this purchase are left to refund.');
       const amount = proportional(p.price, coins, p.coins);
       const refundId = this.newId();
-      this.move([{ id: refundId, kind: 'refund', debit: Account.coins, credit: Account.coinsExternal, amount: coins, rateVersion: p.rateVersion, at: req.now, ref: p.id }]);
-      const refunded = p.refundedCoins + coins;
+      const settled: PurchaseStatus = accountedCoins(p) + coins >= p.coins ? 'refunded' : 'partially_refunded';
+      // Sandbox money is not real: the coins go back at once. Real money goes back through the provider,
+      // and until it confirms, the coins wait in refund_pending (neither the viewer's nor gone).
+      const viaProvider = !p.sandbox;
+      const to = viaProvider ? Account.coinsRefundPending : Account.coinsExternal;
+      this.move([{ id: refundId, kind: 'refund', debit: Account.coins, credit: to, amount: coins, rateVersion: p.rateVersion, at: req.now, ref: p.id }]);
       const updated: PurchaseRecord = {
         ...p,
-        refundedCoins: refunded,
+        refundedCoins: p.refundedCoins + coins,
         refundedAmount: p.refundedAmount + amount,
-        status: accountedCoins(p) + coins >= p.coins ? 'refunded' : 'partially_refunded',
+        status: viaProvider ? 'refund_pending' : settled,
+        ...(viaProvider ? { pendingRefund: { id: refundId, coins, amount, before: p.status } } : {}),
       };
       this.store.putPurchase(updated);
+      if (viaProvider) this.queueEffect(refundEffectId(refundId), { kind: 'provider_refund', purchaseId: p.id, refundId, paymentRef: p.paymentRef!, amount }, req.now);
       return reply(200, {
         ...this.purchaseReply(updated),
-        refund: { id: refundId, coins, amount: money(amount) },
+        refund: { id: refundId, coins, amount: money(amount), status: viaProvider ? 'pending' : 'succeeded' },
       });
     });
   }
@@ -328,8 +430,11 @@ export class WalletBook {
    */
   providerRefunded(purchaseId: string, amountRefunded: number, now: number): { clawedBack: number } | 'not_found' {
     return this.store.transaction(() => {
-      const p = this.store.getPurchase(purchaseId);
+      let p = this.store.getPurchase(purchaseId);
       if (!p) return 'not_found';
+      // A flagged payment credited nothing, so there is nothing to take back.
+      if (p.status === 'flagged') return { clawedBack: 0 };
+      if (p.pendingRefund && amountRefunded >= p.refundedAmount) p = this.settleRefund(p, now);
       const target = Math.min(p.coins, Math.floor((amountRefunded * p.coins) / p.price));
       const owed = target - accountedCoins(p);
       if (owed <= 0) return { clawedBack: 0 };
@@ -344,9 +449,27 @@ export class WalletBook {
     return this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return 'not_found';
-      if (p.status === 'disputed') return { clawedBack: 0 };
+      if (p.status === 'disputed' || p.status === 'flagged') return { clawedBack: 0 };
       const clawedBack = this.clawBack(p, p.coins - accountedCoins(p), now, 'disputed');
       return { clawedBack };
+    });
+  }
+
+  /**
+   * The provider refused a refund for good (its API, or a `refund.failed` event): the coins come back to
+   * the viewer, so nobody loses both the coins and the money. A closed account's coins are forfeited again.
+   */
+  refundRefused(purchaseId: string, refundId: string, now: number): 'returned' | 'unchanged' | 'not_found' {
+    return this.store.transaction(() => {
+      const p = this.store.getPurchase(purchaseId);
+      if (!p) return 'not_found';
+      const pending = p.pendingRefund;
+      if (!pending || pending.id !== refundId) return 'unchanged';
+      this.store.deleteEffect(refundEffectId(refundId));
+      this.move([{ id: this.newId(), kind: 'reversal', debit: Account.coinsRefundPending, credit: Account.coins, amount: pending.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+      this.store.putPurchase({ ...p, refundedCoins: p.refundedCoins - pending.coins, refundedAmount: p.refundedAmount - pending.amount, status: pending.before, pendingRefund: null });
+      if (this.closed()) this.forfeitCoins(now);
+      return 'returned';
     });
   }
 
@@ -357,6 +480,7 @@ export class WalletBook {
     return this.idempotent(req, req.now, () => {
       const refused = req.admit?.();
       if (refused) return refused;
+      if (this.closed()) return errorReply('forbidden', 'This account is closed.');
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to send gifts.');
       if (!req.live) return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
       if (userView(this.store.balances()).debt > 0) return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
@@ -405,28 +529,32 @@ export class WalletBook {
   }
 
   /** Creator side: credits each gift's diamonds once, however often its batch is delivered. */
-  creditGifts(batchId: string, items: readonly CreditItem[], now: number): { credited: number; duplicates: number } {
+  creditGifts(batchId: string, items: readonly CreditItem[], now: number): { credited: number; duplicates: number; forfeited: number } {
     return this.store.transaction(() => {
       let credited = 0;
+      let forfeited = 0;
       let duplicates = 0;
       for (const item of items) {
         if (!this.store.putCredit(item.transferId, batchId)) {
           duplicates++;
           continue;
         }
+        // A closed account receives nothing: the share is issued to the platform instead.
+        const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
         this.move(
-          [{ id: this.newId(), kind: 'creator_share', debit: Account.diamondsIssued, credit: Account.diamonds, amount: item.diamonds, rateVersion: item.rateVersion, at: now, ref: item.transferId }],
+          [{ id: this.newId(), kind: 'creator_share', debit: Account.diamondsIssued, credit: to, amount: item.diamonds, rateVersion: item.rateVersion, at: now, ref: item.transferId }],
           item.from,
         );
-        credited += item.diamonds;
+        if (to === Account.diamonds) credited += item.diamonds;
+        else forfeited += item.diamonds;
       }
-      return { credited, duplicates };
+      return { credited, duplicates, forfeited };
     });
   }
 
   // ---- payouts ----
 
-  requestPayout(req: Idempotency & { payoutId: string; diamonds: number; destination: string; adult: boolean; card: RateCard; now: number }): ApiReply {
+  requestPayout(req: Idempotency & { payoutId: string; diamonds: number; destination: string; adult: boolean; card: RateCard; owner: PayoutOwner; now: number }): ApiReply {
     return this.idempotent(req, req.now, () => {
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to receive payouts.');
       const check = payoutAmount(req.card, req.diamonds);
@@ -448,13 +576,14 @@ export class WalletBook {
         createdAt: req.now,
         decidedAt: null,
         reference: null,
+        ...req.owner,
       };
-      this.store.putPayout(p);
+      this.putPayout(p, req.owner, req.now);
       return reply(201, { payout: payoutView(p) });
     });
   }
 
-  decidePayout(req: Idempotency & { payoutId: string; status: 'paid' | 'rejected'; reference: string | null; now: number }): ApiReply {
+  decidePayout(req: Idempotency & { payoutId: string; status: 'paid' | 'rejected'; reference: string | null; owner: PayoutOwner; now: number }): ApiReply {
     return this.idempotent(req, req.now, () => {
       const p = this.store.getPayout(req.payoutId);
       if (!p) return errorReply('not_found', 'No such payout.');
@@ -465,7 +594,7 @@ export class WalletBook {
           : { id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: req.now, ref: p.id };
       this.move([transfer]);
       const decided: PayoutRecord = { ...p, status: req.status, decidedAt: req.now, reference: req.reference };
-      this.store.putPayout(decided);
+      this.putPayout(decided, req.owner, req.now);
       return reply(200, { payout: payoutView(decided) });
     });
   }
@@ -485,24 +614,88 @@ export class WalletBook {
 
   /**
    * Closes the account: pending payouts are withdrawn, and what is left of coins and diamonds is forfeited
-   * to the platform. The entries stay, so every book still balances; a debt stays on the books too.
+   * to the platform. The entries stay, so every book still balances. An account in debt stays open: closing
+   * it would erase what it owes. The directory is told through the outbox; closing twice changes nothing.
    */
-  close(now: number): { forfeitedCoins: number; forfeitedDiamonds: number; withdrawnPayouts: string[] } {
+  close(req: { userId: string; forfeit: boolean; now: number }):
+    | { ok: true; forfeitedCoins: number; forfeitedDiamonds: number; withdrawnPayouts: string[] }
+    | { ok: false; reason: 'in_debt' | 'would_forfeit'; state: ReturnType<WalletBook['closingState']> } {
     return this.store.transaction(() => {
+      if (this.closed()) return { ok: true, forfeitedCoins: 0, forfeitedDiamonds: 0, withdrawnPayouts: [] };
+      const state = this.closingState(req.now);
+      if (state.debt > 0) return { ok: false, reason: 'in_debt', state };
+      if (!req.forfeit && (state.coins > 0 || state.diamonds > 0 || state.pendingPayoutDiamonds > 0)) return { ok: false, reason: 'would_forfeit', state };
+      const now = req.now;
+      this.store.setClosedAt(now);
       const withdrawnPayouts: string[] = [];
       for (const p of this.store.payouts('requested')) {
         this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
-        this.store.putPayout({ ...p, status: 'rejected', decidedAt: now, reference: 'account closed' });
+        const owner = { userId: req.userId, handle: p.handle ?? '' };
+        this.putPayout({ ...p, status: 'rejected', decidedAt: now, reference: 'account closed' }, owner, now);
         withdrawnPayouts.push(p.id);
       }
-      const { coins, diamonds } = userView(this.store.balances());
-      if (coins > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.coins, credit: Account.coinsSpent, amount: coins, rateVersion: 0, at: now, ref: 'account_closed' }]);
+      const forfeitedCoins = this.forfeitCoins(now);
+      const { diamonds } = userView(this.store.balances());
       if (diamonds > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamonds, credit: Account.diamondsIssued, amount: diamonds, rateVersion: 0, at: now, ref: 'account_closed' }]);
-      return { forfeitedCoins: coins, forfeitedDiamonds: diamonds, withdrawnPayouts };
+      this.queueEffect('account_closed', { kind: 'account_closed', userId: req.userId }, now);
+      return { ok: true, forfeitedCoins, forfeitedDiamonds: diamonds, withdrawnPayouts };
+    });
+  }
+
+  // ---- effects (the outbox of everything that leaves the wallet) ----
+
+  pendingEffects(): EffectRecord[] {
+    return this.store.effects();
+  }
+
+  /**
+   * An effect was applied as it stood when read. If it was replaced meanwhile (a payout decided while its
+   * request was being indexed), the newer one stays to be applied in turn.
+   */
+  effectApplied(applied: EffectRecord, outcome: EffectOutcome, now: number): void {
+    this.store.transaction(() => {
+      const current = this.store.getEffect(applied.id);
+      if (current && JSON.stringify(current.effect) === JSON.stringify(applied.effect)) this.store.deleteEffect(applied.id);
+      const e = applied.effect;
+      if (outcome === 'refused' && e.kind === 'provider_refund') this.refundRefused(e.purchaseId, e.refundId, now);
+    });
+  }
+
+  effectFailed(id: string, retryAt: number): void {
+    this.store.transaction(() => {
+      const e = this.store.getEffect(id);
+      if (e) this.store.putEffect({ ...e, attempts: e.attempts + 1, nextAttemptAt: retryAt });
     });
   }
 
   // ---- internals ----
+
+  private queueEffect(id: string, effect: Effect, now: number): void {
+    this.store.putEffect({ id, effect, attempts: 0, nextAttemptAt: now, createdAt: now });
+  }
+
+  /** Stores a payout and queues its row for the operator's index, in the same transaction. */
+  private putPayout(p: PayoutRecord, owner: PayoutOwner, now: number): void {
+    this.store.putPayout(p);
+    this.queueEffect(`payout:${p.id}`, { kind: 'payout_index', payout: { ...p, ...owner } }, now);
+  }
+
+  /** The provider confirmed a pending refund: its coins leave refund_pending for good. */
+  private settleRefund(p: PurchaseRecord, now: number): PurchaseRecord {
+    const pending = p.pendingRefund!;
+    this.move([{ id: this.newId(), kind: 'refund', debit: Account.coinsRefundPending, credit: Account.coinsExternal, amount: pending.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    const settled: PurchaseRecord = { ...p, pendingRefund: null };
+    settled.status = p.status !== 'refund_pending' ? p.status : accountedCoins(settled) >= p.coins ? 'refunded' : 'partially_refunded';
+    this.store.putPurchase(settled);
+    return settled;
+  }
+
+  /** What is left of a closed account's coins goes to the platform; debt stays on the books. */
+  private forfeitCoins(now: number): number {
+    const { coins } = userView(this.store.balances());
+    if (coins > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.coins, credit: Account.coinsSpent, amount: coins, rateVersion: 0, at: now, ref: 'account_closed' }]);
+    return coins;
+  }
 
   private purchasedTotals(now: number) {
     return windowTotals(
@@ -564,7 +757,11 @@ export class WalletBook {
   }
 }
 
-/** Coins of a purchase already returned one way or another: refunded, clawed back or written off. */
+export function refundEffectId(refundId: string): string {
+  return `refund:${refundId}`;
+}
+
+/** Coins of a purchase already returned one way or another: refunded (or on their way back), clawed back or written off. */
 function accountedCoins(p: PurchaseRecord): number {
   return p.refundedCoins + p.clawedBackCoins + (p.writtenOffCoins ?? 0);
 }

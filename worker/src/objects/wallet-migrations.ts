@@ -14,4 +14,6 @@ export const WALLET_MIGRATIONS: readonly string[] = [
    CREATE TABLE outbox (transfer_id TEXT PRIMARY KEY, coins INTEGER NOT NULL, payload TEXT NOT NULL,
      attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
   `CREATE TABLE combos (key TEXT PRIMARY KEY, id TEXT NOT NULL, last_at INTEGER NOT NULL, count INTEGER NOT NULL);`,
+  // Effects that leave the wallet (directory rows, payment-provider calls), applied by the alarm until they succeed.
+  `CREATE TABLE effects (id TEXT PRIMARY KEY, effect TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
 ];

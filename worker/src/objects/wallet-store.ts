@@ -1,6 +1,7 @@
-import { NO_LIMITS, type AccountName, type ComboState, type Balances, type LimitState, type OutboxRecord, type PayoutRecord, type PayoutStatus, type PurchaseRecord, type Transfer, type TransferKind, type WalletStore } from '@giftstream/shared';
+import { NO_LIMITS, type AccountName, type EffectRecord, type ComboState, type Balances, type LimitState, type OutboxRecord, type PayoutRecord, type PayoutStatus, type PurchaseRecord, type Transfer, type TransferKind, type WalletStore } from '@giftstream/shared';
 
 type TransferRow = { id: string; kind: TransferKind; debit: AccountName; credit: AccountName; amount: number; rate_version: number; at: number; ref: string | null; counterparty: string | null };
+type EffectRow = { id: string; effect: string; attempts: number; next_attempt_at: number; created_at: number };
 type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts: number; next_attempt_at: number; created_at: number };
 
 /**
@@ -143,6 +144,29 @@ export class SqlWalletStore implements WalletStore {
   putCombo(key: string, c: ComboState): void {
     this.sql.exec('INSERT INTO combos (key, id, last_at, count) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, last_at = excluded.last_at, count = excluded.count', key, c.id, c.lastAt, c.count);
   }
+  putEffect(e: EffectRecord): void {
+    this.sql.exec(
+      'INSERT INTO effects (id, effect, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET effect = excluded.effect, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at',
+      e.id, JSON.stringify(e.effect), e.attempts, e.nextAttemptAt, e.createdAt,
+    );
+  }
+  getEffect(id: string): EffectRecord | null {
+    const r = this.sql.exec<EffectRow>('SELECT * FROM effects WHERE id = ?', id).toArray()[0];
+    return r ? effectRecord(r) : null;
+  }
+  deleteEffect(id: string): void {
+    this.sql.exec('DELETE FROM effects WHERE id = ?', id);
+  }
+  effects(): EffectRecord[] {
+    return this.sql.exec<EffectRow>('SELECT * FROM effects ORDER BY created_at, id').toArray().map(effectRecord);
+  }
+  closedAt(): number | null {
+    const r = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'closed_at'").toArray()[0];
+    return r ? Number(r.value) : null;
+  }
+  setClosedAt(at: number): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('closed_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(at));
+  }
   outbox(): OutboxRecord[] {
     return this.sql.exec<OutboxRow>('SELECT * FROM outbox ORDER BY transfer_id').toArray().map(outboxRecord);
   }
@@ -150,4 +174,8 @@ export class SqlWalletStore implements WalletStore {
 
 function outboxRecord(r: OutboxRow): OutboxRecord {
   return { transferId: r.transfer_id, coins: r.coins, payload: r.payload, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at };
+}
+
+function effectRecord(r: EffectRow): EffectRecord {
+  return { id: r.id, effect: JSON.parse(r.effect), attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at };
 }

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { monotonicFactory } from 'ulidx';
 import { backoff, errorReply, RateWindow, WalletBook, type BuyRequest, type GiftPayload, type CreditItem, type GiftDebit, type Idempotency, type Limits, type RateCard } from '@giftstream/shared';
+import { applyEffect } from './effects';
 import { now } from '../clock';
 import { fault } from '../faults';
 import { getLiveRoom } from '../stubs';
@@ -34,6 +35,8 @@ export class Wallet extends DurableObject<Env> {
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   /** When the last gift was debited (real time): settling waits until the wallet is idle. */
   private lastDebitAt = 0;
+  private applying = false;
+  private applyAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +60,52 @@ export class Wallet extends DurableObject<Env> {
 
   setLimits(limits: Partial<Limits>) {
     return this.book.setLimits(limits, now());
+  }
+
+  /**
+   * Runs a commit that may queue effects (directory rows, provider calls), then applies them before the
+   * reply. The alarm is set first, so effects a crash left behind are still applied; a failure here only
+   * delays them to the alarm, and never fails a change that already committed.
+   */
+  private async withEffects<T>(commit: () => T): Promise<T> {
+    await this.alarmClock.wakeAt(safetyDue());
+    const result = commit();
+    if (fault(this.env, 'walletStopsBeforeEffects')) throw new Error('injected: the wallet stopped before applying its effects');
+    await this.applyEffects();
+    return result;
+  }
+
+  /** Applies every effect that is due, one at a time in the order queued; failures wait for the alarm with backoff. */
+  private async applyEffects(): Promise<void> {
+    if (this.applying) {
+      this.applyAgain = true;
+      return;
+    }
+    this.applying = true;
+    let next = Infinity;
+    try {
+      do {
+        this.applyAgain = false;
+        next = Infinity;
+        for (const e of this.book.pendingEffects()) {
+          if (e.nextAttemptAt > now()) {
+            next = Math.min(next, e.nextAttemptAt);
+            continue;
+          }
+          try {
+            this.book.effectApplied(e, await applyEffect(this.env, e), now());
+          } catch (err) {
+            console.warn(`effect ${e.id} failed; retrying`, String(err));
+            const retryAt = now() + backoff(e.attempts);
+            this.book.effectFailed(e.id, retryAt);
+            next = Math.min(next, retryAt);
+          }
+        }
+      } while (this.applyAgain);
+    } finally {
+      this.applying = false;
+    }
+    await this.alarmClock.wakeAt(next);
   }
 
   buy(req: Omit<BuyRequest, 'now'>) {
@@ -86,12 +135,12 @@ export class Wallet extends DurableObject<Env> {
     return this.book.closingState(now());
   }
 
-  close() {
-    return this.book.close(now());
+  close(req: { userId: string; forfeit: boolean }) {
+    return this.withEffects(() => this.book.close({ ...req, now: now() }));
   }
 
-  completePurchase(purchaseId: string, paymentRef: string | null) {
-    return this.book.completePurchase(purchaseId, paymentRef, now());
+  completePurchase(purchaseId: string, paymentRef: string | null, paid?: { amount: number; currency: string; userId: string }) {
+    return this.withEffects(() => this.book.completePurchase(purchaseId, paymentRef, now(), paid));
   }
 
   expirePurchase(purchaseId: string) {
@@ -99,7 +148,11 @@ export class Wallet extends DurableObject<Env> {
   }
 
   refund(req: Idempotency & { purchaseId: string }) {
-    return this.book.refund({ ...req, now: now() });
+    return this.withEffects(() => this.book.refund({ ...req, now: now() }));
+  }
+
+  refundRefused(purchaseId: string, refundId: string) {
+    return this.book.refundRefused(purchaseId, refundId, now());
   }
 
   providerRefunded(purchaseId: string, amountRefunded: number) {
@@ -143,7 +196,7 @@ export class Wallet extends DurableObject<Env> {
    */
   override async alarm() {
     this.alarmClock.fired();
-    await this.deliver();
+    await Promise.all([this.deliver(), this.applyEffects()]);
     // Gifts waiting to settle, or a delivery already under way (it finishes after this handler), keep the
     // alarm set. Every other path to deliver() comes from a debit, which set it first.
     if (this.delivering || this.acknowledged.size) await this.alarmClock.wakeAt(safetyDue());
@@ -211,7 +264,7 @@ export class Wallet extends DurableObject<Env> {
       this.settleTimer = null;
       if (Date.now() - this.lastDebitAt < SETTLE_IDLE_MS) return this.settleWhenIdle();
       this.book.atomically(() => this.settleAcknowledged());
-      if (!this.delivering && !this.book.pendingDeliveries().length) void this.alarmClock.clear();
+      if (!this.delivering && !this.book.pendingDeliveries().length && !this.book.pendingEffects().length) void this.alarmClock.clear();
     }, Math.max(0, wait));
   }
 
@@ -234,18 +287,20 @@ export class Wallet extends DurableObject<Env> {
   }
 
   requestPayout(req: Parameters<WalletBook['requestPayout']>[0] extends infer R ? Omit<R, 'now'> : never) {
-    return this.book.requestPayout({ ...req, now: now() });
+    return this.withEffects(() => this.book.requestPayout({ ...req, now: now() }));
   }
 
   decidePayout(req: Parameters<WalletBook['decidePayout']>[0] extends infer R ? Omit<R, 'now'> : never) {
-    return this.book.decidePayout({ ...req, now: now() });
+    return this.withEffects(() => this.book.decidePayout({ ...req, now: now() }));
   }
 
   payouts() {
     return this.book.payouts();
   }
 
-  audit() {
+  /** The book's own audit, after a try at applying what is due, so the directory has had its chance to agree. */
+  async audit() {
+    await this.applyEffects();
     return this.book.audit();
   }
 }

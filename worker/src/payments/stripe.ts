@@ -48,3 +48,14 @@ export async function refundPayment(env: Env, r: { paymentIntent: string; amount
     { idempotencyKey: `refund-${r.refundId}` },
   );
 }
+
+/**
+ * Whether Stripe said no to a request for good (the charge was already refunded, is disputed, does not
+ * exist): it will say the same to a retry. Outages, rate limits, a bad API key and an Idempotency-Key
+ * still in use are worth retrying: the operator can fix a key, and Stripe comes back.
+ */
+export function refusedForGood(e: unknown): boolean {
+  if (!(e instanceof Stripe.errors.StripeError)) return false;
+  const status = e.statusCode ?? 0;
+  return status === 400 || status === 402 || status === 404;
+}

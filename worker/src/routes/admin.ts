@@ -1,24 +1,22 @@
 import { Hono } from 'hono';
-import { AdminAuditQuery, AdminChannelsQuery, AdminPayoutDecision, AdminPayoutsQuery, AdminVerifyRequest, parseChannelUrl, RateCardRequest, scheduleRateCard, maskDestination, sumByUnit, type Balances } from '@giftstream/shared';
+import { reconcile, AdminAuditQuery, AdminChannelsQuery, AdminPayoutDecision, AdminPayoutsQuery, AdminVerifyRequest, parseChannelUrl, RateCardRequest, scheduleRateCard, maskDestination, sumByUnit, type Balances } from '@giftstream/shared';
 import { requireAdmin } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
 import { fail, idempotency, send, valid } from '../http';
 import { forgetRateCards, rateCards } from '../rates';
+import { deletedAmong } from '../directory/accounts';
+import { listPayouts, payoutOwner, payoutsOf } from '../directory/payouts';
+import { flaggedPurchases } from '../directory/purchases';
 import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
 
-type PayoutRow = { id: string; user_id: string; handle: string; diamonds: number; amount: number; destination: string; status: string; created_at: number; decided_at: number | null };
 
 export const adminRoutes = new Hono<AppEnv>()
   .use(requireAdmin)
   .get('/payouts', valid('query', AdminPayoutsQuery), async (c) => {
-    const { status } = c.req.valid('query');
-    const stmt = status
-      ? c.env.DB.prepare('SELECT * FROM payouts WHERE status = ? ORDER BY created_at').bind(status)
-      : c.env.DB.prepare('SELECT * FROM payouts ORDER BY created_at');
-    const { results } = await stmt.all<PayoutRow>();
+    const results = await listPayouts(c.env, c.req.valid('query').status);
     return c.json({
       payouts: results.map((p) => ({
         id: p.id,
@@ -37,25 +35,27 @@ export const adminRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
     if (keyed instanceof Response) return keyed;
-    const row = await c.env.DB.prepare('SELECT user_id FROM payouts WHERE id = ?').bind(c.req.param('id')).first<{ user_id: string }>();
-    if (!row) return fail(c, 'not_found', 'No such payout.');
+    const owner = await payoutOwner(c.env, c.req.param('id'));
+    if (!owner) return fail(c, 'not_found', 'No such payout.');
     // The first use of a key binds it to this request (method, path, body) for every wallet.
     await c.env.DB.prepare('INSERT INTO operator_keys (key, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING').bind(keyed.key, keyed.fingerprint, now()).run();
     const bound = await c.env.DB.prepare('SELECT fingerprint FROM operator_keys WHERE key = ?').bind(keyed.key).first<{ fingerprint: string }>();
     if (bound?.fingerprint !== keyed.fingerprint) return fail(c, 'idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
     // The operator's keys live in the creator's wallet beside the payout, under their own scope.
-    const r = await getWallet(c.env, row.user_id).decidePayout({
+    // The wallet updates the operator's index through its outbox.
+    const r = await getWallet(c.env, owner.userId).decidePayout({
       key: `operator:${keyed.key}`,
       fingerprint: keyed.fingerprint,
       payoutId: c.req.param('id'),
       status: body.status,
       reference: body.reference ?? null,
+      owner,
     });
-    if (r.status === 200) {
-      const { payout } = JSON.parse(r.body) as { payout: { status: string; decidedAt: number } };
-      await c.env.DB.prepare('UPDATE payouts SET status = ?, decided_at = ? WHERE id = ?').bind(payout.status, payout.decidedAt, c.req.param('id')).run();
-    }
     return send(r);
+  })
+  .get('/purchases/flagged', async (c) => {
+    const rows = await flaggedPurchases(c.env);
+    return c.json({ purchases: rows.map((p) => ({ id: p.id, userId: p.user_id, status: p.status, reason: p.flagged_reason, paymentRef: p.payment_intent, createdAt: p.created_at })) });
   })
   .get('/channels', valid('query', AdminChannelsQuery), async (c) => {
     const { verified } = c.req.valid('query');
@@ -100,15 +100,23 @@ export const adminRoutes = new Hono<AppEnv>()
     const { cursor } = c.req.valid('query');
     const { results } = await c.env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?').bind(cursor ?? '', AUDIT_PAGE + 1).all<{ id: string }>();
     const page = results.slice(0, AUDIT_PAGE);
+    const ids = page.map((u) => u.id);
     const audits = await Promise.all(page.map(async (u) => ({ id: u.id, ...(await getWallet(c.env, u.id).audit()) })));
+    // Read the directory after the wallets: each audit first applies what its outbox has due.
+    const [indexed, deleted] = await Promise.all([payoutsOf(c.env, ids), deletedAmong(c.env, ids)]);
     const totals: Balances = {};
     const violations: string[] = [];
+    const pendingRefunds: { userId: string; purchaseId: string; coins: number; asked: boolean }[] = [];
+    let pendingEffects = 0;
     for (const a of audits) {
       for (const [account, value] of Object.entries(a.balances)) totals[account as keyof Balances] = (totals[account as keyof Balances] ?? 0) + (value ?? 0);
-      violations.push(...a.violations.map((v) => `wallet ${a.id}: ${v}`));
+      const directory = { deleted: deleted.has(a.id), payouts: indexed.filter((p) => p.user_id === a.id) };
+      violations.push(...[...a.violations, ...reconcile(a, directory)].map((v) => `wallet ${a.id}: ${v}`));
+      pendingRefunds.push(...a.pendingRefunds.map(({ purchaseId, coins, asked }) => ({ userId: a.id, purchaseId, coins, asked })));
+      pendingEffects += a.pendingEffects.length;
     }
     const sums = sumByUnit(totals);
     for (const [unit, sum] of Object.entries(sums)) if (sum !== 0) violations.push(`${unit} accounts sum to ${sum} on this page`);
     const more = results.length > AUDIT_PAGE;
-    return c.json({ ok: violations.length === 0, totals, sums, violations, wallets: page.length, ...(more ? { next: page[page.length - 1]!.id } : {}) });
+    return c.json({ ok: violations.length === 0, totals, sums, violations, wallets: page.length, pendingEffects, pendingRefunds, ...(more ? { next: page[page.length - 1]!.id } : {}) });
   });

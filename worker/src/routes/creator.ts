@@ -73,16 +73,9 @@ export const creatorRoutes = new Hono<AppEnv>()
       destination: body.destination,
       adult: isAdult(user.birthdate, now()),
       card: await currentRateCard(c.env),
+      // The wallet indexes the payout for the operator through its outbox.
+      owner: { userId: user.id, handle: creator.handle },
     });
-    if (r.status === 201) {
-      // Index for the operator. The wallet already holds the payout, so this follow-up is safe to repeat.
-      const { payout } = JSON.parse(r.body) as { payout: { id: string; diamonds: number; amount: { amount: number }; createdAt: number } };
-      await c.env.DB.prepare(
-        'INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
-      )
-        .bind(payout.id, user.id, creator.handle, payout.diamonds, payout.amount.amount, body.destination, 'requested', payout.createdAt)
-        .run();
-    }
     return send(r);
   })
   .get('/payouts', async (c) => {

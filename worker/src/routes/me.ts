@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
+import { errorBody, DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
 import { forgetSessions, hashPassword, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
 import type { Env } from '../env';
 import { fail, valid } from '../http';
 import { currentRateCard } from '../rates';
-import { getLiveRoom, getWallet } from '../stubs';
+import { getWallet } from '../stubs';
 import { creatorProfileByUser, forgetCreators } from './creators';
 
 export const meRoutes = new Hono<AppEnv>()
@@ -39,38 +39,21 @@ export const meRoutes = new Hono<AppEnv>()
     const { password, forfeit } = c.req.valid('json');
     const user = c.get('user');
     if (!(await passwordMatches(c.env, user.id, password))) return fail(c, 'forbidden', 'The password is wrong.', 'password');
-    const wallet = getWallet(c.env, user.id);
-    const state = await wallet.closingState();
-    if (!forfeit && (state.coins > 0 || state.diamonds > 0 || state.pendingPayoutDiamonds > 0)) {
-      return c.json(
-        {
-          error: {
-            code: 'conflict',
-            message:
+    // The wallet closes first and tells the directory through its outbox (sessions, personal data, claims,
+    // the room off air), so a crash halfway still ends with the whole account closed.
+    const closed = await getWallet(c.env, user.id).close({ userId: user.id, forfeit });
+    if (!closed.ok) {
+      const { state } = closed;
+      const [code, message] =
+        closed.reason === 'in_debt'
+          ? (['in_debt', `This account owes ${state.debt} coins after a chargeback; buy coins to repay the debt before deleting it.`] as const)
+          : ([
+              'conflict',
               `Deleting this account forfeits ${state.coins} coins (${state.refundableCoins} of them still refundable), ` +
-              `${state.diamonds} diamonds and ${state.pendingPayoutDiamonds} diamonds in pending payouts. ` +
-              'Refund or cash out first, or repeat with "forfeit": true.',
-          },
-          closing: state,
-        },
-        409,
-      );
-    }
-    const closed = await wallet.close();
-    await c.env.DB.batch([
-      c.env.DB.prepare(
-        "UPDATE users SET email = '', email_norm = 'deleted:' || id, display_name = 'Deleted user', birthdate = '1900-01-01', password_hash = '', deleted_at = ? WHERE id = ?",
-      ).bind(now(), user.id),
-      c.env.DB.prepare('DELETE FROM sessions WHERE user_id = ?').bind(user.id),
-      c.env.DB.prepare("UPDATE payouts SET status = 'rejected', destination = '', decided_at = ? WHERE user_id = ? AND status = 'requested'").bind(now(), user.id),
-      c.env.DB.prepare("UPDATE payouts SET destination = '' WHERE user_id = ?").bind(user.id),
-      c.env.DB.prepare('DELETE FROM channel_claims WHERE handle IN (SELECT handle FROM creators WHERE user_id = ?)').bind(user.id),
-    ]);
-    // The handle stays reserved (its room's history belongs to it), but the room goes off air.
-    const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(user.id).first<{ handle: string }>();
-    if (creator) {
-      await getLiveRoom(c.env, creator.handle).setLive(false, null);
-      await c.env.DB.prepare('UPDATE creators SET live = 0 WHERE user_id = ?').bind(user.id).run();
+                `${state.diamonds} diamonds and ${state.pendingPayoutDiamonds} diamonds in pending payouts. ` +
+                'Refund or cash out first, or repeat with "forfeit": true.',
+            ] as const);
+      return c.json({ ...errorBody(code, message), closing: state }, 409);
     }
     forgetSessions();
     forgetCreators();

@@ -5,7 +5,7 @@ import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
 import { fail, idempotency, send, valid } from '../http';
-import { createCheckout, isSandbox, refundPayment } from '../payments/stripe';
+import { createCheckout, isSandbox } from '../payments/stripe';
 import { currentRateCard } from '../rates';
 import { getWallet } from '../stubs';
 
@@ -61,21 +61,7 @@ export const purchaseRoutes = new Hono<AppEnv>()
   .post('/:id/refund', valid('json', EmptyRequest), async (c) => {
     const keyed = idempotency(c, {});
     if (keyed instanceof Response) return keyed;
-    const wallet = getWallet(c.env, c.get('user').id);
-    const purchaseId = c.req.param('id');
-    const r = await wallet.refund({ ...keyed, purchaseId });
-    if (r.status === 200 && !isSandbox(c.env)) {
-      // Coins left the wallet in the same transaction that stored this reply; the money follows. Stripe
-      // dedupes by the refund's id, so a retry after a provider failure never refunds twice.
-      const { purchase, refund } = JSON.parse(r.body) as { purchase: { paymentRef?: string }; refund: { id: string; amount: { amount: number } } };
-      if (purchase.paymentRef) {
-        try {
-          await refundPayment(c.env, { paymentIntent: purchase.paymentRef, amount: refund.amount.amount, refundId: refund.id, purchaseId });
-        } catch (e) {
-          console.error('stripe refund failed', e);
-          return fail(c, 'payment_provider_error', 'Your coins are returned; the payment provider did not confirm the refund yet. Retry with the same Idempotency-Key.');
-        }
-      }
-    }
-    return send(r);
+    // A Stripe purchase's refund is asked of Stripe by the wallet's outbox until Stripe accepts it; the
+    // reply says it is on its way (purchase `refund_pending`) and the refund webhook settles it.
+    return send(await getWallet(c.env, c.get('user').id).refund({ ...keyed, purchaseId: c.req.param('id') }));
   });

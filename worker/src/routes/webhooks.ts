@@ -32,9 +32,11 @@ function wellFormed(event: unknown): event is Stripe.Event {
   const data = event.data;
   if (!isObject(data) || !isObject(data.object)) return false;
   const o = data.object;
-  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId))) return false;
+  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId) || !optionalString(o.metadata.refundId))) return false;
+  if (!optionalString(o.status)) return false;
   if (!optionalString(o.payment_intent) && !(isObject(o.payment_intent) && typeof o.payment_intent.id === 'string')) return false;
   if (event.type === 'charge.refunded' && !(Number.isSafeInteger(o.amount_refunded) && (o.amount_refunded as number) >= 0)) return false;
+  if (/^checkout\.session\.(completed|async_payment_succeeded)$/.test(event.type) && (!Number.isSafeInteger(o.amount_total) || typeof o.currency !== 'string')) return false;
   return true;
 }
 
@@ -53,7 +55,8 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       if (!owner) return 'unknown_purchase';
       const pi = typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? null);
       await env.DB.prepare('UPDATE purchases SET payment_intent = ?, checkout_session_id = ? WHERE id = ?').bind(pi, s.id, owner.purchaseId).run();
-      const r = await getWallet(env, owner.userId).completePurchase(owner.purchaseId, pi);
+      // The wallet credits only what was paid for: another amount or currency flags the purchase instead.
+      const r = await getWallet(env, owner.userId).completePurchase(owner.purchaseId, pi, { amount: s.amount_total!, currency: s.currency!, userId: owner.userId });
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
     }
     case 'checkout.session.expired': {
@@ -79,6 +82,18 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const wallet = getWallet(env, owner.userId);
       await wallet.completePurchase(owner.purchaseId, typeof dispute.payment_intent === 'string' ? dispute.payment_intent : null);
       const r = await wallet.disputed(owner.purchaseId);
+      return r === 'not_found' ? 'unknown_purchase' : 'applied';
+    }
+    case 'refund.failed':
+    case 'refund.updated':
+    case 'charge.refund.updated': {
+      // Our refunds carry the purchase and refund ids; a refund that failed gives the viewer the coins back.
+      const refund = event.data.object as Stripe.Refund;
+      const { purchaseId, refundId } = refund.metadata ?? {};
+      if (refund.status !== 'failed' || !purchaseId || !refundId) return 'ignored';
+      const owner = await ownerOf(env, null, refund.payment_intent);
+      if (!owner) return 'unknown_purchase';
+      const r = await getWallet(env, owner.userId).refundRefused(purchaseId, refundId);
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
     }
     default:

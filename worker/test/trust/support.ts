@@ -81,6 +81,7 @@ export async function creditQueueSize(handle: string): Promise<number> {
 export async function retryWalletNow(userId: string): Promise<void> {
   await runInDurableObject(walletOf(userId), async (wallet, state) => {
     state.storage.sql.exec('UPDATE outbox SET next_attempt_at = 0');
+    state.storage.sql.exec('UPDATE effects SET next_attempt_at = 0');
     await wallet.alarm!();
     (wallet as unknown as { settleAcknowledged?: () => void }).settleAcknowledged?.();
   });

@@ -1,0 +1,19 @@
+import type { PurchaseStatus } from '@giftstream/shared';
+import type { Env } from '../env';
+
+export type FlaggedRow = { id: string; user_id: string; status: string; flagged_reason: string | null; created_at: number; payment_intent: string | null };
+
+/** A purchase the operator must look at (its payment did not match its price). From the wallet's outbox. */
+export async function indexPurchaseStatus(env: Env, p: { purchaseId: string; userId: string; status: PurchaseStatus; reason: string | null; at: number }): Promise<void> {
+  await env.DB.prepare(
+    `INSERT INTO purchases (id, user_id, created_at, status, flagged_reason) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET status = excluded.status, flagged_reason = excluded.flagged_reason`,
+  )
+    .bind(p.purchaseId, p.userId, p.at, p.status, p.reason)
+    .run();
+}
+
+export async function flaggedPurchases(env: Env): Promise<FlaggedRow[]> {
+  const { results } = await env.DB.prepare("SELECT id, user_id, status, flagged_reason, created_at, payment_intent FROM purchases WHERE status = 'flagged' ORDER BY created_at").all<FlaggedRow>();
+  return results;
+}
