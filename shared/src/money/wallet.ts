@@ -628,10 +628,15 @@ export class WalletBook {
       const now = req.now;
       this.store.setClosedAt(now);
       const withdrawnPayouts: string[] = [];
-      for (const p of this.store.payouts('requested')) {
+      // Destinations are personal data: erased here, and in the directory by the account_closed effect.
+      for (const p of this.store.payouts()) {
+        if (p.status !== 'requested') {
+          this.store.putPayout({ ...p, destination: '' });
+          continue;
+        }
         this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
         const owner = { userId: req.userId, handle: p.handle ?? '' };
-        this.putPayout({ ...p, status: 'rejected', decidedAt: now, reference: 'account closed' }, owner, now);
+        this.putPayout({ ...p, status: 'rejected', decidedAt: now, reference: 'account closed', destination: '' }, owner, now);
         withdrawnPayouts.push(p.id);
       }
       const forfeitedCoins = this.forfeitCoins(now);
