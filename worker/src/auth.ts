@@ -23,11 +23,37 @@ function fromB64url(s: string): Uint8Array<ArrayBuffer> {
 /** Hashes started in this isolate, so tests can count how many passwords were evaluated. */
 export const hashStats = { started: 0 };
 
-async function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
-  hashStats.started++;
-  const key = await crypto.subtle.importKey('raw', enc.encode(password), 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
-  return new Uint8Array(bits);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A turn not given back by then belonged to a request that was cut off (workerd drops its pending work). */
+const STALE_TURN_MS = 1_000;
+let turn: { since: number } | null = null;
+
+/**
+ * workerd derives PBKDF2 bits on the isolate's one thread, inside the deriveBits call, and nothing else in
+ * the isolate runs meanwhile. Forty logins at once hashed back to back, and every other request waited
+ * behind all forty. So hashes take turns: one at a time, and a turn ends only after a timer, so what
+ * arrived during a hash (a gift's next step) runs before the next hash starts. Waiters poll rather than
+ * wait on each other's promises, which workerd cancels with the request that made them.
+ */
+export async function inHashTurn<T>(work: () => Promise<T>): Promise<T> {
+  while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(1);
+  const mine = { since: Date.now() };
+  turn = mine;
+  try {
+    return await work();
+  } finally {
+    await pause(0);
+    if (turn === mine) turn = null;
+  }
+}
+
+function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
+  return inHashTurn(async () => {
+    hashStats.started++;
+    const key = await crypto.subtle.importKey('raw', enc.encode(password), 'PBKDF2', false, ['deriveBits']);
+    const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
+    return new Uint8Array(bits);
+  });
 }
 
 /** Checked when the email is unknown, so that case costs one hash like a known one; it matches nothing. */

@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { hashStats } from '../src/auth';
+import { hashPassword, hashStats, inHashTurn } from '../src/auth';
 import { advanceClock } from '../src/clock';
 import { api, buy, signup, wallet } from './helpers';
 import { connect, liveRoom, sendGift } from './room-helpers';
@@ -134,5 +134,35 @@ describe('limits hold under simultaneous requests', () => {
     expect(await attempt('wrong 5')).toBe(401);
     expect(await attempt(u.password)).toBe(429);
     advanceClock(15 * MINUTE);
+  });
+});
+
+// Not timed: PBKDF2 holds the isolate's thread, so what keeps other requests moving is that hashes take
+// turns with them (40 simultaneous logins once held gifts for a second each).
+describe('password hashing takes turns', () => {
+  it('one hash at a time in an isolate, and every password hash goes through that turn', async () => {
+    let inFlight = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        inHashTurn(async () => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 2));
+          inFlight--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    // A turn held open: password hashes asked for meanwhile wait for it.
+    let startedDuring = -1;
+    const held = inHashTurn(async () => {
+      const at = hashStats.started;
+      await new Promise((r) => setTimeout(r, 20));
+      startedDuring = hashStats.started - at;
+    });
+    const before = hashStats.started;
+    await Promise.all([held, ...Array.from({ length: 3 }, (_, i) => hashPassword(`password ${i}`))]);
+    expect(startedDuring).toBe(0);
+    expect(hashStats.started - before).toBe(3);
   });
 });
