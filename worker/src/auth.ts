@@ -26,6 +26,8 @@ export const hashStats = { started: 0 };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A turn not given back by then belonged to a request that was cut off (workerd drops its pending work). */
 const STALE_TURN_MS = 1_000;
+/** About half a hash: every waiter wakes to look, and looking each millisecond spent the CPU the turns free. */
+const POLL_MS = 10;
 let turn: { since: number } | null = null;
 
 /**
@@ -36,7 +38,7 @@ let turn: { since: number } | null = null;
  * wait on each other's promises, which workerd cancels with the request that made them.
  */
 export async function inHashTurn<T>(work: () => Promise<T>): Promise<T> {
-  while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(1);
+  while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(POLL_MS);
   const mine = { since: Date.now() };
   turn = mine;
   try {
