@@ -1,5 +1,6 @@
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { hashPassword, hashStats, inHashTurn } from '../src/auth';
 import { advanceClock } from '../src/clock';
 import { api, buy, signup, wallet } from './helpers';
 import { connect, liveRoom, sendGift } from './room-helpers';
@@ -76,5 +77,92 @@ describe('limits on abuse', () => {
     expect((await sendGift(viewer, handle, { giftId: 'heart', message: 'x'.repeat(80) })).status).toBe(201);
     await buy(viewer, { packId: 'pack_100' });
     expect((await api('/v1/wallet', { token: viewer.token })).json.coins).toBe(199);
+  });
+});
+
+const MINUTE = 60_000;
+const statuses = (replies: { status: number }[]) => replies.map((r) => r.status).sort();
+
+// Counters are one D1 statement that increments and returns the count; these would fail if they read
+// first and counted later (60 simultaneous sign-ups once made 39 accounts past a limit of 20).
+describe('limits hold under simultaneous requests', () => {
+  it('60 simultaneous sign-ups from one address create exactly 20 accounts (SIGNUPS_PER_HOUR); the other 40 get 429', async () => {
+    const limited = { ...env, SIGNUPS_PER_HOUR: '20' };
+    const tag = crypto.randomUUID().slice(0, 8);
+    const replies = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        api('/v1/auth/signup', {
+          body: { email: `burst-${tag}-${i}@example.com`, password: 'long enough pw', displayName: 'B', birthdate: '1990-01-01' },
+          headers: { 'cf-connecting-ip': '192.0.2.60' },
+          env: limited,
+        }),
+      ),
+    );
+    expect(statuses(replies)).toEqual([...Array(20).fill(201), ...Array(40).fill(429)]);
+    for (const r of replies.filter((r) => r.status === 429)) {
+      expect(r.json.error.code).toBe('rate_limited');
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    const made = await env.DB.prepare('SELECT COUNT(*) AS n FROM users WHERE email_norm LIKE ?').bind(`burst-${tag}-%`).first<{ n: number }>();
+    expect(made!.n).toBe(20);
+  });
+
+  it('40 simultaneous wrong passwords for one account: 5 are checked (401), 35 get 429 unchecked; then even the right one waits out the 15 minutes', async () => {
+    expect(env.LOGIN_FAILURES_PER_15_MIN).toBe('5');
+    const u = await signup();
+    const checked = hashStats.started;
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => api('/v1/auth/login', { body: { email: u.email, password: `wrong password ${i}` } })));
+    expect(statuses(replies)).toEqual([...Array(5).fill(401), ...Array(35).fill(429)]);
+    expect(replies.filter((r) => r.status === 401).every((r) => r.json.error.code === 'invalid_credentials')).toBe(true);
+    expect(replies.filter((r) => r.status === 429).every((r) => r.json.error.code === 'rate_limited' && Number(r.headers.get('retry-after')) >= 1)).toBe(true);
+    // Each checked password is one PBKDF2 run: the other 35 never reached it.
+    expect(hashStats.started - checked).toBe(5);
+    const right = { body: { email: u.email, password: u.password } };
+    expect((await api('/v1/auth/login', right)).status).toBe(429);
+    advanceClock(14 * MINUTE);
+    expect((await api('/v1/auth/login', right)).status).toBe(429);
+    advanceClock(MINUTE);
+    expect((await api('/v1/auth/login', right)).status).toBe(200);
+  });
+
+  it('a right password hands its slot back: only wrong passwords use up the 5', async () => {
+    const u = await signup();
+    const attempt = (password: string) => api('/v1/auth/login', { body: { email: u.email, password } }).then((r) => r.status);
+    for (let i = 0; i < 4; i++) expect(await attempt(`wrong ${i}`)).toBe(401);
+    expect(await attempt(u.password)).toBe(200);
+    expect(await attempt(u.password)).toBe(200);
+    expect(await attempt('wrong 5')).toBe(401);
+    expect(await attempt(u.password)).toBe(429);
+    advanceClock(15 * MINUTE);
+  });
+});
+
+// Not timed: PBKDF2 holds the isolate's thread, so what keeps other requests moving is that hashes take
+// turns with them (40 simultaneous logins once held gifts for a second each).
+describe('password hashing takes turns', () => {
+  it('one hash at a time in an isolate, and every password hash goes through that turn', async () => {
+    let inFlight = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        inHashTurn(async () => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 2));
+          inFlight--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    // A turn held open: password hashes asked for meanwhile wait for it.
+    let startedDuring = -1;
+    const held = inHashTurn(async () => {
+      const at = hashStats.started;
+      await new Promise((r) => setTimeout(r, 20));
+      startedDuring = hashStats.started - at;
+    });
+    const before = hashStats.started;
+    await Promise.all([held, ...Array.from({ length: 3 }, (_, i) => hashPassword(`password ${i}`))]);
+    expect(startedDuring).toBe(0);
+    expect(hashStats.started - before).toBe(3);
   });
 });

@@ -1,7 +1,7 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
-import { countHit, createSession, forgetSessions, hashPassword, overLimit, publicUser, requireUser, verifyPassword } from '../auth';
+import { HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
+import { createSession, DECOY_HASH, forgetSessions, giveBack, hashPassword, hit, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, UserRow } from '../env';
 import { clientAddress, fail, valid } from '../http';
@@ -9,13 +9,9 @@ import { clientAddress, fail, valid } from '../http';
 const ulid = monotonicFactory();
 const FAILURE_WINDOW = 15 * MINUTE;
 
-/** A hash to compare against when the email is unknown, so both cases cost the same. */
-let decoyHash: Promise<string> | null = null;
-
 export const authRoutes = new Hono<AppEnv>()
   .post('/signup', valid('json', SignupRequest), async (c) => {
-    const address = `signup:${clientAddress(c)}`;
-    const wait = await overLimit(c.env, address, Number(c.env.SIGNUPS_PER_HOUR));
+    const { wait } = await hit(c.env, `signup:${clientAddress(c)}`, Number(c.env.SIGNUPS_PER_HOUR), HOUR);
     if (wait) return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, { 'Retry-After': String(wait) });
     const body = c.req.valid('json');
     const id = ulid();
@@ -26,7 +22,6 @@ export const authRoutes = new Hono<AppEnv>()
     )
       .bind(id, body.email, body.email.toLowerCase(), body.displayName, body.birthdate, await hashPassword(body.password), t)
       .run();
-    await countHit(c.env, address, 60 * MINUTE);
     if (!inserted.meta.changes) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
     const user: UserRow = { id, email: body.email, display_name: body.displayName, birthdate: body.birthdate, created_at: t };
     return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
@@ -34,23 +29,20 @@ export const authRoutes = new Hono<AppEnv>()
   .post('/login', valid('json', LoginRequest), async (c) => {
     const body = c.req.valid('json');
     const email = body.email.toLowerCase();
-    const buckets = [`login-fail:${email}`, `login:${clientAddress(c)}`];
-    const waits = await Promise.all([
-      overLimit(c.env, buckets[0]!, Number(c.env.LOGIN_FAILURES_PER_15_MIN)),
-      overLimit(c.env, buckets[1]!, Number(c.env.LOGINS_PER_MINUTE)),
-    ]);
-    const wait = Math.max(waits[0] ?? 0, waits[1] ?? 0);
-    if (wait) return fail(c, 'rate_limited', 'Too many attempts; wait before trying again.', undefined, { 'Retry-After': String(wait) });
-    await countHit(c.env, buckets[1]!, MINUTE);
+    const perAddress = await hit(c.env, `login:${clientAddress(c)}`, Number(c.env.LOGINS_PER_MINUTE), MINUTE);
+    if (perAddress.wait) return tooManyAttempts(c, perAddress.wait);
+    // Every attempt takes a failure slot before its password is checked, so at most
+    // LOGIN_FAILURES_PER_15_MIN wrong passwords are ever evaluated per window, however many arrive at once.
+    const failures = `login-fail:${email}`;
+    const slot = await hit(c.env, failures, Number(c.env.LOGIN_FAILURES_PER_15_MIN), FAILURE_WINDOW);
+    if (slot.wait) return tooManyAttempts(c, slot.wait);
     const row = await c.env.DB.prepare('SELECT id, email, display_name, birthdate, created_at, password_hash FROM users WHERE email_norm = ?')
       .bind(email)
       .first<UserRow & { password_hash: string }>();
-    decoyHash ??= hashPassword('decoy password');
-    const ok = await verifyPassword(body.password, row?.password_hash ?? (await decoyHash));
-    if (!row || !ok) {
-      await countHit(c.env, buckets[0]!, FAILURE_WINDOW);
-      return fail(c, 'invalid_credentials', 'Email or password is wrong.');
-    }
+    const ok = await verifyPassword(body.password, row?.password_hash ?? DECOY_HASH);
+    if (!row || !ok) return fail(c, 'invalid_credentials', 'Email or password is wrong.');
+    // Only failures use up the window: a right password hands its slot back (a lockout already reached stays).
+    await giveBack(c.env, failures, slot);
     const { password_hash: _, ...user } = row;
     return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
   })
@@ -59,3 +51,7 @@ export const authRoutes = new Hono<AppEnv>()
     forgetSessions();
     return c.body(null, 204);
   });
+
+function tooManyAttempts(c: Context<AppEnv>, wait: number) {
+  return fail(c, 'rate_limited', 'Too many attempts; wait before trying again.', undefined, { 'Retry-After': String(wait) });
+}
