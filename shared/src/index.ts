@@ -12,3 +12,4 @@ export * from './schemas/api';
 export * from './protocol';
 export * from './room';
 export * from './moderation';
+export * from './text';
