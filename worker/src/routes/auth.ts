@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
+import { birthdateProblem, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
 import { countHit, createSession, forgetSessions, hashPassword, overLimit, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, UserRow } from '../env';
@@ -14,6 +14,9 @@ let decoyHash: Promise<string> | null = null;
 
 export const authRoutes = new Hono<AppEnv>()
   .post('/signup', valid('json', SignupRequest), async (c) => {
+    // The schema knows the calendar; only the worker's clock knows what "the future" is.
+    const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
+    if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
     const address = `signup:${clientAddress(c)}`;
     const wait = await overLimit(c.env, address, Number(c.env.SIGNUPS_PER_HOUR));
     if (wait) return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, { 'Retry-After': String(wait) });
