@@ -75,7 +75,7 @@ describe('extension', () => {
     const root = await giftRoot(context, stream);
     await root.click('.gs-button');
     await root.waitForText('Gift to Streamer @e2e_streamer');
-    expect(await root.text()).toContain('unverified claim');
+    expect(await root.text()).toContain('✓ verified');
     expect(await root.text()).toContain('You have 1,000 coins ($10.00).');
     await root.click('[data-gift="rose"]');
     await root.click('input[name="count"]');

@@ -111,11 +111,14 @@ export async function signup(base: string, displayName: string, adult = true) {
   return { token: r.json.token as string, id: r.json.user.id as string, email, password: 'e2e password 123' };
 }
 
-/** A creator who is live with an overlay token, and a viewer with coins. */
+/** A creator who is live with a verified channel and an overlay token. */
 export async function liveCreator(base: string, handle: string) {
   const creator = await signup(base, 'Streamer');
   const made = await api(base, '/v1/creators', { body: { handle, channels: [`https://www.twitch.tv/${handle}`] }, token: creator.token });
   if (made.status !== 201) throw new Error(made.text);
+  // Only a verified channel gets a gift button, so the operator verifies it, as scripts/start.mjs does.
+  const verified = await api(base, '/v1/admin/channels/verify', { body: { url: `https://www.twitch.tv/${handle}`, handle }, token: ADMIN_TOKEN });
+  if (verified.status !== 200) throw new Error(verified.text);
   await api(base, '/v1/creator/live', { body: { live: true, title: 'e2e stream' }, token: creator.token });
   const overlay = (await api(base, '/v1/creator/overlay-token', { token: creator.token })).json as { token: string; overlayUrl: string };
   return { creator, overlay };

@@ -118,6 +118,8 @@ describe('the whole story', () => {
     await cPopup.getByRole('button', { name: 'Become a creator' }).click();
     await cPopup.getByText(`@${HANDLE}`).waitFor();
     await cPopup.getByText('offline').waitFor();
+    // Until the channel is proven, the creator is told its page has no gift button and how to prove it.
+    await cPopup.getByText(/Not verified yet: gifts on this page are off/).waitFor();
     await shot(cPopup, '02-creator-view-offline');
 
     // 2. The operator verifies the claim on /admin.

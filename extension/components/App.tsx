@@ -116,6 +116,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
           balance={wallet?.wallet.coins ?? null}
           gifts={catalog?.gifts ?? []}
           confirmThreshold={rates?.confirmThreshold.amount ?? DEFAULT_RATE_CARD.confirmThreshold}
+          ownChannels={me?.creator?.channels}
           onSent={() => void refresh()}
         />
       )}

@@ -28,13 +28,50 @@ export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
           Your channel
           <input name="channel" placeholder="https://www.twitch.tv/yourname" />
         </label>
-        <p class="muted">The operator verifies the claim; until then viewers see it as unverified.</p>
+        <p class="muted">Gifts on your channel's page start once the channel is verified.</p>
         <button class="primary" type="submit">
           Become a creator
         </button>
       </form>
       <ErrorNote error={error} context={{ where: 'popup' }} />
     </section>
+  );
+}
+
+/**
+ * What a claimant of an unverified channel needs to know: there is no gift button on that page yet, and
+ * how to prove the channel. Proof is the operator's today; signing in with the site (OAuth) comes next.
+ */
+export function NotVerifiedNote({ url }: { url: string }) {
+  return (
+    <Note kind="warn">
+      <strong>{url}</strong>
+      <p>Not verified yet: gifts on this page are off until the channel is proven. Ask the operator of this Giftstream to verify it.</p>
+    </Note>
+  );
+}
+
+function Channels({ channels }: { channels: Creator['channels'] }) {
+  if (channels.length === 0) return null;
+  const verified = channels.filter((ch) => ch.verified);
+  return (
+    <>
+      <h3>Channels</h3>
+      {verified.length > 0 && (
+        <ul class="channels" aria-label="Your verified channels">
+          {verified.map((ch) => (
+            <li key={ch.url}>
+              {ch.url} <span class="badge verified">✓ verified</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {channels
+        .filter((ch) => !ch.verified)
+        .map((ch) => (
+          <NotVerifiedNote key={ch.url} url={ch.url} />
+        ))}
+    </>
   );
 }
 
@@ -318,6 +355,7 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
           <strong>@{creator.handle}</strong> <span class={`badge ${live ? 'live' : ''}`}>{live ? 'LIVE' : 'offline'}</span>
         </span>
       </div>
+      <Channels channels={creator.channels} />
       {live ? (
         <button type="button" name="endLive" onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}>
           End stream

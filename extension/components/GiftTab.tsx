@@ -1,7 +1,9 @@
 // The popup's gift tab: the creator of the stream in the current tab, and the gift panel for them.
 import { useEffect, useState } from 'preact/hooks';
-import type { Catalog, Resolved } from '../lib/api';
+import { parseChannelUrl } from '@giftstream/shared';
+import type { Catalog, Creator, Resolved } from '../lib/api';
 import type { GiftView, ReplyError } from '../lib/replies';
+import { NotVerifiedNote } from './CreatorView';
 import { GiftPanel } from './GiftPanel';
 import { ErrorNote, Note, useAsk, when } from './ui';
 
@@ -28,7 +30,16 @@ export function OnTheirWay({ gifts }: { gifts: Catalog }) {
   );
 }
 
-export function GiftTab(p: { tabUrl: string | null; adult: boolean; balance: number | null; gifts: Catalog; confirmThreshold: number; onSent(): void }) {
+export function GiftTab(p: {
+  tabUrl: string | null;
+  adult: boolean;
+  balance: number | null;
+  gifts: Catalog;
+  confirmThreshold: number;
+  /** The signed-in creator's own channels, to explain why their own page has no gift button. */
+  ownChannels?: Creator['channels'];
+  onSent(): void;
+}) {
   const ask = useAsk();
   const [resolved, setResolved] = useState<Resolved | null | undefined>(undefined);
   const [error, setError] = useState<ReplyError | null>(null);
@@ -51,8 +62,11 @@ function GiftTabBody(p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | n
   const { resolved, error } = p;
   if (error) return <ErrorNote error={error} context={{ where: 'popup' }} />;
   if (resolved === undefined) return <p class="muted">Looking at the current tab…</p>;
-  if (resolved === null)
+  if (resolved === null) {
+    const own = ownUnverified(p.tabUrl, p.ownChannels ?? []);
+    if (own) return <NotVerifiedNote url={own.url} />;
     return <Note>Open a stream on Twitch, YouTube, Kick or TikTok whose creator is on Giftstream, then click the Giftstream button again to send them a gift.</Note>;
+  }
   return (
     <GiftPanel
       creator={resolved.creator}
@@ -67,4 +81,10 @@ function GiftTabBody(p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | n
       onSent={p.onSent}
     />
   );
+}
+
+/** The viewer's own unverified channel that the tab shows, if any. */
+function ownUnverified(tabUrl: string | null, channels: Creator['channels']) {
+  const key = tabUrl ? parseChannelUrl(tabUrl)?.key : undefined;
+  return key ? channels.find((ch) => !ch.verified && parseChannelUrl(ch.url)?.key === key) : undefined;
 }

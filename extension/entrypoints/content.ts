@@ -15,7 +15,8 @@ export default defineContentScript({
     let ui: ShadowRootContentScriptUi<HTMLElement> | null = null;
     let shown: string | null = null;
 
-    // The button appears only when the page's channel is claimed on Giftstream; it follows SPA navigation.
+    // The button appears only when the page's channel is verified on Giftstream (page.resolve answers null
+    // otherwise); it follows SPA navigation.
     async function update() {
       const channel = detectChannel(location.href, document);
       const key = channel?.key ?? null;

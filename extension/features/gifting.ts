@@ -11,7 +11,12 @@ import { getCatalog } from './wallet';
 const RESOLVE_TTL = 60_000;
 const resolved = new Map<string, { at: number; value: Resolved | null }>();
 
-/** The creator claiming a channel page, or null; remembered for a minute. */
+/**
+ * The creator whose verified claim covers a channel page, or null; remembered for a minute. An unverified
+ * claim counts as none: anyone can claim a famous streamer's channel, and a gift button for that claim
+ * would send the streamer's gifts to the claimant. The server answers only verified claims; this holds
+ * the line against a server from before it did.
+ */
 export async function resolveChannel(ctx: BackgroundContext, url: string): Promise<Reply<Resolved | null>> {
   const channel = parseChannelUrl(url);
   if (!channel) return ok(null);
@@ -21,7 +26,7 @@ export async function resolveChannel(ctx: BackgroundContext, url: string): Promi
   if (hit && ctx.now() - hit.at < RESOLVE_TTL) return ok(hit.value);
   const res = await apiFor(ctx, server).resolve(channel.url);
   if (!res.ok && res.error.code !== 'not_found') return fail(res.error.code, res.error.message);
-  const value = res.ok ? res.data : null;
+  const value = res.ok && res.data.channel.verified ? res.data : null;
   resolved.set(cacheKey, { at: ctx.now(), value });
   return ok(value);
 }
@@ -43,13 +48,13 @@ export async function sendGift(ctx: BackgroundContext, handle: string, gift: Gif
   }
 }
 
-/** A page may gift only to the creator who claims the channel it shows, on its own site. */
+/** A page may gift only to the creator who has proven the channel it shows, on its own site. */
 export async function sendFromPage(ctx: BackgroundContext, pageUrl: string, channelUrl: string, handle: string, gift: GiftBody): Promise<Reply<GiftView>> {
   const channel = parseChannelUrl(channelUrl);
   if (!channel || !sameSite(pageUrl, channel)) return fail('forbidden', 'This page cannot send gifts for that channel.');
   const r = await resolveChannel(ctx, channel.url);
   if (!r.ok) return r;
-  if (r.data?.creator.handle !== handle) return fail('forbidden', 'This channel is not claimed by that creator.');
+  if (r.data?.creator.handle !== handle) return fail('forbidden', 'This channel is not verified for that creator.');
   return sendGift(ctx, handle, gift);
 }
 

@@ -124,6 +124,18 @@ describe('background: who may ask what', () => {
     expect(server.state.gifts).toEqual([expect.objectContaining({ handle: 'streamer', giftId: 'rose', count: 2, message: '<img src=x onerror=alert(1)>' })]);
   });
 
+  it('offers no gift on a page whose channel is claimed but not verified, even if a server answers the claim', async () => {
+    await signIn();
+    // This fake answers unverified claims, as servers did before resolve answered only verified ones.
+    server.state.claims.set('twitch.tv/famous', { handle: 'squatter', verified: false });
+    const FAMOUS_PAGE = { ...TWITCH_PAGE, url: 'https://www.twitch.tv/famous' };
+    expect((await send({ type: 'page.resolve', channelUrl: 'https://twitch.tv/famous' }, FAMOUS_PAGE)).data).toBeNull();
+    expect((await send({ type: 'channel.resolve', url: 'https://www.twitch.tv/famous' })).data).toBeNull();
+    const r = await send({ type: 'page.sendGift', channelUrl: 'https://twitch.tv/famous', handle: 'squatter', gift: { giftId: 'rose', count: 1 } }, FAMOUS_PAGE);
+    expect(r.error.code).toBe('forbidden');
+    expect(server.state.gifts).toEqual([]);
+  });
+
   it('resolves nothing on a page whose channel is not claimed', async () => {
     expect((await send({ type: 'page.resolve', channelUrl: 'https://twitch.tv/nobody' }, TWITCH_PAGE)).data).toBeNull();
     expect((await send({ type: 'channel.resolve', url: 'https://example.com' })).data).toBeNull();

@@ -326,6 +326,35 @@ describe('popup: creator', () => {
     await waitFor(() => expect(f.calls.some((c) => c.type === 'creator.live' && c.live === false)).toBe(true));
   });
 
+  it("tells a claimant whose channel is not verified that its page has no gifts yet, and how to prove it", async () => {
+    const claimant = { ...creator, channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }, { url: 'https://kick.com/streamer', site: 'kick', verified: false }] };
+    renderWith(handlers(), <CreatorView creator={claimant} rates={rates} onChanged={() => undefined} />);
+    expect(await screen.findByText('https://kick.com/streamer')).toBeTruthy();
+    expect(screen.getByText('Not verified yet: gifts on this page are off until the channel is proven. Ask the operator of this Giftstream to verify it.')).toBeTruthy();
+    expect(screen.getByRole('list', { name: 'Your verified channels' }).textContent).toBe('https://twitch.tv/streamer ✓ verified');
+  });
+
+  it('says nothing about proof when every channel is verified', async () => {
+    renderWith(handlers(), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    await screen.findByTestId('earnings');
+    expect(screen.queryByText(/Not verified yet/)).toBeNull();
+  });
+
+  it("on the claimant's own unverified page, the gift tab explains instead of offering a gift", async () => {
+    const claimant = { ...creator, handle: 'squatter', channels: [{ url: 'https://twitch.tv/famous', site: 'twitch', verified: false }] };
+    const f = renderWith(
+      signedInHandlers({
+        'channel.resolve': () => ok(null),
+        'me.get': () => ok({ user: viewer.user, wallet: { coins: 1000, diamonds: 0, debt: 0 }, creator: claimant }),
+        'outbox.list': () => ok([]),
+      }),
+      <App tabUrl="https://www.twitch.tv/famous" initialTab="gift" />,
+    );
+    expect(await screen.findByText(/Not verified yet: gifts on this page are off until the channel is proven/)).toBeTruthy();
+    expect(screen.queryByRole('option')).toBeNull();
+    expect(f.calls.some((c) => c.type === 'gift.send')).toBe(false);
+  });
+
   it('requests a payout in whole steps of diamonds, shown in money', async () => {
     const f = renderWith(handlers(), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
     const button = await screen.findByRole('button', { name: 'Request $14.00' });

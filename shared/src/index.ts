@@ -13,3 +13,4 @@ export * from './schemas/api';
 export * from './protocol';
 export * from './room';
 export * from './moderation';
+export * from './text';

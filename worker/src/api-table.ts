@@ -47,7 +47,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/webhooks/stripe', summary: 'Stripe events (signature verified)', access: 'stripe' },
   { method: 'POST', path: '/v1/creators', summary: 'Become a creator and claim channels', access: 'adult', body: S.CreatorRequest, response: S.CreatorResponse, status: 201 },
   { method: 'GET', path: '/v1/creators/:handle', summary: 'A public creator profile', access: 'public', response: S.CreatorResponse },
-  { method: 'GET', path: '/v1/channels/resolve', summary: 'The creator claiming a stream page', access: 'public', query: S.ResolveQuery, response: S.ResolveResponse },
+  { method: 'GET', path: '/v1/channels/resolve', summary: 'The creator whose verified claim covers a stream page (404 if none)', access: 'public', query: S.ResolveQuery, response: S.ResolveResponse },
   { method: 'POST', path: '/v1/creator/live', summary: 'Start or end a live session', access: 'creator', body: S.LiveRequest },
   { method: 'PUT', path: '/v1/creator/goal', summary: 'Set the stream goal', access: 'creator', body: S.GoalRequest },
   { method: 'DELETE', path: '/v1/creator/goal', summary: 'Clear the stream goal', access: 'creator' },

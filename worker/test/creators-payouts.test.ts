@@ -13,6 +13,11 @@ async function resolve(url: string) {
   return api(`/v1/channels/resolve?url=${encodeURIComponent(url)}`);
 }
 
+async function verify(url: string, handle: string) {
+  const r = await api('/v1/admin/channels/verify', { body: { url, handle }, token: ADMIN });
+  expect(r.status, r.text).toBe(200);
+}
+
 async function credit(user: TestUser, diamonds: number, transferId: string = crypto.randomUUID()) {
   return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
 }
@@ -64,7 +69,7 @@ describe('becoming a creator', () => {
     expect((await api('/v1/me', { token: second.token })).json.creator).toBeNull();
     // The loser's channel claim was not recorded under the winner's handle.
     expect((await adminChannels()).filter((c) => c.handle === 'taken_handle').map((c) => c.url)).toEqual(['https://twitch.tv/first_channel']);
-    expect((await resolve('twitch.tv/second_channel')).status).toBe(404);
+    expect((await adminChannels()).filter((c) => c.url === 'https://twitch.tv/second_channel')).toEqual([]);
 
     const again = await become(first, { handle: 'another_handle', channels: [] });
     expect(again.status).toBe(409);
@@ -93,7 +98,7 @@ describe('becoming a creator', () => {
     expect((await api('/v1/me', { token: u.token })).json.creator.handle).toBe(won);
     for (const h of handles.filter((x) => x !== won)) {
       expect((await api(`/v1/creators/${h}`)).status).toBe(404);
-      expect((await resolve(`https://kick.com/${h}`)).status).toBe(404);
+      expect((await adminChannels()).filter((c) => c.url === `https://kick.com/${h}`)).toEqual([]);
     }
     for (const r of results.filter((x) => x.status === 409)) expect(['conflict', 'handle_taken']).toContain(r.json.error.code);
   });
@@ -104,7 +109,7 @@ describe('becoming a creator', () => {
     expect(r.status).toBe(403);
     expect(r.json.error.code).toBe('age_restricted');
     expect((await api('/v1/creators/kid_streamer')).status).toBe(404);
-    expect((await resolve('https://twitch.tv/kid_streamer')).status).toBe(404);
+    expect((await adminChannels()).filter((c) => c.url === 'https://twitch.tv/kid_streamer')).toEqual([]);
   });
 
   it('refuses channel URLs that are not channel pages of a supported site', async () => {
@@ -170,7 +175,8 @@ describe('becoming a creator', () => {
 });
 
 describe('resolving a stream page to its creator', () => {
-  it('finds the claim from any form of the page URL', async () => {
+  it('finds the verified claim from any form of the page URL', async () => {
+    for (const url of ['twitch.tv/norm_streamer', 'youtube.com/@normstreamer', 'kick.com/normstreamer', 'tiktok.com/@norm.streamer']) await verify(url, 'norm_streamer');
     const forms: [string, string][] = [
       ['https://www.twitch.tv/norm_streamer', 'https://twitch.tv/norm_streamer'],
       ['https://twitch.tv/Norm_Streamer/', 'https://twitch.tv/norm_streamer'],
@@ -189,7 +195,7 @@ describe('resolving a stream page to its creator', () => {
       const r = await resolve(url);
       expect(r.status, url).toBe(200);
       expect(r.json.creator, url).toMatchObject({ handle: 'norm_streamer', displayName: 'Norm Streamer', live: false });
-      expect(r.json.channel, url).toMatchObject({ url: canonical, verified: false });
+      expect(r.json.channel, url).toMatchObject({ url: canonical, verified: true });
     }
   });
 
@@ -205,15 +211,23 @@ describe('resolving a stream page to its creator', () => {
     expect((await api('/v1/channels/resolve?url=')).status).toBe(400);
   });
 
-  it('prefers the verified claim, else the oldest unverified one; verifying removes the other claims', async () => {
+  it('answers 404 for a channel with only unverified claims, however old: a claim alone collects nothing', async () => {
+    const squatter = await signup({ name: 'Squatter' });
+    await makeCreator(squatter, 'squatter', ['https://www.twitch.tv/famous_streamer']);
+    const r = await resolve('https://twitch.tv/famous_streamer');
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('not_found');
+    expect(r.text).not.toContain('squatter');
+    // The claimant still sees the claim on their own profile, unverified.
+    expect((await api('/v1/creators/squatter')).json.creator.channels).toEqual([{ url: 'https://twitch.tv/famous_streamer', site: 'twitch', verified: false }]);
+  });
+
+  it('answers only the verified claim; a second claimant never wins; verifying removes the other claims', async () => {
     const [older, newer, third] = [await signup({ name: 'Older' }), await signup({ name: 'Newer' }), await signup({ name: 'Third' })];
     await makeCreator(older, 'older_claim', ['https://www.twitch.tv/contested']);
     await makeCreator(newer, 'newer_claim', ['twitch.tv/Contested/', 'https://kick.com/newer_only']);
 
-    const before = await resolve('https://twitch.tv/contested/videos');
-    expect(before.status).toBe(200);
-    expect(before.json.creator.handle).toBe('older_claim');
-    expect(before.json.channel).toMatchObject({ url: 'https://twitch.tv/contested', verified: false });
+    expect((await resolve('https://twitch.tv/contested/videos')).status).toBe(404);
     const unverified = await adminChannels('false');
     expect(unverified.filter((c) => c.url === 'https://twitch.tv/contested').map((c) => c.handle)).toEqual(['older_claim', 'newer_claim']);
 
@@ -222,6 +236,7 @@ describe('resolving a stream page to its creator', () => {
     expect(v.json.channel).toMatchObject({ url: 'https://twitch.tv/contested', handle: 'newer_claim', verified: true });
 
     const after = await resolve('twitch.tv/contested');
+    expect(after.status).toBe(200);
     expect(after.json.creator.handle).toBe('newer_claim');
     expect(after.json.channel).toMatchObject({ url: 'https://twitch.tv/contested', verified: true });
     // The older creator's claim on that channel is gone; their profile no longer lists it.
@@ -240,6 +255,8 @@ describe('resolving a stream page to its creator', () => {
     // A later claim on a verified channel does not displace the verified creator.
     await makeCreator(third, 'third_claim', ['https://twitch.tv/contested']);
     expect((await resolve('https://twitch.tv/contested')).json.creator.handle).toBe('newer_claim');
+    // The verified creator's other, unverified channel still resolves to nobody.
+    expect((await resolve('https://kick.com/newer_only')).status).toBe(404);
 
     // Verifying is idempotent and refuses unknown creators.
     expect((await api('/v1/admin/channels/verify', { body: { url: 'twitch.tv/contested', handle: 'newer_claim' }, token: ADMIN })).status).toBe(200);

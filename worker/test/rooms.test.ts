@@ -74,10 +74,13 @@ describe('sending a gift', () => {
     expect((await wallet(viewer)).coins).toBe(985);
   });
 
-  it('strips control characters from messages and keeps markup as text', async () => {
+  it('refuses control characters in messages (SPEC: else 400) and keeps markup as text', async () => {
     const { handle, viewer } = await liveRoom({ coins: 100 });
     const r = await sendGift(viewer, handle, { giftId: 'heart', message: 'hi\u0000\u0007 there\u202e' });
-    expect(r.json.gift.message).toBe('hi there');
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: 'invalid_request', field: 'message' });
+    const markup = await sendGift(viewer, handle, { giftId: 'heart', message: '<b>hi</b> there' });
+    expect(markup.json.gift.message).toBe('<b>hi</b> there');
   });
 });
 

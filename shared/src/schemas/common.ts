@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanText } from '../text';
 
 /** Amounts are safe integers: zod's `int()` refuses floats, NaN and anything beyond 2^53 - 1. */
 export const Count = z.int().nonnegative();
@@ -7,19 +8,19 @@ export const PositiveCount = z.int().positive();
 export const MoneySchema = z.object({ amount: z.int(), currency: z.literal('USD') });
 export const FractionSchema = z.object({ numerator: z.int().positive(), denominator: z.int().positive() });
 
-// Control characters (C0, DEL, C1) and bidirectional overrides never reach storage or screens.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-export function stripControl(s: string): string {
-  return s.replace(CONTROL, '');
-}
-
-/** User-typed text: control characters removed, trimmed, then length-checked. */
+/**
+ * Text people see, stored as `cleanText` leaves it (trimmed, NFC) or refused with the reason; then
+ * length-checked. One rule for every such field, so each route answers 400 naming the field.
+ */
 export function text(min: number, max: number) {
   return z
     .string()
-    .transform((s) => stripControl(s).normalize('NFC').trim())
+    .transform((s, ctx) => {
+      const r = cleanText(s);
+      if (r.ok) return r.text;
+      ctx.addIssue({ code: 'custom', message: r.problem });
+      return z.NEVER;
+    })
     .pipe(z.string().min(min).max(max));
 }
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
+import { birthdateProblem, HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
 import { createSession, DECOY_HASH, forgetSessions, giveBack, hashPassword, hit, publicUser, requireUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, UserRow } from '../env';
@@ -11,6 +11,9 @@ const FAILURE_WINDOW = 15 * MINUTE;
 
 export const authRoutes = new Hono<AppEnv>()
   .post('/signup', valid('json', SignupRequest), async (c) => {
+    // The schema knows the calendar; only the worker's clock knows what "the future" is.
+    const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
+    if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
     const { wait } = await hit(c.env, `signup:${clientAddress(c)}`, Number(c.env.SIGNUPS_PER_HOUR), HOUR);
     if (wait) return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, { 'Retry-After': String(wait) });
     const body = c.req.valid('json');

@@ -73,11 +73,13 @@ export const creatorRoutes = new Hono<AppEnv>()
 export const channelRoutes = new Hono<AppEnv>().get('/resolve', valid('query', ResolveQuery), async (c) => {
   const ch = parseChannelUrl(c.req.valid('query').url);
   if (!ch) return fail(c, 'not_found', 'This page is not a channel on a supported stream site.', 'url');
-  // The verified claim wins; otherwise the oldest claim, flagged as unverified.
-  const claim = await c.env.DB.prepare('SELECT handle, url, site, verified FROM channel_claims WHERE channel_key = ? ORDER BY verified DESC, created_at, id LIMIT 1')
+  // Only a proven owner speaks for a page: anyone can claim a famous streamer's channel, and an
+  // unverified claim that resolved would collect that streamer's gifts. Verifying removes other claims,
+  // so there is at most one verified row.
+  const claim = await c.env.DB.prepare('SELECT handle, url, site FROM channel_claims WHERE channel_key = ? AND verified = 1 LIMIT 1')
     .bind(ch.key)
-    .first<ClaimRow & { handle: string }>();
-  if (!claim) return fail(c, 'not_found', 'No creator has claimed this channel.');
+    .first<{ handle: string; url: string; site: string }>();
+  if (!claim) return fail(c, 'not_found', 'No creator has proven this channel.');
   const creator = await profile(c.env, await creatorByHandle(c.env, claim.handle));
-  return c.json({ creator, channel: { url: claim.url, site: claim.site, verified: claim.verified === 1 } });
+  return c.json({ creator, channel: { url: claim.url, site: claim.site, verified: true } });
 });

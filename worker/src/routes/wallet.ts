@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { Account, coinsPrice, diamondsValue, HistoryQuery, LimitsRequest, money, type PurchaseRecord, type Transfer } from '@giftstream/shared';
+import { Account, coinsPrice, csvCell, diamondsValue, HistoryQuery, LimitsRequest, money, type PurchaseRecord, type Transfer } from '@giftstream/shared';
 import { requireUser } from '../auth';
 import type { AppEnv, Env } from '../env';
 import { valid } from '../http';
@@ -21,12 +21,6 @@ async function historyEntries(env: Env, { entries: transfers, purchases }: { ent
       return { id: t.id, kind: t.kind, coins, diamonds, value: money(value, card), counterparty: t.counterparty, ref: t.ref, rateVersion: t.rateVersion, at: t.at, ...(receipt ? { receipt } : {}) };
     }),
   );
-}
-
-function csvCell(v: unknown): string {
-  const s = String(v ?? '');
-  // Quote everything and defuse spreadsheet formulas: history holds text other people typed.
-  return `"${(/^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
 }
 
 export const walletRoutes = new Hono<AppEnv>()

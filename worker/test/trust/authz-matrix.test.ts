@@ -244,6 +244,8 @@ describe('authorization matrix, generated from the route table', () => {
     w.otherHandle = `matrix_b_${crypto.randomUUID().slice(0, 6)}`;
     w.channel = `https://www.twitch.tv/${w.handle}`;
     await ok(call('/v1/creators', { token: owner.token, body: { handle: w.handle, channels: [w.channel] } }), 201);
+    // Only a verified claim resolves, so the resolve cells need the operator's verification.
+    await ok(call('/v1/admin/channels/verify', { token: ADMIN, body: { url: w.channel, handle: w.handle } }));
     await ok(call('/v1/creators', { token: creator.token, body: { handle: w.otherHandle, channels: [] } }), 201);
     for (const c of [owner, creator]) await ok(call('/v1/creator/live', { token: c.token, body: { live: true } }));
     for (const u of [viewer, creator, owner]) await ok(call('/v1/purchases', { token: u.token, key: key(), body: { packId: 'pack_10000' } }), 201);
