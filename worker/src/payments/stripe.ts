@@ -7,10 +7,11 @@ export function isSandbox(env: Env): boolean {
   return !env.STRIPE_SECRET_KEY;
 }
 
-export function stripeClient(env: Env): Stripe {
+/** `retries`: the SDK's own; a call from a wallet's outbox takes none, since the outbox retries it with backoff. */
+export function stripeClient(env: Env, retries = 2): Stripe {
   return new Stripe(env.STRIPE_SECRET_KEY ?? 'sk_unconfigured', {
     httpClient: Stripe.createFetchHttpClient(),
-    maxNetworkRetries: 2,
+    maxNetworkRetries: retries,
   });
 }
 
@@ -43,7 +44,7 @@ export async function createCheckout(
 }
 
 export async function refundPayment(env: Env, r: { paymentIntent: string; amount: number; refundId: string; purchaseId: string }): Promise<void> {
-  await stripeClient(env).refunds.create(
+  await stripeClient(env, 0).refunds.create(
     { payment_intent: r.paymentIntent, amount: r.amount, metadata: { purchaseId: r.purchaseId, refundId: r.refundId } },
     { idempotencyKey: `refund-${r.refundId}` },
   );

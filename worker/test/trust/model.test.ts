@@ -126,8 +126,12 @@ interface PurchaseM {
   status: PurchaseStatus;
   completedAt: Span | null;
   refundedCoins: number;
+  /** Minor units our own refunds returned (or are returning). */
+  refundedAmount: number;
   clawedBackCoins: number;
   writtenOff: number;
+  /** A refund asked of Stripe and not yet confirmed by its webhook: coins in coins:refund_pending. */
+  pendingRefund: { coins: number; amount: number } | null;
   /** Stripe only. */
   paymentIntent: string;
   sessionId: string;
@@ -162,6 +166,8 @@ interface UserM {
   adult: boolean;
   balance: number;
   external: number;
+  /** Coins of refunds Stripe has not confirmed yet. */
+  refundPending: number;
   spent: number;
   diamonds: number;
   issued: number;
@@ -274,6 +280,14 @@ function clawBack(p: PurchaseM, take: number, status?: PurchaseStatus): void {
 
 /** The provider says `amount` (cumulative) went back: what our own refunds did not return is taken back, what was spent is written off. */
 function providerRefund(p: PurchaseM, amount: number): void {
+  if (p.pendingRefund && amount >= p.refundedAmount) {
+    // Stripe confirms our refund: its coins leave refund_pending for the provider.
+    p.owner.refundPending -= p.pendingRefund.coins;
+    p.owner.external += p.pendingRefund.coins;
+    p.pendingRefund = null;
+    if (p.status === 'refund_pending') p.status = accounted(p) >= p.coins ? 'refunded' : 'partially_refunded';
+    reached('refund confirmed by webhook');
+  }
   const target = Math.min(p.coins, Math.floor((amount * p.coins) / p.price));
   const owed = target - accounted(p);
   if (owed <= 0) return;
@@ -320,6 +334,7 @@ async function signupUser(m: Model, adult: boolean, label: string, name: string)
     adult,
     balance: 0,
     external: 0,
+    refundPending: 0,
     spent: 0,
     diamonds: 0,
     issued: 0,
@@ -414,6 +429,7 @@ function expectedBalances(u: UserM): Record<string, number> {
   const all: Record<string, number> = {
     'coins:user': u.balance,
     'coins:external': u.external,
+    'coins:refund_pending': u.refundPending,
     'coins:platform': u.spent,
     'diamonds:user': u.diamonds,
     'diamonds:platform': u.issued,
@@ -696,6 +712,8 @@ async function buyBatch(m: Model, u: UserM, els: BuyEl[]): Promise<void> {
       status: 'pending',
       completedAt: null,
       refundedCoins: 0,
+      refundedAmount: 0,
+      pendingRefund: null,
       clawedBackCoins: 0,
       writtenOff: 0,
       paymentIntent: '',
@@ -770,7 +788,7 @@ async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promis
     for (const a of acks) expect([...a].sort(), 'a redelivery is acknowledged').toEqual([...ids].sort());
     const items = payloads.map((p) => ({ transferId: p.transferId, diamonds: p.diamonds, rateVersion: p.rateVersion, from: p.anonymous ? null : p.fromName }));
     const credit = await walletOf(room.owner.id).creditGifts(`replayed_${ids[0]}`, items);
-    expect(credit, 'credits seen before are not credited again').toEqual({ credited: 0, duplicates: items.length });
+    expect(credit, 'credits seen before are not credited again').toEqual({ credited: 0, duplicates: items.length, forfeited: 0 });
   }
 }
 
@@ -1158,6 +1176,8 @@ class StripeBuyCmd extends Step {
       status: 'pending',
       completedAt: null,
       refundedCoins: 0,
+      refundedAmount: 0,
+      pendingRefund: null,
       clawedBackCoins: 0,
       writtenOff: 0,
       paymentIntent: `pi_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`,
@@ -1308,7 +1328,8 @@ class RefundCmd extends Step {
     readonly byOwner: boolean,
     readonly caller: number,
     readonly key: KeyMode,
-    readonly outage: boolean,
+    /** What Stripe does with the refund: accepts it, is down while the viewer asks (the wallet retries later), or refuses it for good. */
+    readonly stripe: 'accepts' | 'down' | 'refuses',
   ) {
     super();
   }
@@ -1346,15 +1367,13 @@ class RefundCmd extends Step {
         fresh = coins <= 0 ? { status: 409, code: 'conflict' } : { status: 200, coins };
       }
     }
-    const willCallStripe = stripeMode && (fresh?.status === 200 || pr.replay?.status === 200);
-    if (this.outage && willCallStripe && !pr.replay) real.stripe.failNext = 1;
-    let r = await req(path, { token: caller.token, key, body: {}, stripe: stripeMode });
+    const willCallStripe = stripeMode && fresh?.status === 200;
+    if (willCallStripe && this.stripe === 'down') real.stripe.failing = 'http500';
+    if (willCallStripe && this.stripe === 'refuses') real.stripe.refuseNext = 1;
+    const r = await req(path, { token: caller.token, key, body: {}, stripe: stripeMode });
     const what = `refund of ${p.id} by ${caller.label}`;
-    if (this.outage && willCallStripe && !pr.replay) {
-      expectError(r, 502, 'payment_provider_error', what);
-      r = await req(path, { token: caller.token, key, body: {}, stripe: stripeMode });
-    }
-    real.stripe.failNext = 0;
+    real.stripe.failing = null;
+    real.stripe.refuseNext = 0;
     const at = since(t0);
     track(m, p);
     if (pr.replay) {
@@ -1371,27 +1390,44 @@ class RefundCmd extends Step {
       return;
     }
     const coins = fresh!.coins!;
-    reached(`refund 200 (${p.sandbox ? 'sandbox' : 'Stripe'})`);
+    reached(`refund 200 (${p.sandbox ? 'sandbox' : `Stripe ${this.stripe}`})`);
     const amount = Math.floor((p.price * coins) / p.coins);
     expect(r.status, `${what}: ${describeReply(r)}`).toBe(200);
+    const before = p.status;
     p.refundedCoins += coins;
-    p.status = accounted(p) >= p.coins ? 'refunded' : 'partially_refunded';
-    expect(r.json.refund, what).toMatchObject({ coins, amount: { amount, currency: 'USD' } });
+    p.refundedAmount += amount;
+    // Real money goes back through Stripe: until its webhook confirms, the refund is on its way.
+    p.status = stripeMode ? 'refund_pending' : accounted(p) >= p.coins ? 'refunded' : 'partially_refunded';
+    expect(r.json.refund, what).toMatchObject({ coins, amount: { amount, currency: 'USD' }, status: stripeMode ? 'pending' : 'succeeded' });
     expect(r.json.purchase, what).toMatchObject({ id: p.id, status: p.status, refundedCoins: p.refundedCoins });
     expect(r.json.wallet.coins, what).toBe(Math.max(0, caller.balance - coins));
     remember(caller.keys, key, fp, r, at);
     caller.balance -= coins;
-    caller.external += coins;
     caller.history.push({ kind: 'refund', coins: -coins, diamonds: 0, ref: p.id });
-    if (stripeMode) {
-      // The provider refunded the money; its charge.refunded event will follow and must move nothing.
-      m.apiRefunds++;
-      p.providerTotal += amount;
-      newEvent(p, 'charge.refunded', { amount: p.providerTotal });
+    if (!stripeMode) {
+      caller.external += coins;
+      return;
     }
+    if (this.stripe === 'refuses') {
+      // Refused for good: the coins come back and the purchase is as it was.
+      p.refundedCoins -= coins;
+      p.refundedAmount -= amount;
+      p.status = before;
+      caller.balance += coins;
+      caller.history.push({ kind: 'reversal', coins, diamonds: 0, ref: p.id });
+      return;
+    }
+    // Stripe refunds the money (at once, or once the wallet's retry gets through); its charge.refunded
+    // event will follow and settles the refund.
+    caller.refundPending += coins;
+    p.pendingRefund = { coins, amount };
+    m.apiRefunds++;
+    if (this.stripe === 'down') m.busy.add(caller);
+    p.providerTotal += amount;
+    newEvent(p, 'charge.refunded', { amount: p.providerTotal });
   }
   toString() {
-    return `refund(purchase ${this.purchase}, ${this.byOwner ? 'owner' : `user ${this.caller}`}, key ${this.key}${this.outage ? ', Stripe down once' : ''})`;
+    return `refund(purchase ${this.purchase}, ${this.byOwner ? 'owner' : `user ${this.caller}`}, key ${this.key}, Stripe ${this.stripe})`;
   }
 }
 
@@ -1623,7 +1659,7 @@ const commands: fc.Arbitrary<Cmd>[] = [
     fc.tuple(fc.array(giftSpec, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.integer({ min: 1, max: 3 }), faultPlan).map(([s, c, d, p]) => new GiftsCmd(s, c, d, p)),
   ),
   fc.tuple(user, fc.nat({ max: 9 }), smallGift, fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 3 })).map(([s, r, g, t, c]) => new ComboCmd(s, r, g, t, c)),
-  fc.tuple(fc.nat({ max: 30 }), fc.boolean(), user, keyMode, fc.boolean()).map(([p, o, c, k, out]) => new RefundCmd(p, o, c, k, out)),
+  fc.tuple(fc.nat({ max: 30 }), fc.boolean(), user, keyMode, fc.constantFrom('accepts' as const, 'accepts' as const, 'down' as const, 'refuses' as const)).map(([p, o, c, k, s]) => new RefundCmd(p, o, c, k, s)),
   ...Array.from({ length: 2 }, () =>
     fc.tuple(fc.nat({ max: 9 }), fc.constantFrom<PayoutAmount>('minimum', 'minimum', 'all', 'all', 'not_multiple', 'below_minimum', 'too_much'), keyMode).map(([c, a, k]) => new PayoutCmd(c, a, k)),
   ),

@@ -66,8 +66,9 @@ export async function roomLog(handle: string): Promise<StoredEvent[]> {
   );
 }
 
+/** Gifts and effects a wallet has not yet delivered or applied. */
 export async function outboxSize(userId: string): Promise<number> {
-  return runInDurableObject(walletOf(userId), (_w, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox').one().n);
+  return runInDurableObject(walletOf(userId), (_w, state) => state.storage.sql.exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM effects) AS n').one().n);
 }
 
 export async function creditQueueSize(handle: string): Promise<number> {
