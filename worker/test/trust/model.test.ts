@@ -168,6 +168,8 @@ interface UserM {
   external: number;
   /** Coins of refunds Stripe has not confirmed yet. */
   refundPending: number;
+  /** Deleted: the token is dead, and the user is in `Model.closed`, no longer in `Model.users`. */
+  closed: boolean;
   spent: number;
   diamonds: number;
   issued: number;
@@ -190,6 +192,8 @@ interface UserM {
 interface Model {
   run: number;
   users: UserM[];
+  /** Deleted accounts: their wallets stay and are checked through the objects themselves. */
+  closed: UserM[];
   rooms: RoomM[];
   purchases: PurchaseM[];
   payouts: PayoutM[];
@@ -258,9 +262,22 @@ function accounted(p: PurchaseM): number {
   return p.refundedCoins + p.clawedBackCoins + p.writtenOff;
 }
 
-/** A completed payment: coins arrive (repaying any debt first, since the balance is one signed number). */
-function complete(p: PurchaseM, at: Span): void {
+/**
+ * A completed payment: coins arrive (repaying any debt first, since the balance is one signed number).
+ * A closed account receives nothing: its Stripe payment goes straight back as a refund of the whole price.
+ */
+function complete(m: Model, p: PurchaseM, at: Span): void {
   if (p.status !== 'pending' && p.status !== 'expired') return;
+  if (p.owner.closed && !p.sandbox) {
+    Object.assign(p, { status: 'refund_pending', completedAt: at, refundedCoins: p.coins, refundedAmount: p.price, pendingRefund: { coins: p.coins, amount: p.price } });
+    p.owner.external -= p.coins;
+    p.owner.refundPending += p.coins;
+    m.apiRefunds++;
+    p.providerTotal += p.price;
+    newEvent(p, 'charge.refunded', { amount: p.providerTotal });
+    reached('payment after deletion refunded');
+    return;
+  }
   p.status = 'completed';
   p.completedAt = at;
   p.owner.balance += p.coins;
@@ -335,6 +352,7 @@ async function signupUser(m: Model, adult: boolean, label: string, name: string)
     balance: 0,
     external: 0,
     refundPending: 0,
+    closed: false,
     spent: 0,
     diamonds: 0,
     issued: 0,
@@ -355,7 +373,7 @@ async function signupUser(m: Model, adult: boolean, label: string, name: string)
 
 async function newRun(real: Real): Promise<Model> {
   const run = ++runCounter;
-  const m: Model = { run, users: [], rooms: [], purchases: [], payouts: [], lastDecision: null, operatorBindings: new Map(), seenEvents: new Set(), advanced: 0, apiRefunds: 0, trace: [`run ${run}`], touched: new Set(), busy: new Set() };
+  const m: Model = { run, users: [], closed: [], rooms: [], purchases: [], payouts: [], lastDecision: null, operatorBindings: new Map(), seenEvents: new Set(), advanced: 0, apiRefunds: 0, trace: [`run ${run}`], touched: new Set(), busy: new Set() };
   const people = await Promise.all([
     signupUser(m, true, `r${run}c0`, `Streamer ${run}-A`),
     signupUser(m, true, `r${run}c1`, `Streamer ${run}-B`),
@@ -461,13 +479,22 @@ async function checkUser(u: UserM): Promise<void> {
   expect(real, `${u.label} accounts`).toEqual(expectedBalances(u));
 }
 
+/** A deleted account: its session is dead; its wallet balances as the model says and holds nothing spendable. */
+async function checkClosed(u: UserM): Promise<void> {
+  const a = await walletOf(u.id).audit();
+  expect(a.violations, `${u.label} audit (closed)`).toEqual([]);
+  expect(a.closedAt, `${u.label} is closed`).not.toBeNull();
+  const real = Object.fromEntries(Object.entries(a.balances).filter(([, v]) => v !== 0));
+  expect(real, `${u.label} accounts (closed)`).toEqual(expectedBalances(u));
+}
+
 function giftView(e: StoredEvent & { type: 'gift' }): Record<string, unknown> {
   const { v: _v, seq: _s, at: _a, type: _t, ...rest } = e;
   return rest;
 }
 
 async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
-  const [log, snap, earnings] = await Promise.all([roomLog(room.handle), req(`/v1/rooms/${room.handle}`), req('/v1/creator/earnings', { token: room.owner.token })]);
+  const [log, snap, earnings] = await Promise.all([roomLog(room.handle), req(`/v1/rooms/${room.handle}`), room.owner.closed ? null : req('/v1/creator/earnings', { token: room.owner.token })]);
   const readAt = now();
   const what = `room ${room.handle}`;
   expect(
@@ -506,6 +533,7 @@ async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
   // A combo may close (by the room's own alarm) between the two reads, so the snapshot is at least as new.
   expect(snap.json.room.seq, `${what}: snapshot seq`).toBeGreaterThanOrEqual(log.length);
 
+  if (!earnings) return;
   expect(earnings.status).toBe(200);
   expect(
     {
@@ -524,9 +552,14 @@ async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
 }
 
 async function checkPurchase(p: PurchaseM): Promise<void> {
-  const r = await req(`/v1/purchases/${p.id}`, { token: p.owner.token });
-  expect(r.status, describeReply(r)).toBe(200);
-  const { status, coins, refundedCoins, clawedBackCoins, sandbox } = r.json.purchase;
+  let view;
+  if (p.owner.closed) view = await walletOf(p.owner.id).purchase(p.id);
+  else {
+    const r = await req(`/v1/purchases/${p.id}`, { token: p.owner.token });
+    expect(r.status, describeReply(r)).toBe(200);
+    view = r.json.purchase;
+  }
+  const { status, coins, refundedCoins, clawedBackCoins, sandbox } = view;
   expect({ status, coins, refundedCoins, clawedBackCoins, sandbox }, `purchase ${p.id}`).toEqual({ status: p.status, coins: p.coins, refundedCoins: p.refundedCoins, clawedBackCoins: p.clawedBackCoins, sandbox: p.sandbox });
 }
 
@@ -548,9 +581,10 @@ async function verify(m: Model, full: boolean): Promise<void> {
   m.touched.clear();
   await Promise.all([
     ...m.users.map((u) => checkUser(u)),
+    ...m.closed.map((u) => checkClosed(u)),
     ...m.rooms.map((r) => checkRoom(r, alarmAt)),
     ...purchases.map((p) => checkPurchase(p)),
-    ...(full ? m.rooms.map((r) => checkPayouts(r.owner, m)) : []),
+    ...(full ? m.rooms.filter((r) => !r.owner.closed).map((r) => checkPayouts(r.owner, m)) : []),
   ]);
 }
 
@@ -723,7 +757,7 @@ async function buyBatch(m: Model, u: UserM, els: BuyEl[]): Promise<void> {
       events: [],
       key: f.el.key,
     };
-    complete(pm, at);
+    complete(m, pm, at);
     m.purchases.push(pm);
     track(m, pm);
   }
@@ -1026,17 +1060,17 @@ async function deliverEvent(m: Model, p: PurchaseM, e: StripeEventM, copies: num
   switch (e.type) {
     case 'checkout.session.completed':
       p.piIndexed = true;
-      complete(p, at);
+      complete(m, p, at);
       break;
     case 'checkout.session.expired':
       if (p.status === 'pending') p.status = 'expired';
       break;
     case 'charge.refunded':
-      complete(p, at);
+      complete(m, p, at);
       providerRefund(p, e.amount!);
       break;
     case 'charge.dispute.created':
-      complete(p, at);
+      complete(m, p, at);
       dispute(p);
       break;
   }
@@ -1347,6 +1381,11 @@ class RefundCmd extends Step {
     }
     if (this.key === 'fresh') caller.lastRefund = { key, purchase: p };
     const path = `/v1/purchases/${p.id}/refund`;
+    if (caller.closed) {
+      // A deleted account's session is dead.
+      expectError(await req(path, { token: caller.token, key, body: {}, stripe: !p.sandbox }), 401, 'unauthorized', `refund of ${p.id} by deleted ${caller.label}`);
+      return;
+    }
     const fp = fingerprint(path, {});
     resolveTtl(m, caller.keys, key);
     if (p.completedAt && within(p.completedAt, upcoming(), REFUND_WINDOW, false) === 'either') advance(m, 3_600_000, 'off the refund window edge');
@@ -1441,8 +1480,8 @@ class PayoutCmd extends Step {
   ) {
     super();
   }
-  check() {
-    return true;
+  check(m: Readonly<Model>) {
+    return !pick(m.rooms, this.creator).owner.closed;
   }
   async step(m: Model) {
     const u = pick(m.rooms, this.creator).owner;
@@ -1558,8 +1597,8 @@ class LiveCmd extends Step {
   ) {
     super();
   }
-  check() {
-    return true;
+  check(m: Readonly<Model>) {
+    return !pick(m.rooms, this.creator).owner.closed;
   }
   async step(m: Model) {
     await setLive(m, pick(m.rooms, this.creator), this.live);
@@ -1576,8 +1615,8 @@ class GoalCmd extends Step {
   ) {
     super();
   }
-  check() {
-    return true;
+  check(m: Readonly<Model>) {
+    return !pick(m.rooms, this.creator).owner.closed;
   }
   async step(m: Model) {
     const room = pick(m.rooms, this.creator);
@@ -1589,6 +1628,63 @@ class GoalCmd extends Step {
   }
   toString() {
     return `goal(creator ${this.creator}, ${JSON.stringify(this.goal)})`;
+  }
+}
+
+/**
+ * A user deletes the account. In debt: 409 in_debt. Holding coins, diamonds or pending payouts without
+ * forfeiting: 409 conflict. Else pending payouts are withdrawn, what is left is forfeited, the room goes
+ * off air, the token dies, and the wallet stays to receive what is still on its way (and refund it).
+ */
+class DeleteCmd extends Step {
+  constructor(
+    readonly user: number,
+    readonly forfeit: boolean,
+  ) {
+    super();
+  }
+  check(m: Readonly<Model>) {
+    return m.users.length > 2;
+  }
+  async step(m: Model) {
+    const u = pick(m.users, this.user);
+    const what = `delete ${u.label}`;
+    m.trace.push(`  ${what}${this.forfeit ? ' (forfeit)' : ''}`);
+    const r = await req('/v1/me', { method: 'DELETE', token: u.token, body: { password: 'a long enough password', forfeit: this.forfeit } });
+    if (u.balance < 0) {
+      expectError(r, 409, 'in_debt', what);
+      expect(r.json.closing.debt).toBe(-u.balance);
+      return;
+    }
+    if (!this.forfeit && (u.balance > 0 || u.diamonds > 0 || u.pending > 0)) {
+      expectError(r, 409, 'conflict', what);
+      return;
+    }
+    reached(`delete 200${u.room ? ' (creator)' : ''}`);
+    expect(r.status, `${what}: ${describeReply(r)}`).toBe(200);
+    const withdrawn = m.payouts.filter((p) => p.owner === u && p.status === 'requested');
+    for (const p of withdrawn) {
+      p.status = 'rejected';
+      u.pending -= p.diamonds;
+      u.diamonds += p.diamonds;
+    }
+    expect(r.json, what).toEqual({ deleted: true, forfeited: { coins: u.balance, diamonds: u.diamonds }, withdrawnPayouts: expect.arrayContaining(withdrawn.map((p) => p.id)) });
+    u.spent += u.balance;
+    u.balance = 0;
+    u.issued += u.diamonds;
+    u.diamonds = 0;
+    u.closed = true;
+    m.users.splice(m.users.indexOf(u), 1);
+    m.closed.push(u);
+    const room = m.rooms.find((x) => x.owner === u);
+    if (room?.live) {
+      room.live = false;
+      room.liveLog.push(false);
+    }
+    expectError(await req('/v1/me', { token: u.token }), 401, 'unauthorized', `${what}: the old session`);
+  }
+  toString() {
+    return `delete(user ${this.user}${this.forfeit ? ', forfeit' : ''})`;
   }
 }
 
@@ -1665,6 +1761,7 @@ const commands: fc.Arbitrary<Cmd>[] = [
   ),
   ...Array.from({ length: 2 }, () => fc.tuple(fc.nat({ max: 20 }), fc.constantFrom<'paid' | 'rejected'>('paid', 'rejected'), keyMode, fc.boolean()).map(([p, s, k, r]) => new DecideCmd(p, s, k, r))),
   fc.tuple(fc.nat({ max: 9 }), fc.boolean()).map(([c, l]) => new LiveCmd(c, l)),
+  fc.tuple(user, fc.constantFrom(true, true, false)).map(([u, f]) => new DeleteCmd(u, f)),
   fc.tuple(fc.nat({ max: 9 }), fc.option(fc.record({ label: fc.constantFrom('New mic', 'Charity 🎗️', '<i>goal</i>'), coins: fc.integer({ min: 100, max: 50_000 }) }), { nil: null })).map(([c, g]) => new GoalCmd(c, g)),
   fc.constantFrom(1_100, 6_000, 61_000, 3_600_000, 86_400_000, 8 * 86_400_000).map((ms) => new ClockCmd(ms)),
 ];
