@@ -48,7 +48,12 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
       return setError(r.error);
     }
     renewKey();
-    setRefunded(`Refunded ${coins(r.data.refund.coins)} (${money(r.data.refund.amount.amount)}).`);
+    const { refund } = r.data;
+    setRefunded(
+      refund.status === 'pending'
+        ? `Refund on its way: ${coins(refund.coins)} (${money(refund.amount.amount)}) have left your wallet, and the money goes back to how you paid once the payment provider confirms it, usually within 5–10 days.`
+        : `Refunded ${coins(refund.coins)} (${money(refund.amount.amount)}).`,
+    );
     void load();
   }
 
@@ -60,7 +65,8 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
       {data && data.entries.length === 0 && <p class="muted">Nothing yet. Buy coins to get started.</p>}
       <ul class="entries">
         {data?.entries.map((e) => {
-          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline;
+          const refunding = e.receipt?.status === 'refund_pending';
+          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && !refunding;
           return (
             <li key={e.id} data-kind={e.kind}>
               <div class="row">
@@ -73,6 +79,7 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
                 <span class="grow">{when(e.at)}</span>
                 <span>{money(e.value.amount)}</span>
               </div>
+              {refunding && <div class="row muted">Refund on its way: waiting for the payment provider to confirm.</div>}
               {refundable &&
                 (confirm === e.ref ? (
                   <div class="row">

@@ -78,6 +78,7 @@ export type Wallet = z.infer<typeof WalletResponse>;
 export type HistoryPage = z.infer<typeof HistoryResponse>;
 export type HistoryItem = HistoryPage['entries'][number];
 export type Purchase = z.infer<typeof PurchaseSchema>;
+export type Refunded = z.infer<typeof RefundResponse>;
 export type Creator = z.infer<typeof CreatorSchema>;
 export type Resolved = z.infer<typeof ResolveResponse>;
 export type GiftSent = z.infer<typeof GiftResponse>;

@@ -1,5 +1,5 @@
 // What the background answers each message with. Types only: the popup imports this without zod.
-import type { Catalog, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, Purchase, Rates, Resolved, Room, Wallet } from './api';
+import type { Catalog, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, Purchase, Rates, Refunded, Resolved, Room, Wallet } from './api';
 import type { GiftBody } from './api';
 import type { OutboxStatus } from './db';
 import type { MessageType } from './messages';
@@ -48,7 +48,7 @@ export interface Replies {
   'outbox.list': GiftView[];
   'wallet.buy': { purchase: Purchase; wallet: { coins: number }; checkoutOpened: boolean };
   'purchase.get': { purchase: Purchase };
-  'purchase.refund': { purchase: Purchase; wallet: { coins: number }; refund: { id: string; coins: number; amount: { amount: number; currency: 'USD' } } };
+  'purchase.refund': Refunded;
   'history.list': { entries: HistoryItem[]; offline: boolean; syncedAt: number | null };
   'limits.set': { limits: Wallet['limits']; pendingLimits: Wallet['pendingLimits'] };
   'channel.resolve': Resolved | null;

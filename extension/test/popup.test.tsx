@@ -262,7 +262,7 @@ describe('popup: limits and history', () => {
       { id: 'E2', kind: 'gift', coins: -10, diamonds: 0, value: { amount: -10, currency: 'USD' }, counterparty: 'streamer', ref: null, rateVersion: 1, at: NOW - 1000 },
       { id: 'E1', kind: 'purchase', coins: 1000, diamonds: 0, value: { amount: 1000, currency: 'USD' }, counterparty: null, ref: 'P1', rateVersion: 1, at: NOW - 2000 },
     ];
-    const refund = () => ok({ purchase: {}, wallet: { coins: 10 }, refund: { id: 'R1', coins: 990, amount: { amount: 990, currency: 'USD' } } });
+    const refund = () => ok({ purchase: {}, wallet: { coins: 10 }, refund: { id: 'R1', coins: 990, amount: { amount: 990, currency: 'USD' }, status: 'succeeded' } });
     const first = fakeAsk({ 'history.list': () => ok({ entries, offline: true, syncedAt: NOW - 60_000 }) });
     const { unmount } = render(
       <AskContext.Provider value={first.ask}>
@@ -279,6 +279,29 @@ describe('popup: limits and history', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Refund' }));
     expect(await screen.findByText('Refunded 990 coins ($9.90).')).toBeTruthy();
     expect(f.calls.find((c) => c.type === 'purchase.refund')).toMatchObject({ id: 'P1' });
+  });
+
+  it('says a Stripe refund is on its way, not an error, and offers no second refund while it is', async () => {
+    const receipt = (status: string) => ({ purchaseId: 'P1', price: { amount: 1000, currency: 'USD' }, sandbox: false, paymentRef: 'pi_1', rateVersion: 1, status });
+    const purchase = (status: string) => ({ id: 'E1', kind: 'purchase', coins: 1000, diamonds: 0, value: { amount: 1000, currency: 'USD' }, counterparty: null, ref: 'P1', rateVersion: 1, at: NOW - 2000, receipt: receipt(status) });
+    let status = 'completed';
+    const f = renderWith(
+      {
+        'history.list': () => ok({ entries: [purchase(status)], offline: false, syncedAt: NOW }),
+        'purchase.refund': () => {
+          status = 'refund_pending';
+          return ok({ purchase: { status }, wallet: { coins: 0 }, refund: { id: 'R1', coins: 1000, amount: { amount: 1000, currency: 'USD' }, status: 'pending' } });
+        },
+      },
+      <HistoryView now={NOW} />,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Refund unspent coins' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Refund' }));
+    expect(await screen.findByText(/^Refund on its way: 1,000 coins \(\$10\.00\) have left your wallet/)).toBeTruthy();
+    expect(await screen.findByText('Refund on its way: waiting for the payment provider to confirm.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Refund unspent coins' })).toBeNull();
+    expect(document.querySelector('.error, [role="alert"]')).toBeNull();
+    expect(f.calls.filter((c) => c.type === 'purchase.refund')).toHaveLength(1);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The operator's page: pending payouts, channel claims, the audit and the next rate card. The page is
+ * The operator's page: pending payouts, flagged payments, channel claims, the audit and the next rate card. The page is
  * public; every call it makes carries the ADMIN_TOKEN the operator pastes in (kept in sessionStorage).
  * All data is written with textContent, never as HTML: names and destinations are user input.
  */
@@ -32,6 +32,7 @@ export const ADMIN_HTML = `<!doctype html>
   <button id="save">Use token</button> <span id="status" class="muted"></span>
 </section>
 <section><h2>Pending payouts</h2><table><thead><tr><th>Requested</th><th>Creator</th><th>Diamonds</th><th>Amount</th><th>Destination</th><th>Reference</th><th></th></tr></thead><tbody id="payouts"></tbody></table></section>
+<section><h2>Flagged payments</h2><p class="muted">Payments whose amount or currency did not match the purchase: nothing was credited. Refund them from Stripe's dashboard.</p><table><thead><tr><th>Created</th><th>Purchase</th><th>User</th><th>Payment</th><th>Why</th></tr></thead><tbody id="flagged"></tbody></table></section>
 <section><h2>Unverified channel claims</h2><table><thead><tr><th>Claimed</th><th>Channel</th><th>Creator</th><th></th></tr></thead><tbody id="channels"></tbody></table></section>
 <section><h2>Audit</h2><div id="audit" class="muted">Not loaded.</div></section>
 <section><h2>Next rate card</h2><p class="muted" id="rates-now"></p>
@@ -71,6 +72,15 @@ async function loadPayouts() {
     actions.append(button('Mark paid', decide('paid')), ' ', button('Reject', decide('rejected'), true));
   }
 }
+async function loadFlagged() {
+  const { purchases } = await call('GET', '/v1/admin/purchases/flagged');
+  const body = $('flagged'); body.replaceChildren();
+  if (!purchases.length) { const r = body.insertRow(); cell(r, 'None.').colSpan = 5; }
+  for (const p of purchases) {
+    const r = body.insertRow();
+    cell(r, new Date(p.createdAt).toLocaleString()); cell(r, p.id); cell(r, p.userId); cell(r, p.paymentRef || '—'); cell(r, p.reason || '');
+  }
+}
 async function loadChannels() {
   const { channels } = await call('GET', '/v1/admin/channels?verified=false');
   const body = $('channels'); body.replaceChildren();
@@ -89,6 +99,10 @@ async function loadAudit() {
   head.textContent = violations.length ? violations.length + ' invariant violation(s)' : 'Clean: every account sums to zero per unit across ' + wallets + ' wallets.';
   box.appendChild(head);
   for (const v of violations) { const p = document.createElement('p'); p.textContent = v; box.appendChild(p); }
+  const waiting = document.createElement('p'); waiting.className = 'muted';
+  const refunds = (page.pendingRefunds || []).length, effects = page.pendingEffects || 0;
+  waiting.textContent = refunds || effects ? 'On their way (last page): ' + effects + ' effect(s) the wallets are still applying, ' + refunds + ' refund(s) waiting for Stripe.' : 'Nothing on its way: the directory agrees with every wallet.';
+  box.appendChild(waiting);
 }
 async function loadRates() {
   const rates = await (await fetch('/v1/rates')).json();
@@ -109,7 +123,7 @@ $('schedule').onclick = async () => {
 };
 async function refresh() {
   if (!token()) { status('Paste the ADMIN_TOKEN to begin.'); return; }
-  try { await Promise.all([loadPayouts(), loadChannels(), loadAudit(), loadRates()]); status('Up to date at ' + new Date().toLocaleTimeString() + '.'); }
+  try { await Promise.all([loadPayouts(), loadFlagged(), loadChannels(), loadAudit(), loadRates()]); status('Up to date at ' + new Date().toLocaleTimeString() + '.'); }
   catch (e) { status(e.message, true); }
 }
 $('save').onclick = () => { sessionStorage.setItem('giftstream-admin', $('token').value.trim()); $('token').value = ''; refresh(); };

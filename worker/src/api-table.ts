@@ -64,6 +64,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/rooms/:handle/events', summary: 'The room event stream (WebSocket; overlays add token)', access: 'public', produces: 'websocket' },
   { method: 'GET', path: '/v1/admin/payouts', summary: 'Payouts, by status', access: 'admin', query: S.AdminPayoutsQuery },
   { method: 'POST', path: '/v1/admin/payouts/:id', summary: 'Mark a payout paid or rejected', access: 'admin', idempotent: true, body: S.AdminPayoutDecision, response: S.PayoutResponse },
+  { method: 'GET', path: '/v1/admin/purchases/flagged', summary: 'Payments whose amount or currency did not match their purchase (nothing credited)', access: 'admin', response: S.FlaggedPurchasesResponse },
   { method: 'GET', path: '/v1/admin/channels', summary: 'Channel claims', access: 'admin', query: S.AdminChannelsQuery },
   { method: 'POST', path: '/v1/admin/channels/verify', summary: 'Verify a claim; other claims on the channel are removed', access: 'admin', body: S.AdminVerifyRequest },
   { method: 'PUT', path: '/v1/admin/rates/next', summary: 'Schedule the next rate-card version', access: 'admin', body: S.RateCardRequest },

@@ -56,6 +56,8 @@ export const HistoryQuery = z.strictObject({
   before: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).optional(),
 });
 
+export const PurchaseStatusSchema = z.enum(['pending', 'completed', 'refund_pending', 'partially_refunded', 'refunded', 'disputed', 'expired', 'flagged']);
+
 export const HistoryEntry = z.object({
   id: z.string(),
   kind: z.string(),
@@ -66,6 +68,10 @@ export const HistoryEntry = z.object({
   ref: z.string().nullable(),
   rateVersion: z.int(),
   at: z.int(),
+  /** On purchases: what was paid, and where the purchase stands now (a refund on its way, refunded…). */
+  receipt: z
+    .object({ purchaseId: z.string(), price: MoneySchema, sandbox: z.boolean(), paymentRef: z.string().nullable(), rateVersion: z.int(), status: PurchaseStatusSchema })
+    .optional(),
 });
 export const HistoryResponse = z.object({ entries: z.array(HistoryEntry), next: z.string().nullable() });
 
@@ -77,7 +83,7 @@ export const PurchaseRequest = z
 
 export const PurchaseSchema = z.object({
   id: z.string(),
-  status: z.enum(['pending', 'completed', 'partially_refunded', 'refunded', 'disputed', 'expired']),
+  status: PurchaseStatusSchema,
   coins: PositiveCount,
   price: MoneySchema,
   sandbox: z.boolean(),
@@ -91,7 +97,8 @@ export const PurchaseSchema = z.object({
 });
 export const PurchaseResponse = z.object({ purchase: PurchaseSchema, wallet: z.object({ coins: Count }) });
 export const RefundResponse = PurchaseResponse.extend({
-  refund: z.object({ id: z.string(), coins: PositiveCount, amount: MoneySchema }),
+  /** `pending` while the payment provider has not confirmed the money went back (the purchase is `refund_pending`). */
+  refund: z.object({ id: z.string(), coins: PositiveCount, amount: MoneySchema, status: z.enum(['pending', 'succeeded']) }),
 });
 export const EmptyRequest = z.strictObject({});
 
@@ -163,7 +170,15 @@ export const AuditResponse = z.object({
   totals: z.record(z.string(), z.int()),
   violations: z.array(z.string()),
   wallets: z.int(),
+  /** Effects the page's wallets are still applying: the directory may lag by exactly these. */
+  pendingEffects: z.int(),
+  /** Refunds whose coins wait for Stripe: `asked` once Stripe accepted the request, until its webhook. */
+  pendingRefunds: z.array(z.object({ userId: z.string(), purchaseId: z.string(), coins: z.int(), asked: z.boolean() })),
   next: z.string().optional(),
+});
+
+export const FlaggedPurchasesResponse = z.object({
+  purchases: z.array(z.object({ id: z.string(), userId: z.string(), status: z.string(), reason: z.string().nullable(), paymentRef: z.string().nullable(), createdAt: z.int() })),
 });
 
 // ---- rooms & creator controls ----
