@@ -35,3 +35,35 @@ export class Alarm {
     await this.storage.setAlarm(real);
   }
 }
+
+/**
+ * Work that runs one round at a time: a call while a round runs asks for one more round after it instead
+ * of starting a second runner. Each round answers when it wants to run next (Infinity: not before asked);
+ * `run` answers the last round's wish, and Infinity to a call that only asked for another round.
+ */
+export class Rounds {
+  private running = false;
+  private again = false;
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  async run(round: () => Promise<number>): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return Infinity;
+    }
+    this.running = true;
+    let next = Infinity;
+    try {
+      do {
+        this.again = false;
+        next = await round();
+      } while (this.again);
+    } finally {
+      this.running = false;
+    }
+    return next;
+  }
+}

@@ -8,7 +8,7 @@ import { getLiveRoom } from '../stubs';
 import type { Env } from '../env';
 import { migrate } from './migrate';
 import { WALLET_MIGRATIONS } from './wallet-migrations';
-import { Alarm } from './alarm';
+import { Alarm, Rounds } from './alarm';
 import { SqlWalletStore } from './wallet-store';
 
 /**
@@ -27,16 +27,15 @@ const SETTLE_IDLE_MS = 2_000;
  */
 export class Wallet extends DurableObject<Env> {
   private readonly book: WalletBook;
-  private delivering = false;
+  /** Gift deliveries and effects each run one round at a time. */
+  private readonly deliveries = new Rounds();
+  private readonly effects = new Rounds();
   private giftRate: RateWindow | null = null;
   private readonly acknowledged = new Set<string>();
   private readonly alarmClock: Alarm;
-  private deliverAgain = false;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   /** When the last gift was debited (real time): settling waits until the wallet is idle. */
   private lastDebitAt = 0;
-  private applying = false;
-  private applyAgain = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,34 +76,24 @@ export class Wallet extends DurableObject<Env> {
 
   /** Applies every effect that is due, one at a time in the order queued; failures wait for the alarm with backoff. */
   private async applyEffects(): Promise<void> {
-    if (this.applying) {
-      this.applyAgain = true;
-      return;
-    }
-    this.applying = true;
-    let next = Infinity;
-    try {
-      do {
-        this.applyAgain = false;
-        next = Infinity;
-        for (const e of this.book.pendingEffects()) {
-          if (e.nextAttemptAt > now()) {
-            next = Math.min(next, e.nextAttemptAt);
-            continue;
-          }
-          try {
-            this.book.effectApplied(e, await applyEffect(this.env, e), now());
-          } catch (err) {
-            console.warn(`effect ${e.id} failed; retrying`, String(err));
-            const retryAt = now() + backoff(e.attempts);
-            this.book.effectFailed(e.id, retryAt);
-            next = Math.min(next, retryAt);
-          }
+    const next = await this.effects.run(async () => {
+      let next = Infinity;
+      for (const e of this.book.pendingEffects()) {
+        if (e.nextAttemptAt > now()) {
+          next = Math.min(next, e.nextAttemptAt);
+          continue;
         }
-      } while (this.applyAgain);
-    } finally {
-      this.applying = false;
-    }
+        try {
+          this.book.effectApplied(e, await applyEffect(this.env, e), now());
+        } catch (err) {
+          console.warn(`effect ${e.id} failed; retrying`, String(err));
+          const retryAt = now() + backoff(e.attempts);
+          this.book.effectFailed(e.id, retryAt);
+          next = Math.min(next, retryAt);
+        }
+      }
+      return next;
+    });
     await this.alarmClock.wakeAt(next);
   }
 
@@ -199,7 +188,7 @@ export class Wallet extends DurableObject<Env> {
     await Promise.all([this.deliver(), this.applyEffects()]);
     // Gifts waiting to settle, or a delivery already under way (it finishes after this handler), keep the
     // alarm set. Every other path to deliver() comes from a debit, which set it first.
-    if (this.delivering || this.acknowledged.size) await this.alarmClock.wakeAt(safetyDue());
+    if (this.deliveries.busy || this.acknowledged.size) await this.alarmClock.wakeAt(safetyDue());
   }
 
   /**
@@ -207,48 +196,38 @@ export class Wallet extends DurableObject<Env> {
    * debited meanwhile ask for another round; the alarm is then set for the earliest gift left waiting.
    */
   private async deliver(): Promise<void> {
-    if (this.delivering) {
-      this.deliverAgain = true;
-      return;
-    }
-    this.delivering = true;
-    let next = Infinity;
-    try {
-      do {
-        this.deliverAgain = false;
-        next = Infinity;
-        const byRoom = new Map<string, { gifts: GiftPayload[]; attempts: number }>();
-        for (const o of this.book.pendingDeliveries()) {
-          if (this.acknowledged.has(o.transferId)) continue;
-          if (o.nextAttemptAt > now()) {
-            next = Math.min(next, o.nextAttemptAt);
-            continue;
-          }
-          const gift = JSON.parse(o.payload) as GiftPayload;
-          const batch = byRoom.get(gift.room) ?? byRoom.set(gift.room, { gifts: [], attempts: 0 }).get(gift.room)!;
-          batch.gifts.push(gift);
-          batch.attempts = Math.max(batch.attempts, o.attempts);
+    const next = await this.deliveries.run(async () => {
+      let next = Infinity;
+      const byRoom = new Map<string, { gifts: GiftPayload[]; attempts: number }>();
+      for (const o of this.book.pendingDeliveries()) {
+        if (this.acknowledged.has(o.transferId)) continue;
+        if (o.nextAttemptAt > now()) {
+          next = Math.min(next, o.nextAttemptAt);
+          continue;
         }
-        await Promise.all(
-          [...byRoom].map(async ([room, { gifts, attempts }]) => {
-            try {
-              const acked = await getLiveRoom(this.env, room).receiveGifts(gifts);
-              for (const id of acked) this.acknowledged.add(id);
-              this.settleWhenIdle();
-            } catch (e) {
-              console.warn(`delivery to ${room} failed; retrying`, String(e));
-              const retryAt = now() + backoff(attempts);
-              this.book.atomically(() => {
-                for (const g of gifts) this.book.recordDeliveryAttempt(g.transferId, retryAt);
-              });
-              next = Math.min(next, retryAt);
-            }
-          }),
-        );
-      } while (this.deliverAgain);
-    } finally {
-      this.delivering = false;
-    }
+        const gift = JSON.parse(o.payload) as GiftPayload;
+        const batch = byRoom.get(gift.room) ?? byRoom.set(gift.room, { gifts: [], attempts: 0 }).get(gift.room)!;
+        batch.gifts.push(gift);
+        batch.attempts = Math.max(batch.attempts, o.attempts);
+      }
+      await Promise.all(
+        [...byRoom].map(async ([room, { gifts, attempts }]) => {
+          try {
+            const acked = await getLiveRoom(this.env, room).receiveGifts(gifts);
+            for (const id of acked) this.acknowledged.add(id);
+            this.settleWhenIdle();
+          } catch (e) {
+            console.warn(`delivery to ${room} failed; retrying`, String(e));
+            const retryAt = now() + backoff(attempts);
+            this.book.atomically(() => {
+              for (const g of gifts) this.book.recordDeliveryAttempt(g.transferId, retryAt);
+            });
+            next = Math.min(next, retryAt);
+          }
+        }),
+      );
+      return next;
+    });
     await this.alarmClock.wakeAt(next);
   }
 
@@ -264,7 +243,7 @@ export class Wallet extends DurableObject<Env> {
       this.settleTimer = null;
       if (Date.now() - this.lastDebitAt < SETTLE_IDLE_MS) return this.settleWhenIdle();
       this.book.atomically(() => this.settleAcknowledged());
-      if (!this.delivering && !this.book.pendingDeliveries().length && !this.book.pendingEffects().length) void this.alarmClock.clear();
+      if (!this.deliveries.busy && !this.book.pendingDeliveries().length && !this.book.pendingEffects().length) void this.alarmClock.clear();
     }, Math.max(0, wait));
   }
 
