@@ -526,6 +526,38 @@ async function overlayBurst(base) {
   };
 }
 
+/**
+ * Gifts from two viewers while LOGIN_STORM sign-ins are kept in flight, against the same gifts alone.
+ * A sign-in is one PBKDF2 hash (100,000 rounds) that holds the isolate's thread while it runs; hashes
+ * take turns, so gifts run between them instead of behind all of them.
+ */
+async function loginStorm(base) {
+  const storm = Number(process.env.BENCH_LOGIN_STORM ?? 40);
+  await liveCreator(base, 'bench_storm');
+  const viewer = await signup(base, 'Storm Viewer');
+  await buy(base, viewer, 100_000);
+  const email = `storm-${Date.now()}@example.com`;
+  const made = await call(base, '/v1/auth/signup', { body: { email, password: 'bench password', displayName: 'Storm', birthdate: '1990-01-01' } });
+  if (made.status !== 201) throw new Error(JSON.stringify(made.json));
+  const gift = async (w, i) => (await sendGift(base, viewer.token, 'bench_storm', `storm-${w}-${i}-${Math.random()}`, { giftId: 'heart' })).status === 201;
+  const quiet = await load(SECONDS, 2, gift);
+  let storming = true;
+  const logins = [];
+  const stormers = Array.from({ length: storm }, async () => {
+    while (storming) {
+      const t = performance.now();
+      const r = await call(base, '/v1/auth/login', { body: { email, password: 'bench password' } }).catch(() => ({ status: 0 }));
+      if (r.status === 200) logins.push(performance.now() - t);
+    }
+  });
+  await sleep(1000);
+  const busy = await load(SECONDS, 2, gift);
+  storming = false;
+  await Promise.all(stormers);
+  logins.sort((a, b) => a - b);
+  return { storm, quiet, busy, logins: { perSecond: logins.length / (SECONDS + WARMUP + 1), p50: pct(logins, 50), p99: pct(logins, 99) } };
+}
+
 function gzipSizeOf(dir, pick) {
   if (!existsSync(dir)) return null;
   let total = 0;
@@ -611,6 +643,7 @@ async function main() {
     });
     await run('wallet', 'oneWallet', () => oneWallet(base));
     await run('overlay', 'overlayBurst', () => overlayBurst(base).catch((e) => ({ error: String(e) })));
+    await run('storm', 'loginStorm', () => loginStorm(base));
   } finally {
     await server.stop();
   }
@@ -658,6 +691,12 @@ async function main() {
       lines.push(row('   gifts accounted for', `${s.overlayBurst.accountedFor}/${s.overlayBurst.sent}`, 'all'));
       lines.push(row('   peak alert queue', `${s.overlayBurst.peakQueue}`, 'bounded'));
     }
+  }
+  if (s.loginStorm) {
+    const { storm, quiet, busy, logins } = s.loginStorm;
+    lines.push(row('6. gifts alone, p50 / p99', `${fmt(quiet.p50, 1)} / ${fmt(quiet.p99, 1)} ms`, `${fmt(quiet.perSecond)} gifts/s`));
+    lines.push(row(`   gifts during ${storm} sign-ins in flight, p50 / p99`, `${fmt(busy.p50, 1)} / ${fmt(busy.p99, 1)} ms`, `${fmt(busy.perSecond)} gifts/s`));
+    lines.push(row('   sign-ins meanwhile, p50 / p99', `${fmt(logins.p50)} / ${fmt(logins.p99)} ms`, `${fmt(logins.perSecond)} /s`));
   }
   if (s.sizes) {
     lines.push(row('5. overlay JS gzip', kb(s.sizes.overlayJsGzip), '< 25 KB'));
