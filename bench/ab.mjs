@@ -40,6 +40,9 @@ const FIGURES = [
   ['2. without the dev proxy p99, ms', (s) => s.giftToScreenDirect?.p99, 'lower', 0],
   ['3. one wallet, spends/s', (s) => s.oneWallet?.perSecond, 'higher', 0],
   ['4. overlay frames > 20 ms', (s) => s.overlayBurst?.framesOver20ms, 'lower', 0],
+  ['6. gift p50 during a login storm, ms', (s) => s.loginStorm?.busy.p50, 'lower', 0],
+  ['6. gift p99 during a login storm, ms', (s) => s.loginStorm?.busy.p99, 'lower', 0],
+  ['6. sign-ins/s during the storm', (s) => s.loginStorm?.logins.perSecond, 'higher', 1],
 ];
 
 function git(...args) {
