@@ -66,7 +66,9 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
       <ul class="entries">
         {data?.entries.map((e) => {
           const refunding = e.receipt?.status === 'refund_pending';
-          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && !refunding;
+          // Only a purchase with coins left to return offers a refund (older servers send no receipt status).
+          const open = !e.receipt || e.receipt.status === 'completed' || e.receipt.status === 'partially_refunded';
+          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && open;
           return (
             <li key={e.id} data-kind={e.kind}>
               <div class="row">

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { catalog, DEFAULT_RATE_CARD, publicRates } from '@giftstream/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from '../components/App';
@@ -301,6 +301,12 @@ describe('popup: limits and history', () => {
     expect(await screen.findByText('Refund on its way: waiting for the payment provider to confirm.')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Refund unspent coins' })).toBeNull();
     expect(document.querySelector('.error, [role="alert"]')).toBeNull();
+    // Once refunded, a purchase offers no refund either.
+    status = 'refunded';
+    cleanup();
+    renderWith({ 'history.list': () => ok({ entries: [purchase(status)], offline: false, syncedAt: NOW }) }, <HistoryView now={NOW} />);
+    expect(await screen.findByText('Bought coins')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Refund unspent coins' })).toBeNull();
     expect(f.calls.filter((c) => c.type === 'purchase.refund')).toHaveLength(1);
   });
 });
