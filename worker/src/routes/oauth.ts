@@ -41,8 +41,9 @@ export const oauthRoutes = new Hono<AppEnv>().get('/:site/callback', async (c) =
   const taken = await takeSignIn(c.env, site, state ?? '');
   if (error === 'access_denied') return page(c, 400, { kind: 'bad', title: `You did not allow access on ${name}`, lines: [`Giftstream needs to read which ${name} channel is yours to prove it.`, AGAIN] });
   if (!taken.ok) {
-    const why = taken.reason === 'expired' ? 'This sign-in took longer than 10 minutes and has expired.' : 'This sign-in link is not valid, or was already used.';
-    return page(c, 400, { kind: 'bad', title: 'This sign-in has expired', lines: [why, AGAIN] });
+    return taken.reason === 'expired'
+      ? page(c, 400, { kind: 'bad', title: 'This sign-in has expired', lines: ['This sign-in took longer than 10 minutes and has expired.', AGAIN] })
+      : page(c, 400, { kind: 'bad', title: 'This sign-in link no longer works', lines: ['This sign-in link is not valid, or was already used.', AGAIN] });
   }
   if (error || !code) return page(c, 400, { kind: 'bad', title: `${name} did not sign you in`, lines: [`${name} sent you back without a sign-in.`, AGAIN] });
   return finish(c, site, taken.userId, code, taken.codeVerifier);
