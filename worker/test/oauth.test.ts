@@ -285,6 +285,19 @@ describe('connecting a channel by signing in to its site', () => {
     expect((await call('/v1/oauth/tiktok/callback?code=x&state=y')).status).toBe(404);
   });
 
+  it('a sign-in still open when its account closes proves nothing', async () => {
+    const { user, handle } = await creator();
+    const { authorizationUrl } = await start(user, 'twitch');
+    const q = fake.approve(authorizationUrl, 'oauth_closed');
+    expect((await call('/v1/me', { method: 'DELETE', body: { password: user.password }, token: user.token })).status).toBeLessThan(300);
+    // The directory hears of the closure through the wallet's outbox: sessions end in the same step.
+    await vi.waitFor(async () => expect((await call('/v1/me', { token: user.token })).status).toBe(401), { timeout: 20_000, interval: 200 });
+    const r = await callback('twitch', q);
+    expect(r.status).toBe(400);
+    expect(await channelsOf(handle)).toEqual([]);
+    expect((await resolve('twitch.tv/oauth_closed')).status).toBe(404);
+  });
+
   it('a viewer who is not a creator cannot start a sign-in', async () => {
     const viewer = await signup();
     expect((await call('/v1/creator/channels/connect/twitch', { token: viewer.token })).status).toBe(403);

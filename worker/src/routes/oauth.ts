@@ -67,7 +67,10 @@ async function finish(c: Context<AppEnv>, site: OAuthSite, userId: string, code:
       ? page(c, 400, { kind: 'bad', title: `No ${name} channel on this account`, lines: [`The ${name} account you signed in with has no channel Giftstream can recognise${site === 'youtube' ? ' (a YouTube channel needs an @handle)' : ''}.`, AGAIN] })
       : page(c, 502, { kind: 'bad', title: `${name} did not say which channel is yours`, lines: [`${name} could not be reached or answered unexpectedly.`, AGAIN] });
   }
-  const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(userId).first<Pick<CreatorRow, 'handle'>>();
+  // A closed account keeps its handle but proves nothing, even if its closure has not reached the states yet.
+  const creator = await c.env.DB.prepare('SELECT c.handle FROM creators c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? AND u.deleted_at IS NULL')
+    .bind(userId)
+    .first<Pick<CreatorRow, 'handle'>>();
   if (!creator) return page(c, 404, { kind: 'bad', title: 'No creator account', lines: ['The Giftstream account that started this sign-in is no longer a creator.', AGAIN] });
   const { channel } = read;
   const proof = await proveChannel(c.env, creator.handle, channel);
