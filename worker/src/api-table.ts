@@ -49,7 +49,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/creators/:handle', summary: 'A public creator profile', access: 'public', response: S.CreatorResponse },
   { method: 'GET', path: '/v1/channels/resolve', summary: 'The creator whose verified claim covers a stream page (404 if none)', access: 'public', query: S.ResolveQuery, response: S.ResolveResponse },
   { method: 'GET', path: '/v1/creator/channels/connect', summary: 'Sites where a channel can be proven by signing in, and which are set up', access: 'creator', response: S.ConnectSitesResponse },
-  { method: 'GET', path: '/v1/creator/channels/connect/:site', summary: "Start proving a channel: the site's sign-in URL (single-use state, PKCE, 10 minutes); 404 where not set up", access: 'creator', response: S.ConnectResponse },
+  { method: 'GET', path: '/v1/creator/channels/connect/:site', summary: "Start proving a channel: the site's sign-in URL (single-use state, PKCE where the site takes it, 10 minutes); 404 where not set up", access: 'creator', response: S.ConnectResponse },
   { method: 'GET', path: '/v1/oauth/:site/callback', summary: 'Where the site returns the creator after signing in: verifies the channel, answers a page', access: 'public', produces: 'text/html' },
   { method: 'POST', path: '/v1/creator/live', summary: 'Start or end a live session', access: 'creator', body: S.LiveRequest },
   { method: 'PUT', path: '/v1/creator/goal', summary: 'Set the stream goal', access: 'creator', body: S.GoalRequest },
