@@ -298,6 +298,19 @@ describe('connecting a channel by signing in to its site', () => {
     expect((await resolve('twitch.tv/oauth_closed')).status).toBe(404);
   });
 
+  it('a fake site override is honoured only with the test hooks on', async () => {
+    const { user } = await creator();
+    const override = JSON.stringify({ twitch: { authorize: 'http://127.0.0.1:9/authorize', token: 'http://127.0.0.1:9/token', api: 'http://127.0.0.1:9' } });
+    const origin = async (extra: Record<string, string | undefined>) => {
+      const r = await api('/v1/creator/channels/connect/twitch', { token: user.token, env: { ...OAUTH_ENV, OAUTH_ENDPOINTS_OVERRIDE: override, ...extra } });
+      expect(r.status, r.text).toBe(200);
+      return new URL(r.json.authorizationUrl).origin;
+    };
+    expect(await origin({})).toBe('http://127.0.0.1:9');
+    expect(await origin({ TEST_HOOKS: undefined })).toBe('https://id.twitch.tv');
+    expect(await origin({ TEST_HOOKS: '0' })).toBe('https://id.twitch.tv');
+  });
+
   it('a viewer who is not a creator cannot start a sign-in', async () => {
     const viewer = await signup();
     expect((await call('/v1/creator/channels/connect/twitch', { token: viewer.token })).status).toBe(403);
