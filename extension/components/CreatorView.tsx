@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Creator, Earnings, HiddenMessage, Payout, Rates, Room } from '../lib/api';
 import type { ReplyError } from '../lib/replies';
+import { ChannelConnect, NotVerifiedNote } from './ChannelConnect';
 import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
 
 export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
@@ -35,19 +36,6 @@ export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
       </form>
       <ErrorNote error={error} context={{ where: 'popup' }} />
     </section>
-  );
-}
-
-/**
- * What a claimant of an unverified channel needs to know: there is no gift button on that page yet, and
- * how to prove the channel. Proof is the operator's today; signing in with the site (OAuth) comes next.
- */
-export function NotVerifiedNote({ url }: { url: string }) {
-  return (
-    <Note kind="warn">
-      <strong>{url}</strong>
-      <p>Not verified yet: gifts on this page are off until the channel is proven. Ask the operator of this Giftstream to verify it.</p>
-    </Note>
   );
 }
 
@@ -356,6 +344,7 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
         </span>
       </div>
       <Channels channels={creator.channels} />
+      <ChannelConnect channels={creator.channels} />
       {live ? (
         <button type="button" name="endLive" onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}>
           End stream

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { parseChannelUrl } from '@giftstream/shared';
 import type { Catalog, Creator, Resolved } from '../lib/api';
 import type { GiftView, ReplyError } from '../lib/replies';
-import { NotVerifiedNote } from './CreatorView';
+import { NotVerifiedNote } from './ChannelConnect';
 import { GiftPanel } from './GiftPanel';
 import { ErrorNote, Note, useAsk, when } from './ui';
 

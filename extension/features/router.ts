@@ -6,6 +6,7 @@ import { ContentMessage, PageMessage, type ParsedContentMessage, type ParsedPage
 import type { Reply } from '../lib/replies';
 import { logError } from '../lib/log';
 import { fail, ok, type BackgroundContext } from './context';
+import * as channelConnect from './channel-connect';
 import * as creator from './creator';
 import { giftView, pageState, resolveChannel, resolveForPage, sendFromPage, sendGift } from './gifting';
 import { sessionView, setServer, signIn, signOut, signUp } from './session';
@@ -76,6 +77,10 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
         return sendGift(ctx, m.handle, m.gift);
       case 'creator.become':
         return creator.becomeCreator(ctx, m.handle, m.channels);
+      case 'creator.connectSites':
+        return channelConnect.connectSites(ctx);
+      case 'creator.connect':
+        return channelConnect.connect(ctx, m.site);
       case 'creator.live':
         return creator.setLive(ctx, m.live, m.title);
       case 'creator.goal':

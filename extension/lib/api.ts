@@ -16,6 +16,8 @@ import {
   PurchaseSchema,
   RefundResponse,
   ResolveResponse,
+  ConnectResponse,
+  ConnectSitesResponse,
   UserSchema,
   WalletResponse,
   CreatorSchema,
@@ -81,6 +83,8 @@ export type Purchase = z.infer<typeof PurchaseSchema>;
 export type Refunded = z.infer<typeof RefundResponse>;
 export type Creator = z.infer<typeof CreatorSchema>;
 export type Resolved = z.infer<typeof ResolveResponse>;
+export type ConnectSites = z.infer<typeof ConnectSitesResponse>;
+export type ConnectSite = ConnectSites['sites'][number]['site'];
 export type GiftSent = z.infer<typeof GiftResponse>;
 export type Earnings = z.infer<typeof EarningsResponse>;
 export type Payout = z.infer<typeof PayoutResponse>['payout'];
@@ -161,6 +165,8 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     resolve: (url: string) => call('GET', `/v1/channels/resolve?url=${q(url)}`, ResolveResponse),
     creator: (handle: string) => call('GET', `/v1/creators/${q(handle)}`, CreatorResponse),
     becomeCreator: (b: { handle: string; channels: string[] }) => call('POST', '/v1/creators', CreatorResponse, b),
+    connectSites: () => call('GET', '/v1/creator/channels/connect', ConnectSitesResponse),
+    connect: (site: ConnectSite) => call('GET', `/v1/creator/channels/connect/${q(site)}`, ConnectResponse),
     room: (handle: string) => call('GET', `/v1/rooms/${q(handle)}`, RoomResponse),
     sendGift: (handle: string, b: GiftBody, key: string) => call('POST', `/v1/rooms/${q(handle)}/gifts`, GiftResponse, b, key),
     setLive: (b: { live: boolean; title?: string }) => call('POST', '/v1/creator/live', LiveResponse, b),

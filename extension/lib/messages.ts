@@ -26,6 +26,8 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('channel.resolve'), url: z.string().min(1).max(2000) }),
   z.strictObject({ type: z.literal('gift.send'), handle: Handle, gift: GiftRequest }),
   z.strictObject({ type: z.literal('creator.become'), handle: Handle, channels: z.array(z.string().max(300)).max(10) }),
+  z.strictObject({ type: z.literal('creator.connectSites') }),
+  z.strictObject({ type: z.literal('creator.connect'), site: z.enum(['twitch', 'youtube', 'kick']) }),
   z.strictObject({ type: z.literal('creator.live'), live: z.boolean(), title: z.string().max(100).optional() }),
   z.strictObject({ type: z.literal('creator.goal'), goal: z.strictObject({ label: z.string().min(1).max(60), coins: z.int().min(1).max(100_000_000) }).nullable() }),
   z.strictObject({ type: z.literal('creator.overlay'), rotate: z.boolean() }),

@@ -1,5 +1,5 @@
 // What the background answers each message with. Types only: the popup imports this without zod.
-import type { Catalog, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, Purchase, Rates, Refunded, Resolved, Room, Wallet } from './api';
+import type { Catalog, ConnectSite, ConnectSites, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, Purchase, Rates, Refunded, Resolved, Room, Wallet } from './api';
 import type { GiftBody } from './api';
 import type { OutboxStatus } from './db';
 import type { MessageType } from './messages';
@@ -54,6 +54,9 @@ export interface Replies {
   'channel.resolve': Resolved | null;
   'gift.send': GiftView;
   'creator.become': { creator: Creator };
+  'creator.connectSites': ConnectSites;
+  /** `opened`: a tab with the site's sign-in page is open. */
+  'creator.connect': { site: ConnectSite; opened: boolean };
   'creator.live': { live: Room['live'] };
   'creator.goal': { goal: Room['goal'] };
   'creator.overlay': { token: string; overlayUrl: string };

@@ -17,6 +17,15 @@ export interface Env {
   GIFTS_PER_SECOND: string;
   WS_PER_ROOM: string;
   WS_PER_ADDRESS: string;
+  /** OAuth apps that prove channel ownership (secrets); a site without both falls back to the operator. */
+  TWITCH_CLIENT_ID?: string;
+  TWITCH_CLIENT_SECRET?: string;
+  GOOGLE_CLIENT_ID?: string;
+  GOOGLE_CLIENT_SECRET?: string;
+  KICK_CLIENT_ID?: string;
+  KICK_CLIENT_SECRET?: string;
+  /** Test configuration only, honoured only with TEST_HOOKS: JSON of per-site `{authorize, token, api}` URLs of a fake site. */
+  OAUTH_ENDPOINTS_OVERRIDE?: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
 }

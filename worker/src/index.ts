@@ -16,6 +16,7 @@ import { webhookRoutes } from './routes/webhooks';
 import { testRoutes } from './routes/test-hooks';
 import { creatorRoutes as ownCreatorRoutes } from './routes/creator';
 import { roomRoutes } from './routes/rooms';
+import { channelConnectRoutes, oauthRoutes } from './routes/oauth';
 
 export { Wallet } from './objects/wallet';
 export { LiveRoom } from './objects/live-room';
@@ -38,7 +39,10 @@ const v1 = new Hono<AppEnv>()
   .route('/webhooks', webhookRoutes)
   .route('/creators', creatorRoutes)
   .route('/channels', channelRoutes)
+  // Before /creator: its middleware would otherwise check the session a second time on these routes.
+  .route('/creator/channels', channelConnectRoutes)
   .route('/creator', ownCreatorRoutes)
+  .route('/oauth', oauthRoutes)
   .route('/rooms', roomRoutes)
   .route('/admin', adminRoutes)
   .route('/__test', testRoutes)

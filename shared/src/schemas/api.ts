@@ -127,6 +127,11 @@ export const CreatorResponse = z.object({ creator: CreatorSchema });
 export const ResolveQuery = z.strictObject({ url: z.string().min(1).max(2000) });
 export const ResolveResponse = z.object({ creator: CreatorSchema, channel: ChannelSchema });
 
+/** Sites where a creator proves a channel by signing in; `configured` is false where the operator set up no app. */
+export const ConnectSitesResponse = z.object({ sites: z.array(z.object({ site: z.enum(['twitch', 'youtube', 'kick']), name: z.string(), configured: z.boolean() })) });
+/** Where the popup sends the creator to sign in; good once, until `expiresAt`. */
+export const ConnectResponse = z.object({ site: z.enum(['twitch', 'youtube', 'kick']), authorizationUrl: z.string(), expiresAt: z.int() });
+
 // ---- payouts ----
 export const PayoutRequest = z.strictObject({ diamonds: PositiveCount, destination: text(3, 200) });
 export const PayoutSchema = z.object({

@@ -4,7 +4,7 @@ import { getLiveRoom } from '../stubs';
 
 /**
  * What closing an account changes outside its wallet: personal data removed (the row stays, its ledger
- * refers to it), sessions ended, payout destinations erased, channel claims dropped, the room off air.
+ * refers to it), sessions ended, payout destinations erased, channel claims and open channel sign-ins dropped, the room off air.
  * Every step may run again: the wallet's outbox repeats the whole until it succeeds.
  */
 export async function closeAccount(env: Env, userId: string): Promise<void> {
@@ -15,6 +15,8 @@ export async function closeAccount(env: Env, userId: string): Promise<void> {
     env.DB.prepare('DELETE FROM sessions WHERE user_id = ?').bind(userId),
     env.DB.prepare("UPDATE payouts SET destination = '' WHERE user_id = ?").bind(userId),
     env.DB.prepare('DELETE FROM channel_claims WHERE handle IN (SELECT handle FROM creators WHERE user_id = ?)').bind(userId),
+    // A channel sign-in still open would otherwise prove a channel for the closed account.
+    env.DB.prepare('DELETE FROM oauth_states WHERE user_id = ?').bind(userId),
   ]);
   // The handle stays reserved (its room's history belongs to it), but the room goes off air.
   const creator = await env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(userId).first<{ handle: string }>();
