@@ -17,6 +17,9 @@ export interface Env {
   GIFTS_PER_SECOND: string;
   WS_PER_ROOM: string;
   WS_PER_ADDRESS: string;
+  /** Who runs this deployment and how to reach them, as the privacy page states it. */
+  OPERATOR_NAME?: string;
+  OPERATOR_CONTACT?: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
 }
