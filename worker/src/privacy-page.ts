@@ -47,7 +47,7 @@ export function privacyHtml(f: PrivacyFacts): string {
 <style>
   :root { font-family: system-ui, sans-serif; color: #212529; background: #f8f9fa; line-height: 1.5; }
   main { max-width: 760px; margin: 0 auto; padding: 24px 20px 48px; }
-  h1 { font-size: 26px; margin: 0 0 4px; color: #5f3dc4; } h2 { font-size: 18px; margin: 28px 0 6px; }
+  h1 { font-size: 26px; margin: 0 0 4px; color: #5f3dc4; } h2 { font-size: 18px; margin: 16px 0 6px; }
   section { background: #fff; border-radius: 12px; padding: 4px 20px 12px; box-shadow: 0 1px 3px #0001; margin-top: 16px; }
   table { width: 100%; border-collapse: collapse; font-size: 14px; } th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #eee; }
   th { width: 32%; } code { background: #f1f3f5; padding: 0 4px; border-radius: 4px; } .muted { color: #666; }
@@ -85,7 +85,8 @@ Nothing is sold, and nothing is sent to advertisers or analytics services. The e
 <tr><th>Sessions</th><td>${f.sessionDays} days from sign-in, or until you sign out or change your password.</td></tr>
 <tr><th>The ledger of coins and diamonds</th><td>Every purchase, gift, refund and payout is a permanent bookkeeping entry, kept after an account is deleted (money records must stay complete), but no longer tied to your name or email.</td></tr>
 <tr><th>Gifts shown on a stream</th><td>A creator's room keeps its latest gifts, with the sender's display name (or "Anonymous") and message, to replay them to overlays that reconnect.</td></tr>
-<tr><th>Network address</th><td>Counted, per address, against the limits on sign-ups and sign-ins that stop abuse; not linked to your account.</td></tr>
+<tr><th>Network address</th><td>Counted against the limits on sign-ups and sign-ins that stop abuse: the address and a count that restarts every window (an hour for sign-ups, a minute for sign-ins); not linked to your account. The counter itself is not yet removed.</td></tr>
+<tr><th>Sign-in attempts</th><td>A count of attempts per email address tried, restarting every 15 minutes, to slow password guessing. The counter itself is not yet removed, also after the account is deleted.</td></tr>
 </table>
 </section>
 
