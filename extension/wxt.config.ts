@@ -23,6 +23,16 @@ if (!deployment.local && deployment.geckoId === 'extension@giftstream.dev') {
 
 export default defineConfig({
   imports: false,
+  zip: {
+    // <name>-<version>-chrome.zip, -firefox.zip and -sources.zip, named after the operator's extension.
+    name: deployment.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'giftstream',
+    // AMO rebuilds the Firefox zip from the sources zip, and the extension is built from three workspaces
+    // (shared/, overlay/, extension/) with the root's lock file: zip from the root, without the server side.
+    sourcesRoot: '..',
+    // The other workspaces' package.json files stay, so `npm ci` at the root matches the lock file.
+    includeSources: ['worker/package.json', 'e2e/package.json'],
+    excludeSources: ['worker/**', 'e2e/**', 'bench/**', 'docs/**', 'scripts/**', 'artifacts/**', 'wrangler.toml', '**/dist/**', '**/.output/**', '**/stats.html'],
+  },
   // The default server is fixed at build time: a viewer who installs from a store never opens settings.
   vite: () => ({ plugins: [preact()], define: { 'import.meta.env.GIFTSTREAM_SERVER': JSON.stringify(deployment.server) } }),
   manifest: ({ browser, manifestVersion }) => ({
