@@ -33,9 +33,12 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** `wrangler dev` with the test configuration (settable clock, fault switches) and fresh local storage. */
-export async function startServer(vars: Record<string, string> = {}): Promise<Server> {
-  const port = await freePort();
+/**
+ * `wrangler dev` with the test configuration (settable clock, fault switches) and fresh local storage, on a
+ * free port unless `port` names one (a build that has the server's address in it needs it known first).
+ */
+export async function startServer(vars: Record<string, string> = {}, { port: wanted }: { port?: number } = {}): Promise<Server> {
+  const port = wanted ?? (await freePort());
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'giftstream-e2e-'));
   const url = `http://127.0.0.1:${port}`;
@@ -161,20 +164,28 @@ export async function launchWithExtension(extensionDir: string): Promise<{ conte
 // gift button, and a record of what an overlay page showed.
 
 export const EXTENSION_DIR = join(ROOT, 'extension', '.output', 'chrome-mv3');
+const OUTPUT_DIRS = { chrome: EXTENSION_DIR, firefox: join(ROOT, 'extension', '.output', 'firefox-mv2') };
+
+/** `npx wxt build` in extension/, for `browser`, with the build variables in `env` (GIFTSTREAM_SERVER…). */
+export function runExtensionBuild(browser: 'chrome' | 'firefox' = 'chrome', env: Record<string, string> = {}) {
+  // The operator's variables come from `env` only, never from the shell that runs the tests.
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIFTSTREAM_')));
+  return spawnSync('npx', ['wxt', 'build', '-b', browser], { cwd: join(ROOT, 'extension'), encoding: 'utf8', env: { ...base, NO_COLOR: '1', ...env } });
+}
 
 /**
  * Builds the extension from the sources under test (`npx wxt build`) and returns a private copy of the
  * build to load: other builds in the same checkout (a `npm run build`, another test file) rewrite
  * `.output/` and would pull the files from under a running browser. Remove the copy when done.
  */
-export function buildExtension(): string {
+export function buildExtension({ browser = 'chrome', env = {} }: { browser?: 'chrome' | 'firefox'; env?: Record<string, string> } = {}): string {
   let failure = '';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const build = spawnSync('npx', ['wxt', 'build'], { cwd: join(ROOT, 'extension'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const build = runExtensionBuild(browser, env);
     const copy = mkdtempSync(join(tmpdir(), 'giftstream-extension-'));
     try {
       if (build.status !== 0) throw new Error(`${build.stdout}\n${build.stderr}`);
-      cpSync(EXTENSION_DIR, copy, { recursive: true });
+      cpSync(OUTPUT_DIRS[browser], copy, { recursive: true });
       for (const file of ['manifest.json', 'popup.html', 'background.js']) if (!existsSync(join(copy, file))) throw new Error(`${file} missing from the build`);
       return copy;
     } catch (e) {

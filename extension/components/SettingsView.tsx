@@ -15,6 +15,8 @@ export async function requestServerAccess(server: string): Promise<boolean> {
 export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAccess = requestServerAccess }: { signedIn: boolean; onServerChanged(): void; onSignOut(): void; requestAccess?: (server: string) => Promise<boolean> }) {
   const ask = useAsk();
   const [server, setServer] = useState('');
+  // The server in use, as saved: its privacy page is the one that applies, not that of an address being typed.
+  const [current, setCurrent] = useState('');
   const [fallback, setFallback] = useState('');
   const [error, setError] = useState<ReplyError | null>(null);
   const [saved, setSaved] = useState(false);
@@ -23,6 +25,7 @@ export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAcce
     void ask({ type: 'settings.get' }).then((r) => {
       if (r.ok) {
         setServer(r.data.server);
+        setCurrent(r.data.server);
         setFallback(r.data.defaultServer);
       }
     });
@@ -38,6 +41,7 @@ export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAcce
     const r = await ask({ type: 'settings.setServer', url: origin });
     if (!r.ok) return setError(r.error);
     setServer(r.data.server);
+    setCurrent(r.data.server);
     setSaved(true);
     onServerChanged();
   }
@@ -56,6 +60,14 @@ export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAcce
       </form>
       {saved && <Note kind="ok">Saved.</Note>}
       <ErrorNote error={error} context={{ where: 'popup' }} />
+      {current && (
+        <p class="muted">
+          <a href={`${current}/privacy`} target="_blank" rel="noreferrer">
+            Privacy policy
+          </a>{' '}
+          of {new URL(current).host}: what the extension sends it and what it keeps.
+        </p>
+      )}
       {signedIn && (
         <button type="button" name="signOut" onClick={onSignOut}>
           Sign out

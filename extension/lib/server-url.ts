@@ -1,5 +1,11 @@
 // Server addresses as the user types them, and the host permission each one needs.
-export const DEFAULT_SERVER = 'http://localhost:8787';
+import { hostPattern, LOCAL_SERVER } from '../build-config';
+
+/**
+ * The server this build was made for (`GIFTSTREAM_SERVER` at build time, which wxt.config.ts defines);
+ * the local one in unit tests, which do not go through that config.
+ */
+export const DEFAULT_SERVER: string = import.meta.env.GIFTSTREAM_SERVER ?? LOCAL_SERVER;
 
 /** A server URL the user typed, as an origin (`https://giftstream.example`), or null if it is not one. */
 export function normalizeServer(input: string): string | null {
@@ -14,8 +20,5 @@ export function normalizeServer(input: string): string | null {
   return url.origin;
 }
 
-/** The host permission pattern that lets the background talk to `server` (patterns match any port). */
-export function originPattern(server: string): string {
-  const url = new URL(server);
-  return `${url.protocol}//${url.hostname}/*`;
-}
+/** The host permission pattern that lets the background talk to `server`. */
+export const originPattern = hostPattern;

@@ -503,4 +503,17 @@ describe('popup: settings', () => {
     expect(await screen.findByText('Saved.')).toBeTruthy();
     expect(f.calls.find((c) => c.type === 'settings.setServer')).toEqual({ type: 'settings.setServer', url: 'https://gifts.example.org' });
   });
+
+  it("links the privacy page of the server in use, not of an address being typed", async () => {
+    renderWith({ 'settings.get': () => ok({ server: 'https://gifts.example.com', defaultServer: 'https://gifts.example.com' }), 'settings.setServer': (m) => ok({ server: m.url }) }, <SettingsView signedIn={false} onServerChanged={() => undefined} onSignOut={() => undefined} requestAccess={async () => true} />);
+    const link = (await screen.findByRole('link', { name: 'Privacy policy' })) as HTMLAnchorElement;
+    expect(link.href).toBe('https://gifts.example.com/privacy');
+    expect(link.target).toBe('_blank');
+    const input = screen.getByLabelText('Server') as HTMLInputElement;
+    fireEvent.input(input, { target: { value: 'https://other.example.org' } });
+    expect(link.href).toBe('https://gifts.example.com/privacy');
+    fireEvent.submit(input.closest('form')!);
+    await screen.findByText('Saved.');
+    await waitFor(() => expect((screen.getByRole('link', { name: 'Privacy policy' }) as HTMLAnchorElement).href).toBe('https://other.example.org/privacy'));
+  });
 });

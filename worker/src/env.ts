@@ -26,6 +26,9 @@ export interface Env {
   KICK_CLIENT_SECRET?: string;
   /** Test configuration only, honoured only with TEST_HOOKS: JSON of per-site `{authorize, token, api}` URLs of a fake site. */
   OAUTH_ENDPOINTS_OVERRIDE?: string;
+  /** Who runs this deployment and how to reach them, as the privacy page states it. */
+  OPERATOR_NAME?: string;
+  OPERATOR_CONTACT?: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
 }
