@@ -17,6 +17,8 @@ export interface Env {
   GIFTS_PER_SECOND: string;
   WS_PER_ROOM: string;
   WS_PER_ADDRESS: string;
+  /** Stripe mode: payouts up to this many cents are approved with the request; "0" leaves every one to the operator. */
+  PAYOUT_AUTO_APPROVE_CENTS?: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
 }

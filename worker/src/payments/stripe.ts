@@ -50,6 +50,40 @@ export async function refundPayment(env: Env, r: { paymentIntent: string; amount
   );
 }
 
+/** A Stripe Connect Express account for a creator; one per creator, however often this is asked. */
+export async function createPayoutAccount(env: Env, a: { userId: string; email: string }): Promise<string> {
+  const account = await stripeClient(env).accounts.create(
+    { type: 'express', email: a.email, capabilities: { transfers: { requested: true } }, metadata: { userId: a.userId } },
+    { idempotencyKey: `account-${a.userId}` },
+  );
+  return account.id;
+}
+
+/** A fresh onboarding link (they expire within minutes, so one is made per click). */
+export async function createAccountLink(env: Env, accountId: string): Promise<string> {
+  const link = await stripeClient(env).accountLinks.create({
+    account: accountId,
+    type: 'account_onboarding',
+    refresh_url: `${env.PUBLIC_URL}/v1/payout-account/done?status=expired`,
+    return_url: `${env.PUBLIC_URL}/v1/payout-account/done?status=returned`,
+  });
+  return link.url;
+}
+
+/** Pays an approved payout to the creator's connected account; keyed by the payout id, so it happens once. */
+export async function transferPayout(env: Env, t: { payoutId: string; userId: string; destination: string; amount: number; currency: string }): Promise<string> {
+  const transfer = await stripeClient(env, 0).transfers.create(
+    { amount: t.amount, currency: t.currency.toLowerCase(), destination: t.destination, metadata: { payoutId: t.payoutId, userId: t.userId } },
+    { idempotencyKey: `transfer-${t.payoutId}` },
+  );
+  return transfer.id;
+}
+
+/** Takes a payout's money back from the connected account after its bank payout failed. */
+export async function reverseTransfer(env: Env, r: { payoutId: string; transferId: string }): Promise<void> {
+  await stripeClient(env, 0).transfers.createReversal(r.transferId, { metadata: { payoutId: r.payoutId } }, { idempotencyKey: `reversal-${r.payoutId}` });
+}
+
 /**
  * Whether Stripe said no to a request for good (the charge was already refunded, is disputed, does not
  * exist): it will say the same to a retry. Outages, rate limits, a bad API key and an Idempotency-Key
