@@ -767,11 +767,11 @@ export class WalletBook {
     this.putPayout({ ...p, status: 'paid', transferId: outcome.transferred }, ownerOf(p), now);
   }
 
-  /** The diamonds come back by a reversal entry; to a closed account they come back only to be forfeited. */
+  /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
   private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
-    this.move([{ id: this.newId(), kind: 'reversal', debit: from, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
+    this.move([{ id: this.newId(), kind: 'reversal', debit: from, credit: to, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
     this.putPayout({ ...p, status: 'failed', reference }, ownerOf(p), now);
-    if (this.closed()) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamonds, credit: Account.diamondsIssued, amount: p.diamonds, rateVersion: 0, at: now, ref: 'account_closed' }]);
   }
 
   /** Stores a payout and queues its row for the operator's index, in the same transaction. */
