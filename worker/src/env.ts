@@ -10,6 +10,8 @@ export interface Env {
   ADMIN_TOKEN?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
+  /** The signing secret of the Connect webhook endpoint (events from connected accounts), if it has its own. */
+  STRIPE_CONNECT_WEBHOOK_SECRET?: string;
   SESSION_TTL_DAYS: string;
   LOGIN_FAILURES_PER_15_MIN: string;
   SIGNUPS_PER_HOUR: string;

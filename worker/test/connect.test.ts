@@ -2,7 +2,7 @@ import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, faults } from '../src/faults';
 import { ADMIN, api, expectCleanAudit, makeCreator, signup, uniqueKey, walletStub, type TestUser } from './helpers';
-import { deliver, STRIPE_ENV, stripeCall, useFakeStripe } from './stripe-fake';
+import { deliver, makeEvent, sign, STRIPE_ENV, stripeCall, useFakeStripe } from './stripe-fake';
 import { retryWalletNow } from './trust/support';
 
 /**
@@ -91,6 +91,13 @@ describe('onboarding a payout account', () => {
     expect(await state()).toBe('under_review');
     await accountUpdated(account, { details_submitted: true, charges_enabled: true, payouts_enabled: true });
     expect(await state()).toBe('enabled');
+    // The Connect webhook endpoint signs with its own secret; a wrong secret is still refused.
+    for (const [secret, status] of [['whsec_connect_secret', 200], ['whsec_wrong', 400]] as const) {
+      const payload = JSON.stringify(makeEvent('account.updated', { id: account, object: 'account', details_submitted: true, payouts_enabled: false }, undefined, account));
+      const r = await api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': await sign(payload, { secret }) } });
+      expect(r.status, r.text).toBe(status);
+    }
+    expect(await state()).toBe('under_review');
     // An account of someone else on the same platform is none of ours.
     const other = await deliver('account.updated', { id: 'acct_elsewhere', object: 'account', payouts_enabled: true }, undefined, 'acct_elsewhere');
     expect(other.json).toMatchObject({ outcome: 'ignored' });

@@ -19,8 +19,18 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 /** Stripe's default: a signature older than five minutes is refused. */
 export const WEBHOOK_TOLERANCE_S = 300;
 
+/**
+ * Stripe signs events about connected accounts (Connect webhooks) from an endpoint of their own, with its
+ * own secret; both endpoints may point at the same URL, so an event is accepted under either secret.
+ */
 export async function verifyWebhook(env: Env, rawBody: string, signature: string): Promise<Stripe.Event> {
-  return stripeClient(env).webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET!, WEBHOOK_TOLERANCE_S, cryptoProvider, now());
+  const verify = (secret: string) => stripeClient(env).webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, cryptoProvider, now());
+  try {
+    return await verify(env.STRIPE_WEBHOOK_SECRET!);
+  } catch (e) {
+    if (!env.STRIPE_CONNECT_WEBHOOK_SECRET) throw e;
+    return verify(env.STRIPE_CONNECT_WEBHOOK_SECRET);
+  }
 }
 
 export async function createCheckout(
