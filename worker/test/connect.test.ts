@@ -232,6 +232,10 @@ describe('when a transfer fails, the diamonds come back', () => {
     await decide(id, 'approved');
     const t = fakeStripe.current.madeTransfers[0]!;
     const reversed = { id: t.id, object: 'transfer', amount: t.amount, amount_reversed: t.amount, reversed: true, destination: account, metadata: { payoutId: id, userId: u.id } };
+    // A partial reversal (made by hand in Stripe's dashboard) is the operator's to settle; a malformed one is refused.
+    expect((await deliver('transfer.reversed', { ...reversed, amount_reversed: 500 })).json).toMatchObject({ outcome: 'ignored' });
+    expect((await deliver('transfer.reversed', { ...reversed, amount_reversed: '1050' })).status).toBe(400);
+    expect((await payoutsOf(u))[0]!.status).toBe('paid');
     const hook = await deliver('transfer.reversed', reversed);
     expect(hook.json).toMatchObject({ outcome: 'applied' });
     expect((await payoutsOf(u))[0]).toMatchObject({ id, status: 'failed', reference: 'Stripe reversed the transfer' });

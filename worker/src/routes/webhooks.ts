@@ -34,7 +34,7 @@ function wellFormed(event: unknown): event is Stripe.Event {
   const data = event.data;
   if (!isObject(data) || !isObject(data.object)) return false;
   const o = data.object;
-  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId) || !optionalString(o.metadata.refundId))) return false;
+  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId) || !optionalString(o.metadata.refundId) || !optionalString(o.metadata.payoutId))) return false;
   if (!optionalString(o.status)) return false;
   if (!optionalString(o.payment_intent) && !(isObject(o.payment_intent) && typeof o.payment_intent.id === 'string')) return false;
   if (event.type === 'charge.refunded' && !(Number.isSafeInteger(o.amount_refunded) && (o.amount_refunded as number) >= 0)) return false;
@@ -42,7 +42,7 @@ function wellFormed(event: unknown): event is Stripe.Event {
   // Connect: events about a connected account name it in `event.account`.
   if (!optionalString(event.account)) return false;
   if (event.type === 'account.updated' && (typeof o.id !== 'string' || !optionalBoolean(o.details_submitted) || !optionalBoolean(o.charges_enabled) || !optionalBoolean(o.payouts_enabled))) return false;
-  if (event.type === 'transfer.reversed' && (typeof o.id !== 'string' || (o.metadata !== undefined && o.metadata !== null && !optionalString((o.metadata as Record<string, unknown>).payoutId)))) return false;
+  if (event.type === 'transfer.reversed' && (typeof o.id !== 'string' || !Number.isSafeInteger(o.amount) || !Number.isSafeInteger(o.amount_reversed))) return false;
   if (event.type === 'payout.failed' && (typeof event.account !== 'string' || !Number.isSafeInteger(o.amount))) return false;
   return true;
 }
@@ -114,6 +114,8 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const transfer = event.data.object;
       const { payoutId, userId } = transfer.metadata ?? {};
       if (!payoutId || !userId) return 'ignored';
+      // Only a full reversal takes the whole payout back; a partial one (made by hand in Stripe's dashboard) is the operator's to settle.
+      if (transfer.amount_reversed < transfer.amount) return 'ignored';
       const r = await getWallet(env, userId).payoutReturned(payoutId, 'transfer_reversed');
       return r === 'failed' ? 'applied' : 'ignored';
     }
