@@ -244,7 +244,7 @@ describe('the whole story', () => {
     await cPopup.getByText('Payouts start at $10.00 (1,430 diamonds). You have 5.').waitFor();
     await expect(cPopup.getByText('Payout of $17.64 requested.').isVisible()).resolves.toBe(true);
     // The creator's own list shows the destination masked, its last four characters only.
-    await cPopup.locator('.payouts li', { hasText: /\$17\.64 to •+mple —/ }).getByText('requested', { exact: true }).waitFor();
+    await cPopup.locator('.payouts li', { hasText: /\$17\.64 to •+mple —/ }).getByText('requested: waiting for approval', { exact: true }).waitFor();
     await cPopup.getByText(/ diamonds; 1 diamond = 7\/10 of a cent; \$17\.64 in payouts on the way$/).waitFor();
     await shot(cPopup, '15-creator-payout-requested', { fullPage: true });
 

@@ -15,6 +15,7 @@ export default defineConfig(async () => {
             TEST_HOOKS: '1',
             ADMIN_TOKEN: 'test-admin-token',
             STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
+            STRIPE_CONNECT_WEBHOOK_SECRET: 'whsec_connect_secret',
             SIGNUPS_PER_HOUR: '100000',
             LOGINS_PER_MINUTE: '100000',
             GIFTS_PER_SECOND: '50',

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Creator, Earnings, HiddenMessage, Payout, Rates, Room } from '../lib/api';
 import type { ReplyError } from '../lib/replies';
 import { ChannelConnect, NotVerifiedNote } from './ChannelConnect';
+import { PayoutAccount, PAYOUT_STATUS_WORDS } from './PayoutAccount';
 import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
 
 export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
@@ -89,7 +90,8 @@ export function EarningsChart({ sessions }: { sessions: Earnings['sessions'] }) 
   );
 }
 
-function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Rates; onDone(): void }) {
+/** `stripe`: Stripe pays the payout to the creator's connected account, so no destination is asked for. */
+function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Earnings; rates: Rates; onDone(): void; stripe?: boolean }) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const payable = Math.floor(earnings.diamonds / rates.payoutStep) * rates.payoutStep;
@@ -103,7 +105,7 @@ function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Ra
   async function submit(e: Event) {
     e.preventDefault();
     const destination = String(new FormData(e.currentTarget as HTMLFormElement).get('destination') ?? '');
-    const r = await ask({ type: 'creator.requestPayout', key, payout: { diamonds: n, destination } });
+    const r = await ask({ type: 'creator.requestPayout', key, payout: stripe ? { diamonds: n } : { diamonds: n, destination } });
     if (!r.ok) {
       if (!['network', 'no_answer', 'rate_limited'].includes(r.error.code)) renewKey();
       return setError(r.error);
@@ -113,7 +115,11 @@ function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Ra
     onDone();
   }
 
-  const requested = done && <Note kind="ok">Payout of {money(done.amount.amount)} requested. The operator pays it out; its status shows below.</Note>;
+  const requested = done && (
+    <Note kind="ok">
+      Payout of {money(done.amount.amount)} {done.status === 'processing' ? 'approved: Stripe is transferring it' : 'requested'}. {stripe ? 'Stripe pays it to your account' : 'The operator pays it out'}; its status shows below.
+    </Note>
+  );
   // A payout of everything leaves less than the minimum: the form goes, the confirmation stays.
   if (earnings.diamonds < rates.payoutMinimumDiamonds)
     return (
@@ -130,10 +136,12 @@ function PayoutForm({ earnings, rates, onDone }: { earnings: Earnings; rates: Ra
         Diamonds (steps of {rates.payoutStep})
         <input name="diamonds" inputMode="numeric" value={diamonds} onInput={(e) => setDiamonds(e.currentTarget.value)} />
       </label>
-      <label>
-        Pay to (bank account or PayPal email)
-        <input name="destination" minLength={3} maxLength={200} required />
-      </label>
+      {!stripe && (
+        <label>
+          Pay to (bank account or PayPal email)
+          <input name="destination" minLength={3} maxLength={200} required />
+        </label>
+      )}
       <button class="primary" type="submit" disabled={!valid}>
         Request {money(value)}
       </button>
@@ -459,12 +467,12 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
             </>
           )}
           <h3>Payouts</h3>
-          {rates && <PayoutForm earnings={earnings} rates={rates} onDone={() => void load()} />}
+          {rates && <PayoutAccount>{(stripe) => <PayoutForm earnings={earnings} rates={rates} onDone={() => void load()} stripe={stripe} />}</PayoutAccount>}
           {payouts.length > 0 && (
             <ul class="payouts">
               {payouts.map((p) => (
                 <li key={p.id}>
-                  {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} — <strong>{p.status === 'requested' ? 'requested' : p.status}</strong>
+                  {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} — <strong>{PAYOUT_STATUS_WORDS[p.status]}</strong>
                 </li>
               ))}
             </ul>

@@ -52,10 +52,26 @@ export async function payouts(ctx: BackgroundContext): Promise<Reply<Creator['cr
   return relay(ctx, await s.api.payouts());
 }
 
-export async function requestPayout(ctx: BackgroundContext, payout: { diamonds: number; destination: string }, key: string): Promise<Reply<Creator['creator.requestPayout']>> {
+export async function requestPayout(ctx: BackgroundContext, payout: { diamonds: number; destination?: string }, key: string): Promise<Reply<Creator['creator.requestPayout']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.requestPayout(payout, key));
+}
+
+export async function payoutAccount(ctx: BackgroundContext): Promise<Reply<Creator['creator.payoutAccount']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await s.api.payoutAccount());
+}
+
+/** Stripe mode: a fresh onboarding link, opened in a tab (only an https one: it is Stripe's page). */
+export async function setUpPayouts(ctx: BackgroundContext): Promise<Reply<Creator['creator.setUpPayouts']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  const res = await s.api.setUpPayoutAccount();
+  const opened = res.ok && /^https:\/\//.test(res.data.url);
+  if (res.ok && opened) await ctx.openTab(res.data.url);
+  return relay(ctx, res, () => ({ opened }));
 }
 
 export async function moderation(ctx: BackgroundContext): Promise<Reply<Creator['creator.moderation']>> {

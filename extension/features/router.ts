@@ -95,6 +95,10 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
         return creator.payouts(ctx);
       case 'creator.requestPayout':
         return creator.requestPayout(ctx, m.payout, m.key);
+      case 'creator.payoutAccount':
+        return creator.payoutAccount(ctx);
+      case 'creator.setUpPayouts':
+        return creator.setUpPayouts(ctx);
       case 'creator.moderation':
         return creator.moderation(ctx);
       case 'creator.setBlockedWords':

@@ -10,6 +10,8 @@ import {
   HistoryResponse,
   LimitsSchema,
   MoneySchema,
+  PayoutAccountLinkResponse,
+  PayoutAccountResponse,
   PayoutListResponse,
   PayoutResponse,
   PurchaseResponse,
@@ -88,6 +90,7 @@ export type ConnectSite = ConnectSites['sites'][number]['site'];
 export type GiftSent = z.infer<typeof GiftResponse>;
 export type Earnings = z.infer<typeof EarningsResponse>;
 export type Payout = z.infer<typeof PayoutResponse>['payout'];
+export type PayoutAccount = z.infer<typeof PayoutAccountResponse>['account'];
 export type Room = z.infer<typeof RoomResponse>['room'];
 export type Moderation = z.infer<typeof ModerationResponse>;
 export type HiddenMessage = Moderation['hidden'][number];
@@ -178,7 +181,9 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     setBlockedWords: (b: z.input<typeof ModerationRequest>) => call('PUT', '/v1/creator/moderation', BlockedWordsResponse, b),
     earnings: () => call('GET', '/v1/creator/earnings', EarningsResponse),
     payouts: () => call('GET', '/v1/creator/payouts', PayoutListResponse),
-    requestPayout: (b: { diamonds: number; destination: string }, key: string) => call('POST', '/v1/creator/payouts', PayoutResponse, b, key),
+    requestPayout: (b: { diamonds: number; destination?: string }, key: string) => call('POST', '/v1/creator/payouts', PayoutResponse, b, key),
+    payoutAccount: () => call('GET', '/v1/creator/payout-account', PayoutAccountResponse),
+    setUpPayoutAccount: () => call('POST', '/v1/creator/payout-account', PayoutAccountLinkResponse, {}),
   };
 }
 

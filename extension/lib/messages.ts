@@ -35,6 +35,8 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('creator.earnings') }),
   z.strictObject({ type: z.literal('creator.payouts') }),
   z.strictObject({ type: z.literal('creator.requestPayout'), key: Key, payout: PayoutRequest }),
+  z.strictObject({ type: z.literal('creator.payoutAccount') }),
+  z.strictObject({ type: z.literal('creator.setUpPayouts') }),
   z.strictObject({ type: z.literal('creator.moderation') }),
   z.strictObject({ type: z.literal('creator.setBlockedWords'), blockedWords: ModerationRequest.shape.blockedWords }),
   z.strictObject({ type: z.literal('room.get'), handle: Handle }),

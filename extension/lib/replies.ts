@@ -1,5 +1,5 @@
 // What the background answers each message with. Types only: the popup imports this without zod.
-import type { Catalog, ConnectSite, ConnectSites, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, Purchase, Rates, Refunded, Resolved, Room, Wallet } from './api';
+import type { Catalog, ConnectSite, ConnectSites, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, PayoutAccount, Purchase, Rates, Refunded, Resolved, Room, Wallet } from './api';
 import type { GiftBody } from './api';
 import type { OutboxStatus } from './db';
 import type { MessageType } from './messages';
@@ -64,6 +64,9 @@ export interface Replies {
   'creator.earnings': Earnings;
   'creator.payouts': { payouts: Payout[] };
   'creator.requestPayout': { payout: Payout };
+  'creator.payoutAccount': { account: PayoutAccount };
+  /** Stripe's onboarding opens in a new tab; the popup closes on the way. */
+  'creator.setUpPayouts': { opened: boolean };
   'creator.moderation': Moderation;
   'creator.setBlockedWords': { blockedWords: string[] };
   'room.get': { room: Room };

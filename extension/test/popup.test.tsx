@@ -311,6 +311,8 @@ describe('popup: limits and history', () => {
   });
 });
 
+const sandboxAccount = { mode: 'sandbox' as const, state: 'none' as const, detailsSubmitted: false, chargesEnabled: false, payoutsEnabled: false, autoApprove: { amount: 0, currency: 'USD' as const } };
+
 describe('popup: creator', () => {
   const earnings = {
     diamonds: 2000,
@@ -331,6 +333,7 @@ describe('popup: creator', () => {
     'creator.testAlert': () => ok(null),
     'creator.requestPayout': () => ok({ payout: { id: 'PO2', diamonds: 2000, amount: { amount: 1400, currency: 'USD' }, status: 'requested' } }),
     'creator.moderation': () => ok({ blockedWords: [], hidden: [] }),
+    'creator.payoutAccount': () => ok({ account: sandboxAccount }),
     ...extra,
   });
 
@@ -515,5 +518,65 @@ describe('popup: settings', () => {
     fireEvent.submit(input.closest('form')!);
     await screen.findByText('Saved.');
     await waitFor(() => expect((screen.getByRole('link', { name: 'Privacy policy' }) as HTMLAnchorElement).href).toBe('https://other.example.org/privacy'));
+  });
+});
+
+describe('popup: payouts through Stripe Connect', () => {
+  const earnings = { diamonds: 2000, value: { amount: 1400, currency: 'USD' as const }, pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } }, sessions: [], topSupporters: [] };
+  const stripeAccount = (state: 'none' | 'details_needed' | 'under_review' | 'enabled', auto = 0) => ({
+    mode: 'stripe' as const,
+    state,
+    detailsSubmitted: state === 'under_review' || state === 'enabled',
+    chargesEnabled: state === 'enabled',
+    payoutsEnabled: state === 'enabled',
+    autoApprove: { amount: auto, currency: 'USD' as const },
+  });
+  const payout = (id: string, status: string) => ({ id, diamonds: 1430, amount: { amount: 1001, currency: 'USD' }, status, destination: '••••ab12', createdAt: NOW - 5000, decidedAt: null, reference: null });
+  const handlers = (extra: Handlers = {}): Handlers => ({
+    'room.get': () => ok({ room: { handle: 'streamer', displayName: 'Streamer', live: { live: false, title: null, sessionId: null, startedAt: null }, goal: null, leaderboard: [] } }),
+    'creator.earnings': () => ok(earnings),
+    'creator.payouts': () => ok({ payouts: [] }),
+    'creator.overlay': () => ok({ token: 't1', overlayUrl: 'http://localhost:8787/overlay/?room=streamer&token=t1' }),
+    'creator.moderation': () => ok({ blockedWords: [], hidden: [] }),
+    'creator.payoutAccount': () => ok({ account: stripeAccount('none') }),
+    ...extra,
+  });
+
+  it('offers to set up payouts, opens Stripe, and asks for no destination nobody needs', async () => {
+    const f = renderWith(handlers({ 'creator.setUpPayouts': () => ok({ opened: true }) }), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    expect((await screen.findByTestId('payout-account')).textContent).toBe('Payouts go to a Stripe account. Set one up to cash out.');
+    expect(screen.queryByRole('form', { name: 'Request a payout' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Set up payouts' }));
+    expect(await screen.findByText(/Stripe’s setup opened in a new tab/)).toBeTruthy();
+    expect(f.calls.filter((c) => c.type === 'creator.setUpPayouts')).toHaveLength(1);
+  });
+
+  it('says in words what Stripe still needs, and while it reviews, offers nothing to click', async () => {
+    renderWith(handlers({ 'creator.payoutAccount': () => ok({ account: stripeAccount('details_needed') }) }), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    expect((await screen.findByTestId('payout-account')).textContent).toBe('Stripe needs more details before it can pay you.');
+    expect(screen.getByRole('button', { name: 'Continue setup' })).toBeTruthy();
+    cleanup();
+    renderWith(handlers({ 'creator.payoutAccount': () => ok({ account: stripeAccount('under_review') }) }), <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />);
+    expect((await screen.findByTestId('payout-account')).textContent).toBe('Stripe is reviewing your details; payouts open once it is done.');
+    expect(screen.queryByRole('button', { name: /setup|Set up/ })).toBeNull();
+    expect(screen.queryByRole('form', { name: 'Request a payout' })).toBeNull();
+  });
+
+  it('with payouts enabled, requests a payout without a destination and shows every status in words', async () => {
+    const f = renderWith(
+      handlers({
+        'creator.payoutAccount': () => ok({ account: stripeAccount('enabled', 2000) }),
+        'creator.payouts': () => ok({ payouts: ['requested', 'processing', 'paid', 'failed', 'rejected'].map((s, i) => payout(`PO${i}`, s)) }),
+        'creator.requestPayout': () => ok({ payout: { ...payout('PO9', 'processing'), diamonds: 2000, amount: { amount: 1400, currency: 'USD' } } }),
+      }),
+      <CreatorView creator={creator} rates={rates} onChanged={() => undefined} />,
+    );
+    expect((await screen.findByTestId('payout-account')).textContent).toBe('Payouts enabled: Stripe pays your payouts to your account. Payouts up to $20.00 are approved at once; larger ones wait for the operator.');
+    for (const words of ['requested: waiting for approval', 'processing: transfer on its way', 'paid', 'failed: diamonds returned', 'rejected: diamonds returned']) expect(screen.getByText(words, { selector: 'strong' })).toBeTruthy();
+    expect(screen.queryByLabelText(/Pay to/)).toBeNull();
+    const button = screen.getByRole('button', { name: 'Request $14.00' });
+    fireEvent.submit(button.closest('form')!);
+    expect(await screen.findByText(/Payout of \$14.00 approved: Stripe is transferring it\. Stripe pays it to your account/)).toBeTruthy();
+    expect(f.calls.find((c) => c.type === 'creator.requestPayout').payout).toEqual({ diamonds: 2000 });
   });
 });

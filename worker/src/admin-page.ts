@@ -69,7 +69,8 @@ async function loadPayouts() {
     const ref = document.createElement('input'); ref.placeholder = 'transfer reference'; cell(r, '').appendChild(ref);
     const actions = cell(r, '');
     const decide = (s) => async () => { try { await call('POST', '/v1/admin/payouts/' + encodeURIComponent(p.id), ref.value ? { status: s, reference: ref.value } : { status: s }, true); status('Payout ' + s + '.'); refresh(); } catch (e) { status(e.message, true); } };
-    actions.append(button('Mark paid', decide('paid')), ' ', button('Reject', decide('rejected'), true));
+    // Stripe pays a Connect payout once approved; a manual one is marked paid after the money was sent.
+    actions.append(p.via === 'stripe_connect' ? button('Approve (Stripe transfer)', decide('approved')) : button('Mark paid', decide('paid')), ' ', button('Reject', decide('rejected'), true));
   }
 }
 async function loadFlagged() {

@@ -10,6 +10,8 @@ export interface Env {
   ADMIN_TOKEN?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
+  /** The signing secret of the Connect webhook endpoint (events from connected accounts), if it has its own. */
+  STRIPE_CONNECT_WEBHOOK_SECRET?: string;
   SESSION_TTL_DAYS: string;
   LOGIN_FAILURES_PER_15_MIN: string;
   SIGNUPS_PER_HOUR: string;
@@ -29,6 +31,8 @@ export interface Env {
   /** Who runs this deployment and how to reach them, as the privacy page states it. */
   OPERATOR_NAME?: string;
   OPERATOR_CONTACT?: string;
+  /** Stripe mode: payouts up to this many cents are approved with the request; "0" leaves every one to the operator. */
+  PAYOUT_AUTO_APPROVE_CENTS?: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
 }

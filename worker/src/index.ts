@@ -54,6 +54,15 @@ const v1 = new Hono<AppEnv>()
           ? '<h1>Payment received</h1><p>Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.</p>'
           : '<h1>Checkout cancelled</h1><p>Nothing was charged. You can close this tab.</p>'),
     ),
+  )
+  // Where Stripe's onboarding sends the creator back; the popup shows the account's state.
+  .get('/payout-account/done', (c) =>
+    c.html(
+      `<!doctype html><meta charset="utf-8"><title>Giftstream</title><body style="font-family:system-ui;padding:3rem">` +
+        (c.req.query('status') === 'expired'
+          ? '<h1>This setup link expired</h1><p>Open the Giftstream popup and choose “Set up payouts” again for a fresh one. You can close this tab.</p>'
+          : '<h1>Back from Stripe</h1><p>Open the Giftstream popup to see whether your payout account is ready: Stripe may still be reviewing it. You can close this tab.</p>'),
+    ),
   );
 
 export const app = new Hono<AppEnv>()

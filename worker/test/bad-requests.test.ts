@@ -213,7 +213,10 @@ function moneyRouteCases(): Case[] {
   A('empty object', {}, 'status');
   A('status requested', { status: 'requested' }, 'status');
   A('status in capitals', { status: 'PAID' }, 'status');
-  A('status approved', { status: 'approved' }, 'status');
+  A('status processing', { status: 'processing' }, 'status');
+  A('status failed', { status: 'failed' }, 'status');
+  // `approved` is for Stripe Connect payouts; this one is paid by hand (sandbox mode).
+  bad({ name: 'decision: approved for a payout paid by hand', method: 'POST', path: decide, as: 'admin', body: { status: 'approved' }, status: 409, code: 'conflict' });
   A('boolean status', { status: true }, 'status');
   A('empty reference', { status: 'paid', reference: '' }, 'reference');
   A('201-character reference', { status: 'paid', reference: 'r'.repeat(201) }, 'reference');

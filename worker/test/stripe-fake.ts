@@ -30,6 +30,12 @@ export class FakeStripe {
   failNext = 0;
   /** The next K refunds are refused for good, as Stripe refuses a charge already refunded. */
   refuseNext = 0;
+  /** The next K transfers are refused for good (400), as Stripe refuses a transfer the platform balance cannot cover. */
+  refuseTransfers = 0;
+  /** Connect: accounts, transfers and reversals made at the provider, one per Idempotency-Key. */
+  readonly madeAccounts: { id: string; email: string | null; type: string | null }[] = [];
+  readonly madeTransfers: { id: string; amount: number; currency: string; destination: string; payoutId: string; userId: string }[] = [];
+  readonly madeReversals: { transferId: string; payoutId: string }[] = [];
   /** Refunds made at the provider: one per Idempotency-Key, however often the key was sent. */
   readonly madeRefunds: { paymentIntent: string; amount: number }[] = [];
   private byKey = new Map<string, unknown>();
@@ -50,6 +56,10 @@ export class FakeStripe {
   /** The parameters of each refund the worker asked for. */
   get refunds(): URLSearchParams[] {
     return this.refundCalls().map((c) => c.params);
+  }
+
+  callsTo(method: string, path: string | RegExp) {
+    return this.calls.filter((c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)));
   }
 
   private async handle(req: Request): Promise<Response> {
@@ -96,6 +106,23 @@ export class FakeStripe {
         status: 'succeeded',
         metadata: { purchaseId: params.get('metadata[purchaseId]'), refundId: params.get('metadata[refundId]') },
       };
+    } else if (req.method === 'POST' && url.pathname === '/v1/accounts') {
+      const id = `acct_test_${++this.n}${crypto.randomUUID().replace(/-/g, '').slice(0, 8)}`;
+      this.madeAccounts.push({ id, email: params.get('email'), type: params.get('type') });
+      body = { id, object: 'account', type: params.get('type'), email: params.get('email'), details_submitted: false, charges_enabled: false, payouts_enabled: false, metadata: { userId: params.get('metadata[userId]') } };
+    } else if (req.method === 'POST' && url.pathname === '/v1/account_links') {
+      body = { object: 'account_link', created: 1, expires_at: 2, url: `https://connect.stripe.com/setup/e/${params.get('account')}/${++this.n}` };
+    } else if (req.method === 'POST' && url.pathname === '/v1/transfers' && this.refuseTransfers > 0) {
+      this.refuseTransfers--;
+      return json(400, { error: { type: 'invalid_request_error', code: 'balance_insufficient', message: 'You have insufficient available funds in your Stripe account.' } });
+    } else if (req.method === 'POST' && url.pathname === '/v1/transfers') {
+      const t = { id: `tr_test_${++this.n}`, amount: Number(params.get('amount')), currency: params.get('currency') ?? '', destination: params.get('destination') ?? '', payoutId: params.get('metadata[payoutId]') ?? '', userId: params.get('metadata[userId]') ?? '' };
+      this.madeTransfers.push(t);
+      body = { id: t.id, object: 'transfer', amount: t.amount, currency: t.currency, destination: t.destination, metadata: { payoutId: t.payoutId, userId: t.userId }, reversed: false };
+    } else if (req.method === 'POST' && /^\/v1\/transfers\/[^/]+\/reversals$/.test(url.pathname)) {
+      const transferId = url.pathname.split('/')[3]!;
+      this.madeReversals.push({ transferId, payoutId: params.get('metadata[payoutId]') ?? '' });
+      body = { id: `trr_test_${++this.n}`, object: 'transfer_reversal', transfer: transferId };
     } else {
       return json(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } });
     }
@@ -130,9 +157,10 @@ export function eventId(): string {
   return `evt_${crypto.randomUUID().replace(/-/g, '')}`;
 }
 
-export function makeEvent(type: string, object: Record<string, unknown>, id = eventId()) {
+export function makeEvent(type: string, object: Record<string, unknown>, id = eventId(), account?: string) {
   return {
     id,
+    ...(account ? { account } : {}),
     object: 'event',
     api_version: '2025-03-31.basil',
     created: Math.floor(now() / 1000),
@@ -148,9 +176,9 @@ export function sign(payload: string, opts: { secret?: string; timestamp?: numbe
   return stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp ?? Math.floor(now() / 1000), cryptoProvider });
 }
 
-/** Signs and delivers one event as Stripe would. */
-export async function deliver(type: string, object: Record<string, unknown>, id = eventId()) {
-  const payload = JSON.stringify(makeEvent(type, object, id));
+/** Signs and delivers one event as Stripe would; a Connect event names its connected account. */
+export async function deliver(type: string, object: Record<string, unknown>, id = eventId(), account?: string) {
+  const payload = JSON.stringify(makeEvent(type, object, id, account));
   return api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': await sign(payload) } });
 }
 

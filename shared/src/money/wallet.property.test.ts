@@ -26,8 +26,9 @@ type Op =
   | { t: 'refund'; user: number; pick: number }
   | { t: 'providerRefund'; user: number; pick: number; cents: number }
   | { t: 'dispute'; user: number; pick: number }
-  | { t: 'payout'; user: number; share: number }
-  | { t: 'decide'; user: number; pick: number; paid: boolean }
+  | { t: 'payout'; user: number; share: number; connect: boolean; auto: boolean }
+  | { t: 'decide'; user: number; pick: number; status: 'approved' | 'paid' | 'rejected' }
+  | { t: 'returned'; user: number; pick: number; reason: 'transfer_reversed' | 'payout_failed' }
   | { t: 'replay'; pick: number; tamper: boolean }
   | { t: 'close'; user: number }
   | { t: 'effects'; user: number; outcome: 'done' | 'refused' | 'crash' }
@@ -44,8 +45,9 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('refund' as const), user, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('providerRefund' as const), user, pick: fc.nat(), cents: fc.integer({ min: 1, max: 3000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('dispute' as const), user, pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('payout' as const), user, share: fc.integer({ min: 1, max: 120 }) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('decide' as const), user, pick: fc.nat(), paid: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('payout' as const), user, share: fc.integer({ min: 1, max: 120 }), connect: fc.boolean(), auto: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('decide' as const), user, pick: fc.nat(), status: fc.constantFrom('approved' as const, 'paid' as const, 'rejected' as const) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('returned' as const), user, pick: fc.nat(), reason: fc.constantFrom('transfer_reversed' as const, 'payout_failed' as const) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('replay' as const), pick: fc.nat(), tamper: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 5 * 86_400_000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('close' as const), user }) },
@@ -74,14 +76,23 @@ class Bank {
   /** The directory as the effects built it: payout rows by id, closed users, refunds the provider made. */
   directory = { payouts: new Map<string, string>(), closed: new Set<number>(), flagged: new Set<string>() };
   providerRefunds = new Map<string, number>();
+  /** Stripe Connect as the provider: transfers made per payout (one per Idempotency-Key) and reversals asked for. */
+  transfers = new Map<string, string>();
+  reversals = new Set<string>();
 
   /** Applies one user's due effects as the worker's alarm would; a crash loses the attempt, not the effect. */
   applyEffects(u: number, outcome: 'done' | 'refused' | 'crash'): void {
+    // Like the worker, rounds repeat while they apply something: an accepted transfer queues its payout's new index row.
+    for (let round = 0; round < 4 && this.books[u].pendingEffects().length; round++) this.applyRound(u, outcome);
+  }
+
+  private applyRound(u: number, outcome: 'done' | 'refused' | 'crash'): void {
     for (const e of this.books[u].pendingEffects()) {
       if (outcome === 'crash') return this.books[u].effectFailed(e.id, this.now + 1000);
-      const refused = outcome === 'refused' && e.effect.kind === 'provider_refund';
+      const refused = outcome === 'refused' && (e.effect.kind === 'provider_refund' || (e.effect.kind === 'stripe_transfer' && !this.transfers.has(e.effect.payoutId)));
       if (!refused) this.applyToDirectory(u, e.effect);
-      this.books[u].effectApplied(e, refused ? 'refused' : 'done', this.now);
+      const transferred = e.effect.kind === 'stripe_transfer' && !refused ? { transferred: this.transfers.get(e.effect.payoutId)! } : null;
+      this.books[u].effectApplied(e, refused ? 'refused' : (transferred ?? 'done'), this.now);
     }
   }
 
@@ -90,6 +101,9 @@ class Bank {
     if (e.kind === 'account_closed') this.directory.closed.add(u);
     if (e.kind === 'purchase_index') this.directory.flagged.add(e.purchaseId);
     if (e.kind === 'provider_refund') this.providerRefunds.set(e.purchaseId, (this.providerRefunds.get(e.purchaseId) ?? 0) + e.amount);
+    // Stripe answers a replayed Idempotency-Key with the transfer it made the first time.
+    if (e.kind === 'stripe_transfer' && !this.transfers.has(e.payoutId)) this.transfers.set(e.payoutId, `tr_${e.payoutId}`);
+    if (e.kind === 'stripe_transfer_reversal') this.reversals.add(e.payoutId);
   }
 
   keyed(fingerprint: string, run: (key: string, fingerprint: string) => { status: number; body: string }) {
@@ -175,7 +189,18 @@ class Bank {
         // A share of what the creator holds (over 100%: more than it holds), in whole steps.
         const diamonds = Math.max(10, Math.floor((userView(this.stores[o.user].balances()).diamonds * o.share) / 1000) * 10);
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.user].requestPayout({ key, fingerprint, payoutId: id, diamonds, destination: 'paypal:me@example.com', adult: true, card, owner: { userId: `u${o.user}`, handle: `h${o.user}` }, now: this.now }),
+          this.books[o.user].requestPayout({
+            key,
+            fingerprint,
+            payoutId: id,
+            diamonds,
+            destination: 'paypal:me@example.com',
+            adult: true,
+            card,
+            owner: { userId: `u${o.user}`, handle: `h${o.user}` },
+            ...(o.connect ? { connect: { account: `acct_${o.user}`, payoutsEnabled: true, autoApproveCents: o.auto ? 1_000_000 : 0 } } : {}),
+            now: this.now,
+          }),
         );
         if (r.status === 201) this.payouts[o.user].push(id);
         return;
@@ -184,8 +209,17 @@ class Bank {
         const id = pick(this.payouts[o.user], o.pick);
         if (!id) return;
         this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.user].decidePayout({ key, fingerprint, payoutId: id, status: o.paid ? 'paid' : 'rejected', reference: null, owner: { userId: `u${o.user}`, handle: `h${o.user}` }, now: this.now }),
+          this.books[o.user].decidePayout({ key, fingerprint, payoutId: id, status: o.status, reference: null, owner: { userId: `u${o.user}`, handle: `h${o.user}` }, now: this.now }),
         );
+        return;
+      }
+      case 'returned': {
+        // transfer.reversed, or payout.failed on the connected account: only a transferred payout can be either.
+        const id = pick(this.payouts[o.user], o.pick);
+        if (!id || !this.transfers.has(id)) return;
+        const before = this.stores[o.user].getPayout(id)!;
+        const r = this.books[o.user].payoutReturned({ payoutId: id, reason: o.reason, now: this.now });
+        expect(r).toBe(before.status === 'paid' || before.status === 'processing' ? 'failed' : 'unchanged');
         return;
       }
       case 'replay': {
@@ -238,7 +272,13 @@ class Bank {
     for (let u = 0; u < USERS; u++) {
       const book = this.books[u];
       expect(book.pendingEffects()).toEqual([]);
-      for (const p of book.payouts()) expect(this.directory.payouts.get(p.id), `payout ${p.id}`).toBe(p.status);
+      for (const p of book.payouts()) {
+        expect(this.directory.payouts.get(p.id), `payout ${p.id}`).toBe(p.status);
+        // Every approved transfer was answered; a payout paid through Stripe names the one transfer made for it.
+        expect(p.status).not.toBe('processing');
+        if (p.via && p.status === 'paid') expect(p.transferId).toBe(this.transfers.get(p.id));
+        if (!p.via) expect(this.transfers.has(p.id)).toBe(false);
+      }
       expect(this.directory.closed.has(u)).toBe(book.closed());
       for (const id of this.purchases[u]) {
         const p = this.stores[u].getPurchase(id)!;

@@ -46,7 +46,14 @@ export interface PurchaseRecord {
   flaggedReason?: string;
 }
 
-export type PayoutStatus = 'requested' | 'paid' | 'rejected';
+/**
+ * `requested` waits for approval; `processing` (Stripe Connect only) was approved and its transfer is on its
+ * way; `paid` left the platform; `rejected` and `failed` gave the diamonds back.
+ */
+export type PayoutStatus = 'requested' | 'processing' | 'paid' | 'rejected' | 'failed';
+
+/** Statuses whose diamonds still wait in `diamonds:payout_pending`. */
+export const PAYOUT_PENDING: readonly PayoutStatus[] = ['requested', 'processing'];
 
 /** Who a payout belongs to, for the operator's index in the directory. */
 export interface PayoutOwner {
@@ -65,6 +72,18 @@ export interface PayoutRecord extends Partial<PayoutOwner> {
   createdAt: number;
   decidedAt: number | null;
   reference: string | null;
+  /** Set when the payout goes through Stripe Connect: `destination` is then the connected account's id. */
+  via?: 'stripe_connect';
+  /** The Stripe transfer that paid it, once Stripe accepted it. */
+  transferId?: string | null;
+}
+
+/** Stripe mode: where a creator's payouts go, and whether Stripe lets that account receive them. */
+export interface ConnectAccount {
+  account: string | null;
+  payoutsEnabled: boolean;
+  /** Payouts up to this amount (minor units) are approved with the request; 0 turns it off. */
+  autoApproveCents: number;
 }
 
 export interface OutboxRecord {
@@ -86,7 +105,9 @@ export type Effect =
   | { kind: 'payout_index'; payout: PayoutRecord & PayoutOwner }
   | { kind: 'purchase_index'; userId: string; purchaseId: string; status: PurchaseStatus; reason: string | null }
   | { kind: 'provider_refund'; purchaseId: string; refundId: string; paymentRef: string; amount: number }
-  | { kind: 'account_closed'; userId: string };
+  | { kind: 'account_closed'; userId: string }
+  | { kind: 'stripe_transfer'; payoutId: string; userId: string; destination: string; amount: number; currency: 'USD' }
+  | { kind: 'stripe_transfer_reversal'; payoutId: string; transferId: string };
 
 export interface EffectRecord {
   id: string;
@@ -96,8 +117,11 @@ export interface EffectRecord {
   createdAt: number;
 }
 
-/** How applying an effect ended: done, or (a provider refund only) refused for good. */
-export type EffectOutcome = 'done' | 'refused';
+/**
+ * How applying an effect ended: done, or (provider calls only) refused for good; a transfer that Stripe
+ * accepted reports its id.
+ */
+export type EffectOutcome = 'done' | 'refused' | { transferred: string };
 
 interface IdempotentRecord {
   fingerprint: string;
@@ -243,7 +267,7 @@ export class WalletBook {
     const waiting = this.store.outbox().reduce((sum, o) => sum + o.coins, 0);
     const inTransit = balances[Account.coinsInTransit] ?? 0;
     if (waiting !== inTransit) violations.push(`coins in transit ${inTransit} differ from the outbox's ${waiting}`);
-    const pendingPayouts = this.store.payouts('requested').reduce((sum, p) => sum + p.diamonds, 0);
+    const pendingPayouts = this.store.payouts().filter((p) => PAYOUT_PENDING.includes(p.status)).reduce((sum, p) => sum + p.diamonds, 0);
     if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0)) violations.push(`payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`);
     const refunding = this.store.purchasesSince(0).filter((p) => p.pendingRefund);
     const refundingCoins = refunding.reduce((sum, p) => sum + p.pendingRefund!.coins, 0);
@@ -554,7 +578,12 @@ export class WalletBook {
 
   // ---- payouts ----
 
-  requestPayout(req: Idempotency & { payoutId: string; diamonds: number; destination: string; adult: boolean; card: RateCard; owner: PayoutOwner; now: number }): ApiReply {
+  /**
+   * Moves the diamonds to `payout_pending` and records the payout. With `connect` (Stripe mode) the payout
+   * goes to the creator's connected account, which must be able to receive payouts; a payout up to the
+   * auto-approval limit is approved in this same transaction, its transfer queued beside it.
+   */
+  requestPayout(req: Idempotency & { payoutId: string; diamonds: number; destination: string; adult: boolean; card: RateCard; owner: PayoutOwner; connect?: ConnectAccount; now: number }): ApiReply {
     return this.idempotent(req, req.now, () => {
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to receive payouts.');
       const check = payoutAmount(req.card, req.diamonds);
@@ -563,31 +592,43 @@ export class WalletBook {
           ? errorReply('invalid_request', `Payouts are requested in multiples of ${req.card.payoutStep} diamonds.`, 'diamonds')
           : errorReply('invalid_request', 'This payout is below the minimum.', 'diamonds');
       }
+      const connect = req.connect;
+      if (connect && !connect.account) return errorReply('conflict', 'Set up payouts first: payouts go to a Stripe account, and you have none yet.');
+      if (connect && !connect.payoutsEnabled) return errorReply('conflict', 'Your Stripe account cannot receive payouts yet: finish its setup, or wait until Stripe has reviewed it.');
       const moved = this.tryMove([{ id: this.newId(), kind: 'payout', debit: Account.diamonds, credit: Account.diamondsPending, amount: req.diamonds, rateVersion: req.card.version, at: req.now, ref: req.payoutId }]);
       if (!moved) return errorReply('insufficient_funds', 'Not enough diamonds for this payout.');
-      const p: PayoutRecord = {
+      let p: PayoutRecord = {
         id: req.payoutId,
         diamonds: req.diamonds,
         amount: check.amount,
         currency: req.card.currency,
         status: 'requested',
-        destination: req.destination,
+        destination: connect ? connect.account! : req.destination,
         rateVersion: req.card.version,
         createdAt: req.now,
         decidedAt: null,
         reference: null,
+        ...(connect ? { via: 'stripe_connect' as const, transferId: null } : {}),
         ...req.owner,
       };
-      this.putPayout(p, req.owner, req.now);
+      if (connect && check.amount <= connect.autoApproveCents) p = this.approve(p, req.owner, 'auto-approved', req.now);
+      else this.putPayout(p, req.owner, req.now);
       return reply(201, { payout: payoutView(p) });
     });
   }
 
-  decidePayout(req: Idempotency & { payoutId: string; status: 'paid' | 'rejected'; reference: string | null; owner: PayoutOwner; now: number }): ApiReply {
+  /**
+   * The operator's decision. A sandbox payout is marked `paid` (the operator sent the money) or `rejected`;
+   * a Stripe Connect payout is `approved` (its transfer is queued; Stripe pays it) or `rejected`.
+   */
+  decidePayout(req: Idempotency & { payoutId: string; status: 'approved' | 'paid' | 'rejected'; reference: string | null; owner: PayoutOwner; now: number }): ApiReply {
     return this.idempotent(req, req.now, () => {
       const p = this.store.getPayout(req.payoutId);
       if (!p) return errorReply('not_found', 'No such payout.');
       if (p.status !== 'requested') return errorReply('conflict', `This payout is already ${p.status}.`);
+      if (req.status === 'paid' && p.via) return errorReply('conflict', 'This payout goes through Stripe Connect: approve it, and Stripe pays it.');
+      if (req.status === 'approved' && !p.via) return errorReply('conflict', 'This payout is paid by hand: mark it paid once the money is sent.');
+      if (req.status === 'approved') return reply(200, { payout: payoutView(this.approve(p, req.owner, req.reference, req.now)) });
       const transfer: Transfer =
         req.status === 'paid'
           ? { id: this.newId(), kind: 'payout', debit: Account.diamondsPending, credit: Account.diamondsPaidOut, amount: p.diamonds, rateVersion: p.rateVersion, at: req.now, ref: p.id }
@@ -597,6 +638,31 @@ export class WalletBook {
       this.putPayout(decided, req.owner, req.now);
       return reply(200, { payout: payoutView(decided) });
     });
+  }
+
+  /**
+   * Stripe says the transfer of this payout was reversed, or the connected account's payout to the bank
+   * failed: a payout not yet failed fails, and its diamonds come back. When the bank payout failed, the
+   * money sits in the creator's Stripe balance, so the transfer is reversed too (through the outbox):
+   * the creator never keeps both. Safe to call twice.
+   */
+  payoutReturned(req: { payoutId: string; reason: 'transfer_reversed' | 'payout_failed'; now: number }): 'failed' | 'unchanged' | 'not_found' {
+    return this.store.transaction(() => {
+      const p = this.store.getPayout(req.payoutId);
+      if (!p) return 'not_found';
+      if (!p.via || (p.status !== 'paid' && p.status !== 'processing')) return 'unchanged';
+      const from = p.status === 'paid' ? Account.diamondsPaidOut : Account.diamondsPending;
+      this.store.deleteEffect(transferEffectId(p.id));
+      const reference = req.reason === 'transfer_reversed' ? 'Stripe reversed the transfer' : 'the bank payout failed';
+      this.failPayout(p, from, reference, req.now);
+      if (req.reason === 'payout_failed' && p.transferId) this.queueEffect(`transfer_reversal:${p.id}`, { kind: 'stripe_transfer_reversal', payoutId: p.id, transferId: p.transferId }, req.now);
+      return 'failed';
+    });
+  }
+
+  /** Stripe mode: which paid payout to this connected account a failed bank payout of `amount` was, newest first. */
+  paidPayoutTo(account: string, amount: number): string | null {
+    return this.store.payouts('paid').find((p) => p.via && p.destination === account && p.amount === amount)?.id ?? null;
   }
 
   // ---- closing an account ----
@@ -663,6 +729,7 @@ export class WalletBook {
       if (current && JSON.stringify(current.effect) === JSON.stringify(applied.effect)) this.store.deleteEffect(applied.id);
       const e = applied.effect;
       if (outcome === 'refused' && e.kind === 'provider_refund') this.refundRefused(e.purchaseId, e.refundId, now);
+      if (e.kind === 'stripe_transfer' && outcome !== 'done') this.transferSettled(e.payoutId, outcome, now);
     });
   }
 
@@ -677,6 +744,34 @@ export class WalletBook {
 
   private queueEffect(id: string, effect: Effect, now: number): void {
     this.store.putEffect({ id, effect, attempts: 0, nextAttemptAt: now, createdAt: now });
+  }
+
+  /**
+   * Approves a Stripe Connect payout: it stays in `payout_pending` while its transfer, keyed by the payout
+   * id, waits in the outbox beside the index row.
+   */
+  private approve(p: PayoutRecord, owner: PayoutOwner, reference: string | null, now: number): PayoutRecord {
+    const approved: PayoutRecord = { ...p, status: 'processing', decidedAt: now, reference };
+    this.putPayout(approved, owner, now);
+    this.queueEffect(transferEffectId(p.id), { kind: 'stripe_transfer', payoutId: p.id, userId: owner.userId, destination: p.destination, amount: p.amount, currency: p.currency }, now);
+    return approved;
+  }
+
+  /** Stripe answered the transfer: accepted, the diamonds leave for good; refused for good, they come back. */
+  private transferSettled(payoutId: string, outcome: 'refused' | { transferred: string }, now: number): void {
+    const p = this.store.getPayout(payoutId);
+    // A reversal seen before the reply to the transfer has already failed the payout; nothing moves again.
+    if (!p || p.status !== 'processing') return;
+    if (outcome === 'refused') return this.failPayout(p, Account.diamondsPending, 'Stripe refused the transfer', now);
+    this.move([{ id: this.newId(), kind: 'payout', debit: Account.diamondsPending, credit: Account.diamondsPaidOut, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    this.putPayout({ ...p, status: 'paid', transferId: outcome.transferred }, ownerOf(p), now);
+  }
+
+  /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
+  private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
+    const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
+    this.move([{ id: this.newId(), kind: 'reversal', debit: from, credit: to, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    this.putPayout({ ...p, status: 'failed', reference }, ownerOf(p), now);
   }
 
   /** Stores a payout and queues its row for the operator's index, in the same transaction. */
@@ -760,6 +855,14 @@ export class WalletBook {
       return result;
     });
   }
+}
+
+export function transferEffectId(payoutId: string): string {
+  return `transfer:${payoutId}`;
+}
+
+function ownerOf(p: PayoutRecord): PayoutOwner {
+  return { userId: p.userId ?? '', handle: p.handle ?? '' };
 }
 
 export function refundEffectId(refundId: string): string {

@@ -133,12 +133,14 @@ export const ConnectSitesResponse = z.object({ sites: z.array(z.object({ site: z
 export const ConnectResponse = z.object({ site: z.enum(['twitch', 'youtube', 'kick']), authorizationUrl: z.string(), expiresAt: z.int() });
 
 // ---- payouts ----
-export const PayoutRequest = z.strictObject({ diamonds: PositiveCount, destination: text(3, 200) });
+/** `destination` is free text for the operator in sandbox mode (required there); in Stripe mode payouts go to the connected account, and it is ignored. */
+export const PayoutRequest = z.strictObject({ diamonds: PositiveCount, destination: text(3, 200).optional() });
+export const PayoutStatusSchema = z.enum(['requested', 'processing', 'paid', 'rejected', 'failed']);
 export const PayoutSchema = z.object({
   id: z.string(),
   diamonds: PositiveCount,
   amount: MoneySchema,
-  status: z.enum(['requested', 'paid', 'rejected']),
+  status: PayoutStatusSchema,
   destination: z.string(),
   createdAt: z.int(),
   decidedAt: z.int().nullable(),
@@ -148,8 +150,24 @@ export const PayoutResponse = z.object({ payout: PayoutSchema });
 export const PayoutListResponse = z.object({ payouts: z.array(PayoutSchema) });
 
 // ---- admin ----
-export const AdminPayoutDecision = z.strictObject({ status: z.enum(['paid', 'rejected']), reference: text(1, 200).optional() });
-export const AdminPayoutsQuery = z.strictObject({ status: z.enum(['requested', 'paid', 'rejected']).optional() });
+/** Sandbox payouts are marked `paid` or `rejected`; Stripe Connect payouts are `approved` (Stripe pays them) or `rejected`. */
+export const AdminPayoutDecision = z.strictObject({ status: z.enum(['approved', 'paid', 'rejected']), reference: text(1, 200).optional() });
+export const AdminPayoutsQuery = z.strictObject({ status: PayoutStatusSchema.optional() });
+
+/** Stripe mode's payout account, in states the popup can put in words. */
+export const PayoutAccountState = z.enum(['none', 'details_needed', 'under_review', 'enabled']);
+export const PayoutAccountResponse = z.object({
+  account: z.object({
+    mode: z.enum(['sandbox', 'stripe']),
+    state: PayoutAccountState,
+    detailsSubmitted: z.boolean(),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean(),
+    /** Payouts up to this amount are approved with the request; zero when the operator approves each. */
+    autoApprove: MoneySchema,
+  }),
+});
+export const PayoutAccountLinkResponse = z.object({ url: z.string() });
 export const AdminChannelsQuery = z.strictObject({ verified: z.enum(['true', 'false']).optional() });
 export const AdminVerifyRequest = z.strictObject({ url: ChannelUrl, handle: Handle });
 export const AdminAuditQuery = z.strictObject({ cursor: z.string().max(200).optional() });

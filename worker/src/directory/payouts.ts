@@ -1,15 +1,15 @@
 import type { PayoutOwner, PayoutRecord } from '@giftstream/shared';
 import type { Env } from '../env';
 
-export type PayoutRow = { id: string; user_id: string; handle: string; diamonds: number; amount: number; destination: string; status: string; created_at: number; decided_at: number | null };
+export type PayoutRow = { id: string; user_id: string; handle: string; diamonds: number; amount: number; destination: string; status: string; created_at: number; decided_at: number | null; via: string | null; transfer_id: string | null };
 
 /** The operator's index of payouts. Written only from a wallet's outbox: the wallet is the authority. */
 export async function indexPayout(env: Env, p: PayoutRecord & PayoutOwner): Promise<void> {
   await env.DB.prepare(
-    `INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at`,
+    `INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at, decided_at, via, transfer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET status = excluded.status, decided_at = excluded.decided_at, transfer_id = excluded.transfer_id`,
   )
-    .bind(p.id, p.userId, p.handle, p.diamonds, p.amount, p.destination, p.status, p.createdAt, p.decidedAt)
+    .bind(p.id, p.userId, p.handle, p.diamonds, p.amount, p.destination, p.status, p.createdAt, p.decidedAt, p.via ?? null, p.transferId ?? null)
     .run();
 }
 

@@ -4,7 +4,7 @@ import { indexPayout } from '../directory/payouts';
 import { indexPurchaseStatus } from '../directory/purchases';
 import type { Env } from '../env';
 import { fault } from '../faults';
-import { refundPayment, refusedForGood } from '../payments/stripe';
+import { refundPayment, refusedForGood, reverseTransfer, transferPayout } from '../payments/stripe';
 
 /**
  * Applies one effect from a wallet's outbox. Every one is idempotent on the other side (D1 upserts keyed
@@ -31,6 +31,22 @@ export async function applyEffect(env: Env, { effect, createdAt }: EffectRecord)
         return 'done';
       } catch (e) {
         if (refusedForGood(e)) return 'refused';
+        throw e;
+      }
+    case 'stripe_transfer':
+      try {
+        return { transferred: await transferPayout(env, effect) };
+      } catch (e) {
+        if (refusedForGood(e)) return 'refused';
+        throw e;
+      }
+    case 'stripe_transfer_reversal':
+      try {
+        await reverseTransfer(env, effect);
+        return 'done';
+      } catch (e) {
+        // Already reversed (by the operator in Stripe's dashboard, say): nothing is left to take back.
+        if (refusedForGood(e)) return 'done';
         throw e;
       }
   }

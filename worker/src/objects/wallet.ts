@@ -74,24 +74,35 @@ export class Wallet extends DurableObject<Env> {
     return result;
   }
 
-  /** Applies every effect that is due, one at a time in the order queued; failures wait for the alarm with backoff. */
+  /**
+   * Applies every effect that is due, one at a time in the order queued; failures wait for the alarm with
+   * backoff. An effect's outcome may queue another (a transfer accepted re-indexes its payout as paid), so
+   * rounds repeat while they apply something, a few at most.
+   */
   private async applyEffects(): Promise<void> {
     const next = await this.effects.run(async () => {
       let next = Infinity;
-      for (const e of this.book.pendingEffects()) {
-        if (e.nextAttemptAt > now()) {
-          next = Math.min(next, e.nextAttemptAt);
-          continue;
-        }
-        try {
-          this.book.effectApplied(e, await applyEffect(this.env, e), now());
-        } catch (err) {
-          console.warn(`effect ${e.id} failed; retrying`, String(err));
-          const retryAt = now() + backoff(e.attempts);
-          this.book.effectFailed(e.id, retryAt);
-          next = Math.min(next, retryAt);
+      for (let round = 0, applied = 1; applied && round < 4; round++) {
+        applied = 0;
+        next = Infinity;
+        for (const e of this.book.pendingEffects()) {
+          if (e.nextAttemptAt > now()) {
+            next = Math.min(next, e.nextAttemptAt);
+            continue;
+          }
+          try {
+            this.book.effectApplied(e, await applyEffect(this.env, e), now());
+            applied++;
+          } catch (err) {
+            console.warn(`effect ${e.id} failed; retrying`, String(err));
+            const retryAt = now() + backoff(e.attempts);
+            this.book.effectFailed(e.id, retryAt);
+            next = Math.min(next, retryAt);
+          }
         }
       }
+      // Whatever the last round left due (only after four busy rounds) is the alarm's.
+      if (this.book.pendingEffects().some((e) => e.nextAttemptAt <= now())) next = now();
       return next;
     });
     await this.alarmClock.wakeAt(next);
@@ -275,6 +286,15 @@ export class Wallet extends DurableObject<Env> {
 
   payouts() {
     return this.book.payouts();
+  }
+
+  /** Stripe reversed a payout's transfer, or the bank payout after it failed: the diamonds come back. */
+  payoutReturned(payoutId: string, reason: 'transfer_reversed' | 'payout_failed') {
+    return this.withEffects(() => this.book.payoutReturned({ payoutId, reason, now: now() }));
+  }
+
+  paidPayoutTo(account: string, amount: number) {
+    return this.book.paidPayoutTo(account, amount);
   }
 
   /** The book's own audit, after a try at applying what is due, so the directory has had its chance to agree. */

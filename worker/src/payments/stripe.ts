@@ -19,8 +19,18 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 /** Stripe's default: a signature older than five minutes is refused. */
 export const WEBHOOK_TOLERANCE_S = 300;
 
+/**
+ * Stripe signs events about connected accounts (Connect webhooks) from an endpoint of their own, with its
+ * own secret; both endpoints may point at the same URL, so an event is accepted under either secret.
+ */
 export async function verifyWebhook(env: Env, rawBody: string, signature: string): Promise<Stripe.Event> {
-  return stripeClient(env).webhooks.constructEventAsync(rawBody, signature, env.STRIPE_WEBHOOK_SECRET!, WEBHOOK_TOLERANCE_S, cryptoProvider, now());
+  const verify = (secret: string) => stripeClient(env).webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, cryptoProvider, now());
+  try {
+    return await verify(env.STRIPE_WEBHOOK_SECRET!);
+  } catch (e) {
+    if (!env.STRIPE_CONNECT_WEBHOOK_SECRET) throw e;
+    return verify(env.STRIPE_CONNECT_WEBHOOK_SECRET);
+  }
 }
 
 export async function createCheckout(
@@ -48,6 +58,40 @@ export async function refundPayment(env: Env, r: { paymentIntent: string; amount
     { payment_intent: r.paymentIntent, amount: r.amount, metadata: { purchaseId: r.purchaseId, refundId: r.refundId } },
     { idempotencyKey: `refund-${r.refundId}` },
   );
+}
+
+/** A Stripe Connect Express account for a creator; one per creator, however often this is asked. */
+export async function createPayoutAccount(env: Env, a: { userId: string; email: string }): Promise<string> {
+  const account = await stripeClient(env).accounts.create(
+    { type: 'express', email: a.email, capabilities: { transfers: { requested: true } }, metadata: { userId: a.userId } },
+    { idempotencyKey: `account-${a.userId}` },
+  );
+  return account.id;
+}
+
+/** A fresh onboarding link (they expire within minutes, so one is made per click). */
+export async function createAccountLink(env: Env, accountId: string): Promise<string> {
+  const link = await stripeClient(env).accountLinks.create({
+    account: accountId,
+    type: 'account_onboarding',
+    refresh_url: `${env.PUBLIC_URL}/v1/payout-account/done?status=expired`,
+    return_url: `${env.PUBLIC_URL}/v1/payout-account/done?status=returned`,
+  });
+  return link.url;
+}
+
+/** Pays an approved payout to the creator's connected account; keyed by the payout id, so it happens once. */
+export async function transferPayout(env: Env, t: { payoutId: string; userId: string; destination: string; amount: number; currency: string }): Promise<string> {
+  const transfer = await stripeClient(env, 0).transfers.create(
+    { amount: t.amount, currency: t.currency.toLowerCase(), destination: t.destination, metadata: { payoutId: t.payoutId, userId: t.userId } },
+    { idempotencyKey: `transfer-${t.payoutId}` },
+  );
+  return transfer.id;
+}
+
+/** Takes a payout's money back from the connected account after its bank payout failed. */
+export async function reverseTransfer(env: Env, r: { payoutId: string; transferId: string }): Promise<void> {
+  await stripeClient(env, 0).transfers.createReversal(r.transferId, { metadata: { payoutId: r.payoutId } }, { idempotencyKey: `reversal-${r.payoutId}` });
 }
 
 /**

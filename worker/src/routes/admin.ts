@@ -26,6 +26,9 @@ export const adminRoutes = new Hono<AppEnv>()
         destination: p.destination,
         destinationMasked: maskDestination(p.destination),
         status: p.status,
+        // How it is paid: the operator marks a manual payout paid; a Stripe Connect payout is approved and Stripe pays it.
+        via: p.via === 'stripe_connect' ? 'stripe_connect' : 'manual',
+        transferId: p.transfer_id,
         createdAt: p.created_at,
         decidedAt: p.decided_at,
       })),

@@ -1,15 +1,30 @@
 import { Hono } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { diamondsValue, GoalRequest, LiveRequest, ModerationRequest, money, PayoutRequest, payoutView, type PayoutRecord } from '@giftstream/shared';
+import { diamondsValue, EmptyRequest, GoalRequest, LiveRequest, ModerationRequest, money, PAYOUT_PENDING, PayoutRequest, payoutView, type ConnectAccount, type PayoutRecord } from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, Env } from '../env';
-import { idempotency, send, valid } from '../http';
+import { fail, idempotency, send, valid } from '../http';
+import { accountState, payoutAccountOf, rememberPayoutAccount } from '../directory/payout-accounts';
+import { createAccountLink, createPayoutAccount, isSandbox } from '../payments/stripe';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
 import { forgetCreators, requireCreator } from './creators';
 
 const ulid = monotonicFactory();
+
+/** Stripe mode's auto-approval limit in cents; anything but a whole number turns it off. */
+function autoApproveCents(env: Env): number {
+  const n = Number(env.PAYOUT_AUTO_APPROVE_CENTS ?? '0');
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/** Stripe mode: where the creator's payouts go and whether Stripe lets them; sandbox: none. */
+async function connectOf(env: Env, userId: string): Promise<ConnectAccount | undefined> {
+  if (isSandbox(env)) return undefined;
+  const row = await payoutAccountOf(env, userId);
+  return { account: row?.account_id ?? null, payoutsEnabled: row?.payouts_enabled === 1, autoApproveCents: autoApproveCents(env) };
+}
 
 function overlayUrl(env: Env, handle: string, token: string): string {
   return `${env.PUBLIC_URL}/overlay/?room=${encodeURIComponent(handle)}&token=${encodeURIComponent(token)}`;
@@ -52,7 +67,7 @@ export const creatorRoutes = new Hono<AppEnv>()
     const card = await currentRateCard(c.env);
     const wallet = getWallet(c.env, user.id);
     const [summary, payouts, room] = await Promise.all([wallet.summary(card), wallet.payouts(), getLiveRoom(c.env, creator.handle).earnings()]);
-    const pending = payouts.filter((p) => p.status === 'requested');
+    const pending = payouts.filter((p) => PAYOUT_PENDING.includes(p.status));
     return c.json({
       diamonds: summary.diamonds,
       value: money(diamondsValue(card, summary.diamonds).amount, card),
@@ -66,17 +81,49 @@ export const creatorRoutes = new Hono<AppEnv>()
     const keyed = idempotency(c, body);
     if (keyed instanceof Response) return keyed;
     const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
+    const connect = await connectOf(c.env, user.id);
+    // Sandbox payouts are sent by hand, so the operator needs to know where to.
+    if (!connect && !body.destination) return fail(c, 'invalid_request', 'Say where the operator should send the money.', 'destination');
     const r = await getWallet(c.env, user.id).requestPayout({
       ...keyed,
       payoutId: ulid(),
       diamonds: body.diamonds,
-      destination: body.destination,
+      destination: body.destination ?? '',
+      connect,
       adult: isAdult(user.birthdate, now()),
       card: await currentRateCard(c.env),
       // The wallet indexes the payout for the operator through its outbox.
       owner: { userId: user.id, handle: creator.handle },
     });
     return send(r);
+  })
+  .get('/payout-account', async (c) => {
+    const sandbox = isSandbox(c.env);
+    const row = sandbox ? null : await payoutAccountOf(c.env, c.get('user').id);
+    return c.json({
+      account: {
+        mode: sandbox ? 'sandbox' : 'stripe',
+        state: accountState(row),
+        detailsSubmitted: row?.details_submitted === 1,
+        chargesEnabled: row?.charges_enabled === 1,
+        payoutsEnabled: row?.payouts_enabled === 1,
+        autoApprove: money(sandbox ? 0 : autoApproveCents(c.env)),
+      },
+    });
+  })
+  .post('/payout-account', valid('json', EmptyRequest), async (c) => {
+    const user = c.get('user');
+    if (isSandbox(c.env)) return fail(c, 'conflict', 'This instance pays creators by hand (sandbox mode): no payout account is needed; request a payout with where to send it.');
+    if (!isAdult(user.birthdate, now())) return fail(c, 'age_restricted', 'You must be 18 or older to receive payouts.');
+    let row = await payoutAccountOf(c.env, user.id);
+    try {
+      // Stripe answers the same account to the same Idempotency-Key, so a retry never makes a second one.
+      if (!row) row = await rememberPayoutAccount(c.env, user.id, await createPayoutAccount(c.env, { userId: user.id, email: user.email }), now());
+      return c.json({ url: await createAccountLink(c.env, row.account_id) });
+    } catch (e) {
+      console.error('stripe connect onboarding failed', e);
+      return fail(c, 'payment_provider_error', 'Stripe did not answer; try again in a moment.');
+    }
   })
   .get('/payouts', async (c) => {
     const payouts: PayoutRecord[] = await getWallet(c.env, c.get('user').id).payouts();

@@ -5,6 +5,7 @@ import type { AppEnv, Env } from '../env';
 import { fail } from '../http';
 import { verifyWebhook } from '../payments/stripe';
 import { getWallet } from '../stubs';
+import { payoutAccountById, updatePayoutAccount } from '../directory/payout-accounts';
 
 interface Owner {
   purchaseId: string;
@@ -22,6 +23,7 @@ async function ownerOf(env: Env, metadata: Stripe.Metadata | null | undefined, p
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optionalString = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+const optionalBoolean = (v: unknown) => v === undefined || v === null || typeof v === 'boolean';
 
 /**
  * A signature proves who sent a payload, not that it is an event: check the fields `apply` reads have
@@ -32,11 +34,16 @@ function wellFormed(event: unknown): event is Stripe.Event {
   const data = event.data;
   if (!isObject(data) || !isObject(data.object)) return false;
   const o = data.object;
-  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId) || !optionalString(o.metadata.refundId))) return false;
+  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId) || !optionalString(o.metadata.refundId) || !optionalString(o.metadata.payoutId))) return false;
   if (!optionalString(o.status)) return false;
   if (!optionalString(o.payment_intent) && !(isObject(o.payment_intent) && typeof o.payment_intent.id === 'string')) return false;
   if (event.type === 'charge.refunded' && !(Number.isSafeInteger(o.amount_refunded) && (o.amount_refunded as number) >= 0)) return false;
   if (/^checkout\.session\.(completed|async_payment_succeeded)$/.test(event.type) && (!Number.isSafeInteger(o.amount_total) || typeof o.currency !== 'string')) return false;
+  // Connect: events about a connected account name it in `event.account`.
+  if (!optionalString(event.account)) return false;
+  if (event.type === 'account.updated' && (typeof o.id !== 'string' || !optionalBoolean(o.details_submitted) || !optionalBoolean(o.charges_enabled) || !optionalBoolean(o.payouts_enabled))) return false;
+  if (event.type === 'transfer.reversed' && (typeof o.id !== 'string' || !Number.isSafeInteger(o.amount) || !Number.isSafeInteger(o.amount_reversed))) return false;
+  if (event.type === 'payout.failed' && (typeof event.account !== 'string' || !Number.isSafeInteger(o.amount))) return false;
   return true;
 }
 
@@ -95,6 +102,33 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       if (!owner) return 'unknown_purchase';
       const r = await getWallet(env, owner.userId).refundRefused(purchaseId, refundId);
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
+    }
+    case 'account.updated': {
+      const account = event.data.object;
+      const known = await updatePayoutAccount(env, event.account ?? account.id, { detailsSubmitted: account.details_submitted === true, chargesEnabled: account.charges_enabled === true, payoutsEnabled: account.payouts_enabled === true }, now());
+      // Accounts made elsewhere on the same Stripe platform are none of ours.
+      return known ? 'applied' : 'ignored';
+    }
+    case 'transfer.reversed': {
+      // Our transfers carry the payout and its creator; a reversal returns the diamonds.
+      const transfer = event.data.object;
+      const { payoutId, userId } = transfer.metadata ?? {};
+      if (!payoutId || !userId) return 'ignored';
+      // Only a full reversal takes the whole payout back; a partial one (made by hand in Stripe's dashboard) is the operator's to settle.
+      if (transfer.amount_reversed < transfer.amount) return 'ignored';
+      const r = await getWallet(env, userId).payoutReturned(payoutId, 'transfer_reversed');
+      return r === 'failed' ? 'applied' : 'ignored';
+    }
+    case 'payout.failed': {
+      // The connected account's bank payout failed: the money is back in its Stripe balance. The payout of
+      // ours that it paid is the newest paid one of that amount to that account.
+      const row = await payoutAccountById(env, event.account!);
+      if (!row) return 'ignored';
+      const wallet = getWallet(env, row.user_id);
+      const payoutId = await wallet.paidPayoutTo(row.account_id, event.data.object.amount);
+      if (!payoutId) return 'ignored';
+      await wallet.payoutReturned(payoutId, 'payout_failed');
+      return 'applied';
     }
     default:
       return 'ignored';
