@@ -1,7 +1,7 @@
 // The popup: signed out, it signs in; signed in, it shows the wallet, gifting, history, limits, the creator
 // view and settings.
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_RATE_CARD } from '@giftstream/shared';
+import { DEFAULT_RATE_CARD, mulCeil } from '@giftstream/shared';
 import type { Catalog, Me, Rates, Wallet } from '../lib/api';
 import type { ReplyError, SessionView } from '../lib/replies';
 import { AuthView } from './AuthView';
@@ -12,6 +12,8 @@ import { LimitsView } from './LimitsView';
 import { SettingsView } from './SettingsView';
 import { coins, ErrorNote, useAsk } from './ui';
 import { WalletView } from './WalletView';
+
+export const WALLET_REFRESH_EVERY = 8_000;
 
 export type Tab = 'wallet' | 'gift' | 'history' | 'limits' | 'creator' | 'settings';
 
@@ -52,6 +54,29 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     if (failed && !failed.ok && failed.error.code === 'unauthorized') setSession(null);
   }
   useEffect(() => void refresh(), []);
+  // What the header and the tabs show is asked again whenever the popup gets focus and every few seconds, so
+  // nothing is shown as current that is older than STALE_AFTER.
+  useEffect(() => {
+    const onFocus = () => void refreshWallet();
+    window.addEventListener('focus', onFocus);
+    const t = setInterval(() => document.visibilityState !== 'hidden' && void refreshWallet(), WALLET_REFRESH_EVERY);
+    return () => {
+      window.removeEventListener('focus', onFocus);
+      clearInterval(t);
+    };
+  }, []);
+
+  async function refreshWallet() {
+    const w = await ask({ type: 'wallet.get' });
+    if (w.ok) setWallet(w.data);
+  }
+
+  /** A money move's reply carries the new balance: show it at once, then ask for the rest. */
+  function moneyMoved(coins?: number) {
+    if (coins !== undefined)
+      setWallet((w) => w && { ...w, wallet: { ...w.wallet, coins, value: { ...w.wallet.value, amount: catalog ? mulCeil(coins, catalog.rates.coinPrice) : w.wallet.value.amount } }, at: Date.now() });
+    void refresh();
+  }
 
   async function signOut() {
     await ask({ type: 'session.signOut' });
@@ -120,7 +145,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
           onSent={() => void refresh()}
         />
       )}
-      {tab === 'history' && <HistoryView />}
+      {tab === 'history' && <HistoryView onMoneyMoved={moneyMoved} />}
       {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
       {tab === 'creator' && (me?.creator ? <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} /> : me && <BecomeCreator onCreated={() => void refresh()} />)}
       {tab === 'settings' && <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />}

@@ -24,7 +24,7 @@ function label(e: HistoryItem): string {
   return base;
 }
 
-export function HistoryView({ now = Date.now() }: { now?: number }) {
+export function HistoryView({ now = Date.now(), onMoneyMoved }: { now?: number; onMoneyMoved?(coins: number): void }) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const [data, setData] = useState<{ entries: HistoryItem[]; offline: boolean; syncedAt: number | null } | null>(null);
@@ -48,6 +48,7 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
       return setError(r.error);
     }
     renewKey();
+    onMoneyMoved?.(r.data.wallet.coins);
     const { refund } = r.data;
     setRefunded(
       refund.status === 'pending'

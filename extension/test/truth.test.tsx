@@ -1,0 +1,152 @@
+// What the extension shows is current: live state follows the room, a waiting gift is followed to the end, a
+// refund's balance reaches the header, and a sent gift is never shown beside a warning that contradicts it.
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { catalog, DEFAULT_RATE_CARD, publicRates } from '@giftstream/shared';
+import { useState } from 'preact/hooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../components/App';
+import { GiftPanel } from '../components/GiftPanel';
+import { PageGift } from '../components/PageGift';
+import { AskContext } from '../components/ui';
+import type { Wallet } from '../lib/api';
+
+const NOW = Date.now();
+const rates = publicRates([DEFAULT_RATE_CARD], NOW);
+const gifts = catalog();
+const creator = { handle: 'streamer', displayName: 'Streamer', live: false, channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }] };
+const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
+const ok = <T,>(data: T) => ({ ok: true as const, data });
+const err = (code: string, message = '') => ({ ok: false as const, error: { code, message } });
+
+function walletOf(coins: number): Wallet {
+  return {
+    coins,
+    diamonds: 0,
+    debt: 0,
+    value: { amount: coins, currency: 'USD' },
+    diamondsPending: 0,
+    limits: { daily: null, weekly: null, monthly: null },
+    pendingLimits: [],
+    purchased: { day: 0, week: 0, month: 0 },
+    gifted: { day: 0, week: 0, month: 0 },
+  };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('1. the page panel follows the room', () => {
+  it('turns from not live to live while open, without a reload, within 10 s', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let live = false;
+    const calls: any[] = [];
+    const ask = vi.fn(async (m: any) => {
+      calls.push(m);
+      if (m.type === 'page.state') return ok({ signedIn: true, adult: true, coins: 500, live, at: Date.now(), gifts, confirmThreshold: 1000 });
+      return err('not_found');
+    });
+    render(<PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask as any} trustedOnly={false} />);
+    fireEvent.click(screen.getByRole('button', { name: /Gift/ }));
+    expect(await screen.findByText('@streamer is not live right now')).toBeTruthy();
+    expect(calls.find((c) => c.type === 'page.state')).toEqual({ type: 'page.state', handle: 'streamer' });
+    live = true;
+    await act(async () => void (await vi.advanceTimersByTimeAsync(10_000)));
+    await waitFor(() => expect(screen.queryByText('@streamer is not live right now')).toBeNull());
+    fireEvent.click(screen.getByRole('option', { name: /Heart/ }));
+    expect((screen.getByRole('button', { name: 'Send $0.01' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('says when it could not check for a while instead of showing an old answer as current', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let up = true;
+    const ask = vi.fn(async (m: any) => (m.type === 'page.state' ? ok({ signedIn: true, adult: true, coins: 500, live: up ? true : null, at: Date.now(), gifts, confirmThreshold: 1000 }) : err('not_found')));
+    render(<PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask as any} trustedOnly={false} />);
+    fireEvent.click(screen.getByRole('button', { name: /Gift/ }));
+    await screen.findByText(/You have 500 coins/);
+    up = false;
+    await act(async () => void (await vi.advanceTimersByTimeAsync(12_000)));
+    expect(await screen.findByText(/Cannot reach Giftstream to check whether @streamer is live/)).toBeTruthy();
+  });
+});
+
+describe('2. a gift on its way is followed to the end', () => {
+  it('turns the connection warning into Sent once the server answers, and blocks a second send meanwhile', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let status: 'pending' | 'sent' = 'pending';
+    const body = { giftId: 'heart', count: 1, anonymous: false };
+    const view = () => ({ key: 'k-000001', handle: 'streamer', body, status, attempts: 2, createdAt: NOW, ...(status === 'sent' ? { result: { gift: { id: 'T1', giftId: 'heart', count: 1, coins: 1, combo: { id: 'T1', count: 1 } }, wallet: { coins: 499 } } } : {}) });
+    const onSend = vi.fn(async () => ok(view()));
+    const onFollow = vi.fn(async () => ok(view()));
+    render(<GiftPanel creator={{ ...creator, live: true }} verified gifts={gifts} signedIn adult balance={500} confirmThreshold={1000} where="page" onSend={onSend as any} onFollow={onFollow as any} />);
+    fireEvent.click(screen.getByRole('option', { name: /Heart/ }));
+    fireEvent.input(screen.getByRole('textbox'), { target: { value: 'hello' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send $0.01' }));
+    expect(await screen.findByText(/Connection trouble/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Send $0.01' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText(/still on its way/)).toBeTruthy();
+    status = 'sent';
+    await act(async () => void (await vi.advanceTimersByTimeAsync(5_000)));
+    expect(await screen.findByText(/Sent Heart ×1 to @streamer/)).toBeTruthy();
+    expect(screen.queryByText(/Connection trouble/)).toBeNull();
+    expect((screen.getByRole('textbox') as HTMLInputElement).value).toBe('');
+    expect(onSend).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('3. a refund reaches the balance at once', () => {
+  it('updates the header after refunding in History, from the reply', async () => {
+    let coins = 5334;
+    const purchase = { id: 'E1', kind: 'purchase', coins: 5250, diamonds: 0, value: { amount: 5250, currency: 'USD' }, counterparty: null, rateVersion: 1, at: Date.now() - 1000, ref: 'P1', receipt: { status: 'completed', sandbox: true } };
+    const handlers: Record<string, (m: any) => unknown> = {
+      'session.get': () => ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Viewer', adult: true } }),
+      'catalog.get': () => ok({ gifts, rates }),
+      'wallet.get': () => ok({ wallet: walletOf(coins), offline: false, at: Date.now() }),
+      'me.get': () => ok({ user: { id: 'u1', displayName: 'Viewer', adult: true }, wallet: { coins, diamonds: 0, debt: 0 }, creator: null }),
+      'history.list': () => ok({ entries: [purchase], offline: false, syncedAt: Date.now() }),
+      'purchase.refund': () => {
+        // The reply carries the new balance; the server's wallet answers it too, but later.
+        const reply = ok({ purchase: { id: 'P1', status: 'refunded', coins: 5250, price: { amount: 5250, currency: 'USD' }, sandbox: true }, wallet: { coins: 84 }, refund: { id: 'R1', coins: 5250, amount: { amount: 5250, currency: 'USD' }, status: 'succeeded' } });
+        coins = 84;
+        return reply;
+      },
+    };
+    const ask = vi.fn(async (m: any) => (handlers[m.type] ? handlers[m.type]!(m) : err('not_found')));
+    const { container } = render(
+      <AskContext.Provider value={ask as any}>
+        <App tabUrl={null} initialTab="history" />
+      </AskContext.Provider>,
+    );
+    await waitFor(() => expect(container.querySelector('header .pill')?.textContent).toBe('5,334 coins'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Refund unspent coins' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Refund' }));
+    await waitFor(() => expect(container.querySelector('header .pill')?.textContent).toBe('84 coins'));
+  });
+});
+
+describe('5. a sent gift is not shown beside a warning it contradicts', () => {
+  it('after a confirmed $10 gift that spent the balance, shows Sent and no Not enough coins', async () => {
+    function Harness() {
+      const [balance, setBalance] = useState(1000);
+      return (
+        <GiftPanel
+          creator={{ ...creator, live: true }}
+          verified
+          gifts={gifts}
+          signedIn
+          adult
+          balance={balance}
+          confirmThreshold={1000}
+          where="page"
+          onSend={async (body) => ok({ key: 'k-000002', handle: 'streamer', body, status: 'sent' as const, attempts: 1, createdAt: NOW, result: { gift: { id: 'T1', giftId: body.giftId, count: body.count, coins: 1000, anonymous: false, combo: { id: 'T1', count: 1 } }, wallet: { coins: 0 } } })}
+          onSent={(v) => v.result && setBalance(v.result.wallet.coins)}
+        />
+      );
+    }
+    render(<Harness />);
+    const ten = gifts.find((g) => g.coins === 1000)!;
+    fireEvent.click(screen.getByRole('option', { name: new RegExp(ten.name) }));
+    fireEvent.click(screen.getByRole('button', { name: 'Send $10.00' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, send $10.00' }));
+    expect(await screen.findByText(new RegExp(`Sent ${ten.name} ×1 to @streamer`))).toBeTruthy();
+    expect(screen.queryByText('Not enough coins')).toBeNull();
+  });
+});
