@@ -29,10 +29,16 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'settings', label: 'Settings' },
 ];
 
+/** For a creator the creator tab comes first. */
+const CREATOR_TABS = [TABS.find((t) => t.id === 'creator')!, ...TABS.filter((t) => t.id !== 'creator')];
+
 export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?: Tab }) {
   const ask = useAsk();
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const [tab, setTab] = useState<Tab>(initialTab ?? 'wallet');
+  // A creator's home is the creator tab: their earnings, not a viewer wallet that may hold 0 coins. It opens
+  // there once, when the account turns out to be a creator, unless a tab was asked for or already chosen.
+  const [chosen, setChosen] = useState(initialTab !== undefined);
   const [wallet, setWallet] = useState<{ wallet: Wallet; offline: boolean; at: number } | null>(null);
   const [me, setMe] = useState<Me | null>(null);
   const [catalog, setCatalog] = useState<{ gifts: Catalog; rates: Rates } | null>(null);
@@ -48,6 +54,12 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     const [w, m] = await Promise.all([ask({ type: 'wallet.get' }), ask({ type: 'me.get' })]);
     if (w.ok) setWallet(w.data);
     if (m.ok) setMe(m.data);
+    if (m.ok && m.data.creator) {
+      setChosen((was) => {
+        if (!was) setTab('creator');
+        return true;
+      });
+    }
     const failed = !w.ok ? w : !m.ok ? m : null;
     setError(failed && !failed.ok ? failed.error : null);
     // A 401 ended the session in the background.
@@ -84,6 +96,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     setWallet(null);
     setMe(null);
     setTab('wallet');
+    setChosen(false);
   }
 
   if (session === undefined) return <main class="loading">Loading…</main>;
@@ -126,8 +139,18 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     <main>
       {header}
       <nav class="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button type="button" role="tab" key={t.id} aria-selected={tab === t.id} class={tab === t.id ? 'on' : ''} onClick={() => setTab(t.id)}>
+        {(me?.creator ? CREATOR_TABS : TABS).map((t) => (
+          <button
+            type="button"
+            role="tab"
+            key={t.id}
+            aria-selected={tab === t.id}
+            class={tab === t.id ? 'on' : ''}
+            onClick={() => {
+              setChosen(true);
+              setTab(t.id);
+            }}
+          >
             {t.label}
           </button>
         ))}

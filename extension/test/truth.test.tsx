@@ -150,3 +150,77 @@ describe('5. a sent gift is not shown beside a warning it contradicts', () => {
     expect(screen.queryByText('Not enough coins')).toBeNull();
   });
 });
+
+describe('6, 7, 8. the creator side', () => {
+  const earnings = {
+    diamonds: 99_999_990,
+    value: { amount: 69_999_993, currency: 'USD' as const },
+    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
+    sessions: [],
+    topSupporters: [],
+  };
+  const creatorMe = { handle: 'streamer', displayName: 'Streamer', live: true, channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }] };
+  const handlers: Record<string, (m: any) => unknown> = {
+    'session.get': () => ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Streamer', adult: true } }),
+    'catalog.get': () => ok({ gifts, rates }),
+    'wallet.get': () => ok({ wallet: walletOf(0), offline: false, at: Date.now() }),
+    'me.get': () => ok({ user: { id: 'u1', displayName: 'Streamer', adult: true }, wallet: { coins: 0, diamonds: 99_999_990, debt: 0 }, creator: creatorMe }),
+    'room.get': () => ok({ room: { handle: 'streamer', displayName: 'Streamer', live: { live: true, title: null, sessionId: 'S1', startedAt: NOW }, goal: null, leaderboard: [] } }),
+    'creator.earnings': () => ok(earnings),
+    'creator.payouts': () => ok({ payouts: [] }),
+    'creator.overlay': (m) => ok({ token: m.rotate ? 't2' : 't1', overlayUrl: `http://localhost:8787/overlay/?room=streamer&token=${m.rotate ? 't2' : 't1'}` }),
+    'creator.moderation': () => ok({ blockedWords: [], hidden: [] }),
+    'creator.payoutAccount': () => ok({ account: { mode: 'sandbox', state: 'none', detailsSubmitted: false, chargesEnabled: false, payoutsEnabled: false, autoApprove: { amount: 0, currency: 'USD' } } }),
+    'creator.connectSites': () => ok({ sites: [] }),
+  };
+  function renderApp() {
+    const calls: any[] = [];
+    const ask = vi.fn(async (m: any) => {
+      calls.push(m);
+      return handlers[m.type] ? handlers[m.type]!(m) : err('not_found');
+    });
+    const r = render(
+      <AskContext.Provider value={ask as any}>
+        <App tabUrl={null} />
+      </AskContext.Provider>,
+    );
+    return { ...r, calls };
+  }
+
+  it('8. a creator signs in to their creator home, listed first, not to a wallet of 0 coins', async () => {
+    renderApp();
+    expect(await screen.findByTestId('earnings')).toBeTruthy();
+    expect(screen.queryByTestId('balance')).toBeNull();
+    expect(screen.getAllByRole('tab')[0]!.textContent).toBe('Creator');
+    expect(screen.getByRole('tab', { name: 'Creator' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('6. rotating the overlay URL asks first, and Keep leaves it alone', async () => {
+    const { calls } = renderApp();
+    fireEvent.click(await screen.findByRole('button', { name: /^Rotate URL/ }));
+    expect(calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(false);
+    expect(screen.getByRole('alertdialog', { name: /Confirm rotating/ }).textContent).toContain('stops the current one at once');
+    fireEvent.click(screen.getByRole('button', { name: 'Keep the current URL' }));
+    expect(calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: /^Rotate URL/ }));
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate and stop the old URL' }));
+    await waitFor(() => expect(calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(true));
+  });
+
+  it('7. the payout form says why its button is greyed out, and money has thousands separators', async () => {
+    renderApp();
+    expect(await screen.findByText('$699,999.93')).toBeTruthy();
+    const input = await screen.findByLabelText(/Diamonds \(steps of 10\)/);
+    const button = () => screen.getByRole('button', { name: /^Request/ }) as HTMLButtonElement;
+    fireEvent.input(input, { target: { value: '1435' } });
+    expect(button().disabled).toBe(true);
+    expect(screen.getByText('Payouts go in steps of 10 diamonds: try 1,430.')).toBeTruthy();
+    fireEvent.input(input, { target: { value: '100' } });
+    expect(screen.getByText(/The minimum is 1,430 diamonds \(\$10.01\)|The minimum is [\d,]+ diamonds \(\$10\.\d\d\)/)).toBeTruthy();
+    fireEvent.input(input, { target: { value: '100000000' } });
+    expect(screen.getByText('You have 99,999,990 diamonds ($699,999.93).')).toBeTruthy();
+    fireEvent.input(input, { target: { value: '99999990' } });
+    expect(button().disabled).toBe(false);
+    expect(button().textContent).toBe('Request $699,999.93');
+  });
+});
