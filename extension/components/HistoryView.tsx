@@ -73,7 +73,15 @@ export function HistoryView({ now = Date.now(), onMoneyMoved }: { now?: number; 
           return (
             <li key={e.id} data-kind={e.kind}>
               <div class="row">
-                <span class="grow">{label(e)}</span>
+                <span class="grow">
+                  {label(e)}
+                  {e.receipt?.sandbox && ' '}
+                  {e.receipt?.sandbox && (
+                    <span class="badge sandbox" title="A sandbox purchase: no real money moved">
+                      sandbox
+                    </span>
+                  )}
+                </span>
                 <span class={e.coins < 0 || e.diamonds < 0 ? 'neg' : 'pos'}>
                   {e.coins !== 0 ? `${e.coins > 0 ? '+' : ''}${coins(e.coins)}` : `${e.diamonds > 0 ? '+' : ''}${e.diamonds.toLocaleString('en-US')} diamonds`}
                 </span>

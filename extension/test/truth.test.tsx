@@ -224,3 +224,25 @@ describe('6, 7, 8. the creator side', () => {
     expect(button().textContent).toBe('Request $699,999.93');
   });
 });
+
+describe('9. smaller truths', () => {
+  it('History labels sandbox purchases', async () => {
+    const entry = { id: 'E1', kind: 'purchase', coins: 500, diamonds: 0, value: { amount: 500, currency: 'USD' }, counterparty: null, rateVersion: 1, at: Date.now() - 1000, ref: 'P1', receipt: { purchaseId: 'P1', price: { amount: 500, currency: 'USD' }, sandbox: true, paymentRef: null, rateVersion: 1, status: 'completed' } };
+    const ask = vi.fn(async (m: any) => (m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found')));
+    const { HistoryView } = await import('../components/HistoryView');
+    render(
+      <AskContext.Provider value={ask as any}>
+        <HistoryView />
+      </AskContext.Provider>,
+    );
+    expect(await screen.findByText('sandbox')).toBeTruthy();
+  });
+
+  it('the age gate promises nothing that does not exist, and input errors are not "Something went wrong"', async () => {
+    const { explain } = await import('../lib/explain');
+    expect(explain({ code: 'age_restricted', message: '' }).detail).not.toMatch(/follow/i);
+    const e = explain({ code: 'invalid_request', message: 'Display name must have a visible character.', field: 'displayName' });
+    expect(e.title).toBe('Check the display name');
+    expect(e.detail).toBe('Display name must have a visible character.');
+  });
+});
