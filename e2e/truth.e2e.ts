@@ -15,6 +15,8 @@ let browser: Awaited<ReturnType<typeof launchWithExtension>>;
 let context: BrowserContext;
 let build: string;
 let creatorToken: string;
+let creatorEmail: string;
+let creatorPassword: string;
 const shots = artifactDir('truth');
 
 beforeAll(async () => {
@@ -22,6 +24,8 @@ beforeAll(async () => {
   server = await startServer();
   const creator = await signup(server.url, 'Demo Creator');
   creatorToken = creator.token;
+  creatorEmail = creator.email;
+  creatorPassword = creator.password;
   const made = await api(server.url, '/v1/creators', { body: { handle: HANDLE, channels: [`https://www.twitch.tv/${HANDLE}`] }, token: creator.token });
   if (made.status !== 201) throw new Error(made.text);
   const verified = await api(server.url, '/v1/admin/channels/verify', { body: { url: `https://www.twitch.tv/${HANDLE}`, handle: HANDLE }, token: ADMIN_TOKEN });
@@ -97,5 +101,30 @@ describe('the extension tells the truth', () => {
     await popup.screenshot({ path: join(shots, '3-refunded.png') });
     await popup.getByRole('tab', { name: 'Wallet' }).click();
     await expect.poll(() => popup.getByTestId('balance').textContent()).toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
+
+    // Every view at the popup's real size; nothing scrolls sideways.
+    for (const tab of ['Wallet', 'Gift', 'History', 'Limits', 'Settings']) {
+      await popup.getByRole('tab', { name: tab }).click();
+      await popup.waitForTimeout(300);
+      expect(await popup.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+      await popup.screenshot({ path: join(shots, `popup-viewer-${tab.toLowerCase()}.png`) });
+    }
+
+    // The creator signs in to their home: earnings first, not a wallet of 0 coins.
+    await popup.getByRole('tab', { name: 'Settings' }).click();
+    await popup.getByRole('button', { name: 'Sign out' }).click();
+    await popup.getByLabel('Email').fill(creatorEmail);
+    await popup.getByLabel('Password').fill(creatorPassword);
+    await popup.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
+    await popup.getByRole('tab', { name: 'Creator', selected: true }).waitFor();
+    await popup.getByTestId('earnings').waitFor();
+    await popup.screenshot({ path: join(shots, 'popup-creator-home.png') });
+    await popup.getByRole('button', { name: /^Rotate URL/ }).click();
+    await popup.getByRole('alertdialog', { name: /Confirm rotating/ }).scrollIntoViewIfNeeded();
+    await popup.screenshot({ path: join(shots, 'popup-creator-rotate-confirm.png') });
+    await popup.getByRole('button', { name: 'Keep the current URL' }).click();
+    expect(await popup.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await popup.setViewportSize({ width: 380, height: 1400 });
+    await popup.screenshot({ path: join(shots, 'popup-creator-full.png'), fullPage: true });
   });
 });
