@@ -98,6 +98,8 @@ describe('the extension tells the truth', () => {
     await popup.getByText(/Refunded 995 coins/).waitFor();
     const wallet = (await api(server.url, '/v1/wallet', { token: login.json.token })).json;
     await expect.poll(() => pill.textContent(), { timeout: 2_000 }).toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
+    // Nothing is left to refund: no second offer (it would end in an error).
+    await expect.poll(() => popup.getByRole('button', { name: 'Refund unspent coins' }).count()).toBe(0);
     await popup.screenshot({ path: join(shots, '3-refunded.png') });
     await popup.getByRole('tab', { name: 'Wallet' }).click();
     await expect.poll(() => popup.getByTestId('balance').textContent()).toBe(`${wallet.coins.toLocaleString('en-US')} coins`);

@@ -168,7 +168,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
           onSent={() => void refresh()}
         />
       )}
-      {tab === 'history' && <HistoryView onMoneyMoved={moneyMoved} />}
+      {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={moneyMoved} />}
       {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
       {tab === 'creator' && (me?.creator ? <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} /> : me && <BecomeCreator onCreated={() => void refresh()} />)}
       {tab === 'settings' && <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />}

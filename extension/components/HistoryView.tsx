@@ -24,7 +24,11 @@ function label(e: HistoryItem): string {
   return base;
 }
 
-export function HistoryView({ now = Date.now(), onMoneyMoved }: { now?: number; onMoneyMoved?(coins: number): void }) {
+/**
+ * `balance`: the wallet's coins now, when known. A refund returns min(the purchase's unrefunded coins, the
+ * balance), so with no coins left there is nothing to refund, whatever the purchase's status says.
+ */
+export function HistoryView({ now = Date.now(), balance = null, onMoneyMoved }: { now?: number; balance?: number | null; onMoneyMoved?(coins: number): void }) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const [data, setData] = useState<{ entries: HistoryItem[]; offline: boolean; syncedAt: number | null } | null>(null);
@@ -69,7 +73,7 @@ export function HistoryView({ now = Date.now(), onMoneyMoved }: { now?: number; 
           const refunding = e.receipt?.status === 'refund_pending';
           // Only a purchase with coins left to return offers a refund (older servers send no receipt status).
           const open = !e.receipt || e.receipt.status === 'completed' || e.receipt.status === 'partially_refunded';
-          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && open;
+          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && open && balance !== 0;
           return (
             <li key={e.id} data-kind={e.kind}>
               <div class="row">

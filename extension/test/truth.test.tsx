@@ -246,3 +246,24 @@ describe('9. smaller truths', () => {
     expect(e.detail).toBe('Display name must have a visible character.');
   });
 });
+
+describe('4 (follow-up). a refund is offered only when coins are left to return', () => {
+  it('offers no refund of a partly refunded purchase once the wallet holds no coins', async () => {
+    const entry = { id: 'E1', kind: 'purchase', coins: 1000, diamonds: 0, value: { amount: 1000, currency: 'USD' }, counterparty: null, rateVersion: 1, at: Date.now() - 1000, ref: 'P1', receipt: { purchaseId: 'P1', price: { amount: 1000, currency: 'USD' }, sandbox: true, paymentRef: null, rateVersion: 1, status: 'partially_refunded' } };
+    const ask = vi.fn(async (m: any) => (m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found')));
+    const { HistoryView } = await import('../components/HistoryView');
+    const { rerender } = render(
+      <AskContext.Provider value={ask as any}>
+        <HistoryView balance={0} />
+      </AskContext.Provider>,
+    );
+    await screen.findByText('Bought coins');
+    expect(screen.queryByRole('button', { name: 'Refund unspent coins' })).toBeNull();
+    rerender(
+      <AskContext.Provider value={ask as any}>
+        <HistoryView balance={5} />
+      </AskContext.Provider>,
+    );
+    expect(await screen.findByRole('button', { name: 'Refund unspent coins' })).toBeTruthy();
+  });
+});
