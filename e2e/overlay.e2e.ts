@@ -230,11 +230,7 @@ describe('overlay in Chromium', () => {
     await expect
       .poll(
         () =>
-          toast.evaluate((el) => {
-            const span = el.firstElementChild!.getBoundingClientRect();
-            const box = el.getBoundingClientRect();
-            return Math.abs(span.right - box.right) < 2;
-          }),
+          toast.evaluate((el, by) => Math.abs(parseFloat(getComputedStyle(el).textIndent) + by) < 2, overflow),
         { timeout: 6_000, interval: 100 },
       )
       .toBe(true);

@@ -78,8 +78,8 @@ function Message({ text, oneLine }: { text: string; oneLine: boolean }) {
   }, [text, oneLine]);
   const scroll = overflow > 0 ? { '--scroll-by': `${-overflow}px`, '--scroll-time': `${Math.max(1, overflow / SCROLL_PX_PER_S).toFixed(2)}s`, '--scroll-start': `${SCROLL_START_MS}ms` } : undefined;
   return (
-    <div ref={box} class={`message${oneLine ? ' one-line' : ''}${overflow > 0 ? ' scrolls' : ''}`} data-overflow={overflow}>
-      <span style={scroll}>{text}</span>
+    <div ref={box} class={`message${oneLine ? ' one-line' : ''}${overflow > 0 ? ' scrolls' : ''}`} data-overflow={overflow} style={scroll}>
+      {text}
     </div>
   );
 }
