@@ -115,7 +115,7 @@ describe('extension', () => {
     await popup.getByLabel('Email').fill(creator.email);
     await popup.getByLabel('Password').fill(creator.password);
     await popup.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
-    await popup.getByTestId('balance').waitFor();
+    await popup.getByRole('tab', { name: 'Creator', selected: true }).waitFor();
     // Diamonds reach the creator's wallet in batches: look again until they have landed.
     await expect
       .poll(

@@ -31,6 +31,9 @@ export interface Server {
   port: number;
   adminToken: string;
   stop(): Promise<void>;
+  /** Stops the server as a crash would, keeping its storage; `up` starts it again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 /**
@@ -47,29 +50,49 @@ export async function startServer(vars: Record<string, string> = {}, { port: wan
   const allVars = { TEST_HOOKS: '1', ADMIN_TOKEN, PUBLIC_URL: url, SIGNUPS_PER_HOUR: '100000', LOGINS_PER_MINUTE: '100000', GIFTS_PER_SECOND: '1000', WS_PER_ADDRESS: '5000', ...vars };
   const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(allVars)) args.push('--var', `${k}:${v}`);
-  const child: ChildProcess = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let child!: ChildProcess;
   let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const stop = async () => {
+  const spawnDev = () => {
+    log = '';
+    child = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+  };
+  const kill = async () => {
     if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
       try {
         process.kill(-child.pid!, 'SIGTERM');
       } catch {}
-      await new Promise((r) => setTimeout(r, 300));
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 300))]);
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {}
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     }
+  };
+  const stop = async () => {
+    await kill();
     rmSync(persist, { recursive: true, force: true });
   };
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${url}/v1/health`)).ok) return { url, port, adminToken: ADMIN_TOKEN, stop };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const healthy = async () => {
+    for (let i = 0; i < 240; i++) {
+      if (child.exitCode !== null) break;
+      try {
+        if ((await fetch(`${url}/v1/health`)).ok) return true;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+  };
+  // A server crash and restart with the same storage and port: `down` stops it, `up` starts it again.
+  const down = () => kill();
+  const up = async () => {
+    spawnDev();
+    if (!(await healthy())) throw new Error(`wrangler dev did not restart:\n${log}`);
+  };
+  spawnDev();
+  if (await healthy()) return { url, port, adminToken: ADMIN_TOKEN, stop, down, up };
   await stop();
   throw new Error(`wrangler dev did not start:\n${log}`);
 }

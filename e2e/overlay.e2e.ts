@@ -213,6 +213,55 @@ describe('overlay in Chromium', () => {
     await o.close();
   });
 
+  it('shows an 80-character message whole on every tier, and keeps Zalgo text inside its box', async () => {
+    const r = await room();
+    const ada = await viewer('Ada Lovelace');
+    const o = await openOverlay(r.overlay.overlayUrl);
+    const long = 'This is an eighty character message that must be shown whole on every tier, okay';
+    expect(long).toHaveLength(80);
+    // A small toast keeps one line and scrolls it once, from start to end.
+    await sendGift(ada.token, r.handle, 'heart', 1, long);
+    const toast = o.page.locator('.toasts .alert-small .message');
+    await toast.waitFor();
+    expect(await toast.textContent()).toBe(long);
+    const overflow = Number(await toast.getAttribute('data-overflow'));
+    expect(overflow).toBeGreaterThan(0);
+    // Once scrolled, the end of the message is inside the toast.
+    await expect
+      .poll(
+        () =>
+          toast.evaluate((el, by) => Math.abs(parseFloat(getComputedStyle(el).textIndent) + by) < 2, overflow),
+        { timeout: 6_000, interval: 100 },
+      )
+      .toBe(true);
+    await o.page.screenshot({ path: join(shots, 'message-small-scrolled.png') });
+    // A card wraps: every line inside the card.
+    const zalgo = 'Z̷̢̛̪̼̈́̓͝a̶̡̛̗͓̓̈́l̵̰̈́g̴̛̪̈́o̶̢̓ ' + 'ṱ̷̢̛̓̈́e̶̡̓x̵̰̓t̴̪̓';
+    await sendGift(ada.token, r.handle, 'trophy', 1, long);
+    const card = o.page.locator('.stage .alert-medium');
+    await card.waitFor();
+    const fit = await card.evaluate((el) => {
+      const m = el.querySelector('.message') as HTMLElement;
+      return { whole: m.scrollHeight <= m.clientHeight + 1, inside: m.getBoundingClientRect().bottom <= el.getBoundingClientRect().bottom };
+    });
+    expect(fit).toEqual({ whole: true, inside: true });
+    await card.waitFor({ state: 'detached', timeout: 20_000 });
+    await sendGift(ada.token, r.handle, 'balloon', 1, zalgo.slice(0, 80));
+    const zcard = o.page.locator('.stage .alert-medium');
+    await zcard.waitFor();
+    const box = await zcard.evaluate((el) => {
+      const m = el.querySelector('.message') as HTMLElement;
+      const cs = getComputedStyle(m);
+      const card = el.getBoundingClientRect();
+      const msg = m.getBoundingClientRect();
+      return { clipped: cs.overflow === 'hidden', inside: msg.top >= card.top && msg.bottom <= card.bottom };
+    });
+    expect(box).toEqual({ clipped: true, inside: true });
+    await o.page.screenshot({ path: join(shots, 'message-zalgo.png') });
+    expect(o.errors).toEqual([]);
+    await o.close();
+  });
+
   it('scales the 1920×1080 design to a 1280×720 browser source', async () => {
     const r = await room();
     const ada = await viewer('Ada Lovelace');

@@ -1,7 +1,7 @@
 // The popup: signed out, it signs in; signed in, it shows the wallet, gifting, history, limits, the creator
 // view and settings.
 import { useEffect, useState } from 'preact/hooks';
-import { DEFAULT_RATE_CARD } from '@giftstream/shared';
+import { DEFAULT_RATE_CARD, mulCeil } from '@giftstream/shared';
 import type { Catalog, Me, Rates, Wallet } from '../lib/api';
 import type { ReplyError, SessionView } from '../lib/replies';
 import { AuthView } from './AuthView';
@@ -12,6 +12,8 @@ import { LimitsView } from './LimitsView';
 import { SettingsView } from './SettingsView';
 import { coins, ErrorNote, useAsk } from './ui';
 import { WalletView } from './WalletView';
+
+export const WALLET_REFRESH_EVERY = 8_000;
 
 export type Tab = 'wallet' | 'gift' | 'history' | 'limits' | 'creator' | 'settings';
 
@@ -27,10 +29,16 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'settings', label: 'Settings' },
 ];
 
+/** For a creator the creator tab comes first. */
+const CREATOR_TABS = [TABS.find((t) => t.id === 'creator')!, ...TABS.filter((t) => t.id !== 'creator')];
+
 export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?: Tab }) {
   const ask = useAsk();
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const [tab, setTab] = useState<Tab>(initialTab ?? 'wallet');
+  // A creator's home is the creator tab: their earnings, not a viewer wallet that may hold 0 coins. It opens
+  // there once, when the account turns out to be a creator, unless a tab was asked for or already chosen.
+  const [chosen, setChosen] = useState(initialTab !== undefined);
   const [wallet, setWallet] = useState<{ wallet: Wallet; offline: boolean; at: number } | null>(null);
   const [me, setMe] = useState<Me | null>(null);
   const [catalog, setCatalog] = useState<{ gifts: Catalog; rates: Rates } | null>(null);
@@ -46,12 +54,41 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     const [w, m] = await Promise.all([ask({ type: 'wallet.get' }), ask({ type: 'me.get' })]);
     if (w.ok) setWallet(w.data);
     if (m.ok) setMe(m.data);
+    if (m.ok && m.data.creator) {
+      setChosen((was) => {
+        if (!was) setTab('creator');
+        return true;
+      });
+    }
     const failed = !w.ok ? w : !m.ok ? m : null;
     setError(failed && !failed.ok ? failed.error : null);
     // A 401 ended the session in the background.
     if (failed && !failed.ok && failed.error.code === 'unauthorized') setSession(null);
   }
   useEffect(() => void refresh(), []);
+  // What the header and the tabs show is asked again whenever the popup gets focus and every few seconds, so
+  // nothing is shown as current that is older than STALE_AFTER.
+  useEffect(() => {
+    const onFocus = () => void refreshWallet();
+    window.addEventListener('focus', onFocus);
+    const t = setInterval(() => document.visibilityState !== 'hidden' && void refreshWallet(), WALLET_REFRESH_EVERY);
+    return () => {
+      window.removeEventListener('focus', onFocus);
+      clearInterval(t);
+    };
+  }, []);
+
+  async function refreshWallet() {
+    const w = await ask({ type: 'wallet.get' });
+    if (w.ok) setWallet(w.data);
+  }
+
+  /** A money move's reply carries the new balance: show it at once, then ask for the rest. */
+  function moneyMoved(coins?: number) {
+    if (coins !== undefined)
+      setWallet((w) => w && { ...w, wallet: { ...w.wallet, coins, value: { ...w.wallet.value, amount: catalog ? mulCeil(coins, catalog.rates.coinPrice) : w.wallet.value.amount } }, at: Date.now() });
+    void refresh();
+  }
 
   async function signOut() {
     await ask({ type: 'session.signOut' });
@@ -59,6 +96,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     setWallet(null);
     setMe(null);
     setTab('wallet');
+    setChosen(false);
   }
 
   if (session === undefined) return <main class="loading">Loading…</main>;
@@ -101,8 +139,18 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     <main>
       {header}
       <nav class="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button type="button" role="tab" key={t.id} aria-selected={tab === t.id} class={tab === t.id ? 'on' : ''} onClick={() => setTab(t.id)}>
+        {(me?.creator ? CREATOR_TABS : TABS).map((t) => (
+          <button
+            type="button"
+            role="tab"
+            key={t.id}
+            aria-selected={tab === t.id}
+            class={tab === t.id ? 'on' : ''}
+            onClick={() => {
+              setChosen(true);
+              setTab(t.id);
+            }}
+          >
             {t.label}
           </button>
         ))}
@@ -120,7 +168,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
           onSent={() => void refresh()}
         />
       )}
-      {tab === 'history' && <HistoryView />}
+      {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={moneyMoved} />}
       {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
       {tab === 'creator' && (me?.creator ? <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} /> : me && <BecomeCreator onCreated={() => void refresh()} />)}
       {tab === 'settings' && <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />}

@@ -100,7 +100,17 @@ function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Ear
   const [done, setDone] = useState<Payout | null>(null);
   const n = /^\d{1,12}$/.test(diamonds) ? Number(diamonds) : 0;
   const value = Math.floor((n * rates.diamondValue.numerator) / rates.diamondValue.denominator);
-  const valid = n > 0 && n % rates.payoutStep === 0 && n <= earnings.diamonds && n >= rates.payoutMinimumDiamonds;
+  // Why the button cannot be pressed, said beside it.
+  const why = !/^\d{1,12}$/.test(diamonds.trim())
+    ? 'Enter a whole number of diamonds.'
+    : n % rates.payoutStep !== 0
+      ? `Payouts go in steps of ${rates.payoutStep} diamonds: try ${(Math.floor(n / rates.payoutStep) * rates.payoutStep).toLocaleString('en-US')}.`
+      : n < rates.payoutMinimumDiamonds
+        ? `The minimum is ${rates.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds (${money(rates.payoutMinimum.amount)}).`
+        : n > earnings.diamonds
+          ? `You have ${earnings.diamonds.toLocaleString('en-US')} diamonds (${money(earnings.value.amount)}).`
+          : null;
+  const valid = why === null;
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -142,9 +152,14 @@ function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Ear
           <input name="destination" minLength={3} maxLength={200} required />
         </label>
       )}
-      <button class="primary" type="submit" disabled={!valid}>
+      <button class="primary" type="submit" disabled={!valid} aria-describedby={why ? 'payout-why' : undefined}>
         Request {money(value)}
       </button>
+      {why && (
+        <p class="muted why" id="payout-why">
+          {why}
+        </p>
+      )}
       {requested}
       <ErrorNote error={error} context={{ where: 'popup' }} />
     </form>
@@ -316,6 +331,7 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
   const [title, setTitle] = useState('');
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<ReplyError | null>(null);
+  const [confirmRotate, setConfirmRotate] = useState(false);
 
   async function load() {
     const [r, e, p, o] = await Promise.all([
@@ -405,9 +421,33 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
           Copy
         </button>
       </div>
+      {confirmRotate && (
+        <div class="note warn confirm" role="alertdialog" aria-label="Confirm rotating the overlay URL">
+          <p>
+            Rotating makes a new URL and <strong>stops the current one at once</strong>: your OBS browser source goes blank until you paste the new URL into it. Do it only if the URL
+            leaked.
+          </p>
+          <div class="row">
+            <button
+              type="button"
+              class="danger"
+              name="confirmRotate"
+              onClick={() => {
+                setConfirmRotate(false);
+                void act(ask({ type: 'creator.overlay', rotate: true }), 'New overlay URL: update it in OBS; the old one stopped working.');
+              }}
+            >
+              Rotate and stop the old URL
+            </button>
+            <button type="button" name="keepUrl" onClick={() => setConfirmRotate(false)}>
+              Keep the current URL
+            </button>
+          </div>
+        </div>
+      )}
       <div class="row">
-        <button type="button" name="rotate" onClick={() => void act(ask({ type: 'creator.overlay', rotate: true }), 'New overlay URL: update it in OBS; the old one stopped working.')}>
-          Rotate URL
+        <button type="button" name="rotate" disabled={confirmRotate} onClick={() => setConfirmRotate(true)}>
+          Rotate URL…
         </button>
         <button type="button" name="testAlert" onClick={() => void act(ask({ type: 'creator.testAlert' }), 'Test alert sent to your overlay.')}>
           Test alert

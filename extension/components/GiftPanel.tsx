@@ -20,8 +20,13 @@ export interface GiftPanelProps {
   /** On stream pages, clicks the page itself synthesised are ignored. */
   trustedOnly?: boolean;
   onSend(body: GiftBody): Promise<Reply<GiftView>>;
+  /** Asks how a gift the server has not confirmed yet is doing; the panel follows it until it settles. */
+  onFollow?(key: string): Promise<Reply<GiftView>>;
   onSent?(view: GiftView): void;
 }
+
+/** How often the panel looks at a gift that is still on its way. */
+export const FOLLOW_EVERY = 1_500;
 
 export function GiftPanel(p: GiftPanelProps) {
   const [selected, setSelected] = useState<string | null>(null);
@@ -44,6 +49,34 @@ export function GiftPanel(p: GiftPanelProps) {
     if (confirming) confirmRef.current?.scrollIntoView?.({ block: 'nearest' });
   }, [confirming]);
 
+  // A gift on its way is followed to the end: sent (the balance from the reply), or refused (the reason).
+  const pendingKey = outcome?.status === 'pending' ? outcome.key : null;
+  useEffect(() => {
+    if (!pendingKey || !p.onFollow) return;
+    const follow = p.onFollow;
+    let stopped = false;
+    const t = setInterval(async () => {
+      const r = await follow(pendingKey);
+      if (stopped || !r.ok) return;
+      settle(r.data);
+    }, FOLLOW_EVERY);
+    return () => {
+      stopped = true;
+      clearInterval(t);
+    };
+  }, [pendingKey]);
+
+  function settle(view: GiftView) {
+    if (view.status === 'pending') return setOutcome(view);
+    if (view.status === 'failed' || view.status === 'expired') {
+      setOutcome(null);
+      return setError(view.error ?? { code: 'failed', message: 'The gift was not sent.' });
+    }
+    setOutcome(view);
+    setMessage('');
+    p.onSent?.(view);
+  }
+
   const gift = p.gifts.find((g) => g.id === selected) ?? null;
   const totalCoins = gift ? gift.coins * count : 0;
   const totalPrice = gift ? gift.price.amount * count : 0;
@@ -51,6 +84,16 @@ export function GiftPanel(p: GiftPanelProps) {
   const needsConfirm = gift !== null && totalPrice >= p.confirmThreshold;
 
   const trusted = (e: Event) => !p.trustedOnly || e.isTrusted;
+  const waiting = outcome?.status === 'pending';
+  const sentShown = outcome?.status === 'sent';
+  // Why Send cannot be pressed, in words beside it (the notes above say the rest).
+  const blocked = !p.creator.live
+    ? `@${p.creator.handle} is not live, so gifts cannot be sent now.`
+    : waiting
+      ? 'Your last gift is still on its way; wait for it before sending another.'
+      : short
+        ? `You need ${coinsText(totalCoins)} and have ${coinsText(p.balance ?? 0)}.`
+        : null;
 
   async function send() {
     if (!gift) return;
@@ -62,12 +105,7 @@ export function GiftPanel(p: GiftPanelProps) {
     setBusy(false);
     setConfirming(false);
     if (!reply.ok) return setError(reply.error);
-    if (reply.data.status === 'failed' || reply.data.status === 'expired') return setError(reply.data.error ?? { code: 'failed', message: 'The gift was not sent.' });
-    setOutcome(reply.data);
-    if (reply.data.status === 'sent') {
-      setMessage('');
-      p.onSent?.(reply.data);
-    }
+    settle(reply.data);
   }
 
   const header = (
@@ -153,7 +191,7 @@ export function GiftPanel(p: GiftPanelProps) {
           <p class="gp-total">
             {gift.name} ×{count} = <strong>{coinsText(totalCoins)}</strong> ({money(totalPrice)})
           </p>
-          {short && <ErrorNote error={{ code: 'insufficient_funds', message: '' }} context={context} />}
+          {short && !sentShown && <ErrorNote error={{ code: 'insufficient_funds', message: '' }} context={context} />}
           {confirming ? (
             <div ref={confirmRef} class="gp-confirm" role="alertdialog" aria-label="Confirm gift">
               <p>
@@ -171,7 +209,8 @@ export function GiftPanel(p: GiftPanelProps) {
               type="button"
               class="primary"
               name="send"
-              disabled={busy || short || !p.creator.live}
+              disabled={busy || blocked !== null}
+              aria-describedby={blocked ? 'gp-why' : undefined}
               onClick={(e) => {
                 if (!trusted(e)) return;
                 if (needsConfirm) setConfirming(true);
@@ -180,6 +219,11 @@ export function GiftPanel(p: GiftPanelProps) {
             >
               {busy ? 'Sending…' : `Send ${money(totalPrice)}`}
             </button>
+          )}
+          {blocked && !confirming && (
+            <p class="gp-why muted" id="gp-why">
+              {blocked}
+            </p>
           )}
         </form>
       )}
@@ -190,7 +234,12 @@ export function GiftPanel(p: GiftPanelProps) {
             Sent {p.gifts.find((g) => g.id === outcome.body.giftId)?.name ?? outcome.body.giftId} ×{outcome.body.count} to @{outcome.handle}. You have {coinsText(outcome.result.wallet.coins)} left.
           </Note>
         )}
-        {outcome?.status === 'pending' && <Note kind="warn">Connection trouble: your gift is saved and will be sent exactly once as soon as the server answers.</Note>}
+        {outcome?.status === 'pending' && (
+          <Note kind="warn">
+            Connection trouble: your gift is saved and will be sent exactly once as soon as the server answers
+            {outcome.attempts > 0 ? ` (tried ${outcome.attempts} ${outcome.attempts === 1 ? 'time' : 'times'})` : ''}.
+          </Note>
+        )}
       </div>
     </div>
   );

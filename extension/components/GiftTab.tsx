@@ -78,6 +78,7 @@ function GiftTabBody(p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | n
       confirmThreshold={p.confirmThreshold}
       where="popup"
       onSend={(gift) => ask({ type: 'gift.send', handle: resolved.creator.handle, gift })}
+      onFollow={(key) => ask({ type: 'gift.follow', key })}
       onSent={p.onSent}
     />
   );

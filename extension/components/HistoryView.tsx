@@ -24,7 +24,11 @@ function label(e: HistoryItem): string {
   return base;
 }
 
-export function HistoryView({ now = Date.now() }: { now?: number }) {
+/**
+ * `balance`: the wallet's coins now, when known. A refund returns min(the purchase's unrefunded coins, the
+ * balance), so with no coins left there is nothing to refund, whatever the purchase's status says.
+ */
+export function HistoryView({ now = Date.now(), balance = null, onMoneyMoved }: { now?: number; balance?: number | null; onMoneyMoved?(coins: number): void }) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const [data, setData] = useState<{ entries: HistoryItem[]; offline: boolean; syncedAt: number | null } | null>(null);
@@ -48,6 +52,7 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
       return setError(r.error);
     }
     renewKey();
+    onMoneyMoved?.(r.data.wallet.coins);
     const { refund } = r.data;
     setRefunded(
       refund.status === 'pending'
@@ -68,11 +73,19 @@ export function HistoryView({ now = Date.now() }: { now?: number }) {
           const refunding = e.receipt?.status === 'refund_pending';
           // Only a purchase with coins left to return offers a refund (older servers send no receipt status).
           const open = !e.receipt || e.receipt.status === 'completed' || e.receipt.status === 'partially_refunded';
-          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && open;
+          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && open && balance !== 0;
           return (
             <li key={e.id} data-kind={e.kind}>
               <div class="row">
-                <span class="grow">{label(e)}</span>
+                <span class="grow">
+                  {label(e)}
+                  {e.receipt?.sandbox && ' '}
+                  {e.receipt?.sandbox && (
+                    <span class="badge sandbox" title="A sandbox purchase: no real money moved">
+                      sandbox
+                    </span>
+                  )}
+                </span>
                 <span class={e.coins < 0 || e.diamonds < 0 ? 'neg' : 'pos'}>
                   {e.coins !== 0 ? `${e.coins > 0 ? '+' : ''}${coins(e.coins)}` : `${e.diamonds > 0 ? '+' : ''}${e.diamonds.toLocaleString('en-US')} diamonds`}
                 </span>

@@ -1,22 +1,46 @@
 // The gift button a stream page gets (inside a closed shadow root), and its panel.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Resolved } from '../lib/api';
 import type { Ask } from '../lib/messaging';
 import type { PageState, ReplyError } from '../lib/replies';
 import { GiftArt } from '@giftstream/overlay/art';
 import { GiftPanel } from './GiftPanel';
-import { ErrorNote } from './ui';
+import { ErrorNote, Note } from './ui';
+
+/** While the panel is open it asks again this often: nothing it shows is older than STALE_AFTER. */
+export const PAGE_REFRESH_EVERY = 3_000;
+export const STALE_AFTER = 10_000;
 
 export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { resolved: Resolved; channelUrl: string; ask: Ask; trustedOnly?: boolean }) {
   const [open, setOpen] = useState(false);
   const [state, setState] = useState<PageState | null>(null);
   const [error, setError] = useState<ReplyError | null>(null);
+  // The last live state the server gave, with its time: an old answer is shown with its age, never as now.
+  const [seen, setSeen] = useState<{ live: boolean; at: number } | null>(null);
 
   async function load() {
-    const r = await ask({ type: 'page.state' });
-    if (r.ok) setState(r.data);
-    else setError(r.error);
+    const r = await ask({ type: 'page.state', handle: resolved.creator.handle });
+    if (r.ok) {
+      setState(r.data);
+      if (r.data.live !== null) setSeen({ live: r.data.live, at: r.data.at });
+      setError(null);
+    } else setError(r.error);
   }
+
+  // Open: refresh on focus and every few seconds, so going live (or a new balance) shows without a reload.
+  useEffect(() => {
+    if (!open) return;
+    void load();
+    const t = setInterval(() => void load(), PAGE_REFRESH_EVERY);
+    const onFocus = () => void load();
+    window.addEventListener('focus', onFocus);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('focus', onFocus);
+    };
+  }, [open]);
+  const live = seen?.live ?? resolved.creator.live;
+  const stale = state !== null && (seen === null || Date.now() - seen.at > STALE_AFTER);
 
   return (
     <div class="gs-root">
@@ -26,9 +50,10 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
             ×
           </button>
           <ErrorNote error={error} context={{ where: 'page' }} />
+          {stale && <Note kind="warn">Cannot reach Giftstream to check whether @{resolved.creator.handle} is live{seen ? ` (last checked ${new Date(seen.at).toLocaleTimeString('en-US', { hour12: false })})` : ''}. Retrying…</Note>}
           {state && (
             <GiftPanel
-              creator={resolved.creator}
+              creator={{ ...resolved.creator, live }}
               verified={resolved.channel.verified}
               gifts={state.gifts}
               signedIn={state.signedIn}
@@ -38,7 +63,8 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
               where="page"
               trustedOnly={trustedOnly}
               onSend={(gift) => ask({ type: 'page.sendGift', channelUrl, handle: resolved.creator.handle, gift })}
-              onSent={(v) => v.result && setState({ ...state, coins: v.result.wallet.coins })}
+              onFollow={(key) => ask({ type: 'page.followGift', key })}
+              onSent={(v) => v.result && setState((s) => s && { ...s, coins: v.result!.wallet.coins, at: Date.now() })}
             />
           )}
         </div>
@@ -49,9 +75,7 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
         title={`Send a gift to @${resolved.creator.handle} with Giftstream`}
         onClick={(e) => {
           if (trustedOnly && !e.isTrusted) return;
-          const next = !open;
-          setOpen(next);
-          if (next) void load();
+          setOpen(!open);
         }}
       >
         <GiftArt class="gift-art" />

@@ -18,8 +18,9 @@ export function coins(n: number): string {
   return `${n.toLocaleString('en-US')} ${Math.abs(n) === 1 ? 'coin' : 'coins'}`;
 }
 
+/** Money with thousands separators: $699,999.99. */
 export function money(minor: number): string {
-  return formatMoney(minor);
+  return formatMoney(minor).replace(/\d+(?=\.)/, (whole) => Number(whole).toLocaleString('en-US'));
 }
 
 /** Cents from what a person types as dollars ("12", "12.5", "12.50"); null if it is not an amount. */

@@ -7,6 +7,8 @@ import type { GiftstreamDb, OutboxGift, SessionRow } from '../lib/db';
 
 /** The server replays answers for at least 24 h; a gift still unanswered well before that stops trying. */
 export const GIVE_UP_AFTER = 20 * 60 * 60 * 1000;
+/** How often a gift someone is watching is tried while it waits. */
+export const FOLLOW_EVERY = 2_000;
 
 export interface OutboxDeps {
   db: GiftstreamDb;
@@ -21,6 +23,8 @@ export interface OutboxDeps {
 
 export class GiftOutbox {
   private readonly inFlight = new Map<string, Promise<OutboxGift>>();
+  /** When each gift was last tried, in this background's life (a watched gift is tried at most this often). */
+  private readonly lastTry = new Map<string, number>();
   private readonly now: () => number;
   private readonly newKey: () => string;
 
@@ -59,6 +63,19 @@ export class GiftOutbox {
     return done;
   }
 
+  /**
+   * A gift's record, for a panel that shows it. While someone watches a waiting gift, it is tried again every
+   * few seconds instead of on the lengthening backoff, so it turns to sent soon after the server is back.
+   * Same key every time: the server applies it once whichever try lands.
+   */
+  async follow(key: string): Promise<OutboxGift | undefined> {
+    const record = await this.deps.db.outbox.get(key);
+    if (!record || record.status !== 'pending') return record;
+    const last = this.lastTry.get(key) ?? 0;
+    if (this.now() - last < FOLLOW_EVERY && record.nextAttemptAt > this.now()) return record;
+    return this.attempt(key);
+  }
+
   async recent(limit = 20): Promise<OutboxGift[]> {
     return this.deps.db.outbox.orderBy('createdAt').reverse().limit(limit).toArray();
   }
@@ -77,6 +94,7 @@ export class GiftOutbox {
     if (record.status !== 'pending') return record;
     const session = await this.deps.session();
     if (!session || session.server !== record.server || session.user.id !== record.userId) return record;
+    this.lastTry.set(key, this.now());
     const res = await this.deps.api(session).sendGift(record.handle, record.body, record.key);
     if (res.ok) return this.settle(key, { status: 'sent', result: res.data });
     if (res.error.code === 'unauthorized') {

@@ -8,7 +8,9 @@ import { sameSite } from './channel-detect';
 import { SignedOut } from './gift-outbox';
 import { getCatalog } from './wallet';
 
-const RESOLVE_TTL = 60_000;
+// Who owns a channel rarely changes, but the answer also carries the creator's live state, which must not be
+// shown older than STALE_AFTER: a short memory saves a request per page load without going stale.
+const RESOLVE_TTL = 5_000;
 const resolved = new Map<string, { at: number; value: Resolved | null }>();
 
 /**
@@ -64,13 +66,28 @@ export async function resolveForPage(ctx: BackgroundContext, pageUrl: string, ch
   return resolveChannel(ctx, channel.url);
 }
 
-/** What the page's gift panel needs: no token, no history, just enough to explain a send. */
-export async function pageState(ctx: BackgroundContext): Promise<Reply<PageState>> {
+/** A gift's outbox record as it is now; a panel that watches a waiting gift also hurries its next try. */
+export async function followGift(ctx: BackgroundContext, key: string): Promise<Reply<GiftView>> {
+  const record = await ctx.outbox.follow(key);
+  return record ? ok(giftView(record)) : fail('not_found', 'No such gift in this browser.');
+}
+
+/**
+ * What the page's gift panel needs: no token, no history, just enough to explain a send. Asked when the panel
+ * opens, on focus and every few seconds while it is open, so the live state and the balance are fresh.
+ */
+export async function pageState(ctx: BackgroundContext, handle?: string): Promise<Reply<PageState>> {
   const session = await ctx.session();
-  const cat = await getCatalog(ctx);
+  const server = session?.server ?? (await ctx.getServer());
+  const [cat, creator, wallet] = await Promise.all([
+    getCatalog(ctx),
+    handle ? apiFor(ctx, server).creator(handle) : null,
+    session ? apiFor(ctx, session.server, session).wallet() : null,
+  ]);
   const gifts = cat.ok ? cat.data.gifts : defaultCatalog();
   const confirmThreshold = cat.ok ? cat.data.rates.confirmThreshold.amount : DEFAULT_RATE_CARD.confirmThreshold;
-  if (!session) return ok({ signedIn: false, adult: false, coins: null, gifts, confirmThreshold });
-  const wallet = await apiFor(ctx, session.server, session).wallet();
-  return ok({ signedIn: true, adult: session.user.adult, coins: wallet.ok ? wallet.data.coins : null, gifts, confirmThreshold });
+  const live = creator?.ok ? creator.data.creator.live : null;
+  const at = ctx.now();
+  if (!session) return ok({ signedIn: false, adult: false, coins: null, live, at, gifts, confirmThreshold });
+  return ok({ signedIn: true, adult: session.user.adult, coins: wallet?.ok ? wallet.data.coins : null, live, at, gifts, confirmThreshold });
 }

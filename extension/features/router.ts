@@ -8,7 +8,7 @@ import { logError } from '../lib/log';
 import { fail, ok, type BackgroundContext } from './context';
 import * as channelConnect from './channel-connect';
 import * as creator from './creator';
-import { giftView, pageState, resolveChannel, resolveForPage, sendFromPage, sendGift } from './gifting';
+import { followGift, giftView, pageState, resolveChannel, resolveForPage, sendFromPage, sendGift } from './gifting';
 import { sessionView, setServer, signIn, signOut, signUp } from './session';
 import { normalizeServer, DEFAULT_SERVER } from './settings';
 import * as wallet from './wallet';
@@ -61,6 +61,8 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
         return wallet.getCatalog(ctx);
       case 'outbox.list':
         return ok((await ctx.outbox.recent()).map(giftView));
+      case 'gift.follow':
+        return followGift(ctx, m.key);
       case 'wallet.buy':
         return wallet.buy(ctx, m.purchase, m.key);
       case 'purchase.get':
@@ -113,7 +115,9 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
       case 'page.resolve':
         return resolveForPage(ctx, pageUrl, m.channelUrl);
       case 'page.state':
-        return pageState(ctx);
+        return pageState(ctx, m.handle);
+      case 'page.followGift':
+        return followGift(ctx, m.key);
       case 'page.sendGift':
         return sendFromPage(ctx, pageUrl, m.channelUrl, m.handle, m.gift);
     }

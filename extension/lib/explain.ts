@@ -13,6 +13,23 @@ export interface ExplainContext {
   where?: 'popup' | 'page';
 }
 
+/** Field names of the API in the words the forms use. */
+const FIELD_WORDS: Record<string, string> = {
+  email: 'the email',
+  password: 'the password',
+  displayName: 'the display name',
+  birthdate: 'the birthdate',
+  handle: 'the handle',
+  channels: 'the channel address',
+  diamonds: 'the amount',
+  destination: 'where to pay',
+  message: 'the message',
+  coins: 'the amount',
+  label: 'the goal',
+  title: 'the title',
+  url: 'the server address',
+};
+
 export function explain(error: ReplyError, ctx: ExplainContext = {}): Explained {
   const creator = ctx.handle ? `@${ctx.handle}` : 'This creator';
   const inPopup = ctx.where === 'page' ? ' from the Giftstream button in your browser toolbar' : '';
@@ -27,7 +44,7 @@ export function explain(error: ReplyError, ctx: ExplainContext = {}): Explained 
         detail: `This purchase would go over a spending limit you set. Wait for the window to roll over, or change the limit under Limits${inPopup}; raising a limit takes effect after 24 hours.`,
       };
     case 'age_restricted':
-      return { title: 'Only for adults', detail: 'You must be 18 or older to buy coins, send gifts or get paid. You can still watch and follow creators.' };
+      return { title: 'Only for adults', detail: 'You must be 18 or older to buy coins, send gifts or get paid. You can still sign in and watch streams; gifts and coins stay off until you are 18.' };
     case 'in_debt':
       return { title: 'Your wallet is in debt', detail: `A payment was reversed, so your balance owes coins. Your next purchase${inPopup} repays it first; until then gifts and refunds are paused.` };
     case 'self_gift':
@@ -52,6 +69,8 @@ export function explain(error: ReplyError, ctx: ExplainContext = {}): Explained 
       return { title: 'The payment provider did not answer', detail: 'Nothing was charged twice. Try again in a moment.' };
     case 'not_found':
       return { title: 'Not found', detail: error.message };
+    case 'invalid_request':
+      return { title: error.field ? `Check ${FIELD_WORDS[error.field] ?? `the ${error.field}`}` : 'Check what you entered', detail: error.message || 'Something in the form is not accepted; correct it and try again.' };
     default:
       return { title: 'Something went wrong', detail: error.message || 'Please try again.' };
   }

@@ -18,6 +18,7 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('wallet.get') }),
   z.strictObject({ type: z.literal('catalog.get') }),
   z.strictObject({ type: z.literal('outbox.list') }),
+  z.strictObject({ type: z.literal('gift.follow'), key: z.string().min(8).max(255) }),
   z.strictObject({ type: z.literal('wallet.buy'), key: Key, purchase: z.union([z.strictObject({ packId: z.string().min(1).max(64) }), z.strictObject({ coins: z.int().positive() })]) }),
   z.strictObject({ type: z.literal('purchase.get'), id: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal('purchase.refund'), id: z.string().min(1).max(64), key: Key }),
@@ -45,7 +46,8 @@ export const PageMessage = z.discriminatedUnion('type', [
 /** Messages a content script on a stream page may send; the page's channel is checked against its URL. */
 export const ContentMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('page.resolve'), channelUrl: z.string().min(1).max(300) }),
-  z.strictObject({ type: z.literal('page.state') }),
+  z.strictObject({ type: z.literal('page.state'), handle: Handle.optional() }),
+  z.strictObject({ type: z.literal('page.followGift'), key: z.string().min(8).max(255) }),
   z.strictObject({ type: z.literal('page.sendGift'), channelUrl: z.string().min(1).max(300), handle: Handle, gift: GiftRequest }),
 ]);
 

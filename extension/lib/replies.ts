@@ -31,6 +31,10 @@ export interface PageState {
   signedIn: boolean;
   adult: boolean;
   coins: number | null;
+  /** The creator's live state as the server said it at `at` (null: not asked, or no answer). */
+  live: boolean | null;
+  /** When the server answered (epoch ms); what is older than `STALE_AFTER` is not shown as current. */
+  at: number;
   gifts: Catalog;
   confirmThreshold: number;
 }
@@ -46,6 +50,7 @@ export interface Replies {
   'wallet.get': { wallet: Wallet; offline: boolean; at: number };
   'catalog.get': { gifts: Catalog; rates: Rates };
   'outbox.list': GiftView[];
+  'gift.follow': GiftView;
   'wallet.buy': { purchase: Purchase; wallet: { coins: number }; checkoutOpened: boolean };
   'purchase.get': { purchase: Purchase };
   'purchase.refund': Refunded;
@@ -73,6 +78,7 @@ export interface Replies {
   'page.resolve': Resolved | null;
   'page.state': PageState;
   'page.sendGift': GiftView;
+  'page.followGift': GiftView;
 }
 
 export type ReplyOf<T extends MessageType> = Reply<Replies[T]>;

@@ -59,6 +59,8 @@ export function fakeServer(opts: FakeServerOptions = {}) {
         channel: { url: target, site: 'twitch', verified: claim.verified },
       });
     }
+    const profile = path.match(/^\/v1\/creators\/([a-z0-9_]+)$/);
+    if (profile && method === 'GET') return json(200, { creator: { handle: profile[1], displayName: 'Streamer', live: state.live, channels: [] } });
     if (!authed) return error(401, 'unauthorized', 'Sign in.');
     if (path === '/v1/auth/logout') return { status: 204, body: '' };
     if (path === '/v1/wallet') {

@@ -352,7 +352,8 @@ describe('popup: creator', () => {
     expect(screen.getByText(/\$10.01 to ••••1234/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Test alert' }));
     expect(await screen.findByText('Test alert sent to your overlay.')).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Rotate URL' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate URL…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate and stop the old URL' }));
     await waitFor(() => expect(f.calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(true));
     fireEvent.click(screen.getByRole('button', { name: 'End stream' }));
     await waitFor(() => expect(f.calls.some((c) => c.type === 'creator.live' && c.live === false)).toBe(true));

@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { alertCoins, alertCount, senders, type Alert, type AlertQueue } from '../alert-queue';
 import { GiftArt } from '../art';
 import { formatNumber, nameList } from '../format';
@@ -50,12 +51,35 @@ export function AlertView({ alert: a }: { alert: Alert }) {
           sent <b>{what}</b>
           {a.tier !== 'small' && <span class="coins"> · {formatNumber(alertCoins(a))} coins</span>}
         </div>
-        {a.message && <div class="message">{aggregated && a.messageFrom ? `${a.messageFrom}: ${a.message}` : a.message}</div>}
+        {a.message && <Message text={aggregated && a.messageFrom ? `${a.messageFrom}: ${a.message}` : a.message} oneLine={a.tier === 'small'} />}
       </div>
       <div class="count" key={a.bump}>
         ×{formatNumber(count)}
       </div>
       {a.test && <span class="test-mark">test</span>}
+    </div>
+  );
+}
+
+/** How long a one-line message that does not fit takes to scroll through, once, and when it starts. */
+export const SCROLL_START_MS = 600;
+export const SCROLL_PX_PER_S = 160;
+
+/**
+ * A gift message, whole on every tier: cards wrap it; a small toast keeps its one line (toasts stack at a fixed
+ * pitch) and scrolls it once from start to end when it is wider than the toast.
+ */
+function Message({ text, oneLine }: { text: string; oneLine: boolean }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [overflow, setOverflow] = useState(0);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (oneLine && el) setOverflow(Math.max(0, el.scrollWidth - el.clientWidth));
+  }, [text, oneLine]);
+  const scroll = overflow > 0 ? { '--scroll-by': `${-overflow}px`, '--scroll-time': `${Math.max(1, overflow / SCROLL_PX_PER_S).toFixed(2)}s`, '--scroll-start': `${SCROLL_START_MS}ms` } : undefined;
+  return (
+    <div ref={box} class={`message${oneLine ? ' one-line' : ''}${overflow > 0 ? ' scrolls' : ''}`} data-overflow={overflow} style={scroll}>
+      {text}
     </div>
   );
 }
