@@ -56,6 +56,22 @@ describe('anonymous gifts', () => {
   });
 });
 
+describe('history pages', () => {
+  it("hold their limit of the user's own entries, however many settlements lie between", async () => {
+    const { creator, handle, viewer } = await liveRoom({ coins: 1000 });
+    for (let i = 0; i < 12; i++) expect((await sendGift(viewer, handle, { giftId: 'heart' })).status).toBe(201);
+    await until('every gift credited', () => diamondsOf(creator), (d) => d === 12);
+    // Each gift leaves transit in an entry of the books' own; the viewer's pages must not count those.
+    await until('settled', () => walletStub(viewer.id).audit(), (a) => (a.balances['coins:in_transit'] ?? 0) === 0);
+    const first = await api('/v1/wallet/history?limit=10', { token: viewer.token });
+    expect(first.json.entries).toHaveLength(10);
+    expect(first.json.next).toBe(first.json.entries[9].id);
+    const second = await api(`/v1/wallet/history?limit=10&before=${first.json.next}`, { token: viewer.token });
+    expect(second.json.entries.map((e: { kind: string }) => e.kind)).toEqual(['gift', 'gift', 'purchase']);
+    expect(second.json.next).toBeNull();
+  });
+});
+
 describe('receipts', () => {
   it('carry price, rate version, sandbox flag and payment reference, in history and CSV', async () => {
     const u = await signup();

@@ -42,6 +42,9 @@ export type AccountName = (typeof Account)[keyof typeof Account];
 
 export const ALL_ACCOUNTS: readonly AccountName[] = Object.values(Account);
 
+/** The accounts a user sees moving in their history; entries between other accounts (settling a gift, say) are the books'. */
+export const USER_ACCOUNTS: readonly AccountName[] = [Account.coins, Account.diamonds, Account.diamondsPending];
+
 export function unitOf(account: string): Unit {
   return account.startsWith('diamonds:') ? 'diamonds' : 'coins';
 }

@@ -56,7 +56,7 @@ export class MemoryWalletStore implements WalletStore {
   appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
     for (const t of transfers) this.s.transfers.push({ ...t, counterparty });
   }
-  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }) {
+  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number; touching?: readonly AccountName[] }) {
     let list = [...this.s.transfers].reverse();
     if (opts.before) {
       const at = list.findIndex((t) => t.id === opts.before);
@@ -64,6 +64,7 @@ export class MemoryWalletStore implements WalletStore {
     }
     if (opts.kinds) list = list.filter((t) => opts.kinds!.includes(t.kind));
     if (opts.since !== undefined) list = list.filter((t) => t.at >= opts.since!);
+    if (opts.touching) list = list.filter((t) => opts.touching!.includes(t.debit) || opts.touching!.includes(t.credit));
     return list.slice(0, opts.limit);
   }
   getPurchase(id: string) {

@@ -1,5 +1,5 @@
 import { errorReply, isFinalStatus, reply, type ApiReply } from '../errors';
-import { Account, checkBook, post, userView, type Balances, type Transfer, type TransferKind, type AccountName } from './ledger';
+import { Account, checkBook, post, userView, USER_ACCOUNTS, type Balances, type Transfer, type TransferKind, type AccountName } from './ledger';
 import { changeLimits, crossedLimit, DAY, limitsAt, windowTotals, WINDOW, type Limits, type LimitState } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
 import { nextCombo, type ComboState } from '../room';
@@ -138,7 +138,8 @@ export interface WalletStore {
   balances(): Balances;
   setBalance(account: AccountName, value: number): void;
   appendTransfers(transfers: readonly Transfer[], counterparty?: string | null): void;
-  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }): (Transfer & { counterparty: string | null })[];
+  /** Newest first; `touching` keeps transfers that debit or credit one of these accounts. */
+  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number; touching?: readonly AccountName[] }): (Transfer & { counterparty: string | null })[];
   getPurchase(id: string): PurchaseRecord | null;
   putPurchase(p: PurchaseRecord): void;
   purchasesSince(at: number): PurchaseRecord[];
@@ -244,8 +245,9 @@ export class WalletBook {
     };
   }
 
+  /** The user's own entries, newest first: a page holds `limit` of them, however many settlements lie between. */
   history(limit: number, before?: string) {
-    return this.store.transfers({ limit, before });
+    return this.store.transfers({ limit, before, touching: USER_ACCOUNTS });
   }
 
   purchase(id: string): PurchaseRecord | null {

@@ -69,13 +69,18 @@ export class SqlWalletStore implements WalletStore {
       );
     }
   }
-  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number }) {
+  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number; touching?: readonly AccountName[] }) {
     const where: string[] = [];
     const args: (string | number)[] = [];
     // Insertion order (rowid), not id order: ids are minted before the wallet orders the transfers.
     if (opts.before) (where.push('rowid < (SELECT rowid FROM transfers WHERE id = ?)'), args.push(opts.before));
     if (opts.kinds) (where.push(`kind IN (${opts.kinds.map(() => '?').join(',')})`), args.push(...opts.kinds));
     if (opts.since !== undefined) (where.push('at >= ?'), args.push(opts.since));
+    if (opts.touching) {
+      const marks = opts.touching.map(() => '?').join(',');
+      where.push(`(debit IN (${marks}) OR credit IN (${marks}))`);
+      args.push(...opts.touching, ...opts.touching);
+    }
     const rows = this.sql
       .exec<TransferRow>(`SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`, ...args, Math.min(opts.limit, Number.MAX_SAFE_INTEGER))
       .toArray();

@@ -9,9 +9,8 @@ import { getWallet } from '../stubs';
 /** Transfers as the user sees them: signed coins and diamonds, their money value, who was on the other side. */
 async function historyEntries(env: Env, { entries: transfers, purchases }: { entries: (Transfer & { counterparty: string | null })[]; purchases: PurchaseRecord[] }) {
   const receipts = new Map(purchases.map((p) => [p.id, { purchaseId: p.id, price: money(p.price), sandbox: p.sandbox, paymentRef: p.paymentRef, rateVersion: p.rateVersion, status: p.status }]));
-  const visible = transfers.filter((t) => [t.debit, t.credit].some((a) => a === Account.coins || a === Account.diamonds || a === Account.diamondsPending));
   return Promise.all(
-    visible.map(async (t) => {
+    transfers.map(async (t) => {
       const card = await rateCardByVersion(env, t.rateVersion);
       const sign = (account: string) => (t.credit === account ? t.amount : t.debit === account ? -t.amount : 0);
       const coins = sign(Account.coins);
