@@ -1,10 +1,11 @@
 // The popup's gift tab: the creator of the stream in the current tab, and the gift panel for them.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { parseChannelUrl } from '@giftstream/shared';
 import type { Catalog, Creator, Resolved } from '../lib/api';
 import type { GiftView, ReplyError } from '../lib/replies';
 import { NotVerifiedNote } from './ChannelConnect';
 import { GiftPanel } from './GiftPanel';
+import { PAGE_REFRESH_EVERY } from './PageGift';
 import { ErrorNote, Note, useAsk, when } from './ui';
 
 /** Gifts saved in the outbox that the server has not answered yet: they are retried, never doubled. */
@@ -43,10 +44,28 @@ export function GiftTab(p: {
   const ask = useAsk();
   const [resolved, setResolved] = useState<Resolved | null | undefined>(undefined);
   const [error, setError] = useState<ReplyError | null>(null);
+  const answered = useRef(false);
 
+  // Like the page panel: asked when the tab opens, on focus and every few seconds while it is open, so a
+  // creator going live shows without reopening the popup. A failed look after a good one keeps the good one.
   useEffect(() => {
     if (!p.tabUrl) return setResolved(null);
-    void ask({ type: 'channel.resolve', url: p.tabUrl }).then((r) => (r.ok ? setResolved(r.data) : setError(r.error)));
+    const url = p.tabUrl;
+    const load = () =>
+      void ask({ type: 'channel.resolve', url }).then((r) => {
+        if (r.ok) {
+          answered.current = true;
+          setResolved(r.data);
+          setError(null);
+        } else if (!answered.current) setError(r.error);
+      });
+    load();
+    const t = setInterval(() => document.visibilityState !== 'hidden' && load(), PAGE_REFRESH_EVERY);
+    window.addEventListener('focus', load);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('focus', load);
+    };
   }, [p.tabUrl]);
 
   return (

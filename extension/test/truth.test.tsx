@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../components/App';
 import { GiftPanel } from '../components/GiftPanel';
+import { GiftTab } from '../components/GiftTab';
 import { PageGift } from '../components/PageGift';
 import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
@@ -65,6 +66,27 @@ describe('1. the page panel follows the room', () => {
     up = false;
     await act(async () => void (await vi.advanceTimersByTimeAsync(12_000)));
     expect(await screen.findByText(/Cannot reach Giftstream to check whether @streamer is live/)).toBeTruthy();
+  });
+});
+
+describe('1. the popup gift tab follows the room too', () => {
+  it('turns from not live to live while the popup is open, within 10 s', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let live = false;
+    const ask = vi.fn(async (m: any) => {
+      if (m.type === 'channel.resolve') return ok({ ...resolved, creator: { ...creator, live } });
+      if (m.type === 'outbox.list') return ok([]);
+      return err('not_found');
+    });
+    render(
+      <AskContext.Provider value={ask as any}>
+        <GiftTab tabUrl="https://twitch.tv/streamer" adult balance={500} gifts={gifts} confirmThreshold={1000} onSent={() => {}} />
+      </AskContext.Provider>,
+    );
+    expect(await screen.findByText('@streamer is not live right now')).toBeTruthy();
+    live = true;
+    await act(async () => void (await vi.advanceTimersByTimeAsync(10_000)));
+    await waitFor(() => expect(screen.queryByText('@streamer is not live right now')).toBeNull());
   });
 });
 
