@@ -322,6 +322,9 @@ function Moderation() {
   );
 }
 
+/** How often the open creator home asks again for the room, earnings and payouts. */
+export const CREATOR_REFRESH_EVERY = 8_000;
+
 export function CreatorView({ creator, rates, onChanged }: { creator: Creator; rates: Rates | null; onChanged(): void }) {
   const ask = useAsk();
   const [room, setRoom] = useState<Room | null>(null);
@@ -333,21 +336,32 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
   const [error, setError] = useState<ReplyError | null>(null);
   const [confirmRotate, setConfirmRotate] = useState(false);
 
-  async function load() {
+  async function load(withOverlay = true) {
     const [r, e, p, o] = await Promise.all([
       ask({ type: 'room.get', handle: creator.handle }),
       ask({ type: 'creator.earnings' }),
       ask({ type: 'creator.payouts' }),
-      ask({ type: 'creator.overlay', rotate: false }),
+      withOverlay ? ask({ type: 'creator.overlay', rotate: false }) : null,
     ]);
     if (r.ok) setRoom(r.data.room);
     if (e.ok) setEarnings(e.data);
     if (p.ok) setPayouts(p.data.payouts);
-    if (o.ok) setOverlay(o.data.overlayUrl);
-    const failed = [r, e, p, o].find((x) => !x.ok);
+    if (o?.ok) setOverlay(o.data.overlayUrl);
+    const failed = [r, e, p, o].find((x) => x && !x.ok);
     setError(failed && !failed.ok ? failed.error : null);
   }
-  useEffect(() => void load(), [creator.handle]);
+  // Gifts keep arriving while the creator home is open: the room, earnings and payouts are asked again on
+  // focus and every few seconds, so nothing on it is older than that.
+  useEffect(() => {
+    void load();
+    const again = () => void load(false);
+    const t = setInterval(() => document.visibilityState !== 'hidden' && again(), CREATOR_REFRESH_EVERY);
+    window.addEventListener('focus', again);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('focus', again);
+    };
+  }, [creator.handle]);
 
   async function act<T>(p: Promise<{ ok: true; data: T } | { ok: false; error: ReplyError }>, done: string) {
     setError(null);

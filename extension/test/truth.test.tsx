@@ -217,6 +217,22 @@ describe('6, 7, 8. the creator side', () => {
     expect(screen.getByRole('tab', { name: 'Creator' }).getAttribute('aria-selected')).toBe('true');
   });
 
+  it('the open creator home shows new earnings within 10 s, without reopening', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const before = handlers['creator.earnings']!;
+    let value = 69_999_993;
+    handlers['creator.earnings'] = () => ok({ ...earnings, value: { amount: value, currency: 'USD' } });
+    try {
+      renderApp();
+      expect(await screen.findByText('$699,999.93')).toBeTruthy();
+      value = 70_000_000;
+      await act(async () => void (await vi.advanceTimersByTimeAsync(10_000)));
+      expect(await screen.findByText('$700,000.00')).toBeTruthy();
+    } finally {
+      handlers['creator.earnings'] = before;
+    }
+  });
+
   it('6. rotating the overlay URL asks first, and Keep leaves it alone', async () => {
     const { calls } = renderApp();
     fireEvent.click(await screen.findByRole('button', { name: /^Rotate URL/ }));
