@@ -10,7 +10,7 @@ import { GiftTab } from './GiftTab';
 import { HistoryView } from './HistoryView';
 import { LimitsView } from './LimitsView';
 import { SettingsView } from './SettingsView';
-import { coins, ErrorNote, useAsk } from './ui';
+import { coins, ErrorNote, useAsk, useRefresh } from './ui';
 import { WalletView } from './WalletView';
 
 export const WALLET_REFRESH_EVERY = 8_000;
@@ -68,15 +68,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
   useEffect(() => void refresh(), []);
   // What the header and the tabs show is asked again whenever the popup gets focus and every few seconds, so
   // nothing is shown as current that is older than STALE_AFTER.
-  useEffect(() => {
-    const onFocus = () => void refreshWallet();
-    window.addEventListener('focus', onFocus);
-    const t = setInterval(() => document.visibilityState !== 'hidden' && void refreshWallet(), WALLET_REFRESH_EVERY);
-    return () => {
-      window.removeEventListener('focus', onFocus);
-      clearInterval(t);
-    };
-  }, []);
+  useRefresh(WALLET_REFRESH_EVERY, () => void refreshWallet(), []);
 
   async function refreshWallet() {
     const w = await ask({ type: 'wallet.get' });

@@ -5,7 +5,7 @@ import type { Creator, Earnings, HiddenMessage, Payout, Rates, Room } from '../l
 import type { ReplyError } from '../lib/replies';
 import { ChannelConnect, NotVerifiedNote } from './ChannelConnect';
 import { PayoutAccount, PAYOUT_STATUS_WORDS } from './PayoutAccount';
-import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
+import { coins, ErrorNote, money, Note, useAsk, useIntentKey, useRefresh, when } from './ui';
 
 export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
   const ask = useAsk();
@@ -352,16 +352,8 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
   }
   // Gifts keep arriving while the creator home is open: the room, earnings and payouts are asked again on
   // focus and every few seconds, so nothing on it is older than that.
-  useEffect(() => {
-    void load();
-    const again = () => void load(false);
-    const t = setInterval(() => document.visibilityState !== 'hidden' && again(), CREATOR_REFRESH_EVERY);
-    window.addEventListener('focus', again);
-    return () => {
-      clearInterval(t);
-      window.removeEventListener('focus', again);
-    };
-  }, [creator.handle]);
+  useEffect(() => void load(), [creator.handle]);
+  useRefresh(CREATOR_REFRESH_EVERY, () => void load(false), [creator.handle]);
 
   async function act<T>(p: Promise<{ ok: true; data: T } | { ok: false; error: ReplyError }>, done: string) {
     setError(null);

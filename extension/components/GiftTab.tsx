@@ -6,7 +6,7 @@ import type { GiftView, ReplyError } from '../lib/replies';
 import { NotVerifiedNote } from './ChannelConnect';
 import { GiftPanel } from './GiftPanel';
 import { PAGE_REFRESH_EVERY } from './PageGift';
-import { ErrorNote, Note, useAsk, when } from './ui';
+import { ErrorNote, Note, useAsk, useRefresh, when } from './ui';
 
 /** Gifts saved in the outbox that the server has not answered yet: they are retried, never doubled. */
 export function OnTheirWay({ gifts }: { gifts: Catalog }) {
@@ -48,25 +48,18 @@ export function GiftTab(p: {
 
   // Like the page panel: asked when the tab opens, on focus and every few seconds while it is open, so a
   // creator going live shows without reopening the popup. A failed look after a good one keeps the good one.
-  useEffect(() => {
+  const load = () => {
     if (!p.tabUrl) return setResolved(null);
-    const url = p.tabUrl;
-    const load = () =>
-      void ask({ type: 'channel.resolve', url }).then((r) => {
-        if (r.ok) {
-          answered.current = true;
-          setResolved(r.data);
-          setError(null);
-        } else if (!answered.current) setError(r.error);
-      });
-    load();
-    const t = setInterval(() => document.visibilityState !== 'hidden' && load(), PAGE_REFRESH_EVERY);
-    window.addEventListener('focus', load);
-    return () => {
-      clearInterval(t);
-      window.removeEventListener('focus', load);
-    };
-  }, [p.tabUrl]);
+    void ask({ type: 'channel.resolve', url: p.tabUrl }).then((r) => {
+      if (r.ok) {
+        answered.current = true;
+        setResolved(r.data);
+        setError(null);
+      } else if (!answered.current) setError(r.error);
+    });
+  };
+  useEffect(load, [p.tabUrl]);
+  useRefresh(PAGE_REFRESH_EVERY, load, [p.tabUrl], !!p.tabUrl);
 
   return (
     <>

@@ -5,7 +5,7 @@ import type { Ask } from '../lib/messaging';
 import type { PageState, ReplyError } from '../lib/replies';
 import { GiftArt } from '@giftstream/overlay/art';
 import { GiftPanel } from './GiftPanel';
-import { ErrorNote, Note } from './ui';
+import { ErrorNote, Note, useRefresh } from './ui';
 
 /** While the panel is open it asks again this often: nothing it shows is older than STALE_AFTER. */
 export const PAGE_REFRESH_EVERY = 3_000;
@@ -28,17 +28,8 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
   }
 
   // Open: refresh on focus and every few seconds, so going live (or a new balance) shows without a reload.
-  useEffect(() => {
-    if (!open) return;
-    void load();
-    const t = setInterval(() => void load(), PAGE_REFRESH_EVERY);
-    const onFocus = () => void load();
-    window.addEventListener('focus', onFocus);
-    return () => {
-      clearInterval(t);
-      window.removeEventListener('focus', onFocus);
-    };
-  }, [open]);
+  useEffect(() => void (open && load()), [open]);
+  useRefresh(PAGE_REFRESH_EVERY, () => void load(), [], open);
   const live = seen?.live ?? resolved.creator.live;
   const stale = state !== null && (seen === null || Date.now() - seen.at > STALE_AFTER);
 

@@ -1,6 +1,6 @@
 // Small pieces every view uses. Text is always rendered as text: nothing here takes HTML.
 import { createContext, type ComponentChildren } from 'preact';
-import { useContext, useState } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import { formatMoney } from '@giftstream/shared';
 import { explain, type ExplainContext } from '../lib/explain';
 import type { Ask } from '../lib/messaging';
@@ -36,6 +36,22 @@ export function dollarsText(minor: number | null): string {
 }
 
 /** An Idempotency-Key for one intent (one purchase, one payout): kept across retries, renewed after an answer. */
+/**
+ * Asks again while a view is open: on focus, and every `ms` while the popup or page is visible, so what it
+ * shows is never older than that. The first ask is the view's own.
+ */
+export function useRefresh(ms: number, ask: () => void, deps: unknown[], enabled = true): void {
+  useEffect(() => {
+    if (!enabled) return;
+    const t = setInterval(() => document.visibilityState !== 'hidden' && ask(), ms);
+    window.addEventListener('focus', ask);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener('focus', ask);
+    };
+  }, [...deps, enabled]);
+}
+
 export function useIntentKey(): [string, () => void] {
   const [key, setKey] = useState(() => crypto.randomUUID());
   return [key, () => setKey(crypto.randomUUID())];
