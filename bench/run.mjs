@@ -33,7 +33,7 @@ const only = process.env.BENCH_ONLY?.split(',');
 /**
  * Where wrangler keeps the run's local storage. Locally every commit is an fsync on the one thread that
  * runs every object, so the disk under this folder sets a ceiling on scenario 1 (a tmpfs such as
- * /dev/shm takes the flush away; see README). Printed with the results, so that figures say what they
+ * /dev/shm takes the flush away; see docs/benchmarks.md). Printed with the results, so that figures say what they
  * were taken on.
  */
 const STORAGE = process.env.BENCH_PERSIST_DIR ?? tmpdir();
