@@ -357,9 +357,8 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     if (c.field !== undefined) expect(r.json.error.field).toBe(c.field);
   });
 
-  // BUG (SPEC "400 invalid_request (with field)"): PurchaseRequest is a z.union, whose single
-  // invalid_union issue has an empty path, so a purchase with one bad field answers
-  // {"code":"invalid_request","message":"Invalid json: Invalid input"} and names no field.
+  // SPEC "400 invalid_request (with field)": a purchase body is a union (packId or coins), whose one
+  // invalid_union issue has an empty path; the error must still name the field that is wrong.
   it('a purchase with one bad field names that field', async () => {
     for (const [field, body] of [
       ['coins', { coins: '500' }],

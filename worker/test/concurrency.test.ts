@@ -297,12 +297,9 @@ describe('concurrent payouts and credits', () => {
 });
 
 describe('the audit', () => {
-  // BUG (SPEC Money rules: the audit reports invariant violations, and there must be none): WalletBook.audit
-  // (shared/src/money/wallet.ts) replays the ledger in transfer-id order (SqlWalletStore.transfers: ORDER BY id),
-  // not in the order the entries were written. The gift route (routes/rooms.ts) mints the transfer id before
-  // it awaits the room and the wallet; if the purchase that funds the gift commits in between (a viewer buying
-  // and gifting at once, or the route's clock a moment behind the wallet's), the gift's id sorts before the
-  // purchase's, the replay overdraws coins:user, and a correct book is reported as violated.
+  // The audit replays each book in the order its entries were written (SqlWalletStore.transfers orders by
+  // rowid), not by transfer id: the gift route mints a gift's id before the wallet commits it, so a gift whose
+  // id sorts before the purchase that funds it (bought and gifted at once) must not read as an overdraft.
   it('stays clean when a gift request began before the purchase that funds it committed', async () => {
     const viewer = await signup({ name: 'Quick Buyer' });
     const transferId = ulid(); // the gift route has minted its id and is waiting on the room...

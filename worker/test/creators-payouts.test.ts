@@ -441,9 +441,9 @@ describe('payouts', () => {
     await expectCleanAudit();
   });
 
-  // BUG (SPEC "Keys are scoped to the caller"; "Same key with a different body → 409"): the operator's
-  // decision keys are stored in each creator's wallet (routes/admin.ts, `operator:${key}`), so one
-  // operator key reused on another creator's payout is executed as a new request instead of 409.
+  // SPEC "Keys are scoped to the caller"; "Same key with a different body → 409": the operator is one
+  // caller across every creator's wallet, so its key is bound to its first request in D1 (operator_keys)
+  // and reusing it on another creator's payout is 409, not a second decision.
   it("an operator key reused on another creator's payout is refused as idempotency_mismatch", async () => {
     const [a, b] = [await signup({ name: 'Key A' }), await signup({ name: 'Key B' })];
     await makeCreator(a, 'op_key_a');
@@ -505,9 +505,8 @@ describe('rate cards', () => {
     expect((await api('/v1/rates')).json).toMatchObject({ version: 1, next: null });
   });
 
-  // BUG (SPEC "Bad input never yields a 5xx"): scheduleRateCard (shared/src/money/rate-card.ts) calls
-  // mulFloor(payoutStep, diamondValue), which throws RangeError('amount overflows') for huge values;
-  // PUT /v1/admin/rates/next does not catch it and answers 500.
+  // SPEC "Bad input never yields a 5xx": a card whose payout step overflows the money math (mulFloor in
+  // shared/src/money/rate-card.ts) is refused with 400.
   it('refuses a card whose payout step overflows with a 400, not a 500', async () => {
     const r = await schedule(card(now() + HOUR, { payoutStep: 2 ** 53 - 1, diamondValue: { numerator: 2 ** 53 - 1, denominator: 1 } }));
     expect(r.status, r.text).toBe(400);
