@@ -18,6 +18,11 @@ export function WalletView({ wallet, offline, at, rates, onChanged }: { wallet: 
   const [error, setError] = useState<ReplyError | null>(null);
   const [pending, setPending] = useState<Purchase | null>(null);
   const [done, setDone] = useState<Purchase | null>(null);
+  // The terms of the server in use, linked before anyone pays.
+  const [server, setServer] = useState<string | null>(null);
+  useEffect(() => {
+    void ask({ type: 'settings.get' }).then((r) => r.ok && setServer(r.data.server));
+  }, []);
 
   // Stripe mode: the purchase completes when the webhook lands; watch it while the popup is open.
   useEffect(() => {
@@ -67,6 +72,15 @@ export function WalletView({ wallet, offline, at, rates, onChanged }: { wallet: 
       {wallet.debt > 0 && <ErrorNote error={{ code: 'in_debt', message: '' }} />}
       {rates && <p class="rate">{rateWords(rates)}</p>}
       <h3>Buy coins</h3>
+      {server && (
+        <p class="muted">
+          Buying accepts the{' '}
+          <a href={`${server}/terms`} target="_blank" rel="noreferrer">
+            terms
+          </a>
+          : what coins cost, refunds within 14 days, and what happens when an account closes.
+        </p>
+      )}
       <div class="packs">
         {(rates?.packs ?? []).map((p) => (
           <button type="button" key={p.id} data-pack={p.id} disabled={busy || offline} onClick={() => void buy({ packId: p.id })}>

@@ -118,6 +118,13 @@ describe('popup: wallet', () => {
     expect(third.key).not.toBe(buys[0].key);
   });
 
+  it("links the server's terms before anyone pays", async () => {
+    renderWith(signedInHandlers({ 'settings.get': () => ok({ server: 'https://gifts.example.com', defaultServer: 'https://gifts.example.com' }) }), <App tabUrl={null} />);
+    const link = await screen.findByRole('link', { name: 'terms' });
+    expect(link.getAttribute('href')).toBe('https://gifts.example.com/terms');
+    expect(link.closest('p')!.textContent).toContain('refunds within 14 days');
+  });
+
   it('explains a spending limit and a Stripe checkout in progress', async () => {
     let n = 0;
     renderWith(

@@ -75,6 +75,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/v1/admin/channels/verify', summary: 'Verify a claim; other claims on the channel are removed', access: 'admin', body: S.AdminVerifyRequest },
   { method: 'PUT', path: '/v1/admin/rates/next', summary: 'Schedule the next rate-card version', access: 'admin', body: S.RateCardRequest },
   { method: 'GET', path: '/admin', summary: "The operator's page (its calls need the ADMIN_TOKEN)", access: 'public', produces: 'text/html' },
+  { method: 'GET', path: '/terms', summary: 'What coins cost, what creators receive, refunds and account closure, from the rate card in force', access: 'public', produces: 'text/html' },
   { method: 'GET', path: '/privacy', summary: 'What the extension sends, to whom, what is kept and for how long, how to delete an account', access: 'public', produces: 'text/html' },
   { method: 'GET', path: '/admin/app.js', summary: "The operator page's script", access: 'public', produces: 'text/javascript' },
   { method: 'GET', path: '/v1/admin/audit', summary: 'Ledger totals per unit and invariant violations', access: 'admin', query: S.AdminAuditQuery, response: S.AuditResponse },

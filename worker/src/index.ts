@@ -3,7 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { errorBody } from '@giftstream/shared';
 import { ADMIN_CSP, ADMIN_HTML, ADMIN_JS } from './admin-page';
+import { PAGE_CSP } from './pages';
 import { PRIVACY_CSP, privacyFacts, privacyHtml } from './privacy-page';
+import { termsHtml } from './terms-page';
+import { now } from './clock';
+import { rateCards } from './rates';
 import type { AppEnv, Env } from './env';
 import { alongside, fail } from './http';
 import { adminRoutes } from './routes/admin';
@@ -69,7 +73,8 @@ export const app = new Hono<AppEnv>()
   .route('/v1', v1)
   .get('/admin', (c) => c.html(ADMIN_HTML, 200, { 'content-security-policy': ADMIN_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' }))
   .get('/admin/app.js', (c) => c.body(ADMIN_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'content-security-policy': ADMIN_CSP }))
-  // The terms are linked from here once this deployment serves them (they come with another change).
+  .get('/terms', async (c) => c.html(termsHtml(c.env, await rateCards(c.env), now()), 200, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }))
+  // The privacy page links the terms where this deployment serves them.
   .get('/privacy', (c) => c.html(privacyHtml(privacyFacts(c.env, servesTerms() ? '/terms' : null)), 200, { 'content-security-policy': PRIVACY_CSP, 'x-frame-options': 'DENY' }))
   // Static assets (the overlay) normally never reach the worker; this serves them where they do.
   .get('*', (c) => (c.env.ASSETS && !c.req.path.startsWith('/v1/') ? c.env.ASSETS.fetch(c.req.raw) : fail(c, 'not_found', `No route GET ${c.req.path}.`)))

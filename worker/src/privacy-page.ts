@@ -4,6 +4,7 @@
  * every configured value is escaped, since an operator's name is text, not markup.
  */
 import type { Env } from './env';
+import { contactHtml, escapeHtml, operatorOf, PAGE_CSP, pageHtml } from './pages';
 
 export interface PrivacyFacts {
   operatorName: string;
@@ -14,21 +15,14 @@ export interface PrivacyFacts {
   termsPath: string | null;
 }
 
-export const PRIVACY_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const PRIVACY_CSP = PAGE_CSP;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-/** A contact that is an email address or a web address becomes a link; anything else stays text. */
-function contactHtml(contact: string): string {
-  if (/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(contact)) return `<a href="mailto:${escape(contact)}">${escape(contact)}</a>`;
-  if (/^https:\/\/[^\s<>"]+$/.test(contact)) return `<a href="${escape(contact)}">${escape(contact)}</a>`;
-  return escape(contact);
-}
+const escape = escapeHtml;
 
 export function privacyFacts(env: Env, termsPath: string | null): PrivacyFacts {
   return {
-    operatorName: env.OPERATOR_NAME?.trim() || 'the operator of this Giftstream server',
-    operatorContact: env.OPERATOR_CONTACT?.trim() || '',
+    operatorName: operatorOf(env).name,
+    operatorContact: operatorOf(env).contact,
     sessionDays: Number(env.SESSION_TTL_DAYS) || 30,
     stripe: !!env.STRIPE_SECRET_KEY,
     termsPath,
@@ -38,27 +32,7 @@ export function privacyFacts(env: Env, termsPath: string | null): PrivacyFacts {
 export function privacyHtml(f: PrivacyFacts): string {
   const operator = escape(f.operatorName);
   const contact = f.operatorContact ? `You can reach them at ${contactHtml(f.operatorContact)}.` : 'The operator has not published a contact address.';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Privacy — Giftstream</title>
-<style>
-  :root { font-family: system-ui, sans-serif; color: #212529; background: #f8f9fa; line-height: 1.5; }
-  main { max-width: 760px; margin: 0 auto; padding: 24px 20px 48px; }
-  h1 { font-size: 26px; margin: 0 0 4px; color: #5f3dc4; } h2 { font-size: 18px; margin: 16px 0 6px; }
-  section { background: #fff; border-radius: 12px; padding: 4px 20px 12px; box-shadow: 0 1px 3px #0001; margin-top: 16px; }
-  table { width: 100%; border-collapse: collapse; font-size: 14px; } th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid #eee; }
-  th { width: 32%; } code { background: #f1f3f5; padding: 0 4px; border-radius: 4px; } .muted { color: #666; }
-</style>
-</head>
-<body>
-<main>
-<h1>Privacy</h1>
-<p class="muted">For the Giftstream browser extension and this server.</p>
-
-<section>
+  return pageHtml('Privacy', 'For the Giftstream browser extension and this server.', `<section>
 <h2>Who receives your data</h2>
 <p>This server is run by <strong>${operator}</strong>, who decides what happens to the data below. ${contact}
 It runs on Cloudflare, which carries every request to it.${f.stripe ? ' Payments are made on Stripe\'s own checkout page: your card details go to Stripe, never to this server.' : ' This server runs in sandbox mode: no real payment is taken and no payment details are asked for.'}
@@ -97,8 +71,5 @@ Deleting removes your email, display name, birthdate and password, ends every se
 drops your channel claims. Coins and diamonds left in the account are forfeited, so refund or cash out first; an account that
 owes coins after a chargeback cannot be deleted until the debt is repaid.</p>
 </section>
-${f.termsPath ? `\n<p><a href="${escape(f.termsPath)}">Terms of service</a> — prices, refunds and what happens when an account closes.</p>\n` : ''}
-</main>
-</body>
-</html>`;
+${f.termsPath ? `\n<p><a href="${escape(f.termsPath)}">Terms of service</a> — prices, refunds and what happens when an account closes.</p>\n` : ''}`);
 }
