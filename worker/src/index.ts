@@ -3,8 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { errorBody } from '@giftstream/shared';
 import { ADMIN_CSP, ADMIN_HTML, ADMIN_JS } from './admin-page';
-import { PAGE_CSP } from './pages';
-import { PRIVACY_CSP, privacyFacts, privacyHtml } from './privacy-page';
+import { noticeHtml, PAGE_CSP } from './pages';
+import { privacyFacts, privacyHtml } from './privacy-page';
 import { termsHtml } from './terms-page';
 import { now } from './clock';
 import { rateCards } from './rates';
@@ -53,19 +53,25 @@ const v1 = new Hono<AppEnv>()
   .route('/__test', testRoutes)
   .get('/checkout/done', (c) =>
     c.html(
-      `<!doctype html><meta charset="utf-8"><title>Giftstream</title><body style="font-family:system-ui;padding:3rem">` +
-        (c.req.query('status') === 'success'
-          ? '<h1>Payment received</h1><p>Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.</p>'
-          : '<h1>Checkout cancelled</h1><p>Nothing was charged. You can close this tab.</p>'),
+      noticeHtml(
+        c.req.query('status') === 'success'
+          ? { kind: 'ok', title: 'Payment received', lines: ['Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.'] }
+          : { kind: 'bad', title: 'Checkout cancelled', lines: ['Nothing was charged. You can close this tab.'] },
+      ),
+      200,
+      { 'content-security-policy': PAGE_CSP },
     ),
   )
   // Where Stripe's onboarding sends the creator back; the popup shows the account's state.
   .get('/payout-account/done', (c) =>
     c.html(
-      `<!doctype html><meta charset="utf-8"><title>Giftstream</title><body style="font-family:system-ui;padding:3rem">` +
-        (c.req.query('status') === 'expired'
-          ? '<h1>This setup link expired</h1><p>Open the Giftstream popup and choose “Set up payouts” again for a fresh one. You can close this tab.</p>'
-          : '<h1>Back from Stripe</h1><p>Open the Giftstream popup to see whether your payout account is ready: Stripe may still be reviewing it. You can close this tab.</p>'),
+      noticeHtml(
+        c.req.query('status') === 'expired'
+          ? { kind: 'bad', title: 'This setup link expired', lines: ['Open the Giftstream popup and choose “Set up payouts” again for a fresh one. You can close this tab.'] }
+          : { kind: 'ok', title: 'Back from Stripe', lines: ['Open the Giftstream popup to see whether your payout account is ready: Stripe may still be reviewing it. You can close this tab.'] },
+      ),
+      200,
+      { 'content-security-policy': PAGE_CSP },
     ),
   );
 
@@ -75,7 +81,7 @@ export const app = new Hono<AppEnv>()
   .get('/admin/app.js', (c) => c.body(ADMIN_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'content-security-policy': ADMIN_CSP }))
   .get('/terms', async (c) => c.html(termsHtml(c.env, await rateCards(c.env), now()), 200, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }))
   // The privacy page links the terms where this deployment serves them.
-  .get('/privacy', (c) => c.html(privacyHtml(privacyFacts(c.env, servesTerms() ? '/terms' : null)), 200, { 'content-security-policy': PRIVACY_CSP, 'x-frame-options': 'DENY' }))
+  .get('/privacy', (c) => c.html(privacyHtml(privacyFacts(c.env, servesTerms() ? '/terms' : null)), 200, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }))
   // Static assets (the overlay) normally never reach the worker; this serves them where they do.
   .get('*', (c) => (c.env.ASSETS && !c.req.path.startsWith('/v1/') ? c.env.ASSETS.fetch(c.req.raw) : fail(c, 'not_found', `No route GET ${c.req.path}.`)))
   .notFound((c) => fail(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`))

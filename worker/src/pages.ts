@@ -44,3 +44,23 @@ ${body}
 </body>
 </html>`;
 }
+
+/** A short notice (where a site's redirect or Stripe sends someone back): a title and paragraphs of plain text. */
+export interface Notice {
+  kind: 'ok' | 'bad';
+  title: string;
+  lines: string[];
+}
+
+export function noticeHtml(p: Notice): string {
+  const colour = p.kind === 'ok' ? '#0a7a3d' : '#b3261e';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
+<title>Giftstream · ${escapeHtml(p.title)}</title>
+<style>
+  :root { font-family: system-ui, sans-serif; color: #1d1b2c; background: #f6f5fb; }
+  main { max-width: 520px; margin: 12vh auto; background: #fff; border-radius: 14px; padding: 28px 32px; box-shadow: 0 1px 3px #0002; }
+  h1 { font-size: 21px; margin: 0 0 12px; color: ${colour}; } p { line-height: 1.5; } .brand { color: #6d4aff; font-weight: 700; font-size: 14px; }
+</style></head>
+<body><main><div class="brand">Giftstream</div><h1>${escapeHtml(p.title)}</h1>${p.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</main></body></html>`;
+}

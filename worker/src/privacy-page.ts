@@ -4,7 +4,7 @@
  * every configured value is escaped, since an operator's name is text, not markup.
  */
 import type { Env } from './env';
-import { contactHtml, escapeHtml, operatorOf, PAGE_CSP, pageHtml } from './pages';
+import { contactHtml, escapeHtml, operatorOf, pageHtml } from './pages';
 
 export interface PrivacyFacts {
   operatorName: string;
@@ -14,10 +14,6 @@ export interface PrivacyFacts {
   /** Linked only where this deployment serves terms. */
   termsPath: string | null;
 }
-
-export const PRIVACY_CSP = PAGE_CSP;
-
-const escape = escapeHtml;
 
 export function privacyFacts(env: Env, termsPath: string | null): PrivacyFacts {
   return {
@@ -30,7 +26,7 @@ export function privacyFacts(env: Env, termsPath: string | null): PrivacyFacts {
 }
 
 export function privacyHtml(f: PrivacyFacts): string {
-  const operator = escape(f.operatorName);
+  const operator = escapeHtml(f.operatorName);
   const contact = f.operatorContact ? `You can reach them at ${contactHtml(f.operatorContact)}.` : 'The operator has not published a contact address.';
   return pageHtml('Privacy', 'For the Giftstream browser extension and this server.', `<section>
 <h2>Who receives your data</h2>
@@ -71,5 +67,5 @@ Deleting removes your email, display name, birthdate and password, ends every se
 drops your channel claims. Coins and diamonds left in the account are forfeited, so refund or cash out first; an account that
 owes coins after a chargeback cannot be deleted until the debt is repaid.</p>
 </section>
-${f.termsPath ? `\n<p><a href="${escape(f.termsPath)}">Terms of service</a> — prices, refunds and what happens when an account closes.</p>\n` : ''}`);
+${f.termsPath ? `\n<p><a href="${escapeHtml(f.termsPath)}">Terms of service</a> — prices, refunds and what happens when an account closes.</p>\n` : ''}`);
 }

@@ -4,7 +4,8 @@ import { requireUser } from '../auth';
 import { proveChannel } from '../directory/claims';
 import type { AppEnv, CreatorRow } from '../env';
 import { fail } from '../http';
-import { OAUTH_PAGE_HEADERS, renderPage, type Page } from '../oauth/pages';
+import { OAUTH_PAGE_HEADERS } from '../oauth/pages';
+import { noticeHtml, type Notice as Page } from '../pages';
 import { isConfigured, isOAuthSite, OAUTH_SITES, SITE_NAMES, siteClient, type OAuthSite } from '../oauth/sites';
 import { startSignIn, takeSignIn } from '../oauth/states';
 import { forgetCreators, requireCreator } from './creators';
@@ -29,7 +30,7 @@ export const channelConnectRoutes = new Hono<AppEnv>()
 const AGAIN = 'Nothing was changed. Start again from the Creator tab of the Giftstream popup.';
 
 function page(c: Context<AppEnv>, status: 200 | 400 | 404 | 409 | 502, p: Page) {
-  return c.html(renderPage(p), status, OAUTH_PAGE_HEADERS);
+  return c.html(noticeHtml(p), status, OAUTH_PAGE_HEADERS);
 }
 
 export const oauthRoutes = new Hono<AppEnv>().get('/:site/callback', async (c) => {
