@@ -14,40 +14,40 @@ import { refundPayment, refusedForGood, reverseTransfer, transferPayout } from '
 export async function applyEffect(env: Env, { effect, createdAt }: EffectRecord): Promise<EffectOutcome> {
   switch (effect.kind) {
     case 'payout_index':
-      if (fault(env, 'directoryWriteFails')) throw new Error('injected: the directory write failed');
-      await indexPayout(env, effect.payout);
-      return 'done';
+      return directory(env, () => indexPayout(env, effect.payout));
     case 'purchase_index':
-      if (fault(env, 'directoryWriteFails')) throw new Error('injected: the directory write failed');
-      await indexPurchaseStatus(env, { ...effect, at: createdAt });
-      return 'done';
+      return directory(env, () => indexPurchaseStatus(env, { ...effect, at: createdAt }));
     case 'account_closed':
-      if (fault(env, 'directoryWriteFails')) throw new Error('injected: the directory write failed');
-      await closeAccount(env, effect.userId);
-      return 'done';
+      return directory(env, () => closeAccount(env, effect.userId));
     case 'provider_refund':
-      try {
+      return stripe(async () => {
         await refundPayment(env, { paymentIntent: effect.paymentRef, amount: effect.amount, refundId: effect.refundId, purchaseId: effect.purchaseId });
         return 'done';
-      } catch (e) {
-        if (refusedForGood(e)) return 'refused';
-        throw e;
-      }
+      }, 'refused');
     case 'stripe_transfer':
-      try {
-        return { transferred: await transferPayout(env, effect) };
-      } catch (e) {
-        if (refusedForGood(e)) return 'refused';
-        throw e;
-      }
+      return stripe(async () => ({ transferred: await transferPayout(env, effect) }), 'refused');
     case 'stripe_transfer_reversal':
-      try {
+      // Refused for good means already reversed (by the operator in Stripe's dashboard, say): nothing is left to take back.
+      return stripe(async () => {
         await reverseTransfer(env, effect);
         return 'done';
-      } catch (e) {
-        // Already reversed (by the operator in Stripe's dashboard, say): nothing is left to take back.
-        if (refusedForGood(e)) return 'done';
-        throw e;
-      }
+      }, 'done');
+  }
+}
+
+/** A directory (D1) write; the fault switch stands in for D1 failing. */
+async function directory(env: Env, write: () => Promise<unknown>): Promise<EffectOutcome> {
+  if (fault(env, 'directoryWriteFails')) throw new Error('injected: the directory write failed');
+  await write();
+  return 'done';
+}
+
+/** A Stripe call: what to answer when Stripe refuses it for good; anything else throws, to be retried. */
+async function stripe(call: () => Promise<EffectOutcome>, onRefusal: EffectOutcome): Promise<EffectOutcome> {
+  try {
+    return await call();
+  } catch (e) {
+    if (refusedForGood(e)) return onRefusal;
+    throw e;
   }
 }
