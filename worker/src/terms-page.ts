@@ -3,7 +3,7 @@
  * receives, what a refund returns, what happens when an account closes, and who the operator is. Linked
  * before payment (the popup's Buy coins) and from the privacy page.
  */
-import { DAY, formatMoney, publicRates, REFUND_WINDOW, type RateCard } from '@giftstream/shared';
+import { DAY, formatMoney, publicRates, REFUND_WINDOW, trimPercent, type RateCard } from '@giftstream/shared';
 import type { Env } from './env';
 import { contactHtml, escapeHtml, operatorOf, pageHtml } from './pages';
 
@@ -35,7 +35,7 @@ export function termsHtml(env: Env, cards: readonly RateCard[], now: number): st
 
 <section>
 <h2>What a creator receives</h2>
-<p>A gift worth N coins gives its creator ${r.diamondsPerCoin === 1 ? 'N diamonds' : `${r.diamondsPerCoin}×N diamonds`}; one diamond is worth ${r.diamondValue.numerator}/${r.diamondValue.denominator} of a cent, so creators keep ${trim(sharePercent)}% of what viewers pay and the platform ${trim(100 - sharePercent)}%. Creators cash out from ${usd(r.payoutMinimum.amount)} (${r.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds), in steps of ${r.payoutStep} diamonds, ${stripe ? 'through Stripe Connect once their payout account is set up and the payout is approved' : 'paid by the operator by hand'}. A payout that fails returns its diamonds.</p>
+<p>A gift worth N coins gives its creator ${r.diamondsPerCoin === 1 ? 'N diamonds' : `${r.diamondsPerCoin}×N diamonds`}; one diamond is worth ${r.diamondValue.numerator}/${r.diamondValue.denominator} of a cent, so creators keep ${trimPercent(sharePercent)}% of what viewers pay and the platform ${trimPercent(100 - sharePercent)}%. Creators cash out from ${usd(r.payoutMinimum.amount)} (${r.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds), in steps of ${r.payoutStep} diamonds, ${stripe ? 'through Stripe Connect once their payout account is set up and the payout is approved' : 'paid by the operator by hand'}. A payout that fails returns its diamonds.</p>
 </section>
 
 <section>
@@ -50,8 +50,4 @@ export function termsHtml(env: Env, cards: readonly RateCard[], now: number): st
 
 ${next}`,
   );
-}
-
-function trim(percent: number): string {
-  return Number.isInteger(percent) ? String(percent) : percent.toFixed(1);
 }

@@ -160,7 +160,8 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-function trimPercent(p: number): string {
+/** A percentage as words show it: 70, or 66.67. */
+export function trimPercent(p: number): string {
   return Number.isInteger(p) ? String(p) : p.toFixed(2);
 }
 
