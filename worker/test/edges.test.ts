@@ -184,6 +184,10 @@ describe('webhooks must match', () => {
       [big.id, 'paid 100 EUR for a price of 100000 USD'],
       [cents.id, 'paid 499 USD for a price of 500 USD'],
     ]);
+    // The audit holds the operator's list against the wallet: a flagged payment missing from it is reported.
+    await env.DB.prepare("UPDATE purchases SET status = NULL WHERE id = ?").bind(cents.id).run();
+    expect(violationsOf(await audit(), u)).toEqual([`wallet ${u.id}: purchase ${cents.id} is flagged in the wallet but not listed for the operator`]);
+    await env.DB.prepare("UPDATE purchases SET status = 'flagged' WHERE id = ?").bind(cents.id).run();
     // A refund or chargeback of a flagged payment takes nothing back: nothing was credited.
     await deliver('charge.refunded', { id: 'ch_one_euro', object: 'charge', amount: 100, amount_refunded: 100, refunded: true, currency: 'eur', payment_intent: 'pi_one_euro', metadata: { purchaseId: big.id, userId: u.id } });
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });

@@ -4,6 +4,8 @@ import type { PayoutStatus } from './wallet';
 export interface WalletFacts {
   closedAt: number | null;
   payouts: readonly { id: string; status: PayoutStatus; diamonds: number }[];
+  /** Ids of flagged purchases. */
+  flagged: readonly string[];
   /** Effects not yet applied: the directory may lag by exactly these. */
   pendingEffects: readonly string[];
 }
@@ -12,6 +14,8 @@ export interface WalletFacts {
 export interface DirectoryFacts {
   deleted: boolean;
   payouts: readonly { id: string; status: string; diamonds: number }[];
+  /** Ids of the purchases it lists as flagged for the operator. */
+  flagged: readonly string[];
 }
 
 /**
@@ -30,6 +34,12 @@ export function reconcile(wallet: WalletFacts, directory: DirectoryFacts): strin
   }
   const held = new Set(wallet.payouts.map((p) => p.id));
   for (const row of directory.payouts) if (!held.has(row.id)) violations.push(`payout ${row.id} is in the index but not in the wallet`);
+  const listed = new Set(directory.flagged);
+  for (const id of wallet.flagged) {
+    if (!listed.has(id) && !pending.has(`purchase:${id}`)) violations.push(`purchase ${id} is flagged in the wallet but not listed for the operator`);
+  }
+  const flagged = new Set(wallet.flagged);
+  for (const id of directory.flagged) if (!flagged.has(id)) violations.push(`purchase ${id} is listed as flagged but the wallet does not flag it`);
   const closed = wallet.closedAt !== null;
   if (closed && !directory.deleted && !pending.has('account_closed')) violations.push('the wallet is closed but the directory still has the account');
   if (!closed && directory.deleted) violations.push('the directory deleted the account but its wallet is open');

@@ -271,7 +271,8 @@ export class WalletBook {
     if (waiting !== inTransit) violations.push(`coins in transit ${inTransit} differ from the outbox's ${waiting}`);
     const pendingPayouts = this.store.payouts().filter((p) => PAYOUT_PENDING.includes(p.status)).reduce((sum, p) => sum + p.diamonds, 0);
     if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0)) violations.push(`payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`);
-    const refunding = this.store.purchasesSince(0).filter((p) => p.pendingRefund);
+    const purchases = this.store.purchasesSince(0);
+    const refunding = purchases.filter((p) => p.pendingRefund);
     const refundingCoins = refunding.reduce((sum, p) => sum + p.pendingRefund!.coins, 0);
     if (refundingCoins !== (balances[Account.coinsRefundPending] ?? 0)) violations.push(`refunds pending ${refundingCoins} differ from the account's ${balances[Account.coinsRefundPending] ?? 0}`);
     const effects = this.store.effects();
@@ -282,6 +283,8 @@ export class WalletBook {
       payouts: this.store.payouts().map((p) => ({ id: p.id, status: p.status, diamonds: p.diamonds })),
       /** Ids of effects not yet applied: the directory may lag the wallet by exactly these. */
       pendingEffects: effects.map((e) => e.id),
+      /** Purchases whose payment did not match: the operator's list must show each. */
+      flagged: purchases.filter((p) => p.status === 'flagged').map((p) => p.id),
       pendingRefunds: refunding.map((p) => ({ purchaseId: p.id, refundId: p.pendingRefund!.id, coins: p.pendingRefund!.coins, asked: !effects.some((e) => e.id === refundEffectId(p.pendingRefund!.id)) })),
     };
   }

@@ -17,3 +17,12 @@ export async function flaggedPurchases(env: Env): Promise<FlaggedRow[]> {
   const { results } = await env.DB.prepare("SELECT id, user_id, status, flagged_reason, created_at, payment_intent FROM purchases WHERE status = 'flagged' ORDER BY created_at").all<FlaggedRow>();
   return results;
 }
+
+/** Which of these users' purchases the operator's list shows as flagged, for the audit to hold against their wallets. */
+export async function flaggedOf(env: Env, userIds: readonly string[]): Promise<{ id: string; user_id: string }[]> {
+  if (!userIds.length) return [];
+  const { results } = await env.DB.prepare(`SELECT id, user_id FROM purchases WHERE status = 'flagged' AND user_id IN (${userIds.map(() => '?').join(',')})`)
+    .bind(...userIds)
+    .all<{ id: string; user_id: string }>();
+  return results;
+}

@@ -7,7 +7,7 @@ import { fail, idempotency, send, valid } from '../http';
 import { forgetRateCards, rateCards } from '../rates';
 import { deletedAmong } from '../directory/accounts';
 import { listPayouts, payoutOwner, payoutsOf } from '../directory/payouts';
-import { flaggedPurchases } from '../directory/purchases';
+import { flaggedOf, flaggedPurchases } from '../directory/purchases';
 import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
@@ -106,14 +106,14 @@ export const adminRoutes = new Hono<AppEnv>()
     const ids = page.map((u) => u.id);
     const audits = await Promise.all(page.map(async (u) => ({ id: u.id, ...(await getWallet(c.env, u.id).audit()) })));
     // Read the directory after the wallets: each audit first applies what its outbox has due.
-    const [indexed, deleted] = await Promise.all([payoutsOf(c.env, ids), deletedAmong(c.env, ids)]);
+    const [indexed, deleted, listed] = await Promise.all([payoutsOf(c.env, ids), deletedAmong(c.env, ids), flaggedOf(c.env, ids)]);
     const totals: Balances = {};
     const violations: string[] = [];
     const pendingRefunds: { userId: string; purchaseId: string; coins: number; asked: boolean }[] = [];
     let pendingEffects = 0;
     for (const a of audits) {
       for (const [account, value] of Object.entries(a.balances)) totals[account as keyof Balances] = (totals[account as keyof Balances] ?? 0) + (value ?? 0);
-      const directory = { deleted: deleted.has(a.id), payouts: indexed.filter((p) => p.user_id === a.id) };
+      const directory = { deleted: deleted.has(a.id), payouts: indexed.filter((p) => p.user_id === a.id), flagged: listed.filter((p) => p.user_id === a.id).map((p) => p.id) };
       violations.push(...[...a.violations, ...reconcile(a, directory)].map((v) => `wallet ${a.id}: ${v}`));
       pendingRefunds.push(...a.pendingRefunds.map(({ purchaseId, coins, asked }) => ({ userId: a.id, purchaseId, coins, asked })));
       pendingEffects += a.pendingEffects.length;
