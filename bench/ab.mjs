@@ -9,7 +9,17 @@
 // measures both. BENCH_ONLY picks scenarios (default throughput,latency,wallet); the other BENCH_*
 // variables pass through. Writes bench/ab-results.json.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +33,11 @@ const ONLY = process.env.BENCH_ONLY ?? 'throughput,latency,wallet';
 /** The busiest workerd (the worker's own, not wrangler's proxy) in cores, per gift, in ms. */
 const workerMsPerGift = (r) => {
   if (!r?.cpu || !r.perSecond) return undefined;
-  const cores = Math.max(...Object.entries(r.cpu).filter(([k]) => k.startsWith('workerd')).map(([, v]) => v));
+  const cores = Math.max(
+    ...Object.entries(r.cpu)
+      .filter(([k]) => k.startsWith('workerd'))
+      .map(([, v]) => v),
+  );
   return (1000 * cores) / r.perSecond;
 };
 
@@ -60,7 +74,8 @@ function checkout(sha) {
     if (name !== '@giftstream') symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
   }
   // npm links each workspace as ../../<folder>: the same links here point into the checkout.
-  for (const name of readdirSync(join(ROOT, 'node_modules', '@giftstream'))) symlinkSync(join('..', '..', name), join(dir, 'node_modules', '@giftstream', name));
+  for (const name of readdirSync(join(ROOT, 'node_modules', '@giftstream')))
+    symlinkSync(join('..', '..', name), join(dir, 'node_modules', '@giftstream', name));
   if (existsSync(join(ROOT, '.dev.vars'))) copyFileSync(join(ROOT, '.dev.vars'), join(dir, '.dev.vars'));
   return dir;
 }
@@ -132,7 +147,9 @@ function main() {
     }
     const table = summary({ ref: short, work: 'working tree' }, runs);
     writeFileSync(join(HERE, 'ab-results.json'), JSON.stringify({ ref: sha, only: ONLY, pairs: runs }, null, 2) + '\n');
-    console.log(`\nPaired runs, ${short} and the working tree, alternating which goes first (${ONLY}); each cell: every pair's figure (median)\n\n${table}\n\nWritten to bench/ab-results.json\n`);
+    console.log(
+      `\nPaired runs, ${short} and the working tree, alternating which goes first (${ONLY}); each cell: every pair's figure (median)\n\n${table}\n\nWritten to bench/ab-results.json\n`,
+    );
   } finally {
     cleanUp();
   }

@@ -2,7 +2,16 @@
 // prints one table and writes bench/results.json. Figures, not pass/fail: absolute numbers depend on the
 // machine; compare each throughput with the baseline measured in the same run on the same server.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,10 +72,36 @@ async function startServer() {
   const inspector = Number(process.env.BENCH_INSPECTOR_PORT ?? 0) || (await freePort());
   const persist = mkdtempSync(join(STORAGE, 'giftstream-bench-'));
   const base = `http://127.0.0.1:${port}`;
-  const m = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
+  const m = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], {
+    cwd: ROOT,
+    env: QUIET,
+    encoding: 'utf8',
+  });
   if (m.status !== 0) throw new Error(m.stderr || m.stdout);
-  const vars = { TEST_HOOKS: '1', ADMIN_TOKEN: ADMIN, PUBLIC_URL: base, SIGNUPS_PER_HOUR: '1000000', LOGINS_PER_MINUTE: '1000000', GIFTS_PER_SECOND: '1000000', WS_PER_ROOM: '100000', WS_PER_ADDRESS: '100000' };
-  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  const vars = {
+    TEST_HOOKS: '1',
+    ADMIN_TOKEN: ADMIN,
+    PUBLIC_URL: base,
+    SIGNUPS_PER_HOUR: '1000000',
+    LOGINS_PER_MINUTE: '1000000',
+    GIFTS_PER_SECOND: '1000000',
+    WS_PER_ROOM: '100000',
+    WS_PER_ADDRESS: '100000',
+  };
+  const args = [
+    'dev',
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--inspector-port',
+    String(inspector),
+    '--persist-to',
+    persist,
+    '--log-level',
+    'warn',
+    '--show-interactive-dev-session=false',
+  ];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const started = performance.now();
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,7 +133,8 @@ async function startServer() {
   };
   for (let i = 0; i < 400; i++) {
     try {
-      if ((await fetch(`${base}/v1/health`)).ok) return { base, stop, readyMs: performance.now() - started, group: child.pid };
+      if ((await fetch(`${base}/v1/health`)).ok)
+        return { base, stop, readyMs: performance.now() - started, group: child.pid };
     } catch {}
     await sleep(50);
   }
@@ -129,14 +165,17 @@ async function runtimeAddress(group, base) {
     };
     let ports;
     try {
-      ports = readdirSync(`/proc/${pid}/fd`).map((fd) => listening.get(link(fd).match(/^socket:\[(\d+)\]$/)?.[1])).filter((port) => port !== undefined);
+      ports = readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => listening.get(link(fd).match(/^socket:\[(\d+)\]$/)?.[1]))
+        .filter((port) => port !== undefined);
     } catch {
       continue;
     }
     if (ports.includes(proxyPort)) continue;
     for (const port of ports) {
       try {
-        if ((await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(2000) })).ok) return `http://127.0.0.1:${port}`;
+        if ((await fetch(`http://127.0.0.1:${port}/v1/health`, { signal: AbortSignal.timeout(2000) })).ok)
+          return `http://127.0.0.1:${port}`;
       } catch {}
     }
   }
@@ -153,7 +192,8 @@ function groupProcesses(group) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === group) out.push({ pid, command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields });
+      if (Number(fields[2]) === group)
+        out.push({ pid, command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields });
     } catch {}
   }
   return out;
@@ -162,7 +202,8 @@ function groupProcesses(group) {
 /** CPU seconds used so far by each process of a process group (wrangler's workerd children), by command. */
 function groupCpu(group) {
   const out = {};
-  for (const { pid, command, fields } of groupProcesses(group)) out[`${command} ${pid}`] = (Number(fields[11]) + Number(fields[12])) / 100;
+  for (const { pid, command, fields } of groupProcesses(group))
+    out[`${command} ${pid}`] = (Number(fields[11]) + Number(fields[12])) / 100;
   return out;
 }
 
@@ -176,7 +217,8 @@ async function measuringCpu(group, fn) {
   const after = groupCpu(group);
   const used = process.cpuUsage(client);
   const cpu = { 'bench client': (used.user + used.system) / 1e6 / seconds };
-  for (const [name, s] of Object.entries(after)) if (s - (before[name] ?? 0) > 0.01 * seconds) cpu[name] = (s - (before[name] ?? 0)) / seconds;
+  for (const [name, s] of Object.entries(after))
+    if (s - (before[name] ?? 0) > 0.01 * seconds) cpu[name] = (s - (before[name] ?? 0)) / seconds;
   return { result, cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v * 100) / 100])) };
 }
 
@@ -185,13 +227,17 @@ async function call(base, path, { method, body, token, key } = {}) {
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   if (key) headers['idempotency-key'] = key;
-  const res = await fetch(base + path, { method: method ?? (body === undefined ? 'GET' : 'POST'), headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + path, {
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let json = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
-    throw new Error(`${method ?? "GET"} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    throw new Error(`${method ?? 'GET'} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
   }
   return { status: res.status, json };
 }
@@ -224,7 +270,14 @@ async function load(seconds, concurrency, fn) {
   );
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / elapsed, p50: pct(latencies, 50), p99: pct(latencies, 99), ok: latencies.length, errors, warmupOk };
+  return {
+    perSecond: latencies.length / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    ok: latencies.length,
+    errors,
+    warmupOk,
+  };
 }
 
 /** Calls fn(i) for i < total at a steady rate, not waiting for one call before the next; resolves to their results. */
@@ -268,13 +321,24 @@ async function sendGift(base, token, handle, key, body) {
 
 let users = 0;
 async function signup(base, name) {
-  const r = await call(base, '/v1/auth/signup', { body: { email: `bench${++users}-${Date.now()}@example.com`, password: 'bench password', displayName: name, birthdate: '1990-01-01' } });
+  const r = await call(base, '/v1/auth/signup', {
+    body: {
+      email: `bench${++users}-${Date.now()}@example.com`,
+      password: 'bench password',
+      displayName: name,
+      birthdate: '1990-01-01',
+    },
+  });
   if (r.status !== 201) throw new Error(JSON.stringify(r.json));
   return { token: r.json.token, id: r.json.user.id };
 }
 
 async function buy(base, user, coins) {
-  const r = await call(base, '/v1/purchases', { body: { coins }, token: user.token, key: `buy-${user.id}-${coins}-${Math.random()}` });
+  const r = await call(base, '/v1/purchases', {
+    body: { coins },
+    token: user.token,
+    key: `buy-${user.id}-${coins}-${Math.random()}`,
+  });
   if (r.status !== 201) throw new Error(JSON.stringify(r.json));
 }
 
@@ -303,25 +367,37 @@ async function waitFor(what, probe, timeoutMs = 60_000) {
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 
 async function baseline(base, group) {
-  const { result, cpu } = await measuringCpu(group, () => load(SECONDS, CONCURRENCY, async (w) => (await fetch(`${base}/v1/__test/baseline/${w}`)).ok));
+  const { result, cpu } = await measuringCpu(group, () =>
+    load(SECONDS, CONCURRENCY, async (w) => (await fetch(`${base}/v1/__test/baseline/${w}`)).ok),
+  );
   return { ...result, cpu };
 }
 
 async function giftThroughput(base, group) {
   const creator = await liveCreator(base, 'bench_room');
-  const viewers = await inBatches(Array.from({ length: 100 }, (_, i) => i), 10, (i) => signup(base, `Viewer ${i}`));
+  const viewers = await inBatches(
+    Array.from({ length: 100 }, (_, i) => i),
+    10,
+    (i) => signup(base, `Viewer ${i}`),
+  );
   await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
   let n = 0;
   progress(`scenario 1: ${CONCURRENCY} senders for ${WARMUP} + ${SECONDS} s`);
   const { result: r, cpu } = await measuringCpu(group, () =>
     load(SECONDS, CONCURRENCY, async (w) => {
       const v = viewers[(w + n++) % viewers.length];
-      return (await sendGift(base, v.token, 'bench_room', `g-${n}-${Math.random()}`, { giftId: 'rose', count: 1 })).status === 201;
+      return (
+        (await sendGift(base, v.token, 'bench_room', `g-${n}-${Math.random()}`, { giftId: 'rose', count: 1 }))
+          .status === 201
+      );
     }),
   );
   // Every gift must arrive: the creator's diamonds equal the coins spent.
   const expected = (r.ok + r.warmupOk) * 5;
-  await waitFor('diamonds credited', async () => (await call(base, '/v1/wallet', { token: creator.token })).json.diamonds === expected);
+  await waitFor(
+    'diamonds credited',
+    async () => (await call(base, '/v1/wallet', { token: creator.token })).json.diamonds === expected,
+  );
   return { ...r, cpu, diamondsExact: true };
 }
 
@@ -379,7 +455,8 @@ function subscriber(base, path, onTag) {
           const response = head.slice(0, end);
           head = null;
           if (!response.startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${response.slice(0, 200)}`));
-          if (/sec-websocket-extensions/i.test(response)) return reject(new Error('the room agreed to compress: these subscribers cannot read compressed frames'));
+          if (/sec-websocket-extensions/i.test(response))
+            return reject(new Error('the room agreed to compress: these subscribers cannot read compressed frames'));
           if (rest.length) scan(rest, at);
           resolve(socket);
         },
@@ -387,7 +464,9 @@ function subscriber(base, path, onTag) {
     });
     socket.on('connect', () => {
       const key = randomBytes(16).toString('base64');
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n`);
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n`,
+      );
     });
     socket.on('error', reject);
   });
@@ -401,7 +480,11 @@ async function giftToScreen(base, group, { handle = 'bench_screen', target = bas
   const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
   const RATE = 100;
   await liveCreator(base, handle);
-  const viewers = await inBatches(Array.from({ length: 20 }, (_, i) => i), 10, (i) => signup(base, `Screen ${i}`));
+  const viewers = await inBatches(
+    Array.from({ length: 20 }, (_, i) => i),
+    10,
+    (i) => signup(base, `Screen ${i}`),
+  );
   await inBatches(viewers, 10, (v) => buy(base, v, 100_000));
   const sentAt = [];
   const latencies = [];
@@ -423,16 +506,29 @@ async function giftToScreen(base, group, { handle = 'bench_screen', target = bas
     if (!(first[n] <= at - t)) first[n] = at - t;
     latencies.push(at - t);
   };
-  for (let i = 0; i < SUBSCRIBERS; i += 50) sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () => subscriber(target, `/v1/rooms/${handle}/events`, onTag)))));
+  for (let i = 0; i < SUBSCRIBERS; i += 50)
+    sockets.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, SUBSCRIBERS - i) }, () =>
+          subscriber(target, `/v1/rooms/${handle}/events`, onTag),
+        ),
+      )),
+    );
   const total = RATE * (WARMUP + SECONDS);
-  progress(`scenario 2${target === base ? '' : ", without the dev proxy"}: ${SUBSCRIBERS} sockets open, sending ${RATE} gifts/s for ${WARMUP} + ${SECONDS} s`);
+  progress(
+    `scenario 2${target === base ? '' : ', without the dev proxy'}: ${SUBSCRIBERS} sockets open, sending ${RATE} gifts/s for ${WARMUP} + ${SECONDS} s`,
+  );
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const { cpu } = await measuringCpu(group, () =>
     paced(total, RATE, (i) => {
       const t = performance.now();
       sentAt[i] = t;
-      return sendGift(target, viewers[i % viewers.length].token, handle, `${handle}-${i}`, { giftId: 'heart', count: 1, message: `t${i}` }).then(({ status, text }) => {
+      return sendGift(target, viewers[i % viewers.length].token, handle, `${handle}-${i}`, {
+        giftId: 'heart',
+        count: 1,
+        message: `t${i}`,
+      }).then(({ status, text }) => {
         if (status === 201) {
           answeredAll++;
           if (i >= measuredFrom) answered.push(performance.now() - t);
@@ -444,12 +540,31 @@ async function giftToScreen(base, group, { handle = 'bench_screen', target = bas
     }),
   );
   loop.disable();
-  await waitFor('every subscriber saw every gift', async () => received >= answeredAll * SUBSCRIBERS, 60_000).catch(() => {});
+  await waitFor('every subscriber saw every gift', async () => received >= answeredAll * SUBSCRIBERS, 60_000).catch(
+    () => {},
+  );
   for (const socket of sockets) socket.destroy();
   latencies.sort((a, b) => a - b);
   answered.sort((a, b) => a - b);
   const firsts = first.filter((x) => x !== undefined).sort((a, b) => a - b);
-  return { subscribers: SUBSCRIBERS, gifts: total, measuredGifts: total - measuredFrom, cpu, clientLoopDelayP99: loop.percentile(99) / 1e6, refused: refused.length, refusedStatuses: [...new Set(refused)], firstRefusal, delivered: received, expected: answeredAll * SUBSCRIBERS, p50: pct(latencies, 50), p99: pct(latencies, 99), firstP50: pct(firsts, 50), firstP99: pct(firsts, 99), requestP50: pct(answered, 50), requestP99: pct(answered, 99) };
+  return {
+    subscribers: SUBSCRIBERS,
+    gifts: total,
+    measuredGifts: total - measuredFrom,
+    cpu,
+    clientLoopDelayP99: loop.percentile(99) / 1e6,
+    refused: refused.length,
+    refusedStatuses: [...new Set(refused)],
+    firstRefusal,
+    delivered: received,
+    expected: answeredAll * SUBSCRIBERS,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    firstP50: pct(firsts, 50),
+    firstP99: pct(firsts, 99),
+    requestP50: pct(answered, 50),
+    requestP99: pct(answered, 99),
+  };
 }
 
 async function oneWallet(base) {
@@ -462,26 +577,50 @@ async function oneWallet(base) {
   const start = performance.now();
   const statuses = await Promise.all(
     Array.from({ length: SPENDS }, (_, i) =>
-      sendGift(base, viewer.token, 'bench_wallet', `w-${i}`, { giftId: 'coffee', count: 1 }).then(({ status, text }) => {
-        if ((status >= 500 || status === 0) && !firstError) firstError = text.slice(0, 300);
-        return status;
-      }),
+      sendGift(base, viewer.token, 'bench_wallet', `w-${i}`, { giftId: 'coffee', count: 1 }).then(
+        ({ status, text }) => {
+          if ((status >= 500 || status === 0) && !firstError) firstError = text.slice(0, 300);
+          return status;
+        },
+      ),
     ),
   );
   const seconds = (performance.now() - start) / 1000;
   const ok = statuses.filter((s) => s === 201).length;
   const wallet = (await call(base, '/v1/wallet', { token: viewer.token })).json;
   const other = statuses.filter((s) => s !== 201 && s !== 402);
-  return { spends: SPENDS, succeeded: ok, refused: statuses.filter((s) => s === 402).length, other: other.length, otherStatuses: [...new Set(other)], firstError, perSecond: SPENDS / seconds, exact: ok === AFFORD && wallet.coins === 0 };
+  return {
+    spends: SPENDS,
+    succeeded: ok,
+    refused: statuses.filter((s) => s === 402).length,
+    other: other.length,
+    otherStatuses: [...new Set(other)],
+    firstError,
+    perSecond: SPENDS / seconds,
+    exact: ok === AFFORD && wallet.coins === 0,
+  };
 }
 
 async function overlayBurst(base) {
   const { chromium } = await import('playwright-core');
   const creator = await liveCreator(base, 'bench_overlay');
   const token = (await call(base, '/v1/creator/overlay-token', { token: creator.token })).json.token;
-  const viewers = await inBatches(Array.from({ length: 25 }, (_, i) => i), 5, (i) => signup(base, `Burst ${i}`));
+  const viewers = await inBatches(
+    Array.from({ length: 25 }, (_, i) => i),
+    5,
+    (i) => signup(base, `Burst ${i}`),
+  );
   await inBatches(viewers, 5, (v) => buy(base, v, 100_000));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   await page.goto(`${base}/overlay/?room=bench_overlay&token=${token}`);
   await page.waitForFunction(() => window.__giftstream?.connected === true, null, { timeout: 15_000 });
@@ -509,7 +648,11 @@ async function overlayBurst(base) {
       return status;
     });
   });
-  await page.waitForFunction((n) => (window.__giftstream?.stats?.gifts ?? 0) >= n, statuses.filter((s) => s === 201).length, { timeout: 60_000 }).catch(() => {});
+  await page
+    .waitForFunction((n) => (window.__giftstream?.stats?.gifts ?? 0) >= n, statuses.filter((s) => s === 201).length, {
+      timeout: 60_000,
+    })
+    .catch(() => {});
   await sleep(1000);
   const out = await page.evaluate(() => ({ frames: window.__frames, stats: window.__giftstream?.stats ?? null }));
   await browser.close();
@@ -538,19 +681,29 @@ async function loginStorm(base) {
   await buy(base, viewer, 100_000);
   // One account per sign-in loop, as at the start of a popular stream: the same account signing in 40
   // times at once would mostly meet its failed-login slots (5 at a time) instead.
-  const emails = await inBatches(Array.from({ length: storm }, (_, i) => `storm-${i}-${Date.now()}@example.com`), 4, async (email) => {
-    const made = await call(base, '/v1/auth/signup', { body: { email, password: 'bench password', displayName: 'Storm', birthdate: '1990-01-01' } });
-    if (made.status !== 201) throw new Error(JSON.stringify(made.json));
-    return email;
-  });
-  const gift = async (w, i) => (await sendGift(base, viewer.token, 'bench_storm', `storm-${w}-${i}-${Math.random()}`, { giftId: 'heart' })).status === 201;
+  const emails = await inBatches(
+    Array.from({ length: storm }, (_, i) => `storm-${i}-${Date.now()}@example.com`),
+    4,
+    async (email) => {
+      const made = await call(base, '/v1/auth/signup', {
+        body: { email, password: 'bench password', displayName: 'Storm', birthdate: '1990-01-01' },
+      });
+      if (made.status !== 201) throw new Error(JSON.stringify(made.json));
+      return email;
+    },
+  );
+  const gift = async (w, i) =>
+    (await sendGift(base, viewer.token, 'bench_storm', `storm-${w}-${i}-${Math.random()}`, { giftId: 'heart' }))
+      .status === 201;
   const quiet = await load(SECONDS, 2, gift);
   let storming = true;
   const logins = [];
   const stormers = emails.map(async (email) => {
     while (storming) {
       const t = performance.now();
-      const r = await call(base, '/v1/auth/login', { body: { email, password: 'bench password' } }).catch(() => ({ status: 0 }));
+      const r = await call(base, '/v1/auth/login', { body: { email, password: 'bench password' } }).catch(() => ({
+        status: 0,
+      }));
       if (r.status === 200) logins.push(performance.now() - t);
     }
   });
@@ -559,7 +712,12 @@ async function loginStorm(base) {
   storming = false;
   await Promise.all(stormers);
   logins.sort((a, b) => a - b);
-  return { storm, quiet, busy, logins: { perSecond: logins.length / (SECONDS + WARMUP + 1), p50: pct(logins, 50), p99: pct(logins, 99) } };
+  return {
+    storm,
+    quiet,
+    busy,
+    logins: { perSecond: logins.length / (SECONDS + WARMUP + 1), p50: pct(logins, 50), p99: pct(logins, 99) },
+  };
 }
 
 function gzipSizeOf(dir, pick) {
@@ -583,7 +741,10 @@ async function sizes() {
   rmSync(dry, { recursive: true, force: true });
   const overlay = gzipSizeOf(join(ROOT, 'overlay', 'dist'), (p) => p.endsWith('.js'));
   const popupDir = join(ROOT, 'extension', '.output', 'chrome-mv3');
-  const popup = gzipSizeOf(popupDir, (p) => /chunks\/popup-.*\.js$|popup.*\.js$/.test(p) || (p.includes('/chunks/') && !p.includes('content')));
+  const popup = gzipSizeOf(
+    popupDir,
+    (p) => /chunks\/popup-.*\.js$|popup.*\.js$/.test(p) || (p.includes('/chunks/') && !p.includes('content')),
+  );
   return { overlayJsGzip: overlay, popupJsGzip: popup, workerBundleGzip: worker };
 }
 
@@ -599,7 +760,10 @@ async function coldStart() {
   return { serverReadyMs: s.readyMs, firstRequestMs: firstRoute, firstDurableObjectCallMs: firstObject };
 }
 
-const busy = (cpu) => Object.values(cpu ?? {}).reduce((a, b) => a + b, 0).toFixed(2);
+const busy = (cpu) =>
+  Object.values(cpu ?? {})
+    .reduce((a, b) => a + b, 0)
+    .toFixed(2);
 
 function row(name, value, goal) {
   return `${name.padEnd(44)} ${String(value).padStart(22)}   ${goal ?? ''}`;
@@ -643,7 +807,9 @@ async function main() {
     // the proxy's share of the latency shows.
     await run('direct', 'giftToScreenDirect', async () => {
       const target = await runtimeAddress(server.group, base);
-      return target ? giftToScreen(base, server.group, { handle: 'bench_direct', target }) : { error: "the worker's runtime address was not found" };
+      return target
+        ? giftToScreen(base, server.group, { handle: 'bench_direct', target })
+        : { error: "the worker's runtime address was not found" };
     });
     await run('wallet', 'oneWallet', () => oneWallet(base));
     await run('overlay', 'overlayBurst', () => overlayBurst(base).catch((e) => ({ error: String(e) })));
@@ -662,45 +828,131 @@ async function main() {
     '',
     row('scenario', 'figure', 'goal'),
     row('-'.repeat(44), '-'.repeat(22), '-'.repeat(20)),
-    row('baseline: one trivial DO call', `${fmt(s.baseline?.perSecond)} req/s`, `p50 ${fmt(s.baseline?.p50, 1)} ms, p99 ${fmt(s.baseline?.p99, 1)} ms`),
+    row(
+      'baseline: one trivial DO call',
+      `${fmt(s.baseline?.perSecond)} req/s`,
+      `p50 ${fmt(s.baseline?.p50, 1)} ms, p99 ${fmt(s.baseline?.p99, 1)} ms`,
+    ),
   ];
-  if (s.baseline?.after) lines.push(row('   before / after scenario 1 (mean above)', `${fmt(s.baseline.before)} / ${fmt(s.baseline.after)} req/s`, ''));
+  if (s.baseline?.after)
+    lines.push(
+      row(
+        '   before / after scenario 1 (mean above)',
+        `${fmt(s.baseline.before)} / ${fmt(s.baseline.after)} req/s`,
+        '',
+      ),
+    );
   if (s.giftThroughput) {
-    lines.push(row('1. gifts into one room, 100 viewers', `${fmt(s.giftThroughput.perSecond)} gifts/s`, `p50 ${fmt(s.giftThroughput.p50, 1)} ms, p99 ${fmt(s.giftThroughput.p99, 1)} ms`));
+    lines.push(
+      row(
+        '1. gifts into one room, 100 viewers',
+        `${fmt(s.giftThroughput.perSecond)} gifts/s`,
+        `p50 ${fmt(s.giftThroughput.p50, 1)} ms, p99 ${fmt(s.giftThroughput.p99, 1)} ms`,
+      ),
+    );
     lines.push(row('   ratio to baseline', fmt(s.giftThroughput.ratio, 2), '≥ 0.40'));
-    lines.push(row('   busy, in cores (baseline → gifts)', `${busy(s.baseline.cpu)} → ${busy(s.giftThroughput.cpu)}`, ''));
+    lines.push(
+      row('   busy, in cores (baseline → gifts)', `${busy(s.baseline.cpu)} → ${busy(s.giftThroughput.cpu)}`, ''),
+    );
   }
   if (s.giftToScreen) {
-    lines.push(row(`2. gift→screen, ${s.giftToScreen.subscribers} sockets, 100 gifts/s`, `p50 ${fmt(s.giftToScreen.p50, 1)} ms`, ''));
+    lines.push(
+      row(
+        `2. gift→screen, ${s.giftToScreen.subscribers} sockets, 100 gifts/s`,
+        `p50 ${fmt(s.giftToScreen.p50, 1)} ms`,
+        '',
+      ),
+    );
     lines.push(row('   p99', `${fmt(s.giftToScreen.p99, 1)} ms`, '< 250 ms'));
-    lines.push(row('   first socket to see each gift, p50 / p99', `${fmt(s.giftToScreen.firstP50, 1)} / ${fmt(s.giftToScreen.firstP99, 1)} ms`, ''));
-    lines.push(row('   gift request itself, p50 / p99', `${fmt(s.giftToScreen.requestP50, 1)} / ${fmt(s.giftToScreen.requestP99, 1)} ms`, ''));
+    lines.push(
+      row(
+        '   first socket to see each gift, p50 / p99',
+        `${fmt(s.giftToScreen.firstP50, 1)} / ${fmt(s.giftToScreen.firstP99, 1)} ms`,
+        '',
+      ),
+    );
+    lines.push(
+      row(
+        '   gift request itself, p50 / p99',
+        `${fmt(s.giftToScreen.requestP50, 1)} / ${fmt(s.giftToScreen.requestP99, 1)} ms`,
+        '',
+      ),
+    );
     lines.push(row('   events delivered', `${s.giftToScreen.delivered}/${s.giftToScreen.expected}`, 'all'));
-    lines.push(row('   busy, in cores (2 on this machine)', busy(s.giftToScreen.cpu), Object.entries(s.giftToScreen.cpu).map(([k, v]) => `${k.replace(/ \d+$/, '')} ${v.toFixed(2)}`).join(', ')));
-    if (s.giftToScreen.refused) lines.push(row('   gifts refused', `${s.giftToScreen.refused} (${s.giftToScreen.refusedStatuses.join(', ')})`, 'none'));
+    lines.push(
+      row(
+        '   busy, in cores (2 on this machine)',
+        busy(s.giftToScreen.cpu),
+        Object.entries(s.giftToScreen.cpu)
+          .map(([k, v]) => `${k.replace(/ \d+$/, '')} ${v.toFixed(2)}`)
+          .join(', '),
+      ),
+    );
+    if (s.giftToScreen.refused)
+      lines.push(
+        row('   gifts refused', `${s.giftToScreen.refused} (${s.giftToScreen.refusedStatuses.join(', ')})`, 'none'),
+      );
   }
   const direct = s.giftToScreenDirect;
   if (direct?.error) lines.push(row('   the same without the dev proxy', 'not run', direct.error));
   else if (direct) {
-    lines.push(row('   the same without the dev proxy: p50 / p99', `${fmt(direct.p50, 1)} / ${fmt(direct.p99, 1)} ms`, `request p99 ${fmt(direct.requestP99, 1)} ms, ${direct.delivered}/${direct.expected} delivered`));
+    lines.push(
+      row(
+        '   the same without the dev proxy: p50 / p99',
+        `${fmt(direct.p50, 1)} / ${fmt(direct.p99, 1)} ms`,
+        `request p99 ${fmt(direct.requestP99, 1)} ms, ${direct.delivered}/${direct.expected} delivered`,
+      ),
+    );
   }
   if (s.oneWallet) {
-    lines.push(row(`3. one wallet, ${s.oneWallet.spends} concurrent spends`, `${fmt(s.oneWallet.perSecond)} spends/s`, ''));
-    lines.push(row('   exact result', `${s.oneWallet.succeeded} ok, ${s.oneWallet.refused} refused, ${s.oneWallet.exact ? 'exact' : 'NOT EXACT'}`, 'exact'));
+    lines.push(
+      row(`3. one wallet, ${s.oneWallet.spends} concurrent spends`, `${fmt(s.oneWallet.perSecond)} spends/s`, ''),
+    );
+    lines.push(
+      row(
+        '   exact result',
+        `${s.oneWallet.succeeded} ok, ${s.oneWallet.refused} refused, ${s.oneWallet.exact ? 'exact' : 'NOT EXACT'}`,
+        'exact',
+      ),
+    );
   }
   if (s.overlayBurst) {
     if (s.overlayBurst.error) lines.push(row('4. overlay burst', 'error', s.overlayBurst.error.slice(0, 60)));
     else {
-      lines.push(row('4. overlay: 500 gifts in 5 s, frames > 20 ms', `${s.overlayBurst.framesOver20ms} of ${s.overlayBurst.frames}`, ''));
+      lines.push(
+        row(
+          '4. overlay: 500 gifts in 5 s, frames > 20 ms',
+          `${s.overlayBurst.framesOver20ms} of ${s.overlayBurst.frames}`,
+          '',
+        ),
+      );
       lines.push(row('   gifts accounted for', `${s.overlayBurst.accountedFor}/${s.overlayBurst.sent}`, 'all'));
       lines.push(row('   peak alert queue', `${s.overlayBurst.peakQueue}`, 'bounded'));
     }
   }
   if (s.loginStorm) {
     const { storm, quiet, busy, logins } = s.loginStorm;
-    lines.push(row('6. gifts alone, p50 / p99', `${fmt(quiet.p50, 1)} / ${fmt(quiet.p99, 1)} ms`, `${fmt(quiet.perSecond)} gifts/s`));
-    lines.push(row(`   gifts during ${storm} sign-ins in flight, p50 / p99`, `${fmt(busy.p50, 1)} / ${fmt(busy.p99, 1)} ms`, `${fmt(busy.perSecond)} gifts/s`));
-    lines.push(row('   sign-ins meanwhile, p50 / p99', `${fmt(logins.p50)} / ${fmt(logins.p99)} ms`, `${fmt(logins.perSecond)} /s`));
+    lines.push(
+      row(
+        '6. gifts alone, p50 / p99',
+        `${fmt(quiet.p50, 1)} / ${fmt(quiet.p99, 1)} ms`,
+        `${fmt(quiet.perSecond)} gifts/s`,
+      ),
+    );
+    lines.push(
+      row(
+        `   gifts during ${storm} sign-ins in flight, p50 / p99`,
+        `${fmt(busy.p50, 1)} / ${fmt(busy.p99, 1)} ms`,
+        `${fmt(busy.perSecond)} gifts/s`,
+      ),
+    );
+    lines.push(
+      row(
+        '   sign-ins meanwhile, p50 / p99',
+        `${fmt(logins.p50)} / ${fmt(logins.p99)} ms`,
+        `${fmt(logins.perSecond)} /s`,
+      ),
+    );
   }
   if (s.sizes) {
     lines.push(row('5. overlay JS gzip', kb(s.sizes.overlayJsGzip), '< 25 KB'));
@@ -709,9 +961,19 @@ async function main() {
   }
   if (s.coldStart) {
     lines.push(row('   cold start: wrangler dev ready', `${fmt(s.coldStart.serverReadyMs)} ms`, ''));
-    lines.push(row('   cold start: first request / first DO call', `${fmt(s.coldStart.firstRequestMs, 1)} / ${fmt(s.coldStart.firstDurableObjectCallMs, 1)} ms`, ''));
+    lines.push(
+      row(
+        '   cold start: first request / first DO call',
+        `${fmt(s.coldStart.firstRequestMs, 1)} / ${fmt(s.coldStart.firstDurableObjectCallMs, 1)} ms`,
+        '',
+      ),
+    );
   }
-  for (const [name, r] of Object.entries(results.resent)) lines.push('', `${name}: ${r.count} gift request(s) dropped by wrangler dev's proxy were resent under their Idempotency-Key (first: ${r.first}).`);
+  for (const [name, r] of Object.entries(results.resent))
+    lines.push(
+      '',
+      `${name}: ${r.count} gift request(s) dropped by wrangler dev's proxy were resent under their Idempotency-Key (first: ${r.first}).`,
+    );
   lines.push('', `Written to ${OUT}`, '');
   console.log(lines.join('\n'));
 }

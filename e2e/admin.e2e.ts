@@ -19,13 +19,29 @@ describe('the operator page', () => {
     const { creator } = await liveCreator(server.url, 'payme_creator');
     const fan = await signup(server.url, 'Big Fan');
     await api(server.url, '/v1/purchases', { body: { packId: 'pack_5000' }, token: fan.token, key: 'fan-buy' });
-    const gift = await api(server.url, '/v1/rooms/payme_creator/gifts', { body: { giftId: 'castle' }, token: fan.token, key: 'fan-gift' });
+    const gift = await api(server.url, '/v1/rooms/payme_creator/gifts', {
+      body: { giftId: 'castle' },
+      token: fan.token,
+      key: 'fan-gift',
+    });
     expect(gift.status).toBe(201);
-    for (let i = 0; i < 100 && (await api(server.url, '/v1/wallet', { token: creator.token })).json.diamonds < 5000; i++) await new Promise((r) => setTimeout(r, 100));
-    const payout = await api(server.url, '/v1/creator/payouts', { body: { diamonds: 2000, destination: '<img src=x onerror=alert(1)>@paypal' }, token: creator.token, key: 'payout-1' });
+    for (
+      let i = 0;
+      i < 100 && (await api(server.url, '/v1/wallet', { token: creator.token })).json.diamonds < 5000;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    const payout = await api(server.url, '/v1/creator/payouts', {
+      body: { diamonds: 2000, destination: '<img src=x onerror=alert(1)>@paypal' },
+      token: creator.token,
+      key: 'payout-1',
+    });
     expect(payout.status).toBe(201);
     const other = await signup(server.url, 'Claimer');
-    await api(server.url, '/v1/creators', { body: { handle: 'claimer', channels: ['https://kick.com/claimed_channel'] }, token: other.token });
+    await api(server.url, '/v1/creators', {
+      body: { handle: 'claimer', channels: ['https://kick.com/claimed_channel'] },
+      token: other.token,
+    });
 
     const page = await browser.newPage();
     const dialogs: string[] = [];
@@ -50,7 +66,10 @@ describe('the operator page', () => {
 
     const listed = await api(server.url, '/v1/creator/payouts', { token: creator.token });
     expect(listed.json.payouts[0]).toMatchObject({ status: 'paid', reference: 'PP-778' });
-    const resolved = await api(server.url, `/v1/channels/resolve?url=${encodeURIComponent('kick.com/claimed_channel')}`);
+    const resolved = await api(
+      server.url,
+      `/v1/channels/resolve?url=${encodeURIComponent('kick.com/claimed_channel')}`,
+    );
     expect(resolved.json.channel.verified).toBe(true);
     await page.close();
   });

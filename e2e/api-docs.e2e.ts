@@ -17,7 +17,23 @@ const ACCESS: Record<Access, string> = {
   stripe: 'Stripe (signed)',
 };
 
-type Json = { type?: string | string[]; properties?: Record<string, Json>; required?: string[]; anyOf?: Json[]; items?: Json; enum?: unknown[]; const?: unknown; minimum?: number; maximum?: number; minLength?: number; maxLength?: number; pattern?: string; default?: unknown; format?: string; additionalProperties?: unknown };
+type Json = {
+  type?: string | string[];
+  properties?: Record<string, Json>;
+  required?: string[];
+  anyOf?: Json[];
+  items?: Json;
+  enum?: unknown[];
+  const?: unknown;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  default?: unknown;
+  format?: string;
+  additionalProperties?: unknown;
+};
 
 function jsonOf(s: z.core.$ZodType): Json {
   return z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Json;
@@ -44,7 +60,15 @@ function fieldTable(j: Json): string[] {
   if (j.anyOf) return j.anyOf.flatMap((alt, i) => [`One of (${i + 1}):`, '', ...fieldTable(alt)]);
   const props = Object.entries(j.properties ?? {});
   if (!props.length) return ['No fields.', ''];
-  return ['| field | type | required |', '|---|---|---|', ...props.map(([name, p]) => `| \`${name}\` | ${describeType(p).replace(/\|/g, '\\|')} | ${j.required?.includes(name) ? 'yes' : 'no'} |`), ''];
+  return [
+    '| field | type | required |',
+    '|---|---|---|',
+    ...props.map(
+      ([name, p]) =>
+        `| \`${name}\` | ${describeType(p).replace(/\|/g, '\\|')} | ${j.required?.includes(name) ? 'yes' : 'no'} |`,
+    ),
+    '',
+  ];
 }
 
 export function apiMarkdown(): string {
@@ -66,21 +90,43 @@ export function apiMarkdown(): string {
     '',
     '| method | path | who | what |',
     '|---|---|---|---|',
-    ...ROUTES.map((r) => `| ${r.method} | \`${r.path}\` | ${ACCESS[r.access]} | ${r.summary}${r.idempotent ? ' (**idempotent**)' : ''} |`),
+    ...ROUTES.map(
+      (r) =>
+        `| ${r.method} | \`${r.path}\` | ${ACCESS[r.access]} | ${r.summary}${r.idempotent ? ' (**idempotent**)' : ''} |`,
+    ),
     '',
   ];
   for (const r of ROUTES) {
     if (!r.body && !r.query && !r.response) continue;
-    out.push(`### ${r.method} \`${r.path}\``, '', `${r.summary}. Who: ${ACCESS[r.access]}.${r.idempotent ? ' Requires `Idempotency-Key`.' : ''}${r.status ? ` Success: ${r.status}.` : ''}`, '');
+    out.push(
+      `### ${r.method} \`${r.path}\``,
+      '',
+      `${r.summary}. Who: ${ACCESS[r.access]}.${r.idempotent ? ' Requires `Idempotency-Key`.' : ''}${r.status ? ` Success: ${r.status}.` : ''}`,
+      '',
+    );
     if (r.query) out.push('Query:', '', ...fieldTable(jsonOf(r.query)));
     if (r.body) out.push('Body:', '', ...fieldTable(jsonOf(r.body)));
     if (r.response) out.push('Response:', '', ...fieldTable(jsonOf(r.response)));
   }
-  out.push('## Room events (WebSocket `GET /v1/rooms/:handle/events?since=&token=`)', '', 'A frame is one event or an array of events. Every event has `v: 1`, `seq`, `type`, `at` (epoch ms).', '');
+  out.push(
+    '## Room events (WebSocket `GET /v1/rooms/:handle/events?since=&token=`)',
+    '',
+    'A frame is one event or an array of events. Every event has `v: 1`, `seq`, `type`, `at` (epoch ms).',
+    '',
+  );
   const events = jsonOf(RoomEvent) as Json & { oneOf?: Json[] };
   for (const e of events.oneOf ?? events.anyOf ?? []) {
-    const type = (e.properties?.type as Json).const;
-    out.push(`### \`${String(type)}\``, '', ...fieldTable({ ...e, properties: Object.fromEntries(Object.entries(e.properties ?? {}).filter(([k]) => !['v', 'seq', 'type', 'at'].includes(k))) }));
+    const type = (e.properties?.type as Json | undefined)?.const;
+    out.push(
+      `### \`${String(type)}\``,
+      '',
+      ...fieldTable({
+        ...e,
+        properties: Object.fromEntries(
+          Object.entries(e.properties ?? {}).filter(([k]) => !['v', 'seq', 'type', 'at'].includes(k)),
+        ),
+      }),
+    );
   }
   return out.join('\n') + '\n';
 }

@@ -6,7 +6,20 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, artifactDir, buildExtension, freePort, giftRoot, launchWithExtension, liveCreator, openPopup, runExtensionBuild, startServer, streamPageHtml, type Server } from './harness';
+import {
+  api,
+  artifactDir,
+  buildExtension,
+  freePort,
+  giftRoot,
+  launchWithExtension,
+  liveCreator,
+  openPopup,
+  runExtensionBuild,
+  startServer,
+  streamPageHtml,
+  type Server,
+} from './harness';
 
 const HANDLE = 'shipped_streamer';
 const NAME = 'Example Gifts';
@@ -73,16 +86,20 @@ describe('the extension built for a deployment', () => {
       expect(said[0]).toMatch(/^giftstream build: GIFTSTREAM_SERVER=".*" .*; expected an https origin/);
     }
   });
-
 });
 
 describe('a viewer with the extension built for a deployment', () => {
   // Started after every build: a wrangler dev running while wxt builds was seen to drop a connection.
   beforeAll(async () => {
-    server = await startServer({ PUBLIC_URL: address, OPERATOR_NAME: 'Example Gifts Ltd', OPERATOR_CONTACT: 'privacy@example.com' }, { port: Number(new URL(address).port) });
+    server = await startServer(
+      { PUBLIC_URL: address, OPERATOR_NAME: 'Example Gifts Ltd', OPERATOR_CONTACT: 'privacy@example.com' },
+      { port: Number(new URL(address).port) },
+    );
     browser = await launchWithExtension(chromeBuild);
     context = browser.context;
-    await context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }));
+    await context.route('https://www.twitch.tv/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
+    );
   });
 
   it('signs up and sends a gift without opening settings', async () => {
@@ -112,7 +129,12 @@ describe('a viewer with the extension built for a deployment', () => {
     // The server at the build's address holds the account and the gift.
     const session = await api(server.url, '/v1/auth/login', { body: { email, password: 'viewer password 1' } });
     expect((await api(server.url, '/v1/wallet', { token: session.json.token })).json.coins).toBe(495);
-    await expect.poll(async () => (await api(server.url, '/v1/creator/earnings', { token: creator.token })).json.diamonds, { timeout: 60_000, interval: 1_000 }).toBe(5);
+    await expect
+      .poll(async () => (await api(server.url, '/v1/creator/earnings', { token: creator.token })).json.diamonds, {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toBe(5);
 
     // Settings show the build's server, and link its privacy page.
     await popup.reload();

@@ -5,7 +5,18 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, artifactDir, buildExtension, giftRoot, launchWithExtension, liveCreator, openPopup as openExtensionPopup, startServer, streamPageHtml, type Server } from './harness';
+import {
+  api,
+  artifactDir,
+  buildExtension,
+  giftRoot,
+  launchWithExtension,
+  liveCreator,
+  openPopup as openExtensionPopup,
+  startServer,
+  streamPageHtml,
+  type Server,
+} from './harness';
 
 const HANDLE = 'e2e_streamer';
 
@@ -25,7 +36,9 @@ beforeAll(async () => {
   browser = await launchWithExtension(build);
   context = browser.context;
   popupUrl = `chrome-extension://${browser.extensionId}/popup.html`;
-  await context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }));
+  await context.route('https://www.twitch.tv/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
+  );
 });
 
 afterAll(async () => {
@@ -121,7 +134,10 @@ describe('extension', () => {
       .poll(
         async () => {
           await popup.goto(`${popupUrl}?tab=creator`);
-          return popup.getByTestId('earnings').textContent({ timeout: 5_000 }).catch(() => null);
+          return popup
+            .getByTestId('earnings')
+            .textContent({ timeout: 5_000 })
+            .catch(() => null);
         },
         { timeout: 60_000, interval: 1_000 },
       )

@@ -14,7 +14,7 @@ export interface FakeSite {
   stop(): Promise<void>;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function body(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -38,7 +38,8 @@ export async function startFakeTwitch(login: string, client: { id: string; secre
     if (req.method === 'GET' && url.pathname === '/oauth2/authorize') {
       const redirect = url.searchParams.get('redirect_uri') ?? '';
       const state = url.searchParams.get('state') ?? '';
-      if (url.searchParams.get('client_id') !== client.id || url.searchParams.get('code_challenge_method') !== 'S256') return send(400, 'text/plain', 'bad authorization request');
+      if (url.searchParams.get('client_id') !== client.id || url.searchParams.get('code_challenge_method') !== 'S256')
+        return send(400, 'text/plain', 'bad authorization request');
       const code = randomUUID();
       grants.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', redirect });
       const allow = `${redirect}?${new URLSearchParams({ code, state, scope: '' })}`;
@@ -50,27 +51,41 @@ export async function startFakeTwitch(login: string, client: { id: string; secre
 <body style="font-family:sans-serif;background:#0e0e10;color:#efeff1;display:flex;justify-content:center;padding-top:10vh">
 <div style="background:#18181b;padding:28px 36px;border-radius:8px;width:380px">
 <h1 style="font-size:20px;color:#bf94ff">twitch (local fake)</h1>
-<p>Signed in as <b>${escape(login)}</b></p><p><b>Giftstream</b> would like to connect to your Twitch account.</p>
-<p style="display:flex;gap:12px"><a id="deny" href="${escape(deny)}" style="color:#efeff1">Cancel</a>
-<a id="allow" href="${escape(allow)}" style="background:#9147ff;color:#fff;padding:6px 14px;border-radius:4px;text-decoration:none">Authorize</a></p></div></body>`,
+<p>Signed in as <b>${escapeHtml(login)}</b></p><p><b>Giftstream</b> would like to connect to your Twitch account.</p>
+<p style="display:flex;gap:12px"><a id="deny" href="${escapeHtml(deny)}" style="color:#efeff1">Cancel</a>
+<a id="allow" href="${escapeHtml(allow)}" style="background:#9147ff;color:#fff;padding:6px 14px;border-radius:4px;text-decoration:none">Authorize</a></p></div></body>`,
       );
     }
     if (req.method === 'POST' && url.pathname === '/oauth2/token') {
       const form = new URLSearchParams(await body(req));
       const grant = grants.get(form.get('code') ?? '');
       grants.delete(form.get('code') ?? '');
-      const [id, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      const [id, secret] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':');
       const verifier = form.get('code_verifier') ?? '';
       const ok =
-        grant && id === client.id && secret === client.secret && form.get('redirect_uri') === grant.redirect && createHash('sha256').update(verifier).digest('base64url') === grant.challenge;
+        grant &&
+        id === client.id &&
+        secret === client.secret &&
+        form.get('redirect_uri') === grant.redirect &&
+        createHash('sha256').update(verifier).digest('base64url') === grant.challenge;
       tokenRequests.push({ status: ok ? 200 : 400 });
       if (!ok) return send(400, 'application/json', JSON.stringify({ error: 'invalid_grant' }));
       const token = randomUUID();
       tokens.add(token);
-      return send(200, 'application/json', JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: 3600, scope: [] }));
+      return send(
+        200,
+        'application/json',
+        JSON.stringify({ access_token: token, token_type: 'bearer', expires_in: 3600, scope: [] }),
+      );
     }
     if (req.method === 'GET' && url.pathname === '/helix/users') {
-      if (!tokens.has((req.headers.authorization ?? '').replace(/^Bearer /, '')) || req.headers['client-id'] !== client.id) return send(401, 'application/json', '{"message":"invalid token"}');
+      if (
+        !tokens.has((req.headers.authorization ?? '').replace(/^Bearer /, '')) ||
+        req.headers['client-id'] !== client.id
+      )
+        return send(401, 'application/json', '{"message":"invalid token"}');
       return send(200, 'application/json', JSON.stringify({ data: [{ id: '4242', login, display_name: login }] }));
     }
     send(404, 'text/plain', 'not found');

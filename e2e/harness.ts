@@ -40,15 +40,44 @@ export interface Server {
  * `wrangler dev` with the test configuration (settable clock, fault switches) and fresh local storage, on a
  * free port unless `port` names one (a build that has the server's address in it needs it known first).
  */
-export async function startServer(vars: Record<string, string> = {}, { port: wanted }: { port?: number } = {}): Promise<Server> {
+export async function startServer(
+  vars: Record<string, string> = {},
+  { port: wanted }: { port?: number } = {},
+): Promise<Server> {
   const port = wanted ?? (await freePort());
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'giftstream-e2e-'));
   const url = `http://127.0.0.1:${port}`;
-  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], { cwd: ROOT, env: QUIET, encoding: 'utf8' });
+  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], {
+    cwd: ROOT,
+    env: QUIET,
+    encoding: 'utf8',
+  });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}\n${migrate.stdout}`);
-  const allVars = { TEST_HOOKS: '1', ADMIN_TOKEN, PUBLIC_URL: url, SIGNUPS_PER_HOUR: '100000', LOGINS_PER_MINUTE: '100000', GIFTS_PER_SECOND: '1000', WS_PER_ADDRESS: '5000', ...vars };
-  const args = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspector), '--persist-to', persist, '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  const allVars = {
+    TEST_HOOKS: '1',
+    ADMIN_TOKEN,
+    PUBLIC_URL: url,
+    SIGNUPS_PER_HOUR: '100000',
+    LOGINS_PER_MINUTE: '100000',
+    GIFTS_PER_SECOND: '1000',
+    WS_PER_ADDRESS: '5000',
+    ...vars,
+  };
+  const args = [
+    'dev',
+    '--port',
+    String(port),
+    '--ip',
+    '127.0.0.1',
+    '--inspector-port',
+    String(inspector),
+    '--persist-to',
+    persist,
+    '--log-level',
+    'warn',
+    '--show-interactive-dev-session=false',
+  ];
   for (const [k, v] of Object.entries(allVars)) args.push('--var', `${k}:${v}`);
   let child!: ChildProcess;
   let log = '';
@@ -110,7 +139,11 @@ export interface Reply {
  */
 const DROPPED_BY_DEV_PROXY = 'Your worker restarted mid-request';
 
-export async function api(base: string, path: string, opts: { method?: string; body?: unknown; token?: string; key?: string } = {}): Promise<Reply> {
+export async function api(
+  base: string,
+  path: string,
+  opts: { method?: string; body?: unknown; token?: string; key?: string } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -118,7 +151,11 @@ export async function api(base: string, path: string, opts: { method?: string; b
   let res: Response;
   let text: string;
   for (let attempt = 1; ; attempt++) {
-    res = await fetch(`${base}${path}`, { method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'), headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    res = await fetch(`${base}${path}`, {
+      method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
     text = await res.text();
     if (!(res.status === 503 && text.includes(DROPPED_BY_DEV_PROXY) && opts.key && attempt < 3)) break;
   }
@@ -132,7 +169,9 @@ export async function api(base: string, path: string, opts: { method?: string; b
 let n = 0;
 export async function signup(base: string, displayName: string, adult = true) {
   const email = `e2e${++n}-${Date.now()}@example.com`;
-  const r = await api(base, '/v1/auth/signup', { body: { email, password: 'e2e password 123', displayName, birthdate: adult ? '1990-01-01' : '2015-01-01' } });
+  const r = await api(base, '/v1/auth/signup', {
+    body: { email, password: 'e2e password 123', displayName, birthdate: adult ? '1990-01-01' : '2015-01-01' },
+  });
   if (r.status !== 201) throw new Error(`signup failed: ${r.text}`);
   return { token: r.json.token as string, id: r.json.user.id as string, email, password: 'e2e password 123' };
 }
@@ -140,13 +179,22 @@ export async function signup(base: string, displayName: string, adult = true) {
 /** A creator who is live with a verified channel and an overlay token. */
 export async function liveCreator(base: string, handle: string) {
   const creator = await signup(base, 'Streamer');
-  const made = await api(base, '/v1/creators', { body: { handle, channels: [`https://www.twitch.tv/${handle}`] }, token: creator.token });
+  const made = await api(base, '/v1/creators', {
+    body: { handle, channels: [`https://www.twitch.tv/${handle}`] },
+    token: creator.token,
+  });
   if (made.status !== 201) throw new Error(made.text);
   // Only a verified channel gets a gift button, so the operator verifies it, as scripts/start.mjs does.
-  const verified = await api(base, '/v1/admin/channels/verify', { body: { url: `https://www.twitch.tv/${handle}`, handle }, token: ADMIN_TOKEN });
+  const verified = await api(base, '/v1/admin/channels/verify', {
+    body: { url: `https://www.twitch.tv/${handle}`, handle },
+    token: ADMIN_TOKEN,
+  });
   if (verified.status !== 200) throw new Error(verified.text);
   await api(base, '/v1/creator/live', { body: { live: true, title: 'e2e stream' }, token: creator.token });
-  const overlay = (await api(base, '/v1/creator/overlay-token', { token: creator.token })).json as { token: string; overlayUrl: string };
+  const overlay = (await api(base, '/v1/creator/overlay-token', { token: creator.token })).json as {
+    token: string;
+    overlayUrl: string;
+  };
   return { creator, overlay };
 }
 
@@ -156,19 +204,35 @@ export function artifactDir(name: string): string {
   return dir;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** Chromium with an unpacked extension loaded (Debian's build honours --load-extension headless). */
-export async function launchWithExtension(extensionDir: string): Promise<{ context: BrowserContext; extensionId: string; close(): Promise<void> }> {
+export async function launchWithExtension(
+  extensionDir: string,
+): Promise<{ context: BrowserContext; extensionId: string; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'giftstream-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: false,
-    args: ['--headless=new', `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...CHROMIUM_ARGS],
+    args: [
+      '--headless=new',
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      ...CHROMIUM_ARGS,
+    ],
   });
   let [worker] = context.serviceWorkers();
   worker ??= await context.waitForEvent('serviceworker');
@@ -193,7 +257,11 @@ const OUTPUT_DIRS = { chrome: EXTENSION_DIR, firefox: join(ROOT, 'extension', '.
 export function runExtensionBuild(browser: 'chrome' | 'firefox' = 'chrome', env: Record<string, string> = {}) {
   // The operator's variables come from `env` only, never from the shell that runs the tests.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIFTSTREAM_')));
-  return spawnSync('npx', ['wxt', 'build', '-b', browser], { cwd: join(ROOT, 'extension'), encoding: 'utf8', env: { ...base, NO_COLOR: '1', ...env } });
+  return spawnSync('npx', ['wxt', 'build', '-b', browser], {
+    cwd: join(ROOT, 'extension'),
+    encoding: 'utf8',
+    env: { ...base, NO_COLOR: '1', ...env },
+  });
 }
 
 /**
@@ -201,7 +269,13 @@ export function runExtensionBuild(browser: 'chrome' | 'firefox' = 'chrome', env:
  * build to load: other builds in the same checkout (a `npm run build`, another test file) rewrite
  * `.output/` and would pull the files from under a running browser. Remove the copy when done.
  */
-export function buildExtension({ browser = 'chrome', env = {} }: { browser?: 'chrome' | 'firefox'; env?: Record<string, string> } = {}): string {
+export function buildExtension({
+  browser = 'chrome',
+  env = {},
+}: {
+  browser?: 'chrome' | 'firefox';
+  env?: Record<string, string>;
+} = {}): string {
   let failure = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const build = runExtensionBuild(browser, env);
@@ -209,7 +283,8 @@ export function buildExtension({ browser = 'chrome', env = {} }: { browser?: 'ch
     try {
       if (build.status !== 0) throw new Error(`${build.stdout}\n${build.stderr}`);
       cpSync(OUTPUT_DIRS[browser], copy, { recursive: true });
-      for (const file of ['manifest.json', 'popup.html', 'background.js']) if (!existsSync(join(copy, file))) throw new Error(`${file} missing from the build`);
+      for (const file of ['manifest.json', 'popup.html', 'background.js'])
+        if (!existsSync(join(copy, file))) throw new Error(`${file} missing from the build`);
       return copy;
     } catch (e) {
       // A concurrent build may have been rewriting .output/: build again.
@@ -237,11 +312,17 @@ export async function openPopup(context: BrowserContext, extensionId: string, ta
 }
 
 /** Signed out, in the popup: point the extension at `server` in its settings, then create an account. */
-export async function popupSignUp(popup: Page, server: string, who: { email: string; password: string; displayName: string; birthdate: string }) {
+export async function popupSignUp(
+  popup: Page,
+  server: string,
+  who: { email: string; password: string; displayName: string; birthdate: string },
+) {
   await popup.getByRole('button', { name: 'Server settings' }).click();
   const serverInput = popup.getByLabel('Server');
   await serverInput.waitFor();
-  await popup.waitForFunction(() => (document.querySelector('input[name="server"]') as HTMLInputElement | null)?.value !== '');
+  await popup.waitForFunction(
+    () => (document.querySelector('input[name="server"]') as HTMLInputElement | null)?.value !== '',
+  );
   await serverInput.fill(server);
   await popup.getByRole('button', { name: 'Save server' }).click();
   await popup.getByText('Saved.').waitFor();
@@ -287,7 +368,13 @@ export async function giftRoot(context: BrowserContext, page: Page) {
     const rootId = await shadowRootId();
     if (rootId === null) return '';
     const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId: rootId });
-    return outerHTML.replace(/<style[\s\S]*?<\/style>/g, '').replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+    return outerHTML
+      .replace(/<style[\s\S]*?<\/style>/g, '')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+      .replace(/\s+/g, ' ');
   }
   return {
     text,
@@ -373,7 +460,12 @@ export function recordOverlay() {
       }
     }
   };
-  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  new MutationObserver(scan).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    characterData: true,
+  });
 }
 
 export const shownAlerts = (page: Page) => page.evaluate(() => (window as any).__alerts as ShownAlert[]);
@@ -384,7 +476,12 @@ export async function settled(page: Page, selector: string) {
   await page.waitForFunction(
     (sel) => {
       const el = document.querySelector(sel);
-      return !!el && el.getAnimations({ subtree: true }).every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+      return (
+        !!el &&
+        el
+          .getAnimations({ subtree: true })
+          .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+      );
     },
     selector,
     { polling: 100 },

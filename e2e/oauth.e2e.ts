@@ -7,7 +7,18 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTwitch, type FakeSite } from './fake-site';
-import { api, artifactDir, buildExtension, giftRoot, launchWithExtension, openPopup, popupSignUp, startServer, streamPageHtml, type Server } from './harness';
+import {
+  api,
+  artifactDir,
+  buildExtension,
+  giftRoot,
+  launchWithExtension,
+  openPopup,
+  popupSignUp,
+  startServer,
+  streamPageHtml,
+  type Server,
+} from './harness';
 
 const HANDLE = 'e2e_oauth_creator';
 const LOGIN = 'e2e_oauth_streamer';
@@ -24,9 +35,15 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `
 beforeAll(async () => {
   build = buildExtension();
   fake = await startFakeTwitch(LOGIN, CLIENT);
-  server = await startServer({ TWITCH_CLIENT_ID: CLIENT.id, TWITCH_CLIENT_SECRET: CLIENT.secret, OAUTH_ENDPOINTS_OVERRIDE: JSON.stringify({ twitch: fake.endpoints }) });
+  server = await startServer({
+    TWITCH_CLIENT_ID: CLIENT.id,
+    TWITCH_CLIENT_SECRET: CLIENT.secret,
+    OAUTH_ENDPOINTS_OVERRIDE: JSON.stringify({ twitch: fake.endpoints }),
+  });
   browser = await launchWithExtension(build);
-  await browser.context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(LOGIN) }));
+  await browser.context.route('https://www.twitch.tv/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(LOGIN) }),
+  );
 });
 
 afterAll(async () => {
@@ -41,7 +58,12 @@ describe('proving a channel with OAuth', () => {
     const { context, extensionId } = browser;
     const popup = await openPopup(context, extensionId);
     popup.setDefaultTimeout(30_000);
-    await popupSignUp(popup, server.url, { email: `oauth-${Date.now()}@example.com`, password: 'creator password 1', displayName: 'OAuth Streamer', birthdate: '1992-02-02' });
+    await popupSignUp(popup, server.url, {
+      email: `oauth-${Date.now()}@example.com`,
+      password: 'creator password 1',
+      displayName: 'OAuth Streamer',
+      birthdate: '1992-02-02',
+    });
     await popup.getByRole('tab', { name: 'Creator' }).click();
     await popup.getByLabel('Handle').fill(HANDLE);
     await popup.getByLabel('Your channel').fill(CHANNEL);
@@ -54,7 +76,10 @@ describe('proving a channel with OAuth', () => {
     await shot(popup, '01-popup-connect-twitch');
 
     // "Connect Twitch" opens the site's sign-in in a new tab.
-    const [signIn] = await Promise.all([context.waitForEvent('page'), popup.getByRole('button', { name: 'Connect Twitch' }).click()]);
+    const [signIn] = await Promise.all([
+      context.waitForEvent('page'),
+      popup.getByRole('button', { name: 'Connect Twitch' }).click(),
+    ]);
     await signIn.setViewportSize({ width: 900, height: 640 });
     await signIn.getByText('would like to connect to your Twitch account').waitFor();
     expect(signIn.url().startsWith(`${fake.origin}/oauth2/authorize?`)).toBe(true);

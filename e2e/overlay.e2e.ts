@@ -13,7 +13,8 @@ let shots: string;
 let handles = 0;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'overlay/dist/overlay/index.html'))) throw new Error('Build the overlay first: npm run build -w overlay');
+  if (!existsSync(join(ROOT, 'overlay/dist/overlay/index.html')))
+    throw new Error('Build the overlay first: npm run build -w overlay');
   [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   shots = artifactDir('overlay');
 });
@@ -29,14 +30,22 @@ async function room() {
 
 async function viewer(displayName: string) {
   const v = await signup(server.url, displayName);
-  const bought = await api(server.url, '/v1/purchases', { body: { packId: 'pack_10000' }, token: v.token, key: `buy-${v.id}` });
+  const bought = await api(server.url, '/v1/purchases', {
+    body: { packId: 'pack_10000' },
+    token: v.token,
+    key: `buy-${v.id}`,
+  });
   expect(bought.status).toBe(201);
   return v;
 }
 
 let keys = 0;
 async function sendGift(token: string, handle: string, giftId: string, count = 1, message?: string) {
-  const r = await api(server.url, `/v1/rooms/${handle}/gifts`, { body: { giftId, count, ...(message ? { message } : {}) }, token, key: `gift-${++keys}-${Date.now()}` });
+  const r = await api(server.url, `/v1/rooms/${handle}/gifts`, {
+    body: { giftId, count, ...(message ? { message } : {}) },
+    token,
+    key: `gift-${++keys}-${Date.now()}`,
+  });
   expect(r.status, r.text).toBe(201);
   return r.json.gift as { id: string; combo: { id: string; count: number } };
 }
@@ -74,7 +83,12 @@ function instrument() {
       }
     }
   };
-  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  new MutationObserver(scan).observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    characterData: true,
+  });
 }
 
 interface Seen {
@@ -137,7 +151,12 @@ function decodePng(png: Buffer) {
       const b = prev[i]!;
       const c = i >= channels ? prev[i - channels]! : 0;
       const p = a + b - c;
-      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const paeth =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
       const predictor = [0, a, b, (a + b) >> 1, paeth][filter]!;
       cur[i] = (line[i]! + predictor) & 255;
     }
@@ -178,10 +197,22 @@ async function transparentShot(page: Page, selector: string, file: string) {
   const img = decodePng(png);
   const viewport = page.viewportSize()!;
   expect([img.width, img.height]).toEqual([viewport.width, viewport.height]);
-  for (const [x, y] of [[0, 0], [img.width - 1, 0], [0, img.height - 1], [img.width - 1, img.height - 1], [img.width >> 1, img.height - 2]] as const) expect(img.alpha(x, y), `alpha at ${x},${y}`).toBe(0);
+  for (const [x, y] of [
+    [0, 0],
+    [img.width - 1, 0],
+    [0, img.height - 1],
+    [img.width - 1, img.height - 1],
+    [img.width >> 1, img.height - 2],
+  ] as const)
+    expect(img.alpha(x, y), `alpha at ${x},${y}`).toBe(0);
   const whole = { x: 0, y: 0, width: img.width, height: img.height };
   expect(img.share(whole, (a) => a === 0)).toBeGreaterThan(0.6);
-  const inner = { x: box.x + box.width * 0.1, y: box.y + box.height * 0.1, width: box.width * 0.8, height: box.height * 0.8 };
+  const inner = {
+    x: box.x + box.width * 0.1,
+    y: box.y + box.height * 0.1,
+    width: box.width * 0.8,
+    height: box.height * 0.8,
+  };
   expect(img.share(inner, (a) => a >= 200)).toBeGreaterThan(0.8);
   return { box, img };
 }
@@ -202,11 +233,17 @@ describe('overlay in Chromium', () => {
     await transparentShot(o.page, '.stage .alert-medium', 'gift-medium-1920x1080.png');
 
     // The goal and the leaderboard live-update from the same stream.
-    await api(server.url, '/v1/creator/goal', { method: 'PUT', body: { label: 'New microphone', coins: 1_000 }, token: r.creator.token });
+    await api(server.url, '/v1/creator/goal', {
+      method: 'PUT',
+      body: { label: 'New microphone', coins: 1_000 },
+      token: r.creator.token,
+    });
     await sendGift(ada.token, r.handle, 'heart', 5);
     await o.page.locator('.goal').waitFor();
     await expect.poll(() => o.page.locator('.goal-numbers').textContent(), { timeout: 30_000 }).toBe('5 / 1,000');
-    await expect.poll(() => o.page.locator('.board .name').first().textContent(), { timeout: 30_000 }).toBe('Ada Lovelace');
+    await expect
+      .poll(() => o.page.locator('.board .name').first().textContent(), { timeout: 30_000 })
+      .toBe('Ada Lovelace');
     await o.page.locator('.toasts .alert-small').waitFor();
     await transparentShot(o.page, '.toasts .alert-small', 'gift-small-goal-board-1920x1080.png');
     expect(o.errors).toEqual([]);
@@ -229,8 +266,7 @@ describe('overlay in Chromium', () => {
     // Once scrolled, the end of the message is inside the toast.
     await expect
       .poll(
-        () =>
-          toast.evaluate((el, by) => Math.abs(parseFloat(getComputedStyle(el).textIndent) + by) < 2, overflow),
+        () => toast.evaluate((el, by) => Math.abs(parseFloat(getComputedStyle(el).textIndent) + by) < 2, overflow),
         { timeout: 6_000, interval: 100 },
       )
       .toBe(true);
@@ -242,7 +278,10 @@ describe('overlay in Chromium', () => {
     await card.waitFor();
     const fit = await card.evaluate((el) => {
       const m = el.querySelector('.message') as HTMLElement;
-      return { whole: m.scrollHeight <= m.clientHeight + 1, inside: m.getBoundingClientRect().bottom <= el.getBoundingClientRect().bottom };
+      return {
+        whole: m.scrollHeight <= m.clientHeight + 1,
+        inside: m.getBoundingClientRect().bottom <= el.getBoundingClientRect().bottom,
+      };
     });
     expect(fit).toEqual({ whole: true, inside: true });
     await card.waitFor({ state: 'detached', timeout: 20_000 });
@@ -296,7 +335,11 @@ describe('overlay in Chromium', () => {
     expect(await card.locator('.message').textContent()).toBe('<script>alert(2)</script><b>hi</b>');
     await expect.poll(() => o.page.locator('.board .name').first().textContent(), { timeout: 30_000 }).toBe(name);
     await o.page.waitForTimeout(1_000);
-    expect(await o.page.evaluate(() => document.querySelectorAll('img, .overlay script, .who *, .message *, .name *').length)).toBe(0);
+    expect(
+      await o.page.evaluate(
+        () => document.querySelectorAll('img, .overlay script, .who *, .message *, .name *').length,
+      ),
+    ).toBe(0);
     expect(o.dialogs).toEqual([]);
     await o.page.screenshot({ omitBackground: true, path: join(shots, 'xss-name-as-text.png') });
     await o.close();
@@ -313,10 +356,14 @@ describe('overlay in Chromium', () => {
     const kill = async () => {
       kills.push(sent);
       // Kill the socket in use: after an earlier kill, wait for the reconnect to open first.
-      await o.page.waitForFunction((n) => {
-        const sockets = (window as any).__sockets as WebSocket[];
-        return sockets.length === n && sockets.at(-1)!.readyState === WebSocket.OPEN;
-      }, kills.length, { timeout: 20_000 });
+      await o.page.waitForFunction(
+        (n) => {
+          const sockets = (window as any).__sockets as WebSocket[];
+          return sockets.length === n && sockets.at(-1)!.readyState === WebSocket.OPEN;
+        },
+        kills.length,
+        { timeout: 20_000 },
+      );
       await o.page.evaluate(() => (window as any).__sockets.at(-1).close());
     };
     await Promise.all(
@@ -346,7 +393,10 @@ describe('overlay in Chromium', () => {
     // ...and stays right while replays and combo_ends settle.
     await o.page.waitForTimeout(6_000);
     const rec = await record(o.page);
-    writeFileSync(join(shots, 'burst-record.json'), JSON.stringify({ expected: Object.fromEntries(expected), rec, sockets: await socketUrls(o.page) }, null, 2));
+    writeFileSync(
+      join(shots, 'burst-record.json'),
+      JSON.stringify({ expected: Object.fromEntries(expected), rec, sockets: await socketUrls(o.page) }, null, 2),
+    );
 
     expect(Object.keys(rec.combos).sort()).toEqual([...expected.keys()].sort());
     for (const [combo, count] of expected) {

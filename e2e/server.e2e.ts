@@ -20,12 +20,26 @@ describe('wrangler dev', () => {
 
   it('sends room events uncompressed even when the client offers permessage-deflate', async () => {
     // The room sends every frame to every socket; deflating it once per socket would cost more than the gift.
-    const signup = await api(server.url, '/v1/auth/signup', { body: { email: `deflate-${Date.now()}@example.com`, password: 'a long password', displayName: 'Deflate', birthdate: '1990-01-01' } });
+    const signup = await api(server.url, '/v1/auth/signup', {
+      body: {
+        email: `deflate-${Date.now()}@example.com`,
+        password: 'a long password',
+        displayName: 'Deflate',
+        birthdate: '1990-01-01',
+      },
+    });
     expect(signup.status).toBe(201);
-    const claimed = await api(server.url, '/v1/creators', { body: { handle: 'no_deflate', channels: [] }, token: signup.json.token });
+    const claimed = await api(server.url, '/v1/creators', {
+      body: { handle: 'no_deflate', channels: [] },
+      token: signup.json.token,
+    });
     expect(claimed.status).toBe(201);
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/v1/rooms/no_deflate/events`, { perMessageDeflate: true });
-    const offered = new Promise<string | undefined>((resolve) => ws.on('upgrade', (res) => resolve(res.headers['sec-websocket-extensions'])));
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/v1/rooms/no_deflate/events`, {
+      perMessageDeflate: true,
+    });
+    const offered = new Promise<string | undefined>((resolve) =>
+      ws.on('upgrade', (res) => resolve(res.headers['sec-websocket-extensions'])),
+    );
     const hello = new Promise<string>((resolve, reject) => {
       ws.on('message', (data) => resolve(data.toString()));
       ws.on('error', reject);

@@ -27,8 +27,18 @@ import {
 
 const HANDLE = 'nova_live';
 const CHANNEL = `https://www.twitch.tv/${HANDLE}`;
-const CREATOR = { email: 'nova@example.com', password: 'creator password 1', displayName: 'Nova Streams', birthdate: '1991-06-12' };
-const VIEWER = { email: 'ada@example.com', password: 'viewer password 1', displayName: 'Ada Lovelace', birthdate: '1990-04-01' };
+const CREATOR = {
+  email: 'nova@example.com',
+  password: 'creator password 1',
+  displayName: 'Nova Streams',
+  birthdate: '1991-06-12',
+};
+const VIEWER = {
+  email: 'ada@example.com',
+  password: 'viewer password 1',
+  displayName: 'Ada Lovelace',
+  birthdate: '1990-04-01',
+};
 const COMBO = 5;
 const MESSAGE = 'Best stream of the week!';
 // 5 Roses (5 coins each) and a Sports Car (2,500 coins): 2,525 coins → 2,525 diamonds → $17.67 (7/10 cent each).
@@ -42,14 +52,19 @@ let plain: Browser;
 let extension: string;
 const shots = artifactDir('story');
 for (const old of readdirSync(shots)) if (old.startsWith('failed-')) rmSync(join(shots, old));
-const shot = (page: Page, name: string, opts: { fullPage?: boolean; omitBackground?: boolean } = {}) => page.screenshot({ path: join(shots, `${name}.png`), ...opts });
+const shot = (page: Page, name: string, opts: { fullPage?: boolean; omitBackground?: boolean } = {}) =>
+  page.screenshot({ path: join(shots, `${name}.png`), ...opts });
 
 // Generous bounds for a loaded two-core machine; the story itself takes about a minute.
 beforeAll(async () => {
   extension = buildExtension();
   server = await startServer();
   // Two profiles with the extension (the creator's and the viewer's) and a plain browser (OBS, the operator).
-  [creator, viewer, plain] = await Promise.all([launchWithExtension(extension), launchWithExtension(extension), launchBrowser()]);
+  [creator, viewer, plain] = await Promise.all([
+    launchWithExtension(extension),
+    launchWithExtension(extension),
+    launchBrowser(),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -90,7 +105,10 @@ async function creatorTabUntil(popup: Page, ready: () => Promise<boolean>) {
     .poll(
       async () => {
         await popup.goto(`chrome-extension://${creator.extensionId}/popup.html?tab=creator`);
-        await popup.getByTestId('earnings').waitFor({ timeout: 10_000 }).catch(() => undefined);
+        await popup
+          .getByTestId('earnings')
+          .waitFor({ timeout: 10_000 })
+          .catch(() => undefined);
         return ready();
       },
       { timeout: 60_000, interval: 1_000 },
@@ -104,7 +122,15 @@ describe('the whole story', () => {
     onTestFailed(async () => {
       const contexts = [creator.context, viewer.context, ...plain.contexts()];
       const pages = contexts.flatMap((c) => c.pages());
-      await Promise.allSettled(pages.map((p, i) => p.screenshot({ path: join(shots, `failed-${i}-${new URL(p.url()).pathname.split('/').pop() || 'page'}.png`), fullPage: true, timeout: 10_000 })));
+      await Promise.allSettled(
+        pages.map((p, i) =>
+          p.screenshot({
+            path: join(shots, `failed-${i}-${new URL(p.url()).pathname.split('/').pop() || 'page'}.png`),
+            fullPage: true,
+            timeout: 10_000,
+          }),
+        ),
+      );
     });
 
     // 1. The creator signs up in the extension popup and becomes a creator claiming a Twitch channel.
@@ -161,7 +187,9 @@ describe('the whole story', () => {
     await shot(vPopup, '07-viewer-bought-coins');
 
     // 6. The viewer opens the creator's stream page; the page's gift button names the verified creator.
-    await viewer.context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }));
+    await viewer.context.route('https://www.twitch.tv/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
+    );
     const stream = await viewer.context.newPage();
     await stream.setViewportSize({ width: 1280, height: 800 });
     await stream.goto(CHANNEL);
@@ -178,7 +206,9 @@ describe('the whole story', () => {
     let sentAt = 0;
     for (let i = 1; i <= COMBO; i++) {
       await root.click('button[name="send"]');
-      await root.waitForText(`Sent Rose ×1 to @${HANDLE}. You have ${(5_000 - 5 * i).toLocaleString('en-US')} coins left.`);
+      await root.waitForText(
+        `Sent Rose ×1 to @${HANDLE}. You have ${(5_000 - 5 * i).toLocaleString('en-US')} coins left.`,
+      );
       if (i > 1) expect(Date.now() - sentAt, 'time between two gifts of the combo').toBeLessThan(5_000);
       sentAt = Date.now();
     }
@@ -203,7 +233,9 @@ describe('the whole story', () => {
       .toBe(true);
     await shot(stream, '11-stream-page-confirm-large-gift');
     await root.click('button[name="confirm"]');
-    await root.waitForText(`Sent Sports Car ×1 to @${HANDLE}. You have ${(5_000 - SPENT).toLocaleString('en-US')} coins left.`);
+    await root.waitForText(
+      `Sent Sports Car ×1 to @${HANDLE}. You have ${(5_000 - SPENT).toLocaleString('en-US')} coins left.`,
+    );
     await shot(stream, '12-stream-page-large-gift-sent');
 
     // 9. The overlay shows the large alert with the message; then every alert closes (combo_end).
@@ -216,7 +248,10 @@ describe('the whole story', () => {
     await expect.poll(() => overlay.locator('.board .rank-1 .name').textContent()).toBe(VIEWER.displayName);
     await expect.poll(() => overlay.locator('.board .rank-1 .coins').textContent()).toBe('2,525');
     await shot(overlay, '13-overlay-large-alert', { omitBackground: true });
-    await overlay.waitForFunction(() => document.querySelectorAll('[data-alert]').length === 0, undefined, { timeout: 60_000, polling: 200 });
+    await overlay.waitForFunction(() => document.querySelectorAll('[data-alert]').length === 0, undefined, {
+      timeout: 60_000,
+      polling: 200,
+    });
     const alerts = await shownAlerts(overlay);
     expect(alerts, JSON.stringify(alerts)).toHaveLength(2);
     const [combo, big] = [alerts.find((a) => a.tier === 'small')!, alerts.find((a) => a.tier === 'large')!];
@@ -229,7 +264,14 @@ describe('the whole story', () => {
     expect(overlayErrors).toEqual([]);
 
     // 10. The creator's popup shows the earnings in diamonds and money, and the viewer at the top.
-    await creatorTabUntil(cPopup, async () => (await cPopup.getByTestId('earnings').textContent().catch(() => null)) === '$17.67');
+    await creatorTabUntil(
+      cPopup,
+      async () =>
+        (await cPopup
+          .getByTestId('earnings')
+          .textContent()
+          .catch(() => null)) === '$17.67',
+    );
     await cPopup.getByText(/^2,525 diamonds; 1 diamond = 7\/10 of a cent/).waitFor();
     await cPopup.locator('.supporters li', { hasText: VIEWER.displayName }).getByText('2,525 coins').waitFor();
     await cPopup.setViewportSize({ width: 380, height: 900 });
@@ -244,7 +286,10 @@ describe('the whole story', () => {
     await cPopup.getByText('Payouts start at $10.00 (1,430 diamonds). You have 5.').waitFor();
     await expect(cPopup.getByText('Payout of $17.64 requested.').isVisible()).resolves.toBe(true);
     // The creator's own list shows the destination masked, its last four characters only.
-    await cPopup.locator('.payouts li', { hasText: /\$17\.64 to •+mple —/ }).getByText('requested: waiting for approval', { exact: true }).waitFor();
+    await cPopup
+      .locator('.payouts li', { hasText: /\$17\.64 to •+mple —/ })
+      .getByText('requested: waiting for approval', { exact: true })
+      .waitFor();
     await cPopup.getByText(/ diamonds; 1 diamond = 7\/10 of a cent; \$17\.64 in payouts on the way$/).waitFor();
     await shot(cPopup, '15-creator-payout-requested', { fullPage: true });
 
@@ -262,17 +307,31 @@ describe('the whole story', () => {
     await shot(admin, '17-admin-paid-audit-clean', { fullPage: true });
 
     // 13. The creator sees it paid; the viewer's wallet shows what is left.
-    await creatorTabUntil(cPopup, async () => (await cPopup.locator('.payouts li').first().textContent().catch(() => ''))?.endsWith('paid') ?? false);
+    await creatorTabUntil(
+      cPopup,
+      async () =>
+        (
+          await cPopup
+            .locator('.payouts li')
+            .first()
+            .textContent()
+            .catch(() => '')
+        )?.endsWith('paid') ?? false,
+    );
     await cPopup.getByText(/^5 diamonds; 1 diamond = 7\/10 of a cent/).waitFor();
     await shot(cPopup, '18-creator-payout-paid', { fullPage: true });
     await vPopup.reload();
-    await expect.poll(() => vPopup.getByTestId('balance').textContent()).toBe(`${(5_000 - SPENT).toLocaleString('en-US')} coins`);
+    await expect
+      .poll(() => vPopup.getByTestId('balance').textContent())
+      .toBe(`${(5_000 - SPENT).toLocaleString('en-US')} coins`);
     await shot(vPopup, '19-viewer-wallet-after');
 
     // 14. The audit, read the way a monitor would (no UI needed): every page clean.
     let cursor: string | undefined;
     do {
-      const audit = await api(server.url, `/v1/admin/audit${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, { token: server.adminToken });
+      const audit = await api(server.url, `/v1/admin/audit${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        token: server.adminToken,
+      });
       expect(audit.status).toBe(200);
       expect(audit.json).toMatchObject({ ok: true, violations: [] });
       cursor = audit.json.next;

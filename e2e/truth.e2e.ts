@@ -6,7 +6,20 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, api, artifactDir, buildExtension, giftRoot, launchWithExtension, openPopup, popupSignUp, signup, startServer, streamPageHtml, type Server } from './harness';
+import {
+  ADMIN_TOKEN,
+  api,
+  artifactDir,
+  buildExtension,
+  giftRoot,
+  launchWithExtension,
+  openPopup,
+  popupSignUp,
+  signup,
+  startServer,
+  streamPageHtml,
+  type Server,
+} from './harness';
 
 const HANDLE = 'demo_creator';
 
@@ -26,13 +39,21 @@ beforeAll(async () => {
   creatorToken = creator.token;
   creatorEmail = creator.email;
   creatorPassword = creator.password;
-  const made = await api(server.url, '/v1/creators', { body: { handle: HANDLE, channels: [`https://www.twitch.tv/${HANDLE}`] }, token: creator.token });
+  const made = await api(server.url, '/v1/creators', {
+    body: { handle: HANDLE, channels: [`https://www.twitch.tv/${HANDLE}`] },
+    token: creator.token,
+  });
   if (made.status !== 201) throw new Error(made.text);
-  const verified = await api(server.url, '/v1/admin/channels/verify', { body: { url: `https://www.twitch.tv/${HANDLE}`, handle: HANDLE }, token: ADMIN_TOKEN });
+  const verified = await api(server.url, '/v1/admin/channels/verify', {
+    body: { url: `https://www.twitch.tv/${HANDLE}`, handle: HANDLE },
+    token: ADMIN_TOKEN,
+  });
   if (verified.status !== 200) throw new Error(verified.text);
   browser = await launchWithExtension(build);
   context = browser.context;
-  await context.route('https://www.twitch.tv/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }));
+  await context.route('https://www.twitch.tv/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
+  );
 });
 
 afterAll(async () => {
@@ -46,7 +67,12 @@ describe('the extension tells the truth', () => {
     const popup = await openPopup(context, browser.extensionId);
     await popup.setViewportSize({ width: 380, height: 600 });
     const email = `truth-${Date.now()}@example.com`;
-    await popupSignUp(popup, server.url, { email, password: 'viewer password 1', displayName: 'Truthful Viewer', birthdate: '1990-04-01' });
+    await popupSignUp(popup, server.url, {
+      email,
+      password: 'viewer password 1',
+      displayName: 'Truthful Viewer',
+      birthdate: '1990-04-01',
+    });
     await popup.getByRole('button', { name: /^1,000 coins/ }).click();
     await popup.getByText(/Bought 1,000 coins/).waitFor();
     const pill = popup.locator('header .pill');
@@ -63,8 +89,13 @@ describe('the extension tells the truth', () => {
     await root.waitForText(`@${HANDLE} is not live, so gifts cannot be sent now.`);
     await stream.screenshot({ path: join(shots, '1-not-live.png') });
     const liveAt = Date.now();
-    expect((await api(server.url, '/v1/creator/live', { body: { live: true, title: 'truth stream' }, token: creatorToken })).status).toBe(200);
-    await expect.poll(async () => (await root.text()).includes('is not live'), { timeout: 10_000, interval: 200 }).toBe(false);
+    expect(
+      (await api(server.url, '/v1/creator/live', { body: { live: true, title: 'truth stream' }, token: creatorToken }))
+        .status,
+    ).toBe(200);
+    await expect
+      .poll(async () => (await root.text()).includes('is not live'), { timeout: 10_000, interval: 200 })
+      .toBe(false);
     const tookMs = Date.now() - liveAt;
     expect(tookMs).toBeLessThan(10_000);
     await stream.screenshot({ path: join(shots, '1-live.png') });
@@ -97,18 +128,24 @@ describe('the extension tells the truth', () => {
     await popup.getByRole('button', { name: 'Refund', exact: true }).click();
     await popup.getByText(/Refunded 995 coins/).waitFor();
     const wallet = (await api(server.url, '/v1/wallet', { token: login.json.token })).json;
-    await expect.poll(() => pill.textContent(), { timeout: 2_000 }).toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
+    await expect
+      .poll(() => pill.textContent(), { timeout: 2_000 })
+      .toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
     // Nothing is left to refund: no second offer (it would end in an error).
     await expect.poll(() => popup.getByRole('button', { name: 'Refund unspent coins' }).count()).toBe(0);
     await popup.screenshot({ path: join(shots, '3-refunded.png') });
     await popup.getByRole('tab', { name: 'Wallet' }).click();
-    await expect.poll(() => popup.getByTestId('balance').textContent()).toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
+    await expect
+      .poll(() => popup.getByTestId('balance').textContent())
+      .toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
 
     // Every view at the popup's real size; nothing scrolls sideways.
     for (const tab of ['Wallet', 'Gift', 'History', 'Limits', 'Settings']) {
       await popup.getByRole('tab', { name: tab }).click();
       await popup.waitForTimeout(300);
-      expect(await popup.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+      expect(
+        await popup.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+      ).toBe(0);
       await popup.screenshot({ path: join(shots, `popup-viewer-${tab.toLowerCase()}.png`) });
     }
 
@@ -125,7 +162,9 @@ describe('the extension tells the truth', () => {
     await popup.getByRole('alertdialog', { name: /Confirm rotating/ }).scrollIntoViewIfNeeded();
     await popup.screenshot({ path: join(shots, 'popup-creator-rotate-confirm.png') });
     await popup.getByRole('button', { name: 'Keep the current URL' }).click();
-    expect(await popup.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    expect(
+      await popup.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBe(0);
     await popup.setViewportSize({ width: 380, height: 1400 });
     await popup.screenshot({ path: join(shots, 'popup-creator-full.png'), fullPage: true });
   });

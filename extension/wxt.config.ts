@@ -18,41 +18,72 @@ function buildConfig(): BuildConfig {
 
 const deployment = buildConfig();
 if (!deployment.local && deployment.geckoId === 'extension@giftstream.dev') {
-  console.warn('giftstream build: GIFTSTREAM_GECKO_ID is not set; AMO will refuse the Firefox zip unless the id is your own');
+  console.warn(
+    'giftstream build: GIFTSTREAM_GECKO_ID is not set; AMO will refuse the Firefox zip unless the id is your own',
+  );
 }
 
 export default defineConfig({
   imports: false,
   zip: {
     // <name>-<version>-chrome.zip, -firefox.zip and -sources.zip, named after the operator's extension.
-    name: deployment.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'giftstream',
+    name:
+      deployment.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'giftstream',
     // AMO rebuilds the Firefox zip from the sources zip, and the extension is built from three workspaces
     // (shared/, overlay/, extension/) with the root's lock file: zip from the root, without the server side.
     sourcesRoot: '..',
     // The other workspaces' package.json files stay, so `npm ci` at the root matches the lock file.
     includeSources: ['worker/package.json', 'e2e/package.json'],
-    excludeSources: ['worker/**', 'e2e/**', 'bench/**', 'docs/**', 'scripts/**', 'artifacts/**', 'wrangler.toml', '**/dist/**', '**/.output/**', '**/stats.html'],
+    excludeSources: [
+      'worker/**',
+      'e2e/**',
+      'bench/**',
+      'docs/**',
+      'scripts/**',
+      'artifacts/**',
+      'wrangler.toml',
+      '**/dist/**',
+      '**/.output/**',
+      '**/stats.html',
+    ],
   },
   // The default server is fixed at build time: a viewer who installs from a store never opens settings.
-  vite: () => ({ plugins: [preact()], define: { 'import.meta.env.GIFTSTREAM_SERVER': JSON.stringify(deployment.server) } }),
+  vite: () => ({
+    plugins: [preact()],
+    define: { 'import.meta.env.GIFTSTREAM_SERVER': JSON.stringify(deployment.server) },
+  }),
   manifest: ({ browser, manifestVersion }) => ({
     name: deployment.name,
     description: deployment.description,
     permissions: ['storage', 'alarms', 'activeTab'],
     // The server it was built for works out of the box; any other deployment is asked for at runtime in settings.
     host_permissions: deployment.hostPermissions,
-    ...(manifestVersion === 2 ? { optional_permissions: ['https://*/*', 'http://*/*'] } : { optional_host_permissions: ['https://*/*', 'http://*/*'] }),
+    ...(manifestVersion === 2
+      ? { optional_permissions: ['https://*/*', 'http://*/*'] }
+      : { optional_host_permissions: ['https://*/*', 'http://*/*'] }),
     action: { default_title: deployment.name },
-    ...(browser === 'firefox' ? {
+    ...(browser === 'firefox'
+      ? {
           browser_specific_settings: {
             gecko: {
               id: deployment.geckoId,
               strict_min_version: '115.0',
               // What the extension sends to the Giftstream server the user chose: the account, payments, and
               // the stream page's address (to find its creator).
-              data_collection_permissions: { required: ['authenticationInfo', 'personallyIdentifyingInfo', 'financialAndPaymentInfo', 'websiteActivity'] },
+              data_collection_permissions: {
+                required: [
+                  'authenticationInfo',
+                  'personallyIdentifyingInfo',
+                  'financialAndPaymentInfo',
+                  'websiteActivity',
+                ],
+              },
             },
           },
-        } : {}),
+        }
+      : {}),
   }),
 });

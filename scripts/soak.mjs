@@ -18,18 +18,36 @@ const fuzzPerRoute = process.env.FUZZ_PER_ROUTE ?? '5000';
 function vitest(file, settings) {
   const env = { ...process.env };
   for (const [k, v] of Object.entries(settings)) if (v !== undefined) env[`VITE_${k}`] = String(v);
-  return spawnSync('npx', ['vitest', 'run', file], { cwd: new URL('../worker/', import.meta.url), env, stdio: 'inherit' }).status ?? 1;
+  return (
+    spawnSync('npx', ['vitest', 'run', file], { cwd: new URL('../worker/', import.meta.url), env, stdio: 'inherit' })
+      .status ?? 1
+  );
 }
 
-const common = { SOAK_STEPS: process.env.SOAK_STEPS ?? 60, SOAK_SHRINK: process.env.SOAK_SHRINK, SOAK_PROFILE: process.env.SOAK_PROFILE };
+const common = {
+  SOAK_STEPS: process.env.SOAK_STEPS ?? 60,
+  SOAK_SHRINK: process.env.SOAK_SHRINK,
+  SOAK_PROFILE: process.env.SOAK_PROFILE,
+};
 if (replaying) {
   console.log(`soak: replaying seed ${first}, path ${process.env.SOAK_PATH}`);
-  const status = vitest('test/trust/model.test.ts', { ...common, SOAK_SEED: first, SOAK_RUNS: 1, SOAK_PATH: process.env.SOAK_PATH, SOAK_REPLAY_PATH: process.env.SOAK_REPLAY_PATH });
+  const status = vitest('test/trust/model.test.ts', {
+    ...common,
+    SOAK_SEED: first,
+    SOAK_RUNS: 1,
+    SOAK_PATH: process.env.SOAK_PATH,
+    SOAK_REPLAY_PATH: process.env.SOAK_REPLAY_PATH,
+  });
   process.exit(status);
 }
 const batches = Math.ceil(runs / batch);
-console.log(`soak: ${runs} sequences of up to ${common.SOAK_STEPS} steps in ${batches} batch(es), seeds ${first}…${first + batches - 1}${fuzzPerRoute !== '0' ? `; fuzz ${fuzzPerRoute} per route, seed ${first}` : ''}`);
-if (fuzzPerRoute !== '0' && vitest('test/trust/fuzz.test.ts', { FUZZ_PER_ROUTE: fuzzPerRoute, FUZZ_SEED: first }) !== 0) {
+console.log(
+  `soak: ${runs} sequences of up to ${common.SOAK_STEPS} steps in ${batches} batch(es), seeds ${first}…${first + batches - 1}${fuzzPerRoute !== '0' ? `; fuzz ${fuzzPerRoute} per route, seed ${first}` : ''}`,
+);
+if (
+  fuzzPerRoute !== '0' &&
+  vitest('test/trust/fuzz.test.ts', { FUZZ_PER_ROUTE: fuzzPerRoute, FUZZ_SEED: first }) !== 0
+) {
   console.log(`soak: the fuzz corpus FAILED (FUZZ_SEED=${first} FUZZ_PER_ROUTE=${fuzzPerRoute})`);
   process.exit(1);
 }

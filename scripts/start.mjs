@@ -12,21 +12,39 @@ const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 const DEMO = {
-  creator: { email: 'creator@demo.giftstream.dev', password: 'demo-creator-pass', displayName: 'Demo Creator', birthdate: '1992-03-14', handle: 'demo_creator', channel: 'https://www.twitch.tv/demo_creator' },
-  viewer: { email: 'viewer@demo.giftstream.dev', password: 'demo-viewer-pass', displayName: 'Demo Viewer', birthdate: '1995-08-02' },
+  creator: {
+    email: 'creator@demo.giftstream.dev',
+    password: 'demo-creator-pass',
+    displayName: 'Demo Creator',
+    birthdate: '1992-03-14',
+    handle: 'demo_creator',
+    channel: 'https://www.twitch.tv/demo_creator',
+  },
+  viewer: {
+    email: 'viewer@demo.giftstream.dev',
+    password: 'demo-viewer-pass',
+    displayName: 'Demo Viewer',
+    birthdate: '1995-08-02',
+  },
 };
 
 function ensureDevVars() {
   const file = join(root, '.dev.vars');
   if (!existsSync(file)) writeFileSync(file, `ADMIN_TOKEN=${randomBytes(24).toString('base64url')}\n`);
-  return readFileSync(file, 'utf8').match(/^ADMIN_TOKEN=(.*)$/m)?.[1]?.trim();
+  return readFileSync(file, 'utf8')
+    .match(/^ADMIN_TOKEN=(.*)$/m)?.[1]
+    ?.trim();
 }
 
 async function call(path, { method = 'GET', body, token, key } = {}) {
   const headers = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (key) headers['idempotency-key'] = key;
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
@@ -53,18 +71,40 @@ async function account({ email, password, displayName, birthdate }) {
 async function seed(adminToken) {
   const creator = await account(DEMO.creator);
   if (creator.fresh) {
-    await call('/v1/creators', { method: 'POST', token: creator.token, body: { handle: DEMO.creator.handle, channels: [DEMO.creator.channel] } });
-    await call('/v1/admin/channels/verify', { method: 'POST', token: adminToken, body: { url: DEMO.creator.channel, handle: DEMO.creator.handle } });
+    await call('/v1/creators', {
+      method: 'POST',
+      token: creator.token,
+      body: { handle: DEMO.creator.handle, channels: [DEMO.creator.channel] },
+    });
+    await call('/v1/admin/channels/verify', {
+      method: 'POST',
+      token: adminToken,
+      body: { url: DEMO.creator.channel, handle: DEMO.creator.handle },
+    });
   }
   const viewer = await account(DEMO.viewer);
-  if (viewer.fresh) await call('/v1/purchases', { method: 'POST', token: viewer.token, key: 'demo-seed-purchase', body: { packId: 'pack_5000' } });
+  if (viewer.fresh)
+    await call('/v1/purchases', {
+      method: 'POST',
+      token: viewer.token,
+      key: 'demo-seed-purchase',
+      body: { packId: 'pack_5000' },
+    });
 }
 
 const adminToken = ensureDevVars();
-const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'giftstream', '--local'], { cwd: root, env, stdio: 'inherit' });
+const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'giftstream', '--local'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const child = spawn(wrangler, ['dev', '--port', String(port), '--ip', '127.0.0.1', '--log-level', process.env.LOG_LEVEL ?? 'info'], { cwd: root, env, stdio: 'inherit' });
+const child = spawn(
+  wrangler,
+  ['dev', '--port', String(port), '--ip', '127.0.0.1', '--log-level', process.env.LOG_LEVEL ?? 'info'],
+  { cwd: root, env, stdio: 'inherit' },
+);
 const stop = () => child.kill('SIGTERM');
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -18,6 +18,7 @@ export default class TrustCountsReporter {
         if (c && test.result().state === 'passed') counts[c.file] = { ...c, test: test.fullName };
       }
     }
-    if (Object.keys(counts).length) writeFileSync(OUT, `${JSON.stringify({ at: new Date().toISOString(), counts }, null, 2)}\n`);
+    if (Object.keys(counts).length)
+      writeFileSync(OUT, `${JSON.stringify({ at: new Date().toISOString(), counts }, null, 2)}\n`);
   }
 }

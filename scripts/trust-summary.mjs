@@ -6,7 +6,9 @@ let data;
 try {
   data = JSON.parse(readFileSync(new URL('../.trust-counts.json', import.meta.url), 'utf8'));
 } catch {
-  console.error('\nTrust suite: no counts found (.trust-counts.json). Run the worker tests with --reporter=../scripts/trust-reporter.mjs.');
+  console.error(
+    '\nTrust suite: no counts found (.trust-counts.json). Run the worker tests with --reporter=../scripts/trust-reporter.mjs.',
+  );
   process.exit(1);
 }
 const n = (x) => Number(x).toLocaleString('en-US');
@@ -24,7 +26,10 @@ if (a) {
       `${a.genericCells ? ` (${n(a.genericCells)} without a fixture, checked generically)` : ''}, + ${n(a.signedWebhookCells)} signed-webhook, + ${n(a.extraFieldCells)} extra-field`,
   );
 }
-if (f) lines.push(`  fuzz           ${n(f.requests)} malformed requests over ${n(f.routes)} money-moving routes (at least ${n(f.minPerRoute)} each), by status ${f.byStatus}`);
+if (f)
+  lines.push(
+    `  fuzz           ${n(f.requests)} malformed requests over ${n(f.routes)} money-moving routes (at least ${n(f.minPerRoute)} each), by status ${f.byStatus}`,
+  );
 const missing = FILES.filter((k) => !data.counts[k]);
 if (missing.length) lines.push(`  MISSING: no counts from ${missing.join(', ')} (did those files pass?)`);
 console.log(lines.join('\n'));

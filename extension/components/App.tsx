@@ -78,7 +78,21 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
   /** A money move's reply carries the new balance: show it at once, then ask for the rest. */
   function moneyMoved(coins?: number) {
     if (coins !== undefined)
-      setWallet((w) => w && { ...w, wallet: { ...w.wallet, coins, value: { ...w.wallet.value, amount: catalog ? mulCeil(coins, catalog.rates.coinPrice) : w.wallet.value.amount } }, at: Date.now() });
+      setWallet(
+        (w) =>
+          w && {
+            ...w,
+            wallet: {
+              ...w.wallet,
+              coins,
+              value: {
+                ...w.wallet.value,
+                amount: catalog ? mulCeil(coins, catalog.rates.coinPrice) : w.wallet.value.amount,
+              },
+            },
+            at: Date.now(),
+          },
+      );
     void refresh();
   }
 
@@ -162,8 +176,15 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
       )}
       {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={moneyMoved} />}
       {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
-      {tab === 'creator' && (me?.creator ? <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} /> : me && <BecomeCreator onCreated={() => void refresh()} />)}
-      {tab === 'settings' && <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />}
+      {tab === 'creator' &&
+        (me?.creator ? (
+          <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} />
+        ) : (
+          me && <BecomeCreator onCreated={() => void refresh()} />
+        ))}
+      {tab === 'settings' && (
+        <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />
+      )}
     </main>
   );
 }

@@ -18,7 +18,13 @@ export function AuthView({ onSignedIn }: { onSignedIn(s: SessionView): void }) {
     const reply =
       mode === 'signIn'
         ? await ask({ type: 'session.signIn', email: field('email'), password: field('password') })
-        : await ask({ type: 'session.signUp', email: field('email'), password: field('password'), displayName: field('displayName'), birthdate: field('birthdate') });
+        : await ask({
+            type: 'session.signUp',
+            email: field('email'),
+            password: field('password'),
+            displayName: field('displayName'),
+            birthdate: field('birthdate'),
+          });
     setBusy(false);
     if (reply.ok) onSignedIn(reply.data);
     else setError(reply.error);
@@ -41,7 +47,13 @@ export function AuthView({ onSignedIn }: { onSignedIn(s: SessionView): void }) {
         </label>
         <label>
           Password
-          <input name="password" type="password" autocomplete={mode === 'signIn' ? 'current-password' : 'new-password'} minLength={mode === 'signUp' ? 8 : 1} required />
+          <input
+            name="password"
+            type="password"
+            autocomplete={mode === 'signIn' ? 'current-password' : 'new-password'}
+            minLength={mode === 'signUp' ? 8 : 1}
+            required
+          />
         </label>
         {mode === 'signUp' && (
           <>
@@ -53,7 +65,9 @@ export function AuthView({ onSignedIn }: { onSignedIn(s: SessionView): void }) {
               Birthdate
               <input name="birthdate" type="date" required />
             </label>
-            <p class="muted">You must be 18 or older to buy coins or send gifts. Your birthdate cannot be changed later.</p>
+            <p class="muted">
+              You must be 18 or older to buy coins or send gifts. Your birthdate cannot be changed later.
+            </p>
           </>
         )}
         <button class="primary" type="submit" disabled={busy}>

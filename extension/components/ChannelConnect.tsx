@@ -38,11 +38,23 @@ function ConnectButton({ site, name }: { site: ConnectSite; name: string }) {
   const askOperator = error?.code === 'not_found';
   return (
     <div class="connect">
-      <button type="button" class="primary" name={`connect-${site}`} disabled={state === 'opening'} onClick={() => void go()}>
+      <button
+        type="button"
+        class="primary"
+        name={`connect-${site}`}
+        disabled={state === 'opening'}
+        onClick={() => void go()}
+      >
         Connect {name}
       </button>
-      {state === 'opened' && <p class="muted">Sign in on {name} in the tab that opened and allow access; then come back here.</p>}
-      {askOperator ? <Note kind="warn">{error.message}</Note> : <ErrorNote error={error} context={{ where: 'popup' }} />}
+      {state === 'opened' && (
+        <p class="muted">Sign in on {name} in the tab that opened and allow access; then come back here.</p>
+      )}
+      {askOperator ? (
+        <Note kind="warn">{error.message}</Note>
+      ) : (
+        <ErrorNote error={error} context={{ where: 'popup' }} />
+      )}
     </div>
   );
 }
@@ -60,7 +72,10 @@ export function NotVerifiedNote({ url }: { url: string }) {
   return (
     <Note kind="warn">
       <strong>{url}</strong>
-      <p>Not verified yet: gifts on this page are off until the channel is proven. {info ? `Sign in with ${info.name} to prove it is yours.` : ASK_OPERATOR}</p>
+      <p>
+        Not verified yet: gifts on this page are off until the channel is proven.{' '}
+        {info ? `Sign in with ${info.name} to prove it is yours.` : ASK_OPERATOR}
+      </p>
       {info && <ConnectButton site={info.site} name={info.name} />}
     </Note>
   );
@@ -76,13 +91,16 @@ export function ChannelConnect({ channels }: { channels: Creator['channels'] }) 
   return (
     <section class="channel-connect" aria-label="Connect a channel">
       <h3>Connect a channel</h3>
-      {ready.length > 0 && <p class="muted">Sign in with the site to prove a channel is yours; viewers then see a gift button on it.</p>}
+      {ready.length > 0 && (
+        <p class="muted">Sign in with the site to prove a channel is yours; viewers then see a gift button on it.</p>
+      )}
       {ready.map((s) => (
         <ConnectButton key={s.site} site={s.site} name={s.name} />
       ))}
       {missing.length > 0 && (
         <p class="muted">
-          {missing.join(', ')}: signing in is not set up on this Giftstream. To verify a channel there, ask the operator.
+          {missing.join(', ')}: signing in is not set up on this Giftstream. To verify a channel there, ask the
+          operator.
         </p>
       )}
     </section>

@@ -14,13 +14,19 @@ export function BecomeCreator({ onCreated }: { onCreated(c: Creator): void }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     const channel = String(f.get('channel') ?? '').trim();
-    const r = await ask({ type: 'creator.become', handle: String(f.get('handle') ?? '').trim(), channels: channel ? [channel] : [] });
+    const r = await ask({
+      type: 'creator.become',
+      handle: String(f.get('handle') ?? '').trim(),
+      channels: channel ? [channel] : [],
+    });
     if (r.ok) onCreated(r.data.creator);
     else setError(r.error);
   }
   return (
     <section class="creator">
-      <p>Stream on Twitch, YouTube, Kick or TikTok? Become a creator to receive gifts. You keep 70% of what viewers pay.</p>
+      <p>
+        Stream on Twitch, YouTube, Kick or TikTok? Become a creator to receive gifts. You keep 70% of what viewers pay.
+      </p>
       <form onSubmit={submit} aria-label="Become a creator">
         <label>
           Handle
@@ -73,7 +79,13 @@ export function EarningsChart({ sessions }: { sessions: Earnings['sessions'] }) 
   const h = 60;
   const bar = Math.min(w / shown.length, 40);
   return (
-    <svg class="chart" viewBox={`0 0 ${w} ${h + 14}`} preserveAspectRatio="xMinYMid meet" role="img" aria-label="Earnings per stream">
+    <svg
+      class="chart"
+      viewBox={`0 0 ${w} ${h + 14}`}
+      preserveAspectRatio="xMinYMid meet"
+      role="img"
+      aria-label="Earnings per stream"
+    >
       {shown.map((s, i) => {
         const bh = Math.max(1, Math.round((s.value.amount / max) * h));
         return (
@@ -91,7 +103,17 @@ export function EarningsChart({ sessions }: { sessions: Earnings['sessions'] }) 
 }
 
 /** `stripe`: Stripe pays the payout to the creator's connected account, so no destination is asked for. */
-function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Earnings; rates: Rates; onDone(): void; stripe?: boolean }) {
+function PayoutForm({
+  earnings,
+  rates,
+  onDone,
+  stripe = false,
+}: {
+  earnings: Earnings;
+  rates: Rates;
+  onDone(): void;
+  stripe?: boolean;
+}) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const payable = Math.floor(earnings.diamonds / rates.payoutStep) * rates.payoutStep;
@@ -115,7 +137,11 @@ function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Ear
   async function submit(e: Event) {
     e.preventDefault();
     const destination = String(new FormData(e.currentTarget as HTMLFormElement).get('destination') ?? '');
-    const r = await ask({ type: 'creator.requestPayout', key, payout: stripe ? { diamonds: n } : { diamonds: n, destination } });
+    const r = await ask({
+      type: 'creator.requestPayout',
+      key,
+      payout: stripe ? { diamonds: n } : { diamonds: n, destination },
+    });
     if (!r.ok) {
       if (!['network', 'no_answer', 'rate_limited'].includes(r.error.code)) renewKey();
       return setError(r.error);
@@ -127,7 +153,9 @@ function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Ear
 
   const requested = done && (
     <Note kind="ok">
-      Payout of {money(done.amount.amount)} {done.status === 'processing' ? 'approved: Stripe is transferring it' : 'requested'}. {stripe ? 'Stripe pays it to your account' : 'The operator pays it out'}; its status shows below.
+      Payout of {money(done.amount.amount)}{' '}
+      {done.status === 'processing' ? 'approved: Stripe is transferring it' : 'requested'}.{' '}
+      {stripe ? 'Stripe pays it to your account' : 'The operator pays it out'}; its status shows below.
     </Note>
   );
   // A payout of everything leaves less than the minimum: the form goes, the confirmation stays.
@@ -136,7 +164,8 @@ function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Ear
       <>
         {requested}
         <p class="muted">
-          Payouts start at {money(rates.payoutMinimum.amount)} ({rates.payoutMinimumDiamonds.toLocaleString('en-US')} diamonds). You have {earnings.diamonds.toLocaleString('en-US')}.
+          Payouts start at {money(rates.payoutMinimum.amount)} ({rates.payoutMinimumDiamonds.toLocaleString('en-US')}{' '}
+          diamonds). You have {earnings.diamonds.toLocaleString('en-US')}.
         </p>
       </>
     );
@@ -144,7 +173,12 @@ function PayoutForm({ earnings, rates, onDone, stripe = false }: { earnings: Ear
     <form onSubmit={submit} aria-label="Request a payout">
       <label>
         Diamonds (steps of {rates.payoutStep})
-        <input name="diamonds" inputMode="numeric" value={diamonds} onInput={(e) => setDiamonds(e.currentTarget.value)} />
+        <input
+          name="diamonds"
+          inputMode="numeric"
+          value={diamonds}
+          onInput={(e) => setDiamonds(e.currentTarget.value)}
+        />
       </label>
       {!stripe && (
         <label>
@@ -248,14 +282,22 @@ function Moderation() {
     if (!r.ok) return setError(r.error);
     setSaved(r.data.blockedWords);
     setWords(r.data.blockedWords);
-    setNote(r.data.blockedWords.length ? 'Saved. Gifts whose message contains one of these words are shown without the message.' : 'Saved. No words are blocked.');
+    setNote(
+      r.data.blockedWords.length
+        ? 'Saved. Gifts whose message contains one of these words are shown without the message.'
+        : 'Saved. No words are blocked.',
+    );
   }
 
-  const changed = saved === null || words.length !== saved.length || words.some((w, i) => w !== saved[i]) || draft.trim() !== '';
+  const changed =
+    saved === null || words.length !== saved.length || words.some((w, i) => w !== saved[i]) || draft.trim() !== '';
   return (
     <>
       <h3>Blocked words</h3>
-      <p class="muted">A gift whose message contains one of these words is shown without its message. Matching ignores case, accents, spacing tricks and look-alike letters.</p>
+      <p class="muted">
+        A gift whose message contains one of these words is shown without its message. Matching ignores case, accents,
+        spacing tricks and look-alike letters.
+      </p>
       {words.length > 0 ? (
         <ul class="chips" aria-label="Blocked words">
           {words.map((w) => (
@@ -295,7 +337,13 @@ function Moderation() {
         <button type="button" disabled={!draft.trim()} onClick={commit}>
           Add
         </button>
-        <button type="button" class="primary" name="saveBlockedWords" disabled={saving || saved === null || !changed} onClick={() => void save()}>
+        <button
+          type="button"
+          class="primary"
+          name="saveBlockedWords"
+          disabled={saving || saved === null || !changed}
+          onClick={() => void save()}
+        >
           Save
         </button>
       </div>
@@ -313,7 +361,8 @@ function Moderation() {
         <ul class="hidden-messages" aria-label="Hidden messages">
           {hidden.map((h) => (
             <li key={h.giftId}>
-              <span class="muted">{when(h.at)}</span> <strong>{h.from}</strong>: <q>{h.message}</q> <span class="muted">hidden for “{h.word}”</span>
+              <span class="muted">{when(h.at)}</span> <strong>{h.from}</strong>: <q>{h.message}</q>{' '}
+              <span class="muted">hidden for “{h.word}”</span>
             </li>
           ))}
         </ul>
@@ -325,7 +374,15 @@ function Moderation() {
 /** How often the open creator home asks again for the room, earnings and payouts. */
 export const CREATOR_REFRESH_EVERY = 8_000;
 
-export function CreatorView({ creator, rates, onChanged }: { creator: Creator; rates: Rates | null; onChanged(): void }) {
+export function CreatorView({
+  creator,
+  rates,
+  onChanged,
+}: {
+  creator: Creator;
+  rates: Rates | null;
+  onChanged(): void;
+}) {
   const ask = useAsk();
   const [room, setRoom] = useState<Room | null>(null);
   const [earnings, setEarnings] = useState<Earnings | null>(null);
@@ -370,13 +427,18 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
     <section class="creator">
       <div class="row">
         <span class="grow">
-          <strong>@{creator.handle}</strong> <span class={`badge ${live ? 'live' : ''}`}>{live ? 'LIVE' : 'offline'}</span>
+          <strong>@{creator.handle}</strong>{' '}
+          <span class={`badge ${live ? 'live' : ''}`}>{live ? 'LIVE' : 'offline'}</span>
         </span>
       </div>
       <Channels channels={creator.channels} />
       <ChannelConnect channels={creator.channels} />
       {live ? (
-        <button type="button" name="endLive" onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}>
+        <button
+          type="button"
+          name="endLive"
+          onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}
+        >
           End stream
         </button>
       ) : (
@@ -384,10 +446,20 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
           class="row"
           onSubmit={(e) => {
             e.preventDefault();
-            void act(ask({ type: 'creator.live', live: true, ...(title.trim() ? { title: title.trim() } : {}) }), 'You are live. Gifts can be sent now.');
+            void act(
+              ask({ type: 'creator.live', live: true, ...(title.trim() ? { title: title.trim() } : {}) }),
+              'You are live. Gifts can be sent now.',
+            );
           }}
         >
-          <input class="grow" name="title" maxLength={100} placeholder="Stream title (optional)" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+          <input
+            class="grow"
+            name="title"
+            maxLength={100}
+            placeholder="Stream title (optional)"
+            value={title}
+            onInput={(e) => setTitle(e.currentTarget.value)}
+          />
           <button class="primary" type="submit" name="goLive">
             Go live
           </button>
@@ -398,7 +470,11 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
       {room?.goal ? (
         <p>
           {room.goal.label}: {coins(room.goal.progress)} of {coins(room.goal.target)}{' '}
-          <button type="button" class="link" onClick={() => void act(ask({ type: 'creator.goal', goal: null }), 'Goal cleared.')}>
+          <button
+            type="button"
+            class="link"
+            onClick={() => void act(ask({ type: 'creator.goal', goal: null }), 'Goal cleared.')}
+          >
             Clear
           </button>
         </p>
@@ -411,7 +487,16 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
           e.preventDefault();
           const f = new FormData(e.currentTarget as HTMLFormElement);
           const target = Number(f.get('goalCoins'));
-          void act(ask({ type: 'creator.goal', goal: { label: String(f.get('goalLabel') ?? '').trim(), coins: Number.isSafeInteger(target) ? target : 0 } }), 'Goal set.');
+          void act(
+            ask({
+              type: 'creator.goal',
+              goal: {
+                label: String(f.get('goalLabel') ?? '').trim(),
+                coins: Number.isSafeInteger(target) ? target : 0,
+              },
+            }),
+            'Goal set.',
+          );
         }}
       >
         <input class="grow" name="goalLabel" maxLength={60} placeholder="New mic" required />
@@ -423,15 +508,25 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
       <p class="muted">Add this URL as a browser source in OBS. Keep it secret: anyone with it can show your alerts.</p>
       <div class="row">
         <input class="grow" readOnly value={overlay ?? ''} aria-label="Overlay URL" name="overlayUrl" />
-        <button type="button" disabled={!overlay} onClick={() => overlay && void navigator.clipboard.writeText(overlay).then(() => setNote('Overlay URL copied.'), () => setNote('Select the URL and copy it.'))}>
+        <button
+          type="button"
+          disabled={!overlay}
+          onClick={() =>
+            overlay &&
+            void navigator.clipboard.writeText(overlay).then(
+              () => setNote('Overlay URL copied.'),
+              () => setNote('Select the URL and copy it.'),
+            )
+          }
+        >
           Copy
         </button>
       </div>
       {confirmRotate && (
         <div class="note warn confirm" role="alertdialog" aria-label="Confirm rotating the overlay URL">
           <p>
-            Rotating makes a new URL and <strong>stops the current one at once</strong>: your OBS browser source goes blank until you paste the new URL into it. Do it only if the URL
-            leaked.
+            Rotating makes a new URL and <strong>stops the current one at once</strong>: your OBS browser source goes
+            blank until you paste the new URL into it. Do it only if the URL leaked.
           </p>
           <div class="row">
             <button
@@ -440,7 +535,10 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
               name="confirmRotate"
               onClick={() => {
                 setConfirmRotate(false);
-                void act(ask({ type: 'creator.overlay', rotate: true }), 'New overlay URL: update it in OBS; the old one stopped working.');
+                void act(
+                  ask({ type: 'creator.overlay', rotate: true }),
+                  'New overlay URL: update it in OBS; the old one stopped working.',
+                );
               }}
             >
               Rotate and stop the old URL
@@ -455,7 +553,11 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
         <button type="button" name="rotate" disabled={confirmRotate} onClick={() => setConfirmRotate(true)}>
           Rotate URL…
         </button>
-        <button type="button" name="testAlert" onClick={() => void act(ask({ type: 'creator.testAlert' }), 'Test alert sent to your overlay.')}>
+        <button
+          type="button"
+          name="testAlert"
+          onClick={() => void act(ask({ type: 'creator.testAlert' }), 'Test alert sent to your overlay.')}
+        >
           Test alert
         </button>
       </div>
@@ -472,8 +574,11 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
               {money(earnings.value.amount)}
             </div>
             <div class="muted">
-              {earnings.diamonds.toLocaleString('en-US')} diamonds; 1 diamond = {rates ? `${rates.diamondValue.numerator}/${rates.diamondValue.denominator}` : '7/10'} of a cent
-              {earnings.pendingPayouts.diamonds > 0 ? `; ${money(earnings.pendingPayouts.amount.amount)} in payouts on the way` : ''}
+              {earnings.diamonds.toLocaleString('en-US')} diamonds; 1 diamond ={' '}
+              {rates ? `${rates.diamondValue.numerator}/${rates.diamondValue.denominator}` : '7/10'} of a cent
+              {earnings.pendingPayouts.diamonds > 0
+                ? `; ${money(earnings.pendingPayouts.amount.amount)} in payouts on the way`
+                : ''}
             </div>
           </div>
           <EarningsChart sessions={earnings.sessions} />
@@ -513,12 +618,17 @@ export function CreatorView({ creator, rates, onChanged }: { creator: Creator; r
             </>
           )}
           <h3>Payouts</h3>
-          {rates && <PayoutAccount>{(stripe) => <PayoutForm earnings={earnings} rates={rates} onDone={() => void load()} stripe={stripe} />}</PayoutAccount>}
+          {rates && (
+            <PayoutAccount>
+              {(stripe) => <PayoutForm earnings={earnings} rates={rates} onDone={() => void load()} stripe={stripe} />}
+            </PayoutAccount>
+          )}
           {payouts.length > 0 && (
             <ul class="payouts">
               {payouts.map((p) => (
                 <li key={p.id}>
-                  {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} — <strong>{PAYOUT_STATUS_WORDS[p.status]}</strong>
+                  {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} —{' '}
+                  <strong>{PAYOUT_STATUS_WORDS[p.status]}</strong>
                 </li>
               ))}
             </ul>

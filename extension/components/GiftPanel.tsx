@@ -100,7 +100,12 @@ export function GiftPanel(p: GiftPanelProps) {
     setBusy(true);
     setError(null);
     setOutcome(null);
-    const body: GiftBody = { giftId: gift.id, count, anonymous, ...(message.trim() ? { message: message.trim() } : {}) };
+    const body: GiftBody = {
+      giftId: gift.id,
+      count,
+      anonymous,
+      ...(message.trim() ? { message: message.trim() } : {}),
+    };
     const reply = await p.onSend(body);
     setBusy(false);
     setConfirming(false);
@@ -129,7 +134,11 @@ export function GiftPanel(p: GiftPanelProps) {
     return (
       <div class="gift-panel">
         {header}
-        <Note>{p.where === 'page' ? 'Sign in from the Giftstream button in your browser toolbar to send gifts.' : 'Sign in to send gifts.'}</Note>
+        <Note>
+          {p.where === 'page'
+            ? 'Sign in from the Giftstream button in your browser toolbar to send gifts.'
+            : 'Sign in to send gifts.'}
+        </Note>
       </div>
     );
   if (!p.adult)
@@ -144,7 +153,11 @@ export function GiftPanel(p: GiftPanelProps) {
     <div class="gift-panel">
       {header}
       {!p.creator.live && <ErrorNote error={{ code: 'not_live', message: '' }} context={context} />}
-      {p.balance !== null && <p class="gp-balance">You have {coinsText(p.balance)} ({money(p.balance)}).</p>}
+      {p.balance !== null && (
+        <p class="gp-balance">
+          You have {coinsText(p.balance)} ({money(p.balance)}).
+        </p>
+      )}
       <div class="gp-grid" role="listbox" aria-label="Gifts">
         {p.gifts.map((g) => (
           <button
@@ -179,14 +192,34 @@ export function GiftPanel(p: GiftPanelProps) {
         >
           <label>
             Count
-            <input type="number" name="count" min={1} max={99} value={count} onInput={(e) => setCount(Math.min(99, Math.max(1, Math.floor(Number(e.currentTarget.value)) || 1)))} />
+            <input
+              type="number"
+              name="count"
+              min={1}
+              max={99}
+              value={count}
+              onInput={(e) => setCount(Math.min(99, Math.max(1, Math.floor(Number(e.currentTarget.value)) || 1)))}
+            />
           </label>
           <label class="grow">
             Message (optional)
-            <input type="text" name="message" maxLength={80} value={message} placeholder="Say something nice" onInput={(e) => setMessage(e.currentTarget.value)} />
+            <input
+              type="text"
+              name="message"
+              maxLength={80}
+              value={message}
+              placeholder="Say something nice"
+              onInput={(e) => setMessage(e.currentTarget.value)}
+            />
           </label>
           <label class="check">
-            <input type="checkbox" name="anonymous" checked={anonymous} onChange={(e) => setAnonymous(e.currentTarget.checked)} /> Send anonymously
+            <input
+              type="checkbox"
+              name="anonymous"
+              checked={anonymous}
+              onChange={(e) => setAnonymous(e.currentTarget.checked)}
+            />{' '}
+            Send anonymously
           </label>
           <p class="gp-total">
             {gift.name} ×{count} = <strong>{coinsText(totalCoins)}</strong> ({money(totalPrice)})
@@ -197,7 +230,13 @@ export function GiftPanel(p: GiftPanelProps) {
               <p>
                 Send {gift.name} ×{count} to @{p.creator.handle} for {coinsText(totalCoins)} ({money(totalPrice)})?
               </p>
-              <button type="button" class="primary" name="confirm" disabled={busy} onClick={(e) => trusted(e) && void send()}>
+              <button
+                type="button"
+                class="primary"
+                name="confirm"
+                disabled={busy}
+                onClick={(e) => trusted(e) && void send()}
+              >
                 Yes, send {money(totalPrice)}
               </button>
               <button type="button" name="cancel" onClick={() => setConfirming(false)}>
@@ -231,7 +270,8 @@ export function GiftPanel(p: GiftPanelProps) {
         <ErrorNote error={error} context={context} />
         {outcome?.status === 'sent' && outcome.result && (
           <Note kind="ok">
-            Sent {p.gifts.find((g) => g.id === outcome.body.giftId)?.name ?? outcome.body.giftId} ×{outcome.body.count} to @{outcome.handle}. You have {coinsText(outcome.result.wallet.coins)} left.
+            Sent {p.gifts.find((g) => g.id === outcome.body.giftId)?.name ?? outcome.body.giftId} ×{outcome.body.count}{' '}
+            to @{outcome.handle}. You have {coinsText(outcome.result.wallet.coins)} left.
           </Note>
         )}
         {outcome?.status === 'pending' && (

@@ -23,7 +23,8 @@ export function OnTheirWay({ gifts }: { gifts: Catalog }) {
       <ul class="waiting">
         {waiting.map((g) => (
           <li key={g.key}>
-            {gifts.find((x) => x.id === g.body.giftId)?.name ?? g.body.giftId} ×{g.body.count} to @{g.handle}, {when(g.createdAt)}
+            {gifts.find((x) => x.id === g.body.giftId)?.name ?? g.body.giftId} ×{g.body.count} to @{g.handle},{' '}
+            {when(g.createdAt)}
           </li>
         ))}
       </ul>
@@ -69,7 +70,9 @@ export function GiftTab(p: {
   );
 }
 
-function GiftTabBody(p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | null | undefined; error: ReplyError | null }) {
+function GiftTabBody(
+  p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | null | undefined; error: ReplyError | null },
+) {
   const ask = useAsk();
   const { resolved, error } = p;
   if (error) return <ErrorNote error={error} context={{ where: 'popup' }} />;
@@ -77,7 +80,12 @@ function GiftTabBody(p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | n
   if (resolved === null) {
     const own = ownUnverified(p.tabUrl, p.ownChannels ?? []);
     if (own) return <NotVerifiedNote url={own.url} />;
-    return <Note>Open a stream on Twitch, YouTube, Kick or TikTok whose creator is on Giftstream, then click the Giftstream button again to send them a gift.</Note>;
+    return (
+      <Note>
+        Open a stream on Twitch, YouTube, Kick or TikTok whose creator is on Giftstream, then click the Giftstream
+        button again to send them a gift.
+      </Note>
+    );
   }
   return (
     <GiftPanel

@@ -28,7 +28,15 @@ function label(e: HistoryItem): string {
  * `balance`: the wallet's coins now, when known. A refund returns min(the purchase's unrefunded coins, the
  * balance), so with no coins left there is nothing to refund, whatever the purchase's status says.
  */
-export function HistoryView({ now = Date.now(), balance = null, onMoneyMoved }: { now?: number; balance?: number | null; onMoneyMoved?(coins: number): void }) {
+export function HistoryView({
+  now = Date.now(),
+  balance = null,
+  onMoneyMoved,
+}: {
+  now?: number;
+  balance?: number | null;
+  onMoneyMoved?(coins: number): void;
+}) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const [data, setData] = useState<{ entries: HistoryItem[]; offline: boolean; syncedAt: number | null } | null>(null);
@@ -64,7 +72,11 @@ export function HistoryView({ now = Date.now(), balance = null, onMoneyMoved }: 
 
   return (
     <section class="history">
-      {data?.offline && <Note kind="warn">Offline: showing history saved {data.syncedAt ? `at ${when(data.syncedAt)}` : 'earlier'}.</Note>}
+      {data?.offline && (
+        <Note kind="warn">
+          Offline: showing history saved {data.syncedAt ? `at ${when(data.syncedAt)}` : 'earlier'}.
+        </Note>
+      )}
       {refunded && <Note kind="ok">{refunded}</Note>}
       <ErrorNote error={error} context={{ where: 'popup' }} />
       {data && data.entries.length === 0 && <p class="muted">Nothing yet. Buy coins to get started.</p>}
@@ -73,7 +85,14 @@ export function HistoryView({ now = Date.now(), balance = null, onMoneyMoved }: 
           const refunding = e.receipt?.status === 'refund_pending';
           // Only a purchase with coins left to return offers a refund (older servers send no receipt status).
           const open = !e.receipt || e.receipt.status === 'completed' || e.receipt.status === 'partially_refunded';
-          const refundable = e.kind === 'purchase' && e.coins > 0 && e.ref && now - e.at < REFUND_WINDOW && !data.offline && open && balance !== 0;
+          const refundable =
+            e.kind === 'purchase' &&
+            e.coins > 0 &&
+            e.ref &&
+            now - e.at < REFUND_WINDOW &&
+            !data.offline &&
+            open &&
+            balance !== 0;
           return (
             <li key={e.id} data-kind={e.kind}>
               <div class="row">
@@ -87,14 +106,18 @@ export function HistoryView({ now = Date.now(), balance = null, onMoneyMoved }: 
                   )}
                 </span>
                 <span class={e.coins < 0 || e.diamonds < 0 ? 'neg' : 'pos'}>
-                  {e.coins !== 0 ? `${e.coins > 0 ? '+' : ''}${coins(e.coins)}` : `${e.diamonds > 0 ? '+' : ''}${e.diamonds.toLocaleString('en-US')} diamonds`}
+                  {e.coins !== 0
+                    ? `${e.coins > 0 ? '+' : ''}${coins(e.coins)}`
+                    : `${e.diamonds > 0 ? '+' : ''}${e.diamonds.toLocaleString('en-US')} diamonds`}
                 </span>
               </div>
               <div class="row muted">
                 <span class="grow">{when(e.at)}</span>
                 <span>{money(e.value.amount)}</span>
               </div>
-              {refunding && <div class="row muted">Refund on its way: waiting for the payment provider to confirm.</div>}
+              {refunding && (
+                <div class="row muted">Refund on its way: waiting for the payment provider to confirm.</div>
+              )}
               {refundable &&
                 (confirm === e.ref ? (
                   <div class="row">

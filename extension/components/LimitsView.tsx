@@ -10,9 +10,19 @@ const PERIODS = [
   { period: 'monthly', window: 'month', label: 'Per month', spent: 'in the last 30 days' },
 ] as const;
 
-export function LimitsView({ wallet, onChanged, now = Date.now() }: { wallet: Wallet; onChanged(): void; now?: number }) {
+export function LimitsView({
+  wallet,
+  onChanged,
+  now = Date.now(),
+}: {
+  wallet: Wallet;
+  onChanged(): void;
+  now?: number;
+}) {
   const ask = useAsk();
-  const [inputs, setInputs] = useState<Record<string, string>>(() => Object.fromEntries(PERIODS.map(({ period }) => [period, dollarsText(wallet.limits[period])])));
+  const [inputs, setInputs] = useState<Record<string, string>>(() =>
+    Object.fromEntries(PERIODS.map(({ period }) => [period, dollarsText(wallet.limits[period])])),
+  );
   const [error, setError] = useState<ReplyError | null>(null);
   const [saved, setSaved] = useState(false);
 
@@ -24,7 +34,11 @@ export function LimitsView({ wallet, onChanged, now = Date.now() }: { wallet: Wa
     for (const { period } of PERIODS) {
       const text = inputs[period]!.trim();
       const cents = text === '' ? null : parseDollars(text);
-      if (text !== '' && (cents === null || cents <= 0)) return setError({ code: 'invalid_request', message: `Enter an amount like 25 or 25.50 for ${period}, or leave it empty for no limit.` });
+      if (text !== '' && (cents === null || cents <= 0))
+        return setError({
+          code: 'invalid_request',
+          message: `Enter an amount like 25 or 25.50 for ${period}, or leave it empty for no limit.`,
+        });
       if (cents !== wallet.limits[period]) limits[period] = cents;
     }
     if (Object.keys(limits).length === 0) return setSaved(true);
@@ -36,7 +50,10 @@ export function LimitsView({ wallet, onChanged, now = Date.now() }: { wallet: Wa
 
   return (
     <section class="limits">
-      <p class="muted">Limits cap what you spend on coins. Lowering a limit applies at once; raising or removing one takes effect after 24 hours.</p>
+      <p class="muted">
+        Limits cap what you spend on coins. Lowering a limit applies at once; raising or removing one takes effect after
+        24 hours.
+      </p>
       <form onSubmit={save}>
         {PERIODS.map(({ period, window, label, spent }) => {
           const limit = wallet.limits[period];
@@ -50,12 +67,18 @@ export function LimitsView({ wallet, onChanged, now = Date.now() }: { wallet: Wa
               </p>
               {pending && (
                 <p class="pending">
-                  {pending.amount === null ? 'Removing this limit' : `Raising to ${money(pending.amount)}`} takes effect {when(pending.effectiveAt)} ({fromNow(pending.effectiveAt, now)}).
+                  {pending.amount === null ? 'Removing this limit' : `Raising to ${money(pending.amount)}`} takes effect{' '}
+                  {when(pending.effectiveAt)} ({fromNow(pending.effectiveAt, now)}).
                 </p>
               )}
               <label>
                 Limit in $ (empty = none)
-                <input name={period} inputMode="decimal" value={inputs[period]} onInput={(e) => setInputs({ ...inputs, [period]: e.currentTarget.value })} />
+                <input
+                  name={period}
+                  inputMode="decimal"
+                  value={inputs[period]}
+                  onInput={(e) => setInputs({ ...inputs, [period]: e.currentTarget.value })}
+                />
               </label>
             </fieldset>
           );

@@ -11,7 +11,17 @@ import { ErrorNote, Note, useRefresh } from './ui';
 export const PAGE_REFRESH_EVERY = 3_000;
 export const STALE_AFTER = 10_000;
 
-export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { resolved: Resolved; channelUrl: string; ask: Ask; trustedOnly?: boolean }) {
+export function PageGift({
+  resolved,
+  channelUrl,
+  ask,
+  trustedOnly = true,
+}: {
+  resolved: Resolved;
+  channelUrl: string;
+  ask: Ask;
+  trustedOnly?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const [state, setState] = useState<PageState | null>(null);
   const [error, setError] = useState<ReplyError | null>(null);
@@ -41,7 +51,13 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
             ×
           </button>
           <ErrorNote error={error} context={{ where: 'page' }} />
-          {stale && <Note kind="warn">Cannot reach Giftstream to check whether @{resolved.creator.handle} is live{seen ? ` (last checked ${new Date(seen.at).toLocaleTimeString('en-US', { hour12: false })})` : ''}. Retrying…</Note>}
+          {stale && (
+            <Note kind="warn">
+              Cannot reach Giftstream to check whether @{resolved.creator.handle} is live
+              {seen ? ` (last checked ${new Date(seen.at).toLocaleTimeString('en-US', { hour12: false })})` : ''}.
+              Retrying…
+            </Note>
+          )}
           {state && (
             <GiftPanel
               creator={{ ...resolved.creator, live }}
@@ -72,7 +88,7 @@ export function PageGift({ resolved, channelUrl, ask, trustedOnly = true }: { re
         <GiftArt class="gift-art" />
         <span>Gift</span>
         {resolved.channel.verified && (
-          <span class="gs-check" aria-label="verified">
+          <span class="gs-check" role="img" aria-label="verified">
             ✓
           </span>
         )}

@@ -51,7 +51,10 @@ export function PayoutAccount({ children }: { children(stripe: boolean): Compone
     <>
       <p class="payout-account" data-testid="payout-account">
         {ACCOUNT_WORDS[account.state]}
-        {account.state === 'enabled' && (auto > 0 ? ` Payouts up to ${money(auto)} are approved at once; larger ones wait for the operator.` : ' Each payout waits for the operator’s approval.')}
+        {account.state === 'enabled' &&
+          (auto > 0
+            ? ` Payouts up to ${money(auto)} are approved at once; larger ones wait for the operator.`
+            : ' Each payout waits for the operator’s approval.')}
       </p>
       {account.state !== 'enabled' && account.state !== 'under_review' && (
         <button class="primary" type="button" onClick={() => void setUp()}>

@@ -12,7 +12,17 @@ export async function requestServerAccess(server: string): Promise<boolean> {
   return browser.permissions.request({ origins });
 }
 
-export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAccess = requestServerAccess }: { signedIn: boolean; onServerChanged(): void; onSignOut(): void; requestAccess?: (server: string) => Promise<boolean> }) {
+export function SettingsView({
+  signedIn,
+  onServerChanged,
+  onSignOut,
+  requestAccess = requestServerAccess,
+}: {
+  signedIn: boolean;
+  onServerChanged(): void;
+  onSignOut(): void;
+  requestAccess?: (server: string) => Promise<boolean>;
+}) {
   const ask = useAsk();
   const [server, setServer] = useState('');
   // The server in use, as saved: its privacy page is the one that applies, not that of an address being typed.
@@ -36,7 +46,11 @@ export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAcce
     setError(null);
     setSaved(false);
     const origin = normalizeServer(server);
-    if (!origin) return setError({ code: 'invalid_request', message: 'Enter a server address starting with https:// or http://.' });
+    if (!origin)
+      return setError({
+        code: 'invalid_request',
+        message: 'Enter a server address starting with https:// or http://.',
+      });
     if (!(await requestAccess(origin))) return setError({ code: 'permission_denied', message: '' });
     const r = await ask({ type: 'settings.setServer', url: origin });
     if (!r.ok) return setError(r.error);
@@ -51,7 +65,14 @@ export function SettingsView({ signedIn, onServerChanged, onSignOut, requestAcce
       <form onSubmit={save}>
         <label>
           Server
-          <input name="server" type="url" value={server} placeholder={fallback} onInput={(e) => setServer(e.currentTarget.value)} required />
+          <input
+            name="server"
+            type="url"
+            value={server}
+            placeholder={fallback}
+            onInput={(e) => setServer(e.currentTarget.value)}
+            required
+          />
         </label>
         <p class="muted">The Giftstream deployment to use. Changing it signs you out here.</p>
         <button class="primary" type="submit">

@@ -10,7 +10,19 @@ export function rateWords(r: Rates): string {
   return `1 coin = ${money(mulCeil(1, r.coinPrice))}; creators receive ${share}% of what you pay.`;
 }
 
-export function WalletView({ wallet, offline, at, rates, onChanged }: { wallet: Wallet; offline: boolean; at: number; rates: Rates | null; onChanged(): void }) {
+export function WalletView({
+  wallet,
+  offline,
+  at,
+  rates,
+  onChanged,
+}: {
+  wallet: Wallet;
+  offline: boolean;
+  at: number;
+  rates: Rates | null;
+  onChanged(): void;
+}) {
   const ask = useAsk();
   const [key, renewKey] = useIntentKey();
   const [custom, setCustom] = useState('');
@@ -83,7 +95,13 @@ export function WalletView({ wallet, offline, at, rates, onChanged }: { wallet: 
       )}
       <div class="packs">
         {(rates?.packs ?? []).map((p) => (
-          <button type="button" key={p.id} data-pack={p.id} disabled={busy || offline} onClick={() => void buy({ packId: p.id })}>
+          <button
+            type="button"
+            key={p.id}
+            data-pack={p.id}
+            disabled={busy || offline}
+            onClick={() => void buy({ packId: p.id })}
+          >
             <strong>{coins(p.coins)}</strong>
             <span>{money(p.price.amount)}</span>
           </button>
@@ -106,7 +124,11 @@ export function WalletView({ wallet, offline, at, rates, onChanged }: { wallet: 
           </button>
         </form>
       )}
-      {pending && <Note kind="warn">Finish paying in the Checkout tab. Your {coins(pending.coins)} arrive as soon as the payment is confirmed.</Note>}
+      {pending && (
+        <Note kind="warn">
+          Finish paying in the Checkout tab. Your {coins(pending.coins)} arrive as soon as the payment is confirmed.
+        </Note>
+      )}
       {done && (
         <Note kind="ok">
           Bought {coins(done.coins)} for {money(done.price.amount)}

@@ -25,7 +25,10 @@ export function money(minor: number): string {
 
 /** Cents from what a person types as dollars ("12", "12.5", "12.50"); null if it is not an amount. */
 export function parseDollars(input: string): number | null {
-  const m = input.trim().replace(/^\$/, '').match(/^(\d{1,9})(?:\.(\d{1,2}))?$/);
+  const m = input
+    .trim()
+    .replace(/^\$/, '')
+    .match(/^(\d{1,9})(?:\.(\d{1,2}))?$/);
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
 }
@@ -77,7 +80,13 @@ export function Note({ kind = 'info', children }: { kind?: 'info' | 'ok' | 'warn
 }
 
 export function when(at: number): string {
-  return new Date(at).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Date(at).toLocaleString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  });
 }
 
 /** "in 23 h", "in 5 min" */

@@ -20,7 +20,8 @@ export async function connect(ctx: BackgroundContext, site: ConnectSite): Promis
   if ('error' in s) return s.error;
   const res = await s.api.connect(site);
   if (!res.ok) return relay(ctx, res);
-  if (!isOpenable(res.data.authorizationUrl)) return fail('bad_response', 'The server answered a sign-in address this extension will not open.');
+  if (!isOpenable(res.data.authorizationUrl))
+    return fail('bad_response', 'The server answered a sign-in address this extension will not open.');
   await ctx.openTab(res.data.authorizationUrl);
   // The channel is verified in that tab; pages looked up before then must be looked up again.
   forgetResolutions();
@@ -30,7 +31,9 @@ export async function connect(ctx: BackgroundContext, site: ConnectSite): Promis
 function isOpenable(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+    return (
+      u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
+    );
   } catch {
     return false;
   }

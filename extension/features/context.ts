@@ -17,17 +17,27 @@ export interface BackgroundContext {
 }
 
 export function apiFor(ctx: BackgroundContext, server: string, session?: SessionRow | null): Api {
-  return createApi({ baseUrl: server, token: session && session.server === server ? session.token : null, fetch: ctx.fetch });
+  return createApi({
+    baseUrl: server,
+    token: session && session.server === server ? session.token : null,
+    fetch: ctx.fetch,
+  });
 }
 
 /** The API as the signed-in user, or a `signed_out` reply. */
-export async function signedIn(ctx: BackgroundContext): Promise<{ session: SessionRow; api: Api } | { error: Reply<never> }> {
+export async function signedIn(
+  ctx: BackgroundContext,
+): Promise<{ session: SessionRow; api: Api } | { error: Reply<never> }> {
   const session = await ctx.session();
   if (!session) return { error: fail('signed_out', 'Sign in first.') };
   return { session, api: apiFor(ctx, session.server, session) };
 }
 
-export function fail(code: string, message: string, field?: string): { ok: false; error: { code: string; message: string; field?: string } } {
+export function fail(
+  code: string,
+  message: string,
+  field?: string,
+): { ok: false; error: { code: string; message: string; field?: string } } {
   return { ok: false, error: field ? { code, message, field } : { code, message } };
 }
 
@@ -36,7 +46,11 @@ export function ok<T>(data: T): { ok: true; data: T } {
 }
 
 /** An API result as a message reply; a 401 also ends the local session, since the token no longer works. */
-export async function relay<T, U = T>(ctx: BackgroundContext, res: ApiResult<T>, map?: (data: T) => U): Promise<Reply<U>> {
+export async function relay<T, U = T>(
+  ctx: BackgroundContext,
+  res: ApiResult<T>,
+  map?: (data: T) => U,
+): Promise<Reply<U>> {
   if (res.ok) return ok(map ? map(res.data) : (res.data as unknown as U));
   if (res.error.code === 'unauthorized') await ctx.db.session.delete('current');
   const { code, message, field } = res.error;

@@ -6,7 +6,11 @@ import { forgetResolutions } from './gifting';
 
 type Creator = { [K in keyof Replies as K extends `creator.${string}` ? K : never]: Replies[K] };
 
-export async function becomeCreator(ctx: BackgroundContext, handle: string, channels: string[]): Promise<Reply<Creator['creator.become']>> {
+export async function becomeCreator(
+  ctx: BackgroundContext,
+  handle: string,
+  channels: string[],
+): Promise<Reply<Creator['creator.become']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   const res = await s.api.becomeCreator({ handle, channels });
@@ -14,7 +18,11 @@ export async function becomeCreator(ctx: BackgroundContext, handle: string, chan
   return relay(ctx, res);
 }
 
-export async function setLive(ctx: BackgroundContext, live: boolean, title?: string): Promise<Reply<Creator['creator.live']>> {
+export async function setLive(
+  ctx: BackgroundContext,
+  live: boolean,
+  title?: string,
+): Promise<Reply<Creator['creator.live']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   const res = await s.api.setLive(title ? { live, title } : { live });
@@ -22,7 +30,10 @@ export async function setLive(ctx: BackgroundContext, live: boolean, title?: str
   return relay(ctx, res);
 }
 
-export async function setGoal(ctx: BackgroundContext, goal: { label: string; coins: number } | null): Promise<Reply<Creator['creator.goal']>> {
+export async function setGoal(
+  ctx: BackgroundContext,
+  goal: { label: string; coins: number } | null,
+): Promise<Reply<Creator['creator.goal']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, goal ? await s.api.setGoal(goal) : await s.api.clearGoal());
@@ -52,7 +63,11 @@ export async function payouts(ctx: BackgroundContext): Promise<Reply<Creator['cr
   return relay(ctx, await s.api.payouts());
 }
 
-export async function requestPayout(ctx: BackgroundContext, payout: { diamonds: number; destination?: string }, key: string): Promise<Reply<Creator['creator.requestPayout']>> {
+export async function requestPayout(
+  ctx: BackgroundContext,
+  payout: { diamonds: number; destination?: string },
+  key: string,
+): Promise<Reply<Creator['creator.requestPayout']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.requestPayout(payout, key));
@@ -80,7 +95,10 @@ export async function moderation(ctx: BackgroundContext): Promise<Reply<Creator[
   return relay(ctx, await s.api.moderation());
 }
 
-export async function setBlockedWords(ctx: BackgroundContext, blockedWords: string[]): Promise<Reply<Creator['creator.setBlockedWords']>> {
+export async function setBlockedWords(
+  ctx: BackgroundContext,
+  blockedWords: string[],
+): Promise<Reply<Creator['creator.setBlockedWords']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.setBlockedWords({ blockedWords }));

@@ -38,7 +38,17 @@ export class GiftOutbox {
     const session = await this.deps.session();
     if (!session) throw new SignedOut();
     const t = this.now();
-    const record: OutboxGift = { key: this.newKey(), server: session.server, userId: session.user.id, handle, body, status: 'pending', attempts: 0, createdAt: t, nextAttemptAt: t };
+    const record: OutboxGift = {
+      key: this.newKey(),
+      server: session.server,
+      userId: session.user.id,
+      handle,
+      body,
+      status: 'pending',
+      attempts: 0,
+      createdAt: t,
+      nextAttemptAt: t,
+    };
     await this.deps.db.outbox.add(record);
     return this.attempt(record.key);
   }
@@ -51,7 +61,13 @@ export class GiftOutbox {
     const done: OutboxGift[] = [];
     for (const record of pending) {
       if (t - record.createdAt > GIVE_UP_AFTER) {
-        await this.settle(record.key, { status: 'expired', error: { code: 'expired', message: 'The server did not answer in time; check your history before sending again.' } });
+        await this.settle(record.key, {
+          status: 'expired',
+          error: {
+            code: 'expired',
+            message: 'The server did not answer in time; check your history before sending again.',
+          },
+        });
         continue;
       }
       // Only the account that queued a gift may send it, and only to the server it was meant for.

@@ -38,7 +38,16 @@ export function forgetResolutions(): void {
 }
 
 export function giftView(r: OutboxGift): GiftView {
-  return { key: r.key, handle: r.handle, body: r.body, status: r.status, attempts: r.attempts, createdAt: r.createdAt, ...(r.result ? { result: r.result } : {}), ...(r.error ? { error: r.error } : {}) };
+  return {
+    key: r.key,
+    handle: r.handle,
+    body: r.body,
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.createdAt,
+    ...(r.result ? { result: r.result } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  };
 }
 
 export async function sendGift(ctx: BackgroundContext, handle: string, gift: GiftBody): Promise<Reply<GiftView>> {
@@ -51,16 +60,27 @@ export async function sendGift(ctx: BackgroundContext, handle: string, gift: Gif
 }
 
 /** A page may gift only to the creator who has proven the channel it shows, on its own site. */
-export async function sendFromPage(ctx: BackgroundContext, pageUrl: string, channelUrl: string, handle: string, gift: GiftBody): Promise<Reply<GiftView>> {
+export async function sendFromPage(
+  ctx: BackgroundContext,
+  pageUrl: string,
+  channelUrl: string,
+  handle: string,
+  gift: GiftBody,
+): Promise<Reply<GiftView>> {
   const channel = parseChannelUrl(channelUrl);
-  if (!channel || !sameSite(pageUrl, channel)) return fail('forbidden', 'This page cannot send gifts for that channel.');
+  if (!channel || !sameSite(pageUrl, channel))
+    return fail('forbidden', 'This page cannot send gifts for that channel.');
   const r = await resolveChannel(ctx, channel.url);
   if (!r.ok) return r;
   if (r.data?.creator.handle !== handle) return fail('forbidden', 'This channel is not verified for that creator.');
   return sendGift(ctx, handle, gift);
 }
 
-export async function resolveForPage(ctx: BackgroundContext, pageUrl: string, channelUrl: string): Promise<Reply<Resolved | null>> {
+export async function resolveForPage(
+  ctx: BackgroundContext,
+  pageUrl: string,
+  channelUrl: string,
+): Promise<Reply<Resolved | null>> {
   const channel = parseChannelUrl(channelUrl);
   if (!channel || !sameSite(pageUrl, channel)) return ok(null);
   return resolveChannel(ctx, channel.url);
@@ -89,5 +109,13 @@ export async function pageState(ctx: BackgroundContext, handle?: string): Promis
   const live = creator?.ok ? creator.data.creator.live : null;
   const at = ctx.now();
   if (!session) return ok({ signedIn: false, adult: false, coins: null, live, at, gifts, confirmThreshold });
-  return ok({ signedIn: true, adult: session.user.adult, coins: wallet?.ok ? wallet.data.coins : null, live, at, gifts, confirmThreshold });
+  return ok({
+    signedIn: true,
+    adult: session.user.adult,
+    coins: wallet?.ok ? wallet.data.coins : null,
+    live,
+    at,
+    gifts,
+    confirmThreshold,
+  });
 }

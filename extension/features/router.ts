@@ -28,7 +28,8 @@ export function classifySender(sender: Sender, extensionId: string, extensionOri
   try {
     const u = new URL(url);
     const host = u.hostname.toLowerCase();
-    if (u.protocol === 'https:' && STREAM_HOSTS.some((h) => host === h || host.endsWith(`.${h}`))) return { kind: 'content', url };
+    if (u.protocol === 'https:' && STREAM_HOSTS.some((h) => host === h || host.endsWith(`.${h}`)))
+      return { kind: 'content', url };
   } catch {
     // not a URL: unknown sender
   }
@@ -43,7 +44,12 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
       case 'session.signIn':
         return signIn(ctx, m.email, m.password);
       case 'session.signUp':
-        return signUp(ctx, { email: m.email, password: m.password, displayName: m.displayName, birthdate: m.birthdate });
+        return signUp(ctx, {
+          email: m.email,
+          password: m.password,
+          displayName: m.displayName,
+          birthdate: m.birthdate,
+        });
       case 'session.signOut':
         return signOut(ctx);
       case 'settings.get':

@@ -5,10 +5,25 @@ import type { Reply, SessionView } from '../lib/replies';
 import { apiFor, fail, ok, relay, type BackgroundContext } from './context';
 
 export function sessionView(s: SessionRow | null): SessionView | null {
-  return s ? { server: s.server, user: { id: s.user.id, displayName: s.user.displayName, adult: s.user.adult, ...(s.user.email ? { email: s.user.email } : {}) } } : null;
+  return s
+    ? {
+        server: s.server,
+        user: {
+          id: s.user.id,
+          displayName: s.user.displayName,
+          adult: s.user.adult,
+          ...(s.user.email ? { email: s.user.email } : {}),
+        },
+      }
+    : null;
 }
 
-async function begin(ctx: BackgroundContext, server: string, token: string, user: AuthUser): Promise<Reply<SessionView>> {
+async function begin(
+  ctx: BackgroundContext,
+  server: string,
+  token: string,
+  user: AuthUser,
+): Promise<Reply<SessionView>> {
   const row: SessionRow = { id: 'current', server, token, user };
   await ctx.db.session.put(row);
   // Gifts this account queued before are due again now that it can send them.
@@ -23,7 +38,10 @@ export async function signIn(ctx: BackgroundContext, email: string, password: st
   return begin(ctx, server, res.data.token, res.data.user);
 }
 
-export async function signUp(ctx: BackgroundContext, body: { email: string; password: string; displayName: string; birthdate: string }): Promise<Reply<SessionView>> {
+export async function signUp(
+  ctx: BackgroundContext,
+  body: { email: string; password: string; displayName: string; birthdate: string },
+): Promise<Reply<SessionView>> {
   const server = await ctx.getServer();
   const res = await apiFor(ctx, server).signup(body);
   if (!res.ok) return relay(ctx, res);
@@ -45,7 +63,8 @@ export async function signOut(ctx: BackgroundContext): Promise<Reply<null>> {
 }
 
 export async function setServer(ctx: BackgroundContext, server: string): Promise<Reply<{ server: string }>> {
-  if (!(await ctx.hasPermission(server))) return fail('permission_denied', `The extension may not talk to ${server} yet.`);
+  if (!(await ctx.hasPermission(server)))
+    return fail('permission_denied', `The extension may not talk to ${server} yet.`);
   const current = await ctx.getServer();
   if (current !== server) {
     // A token belongs to one server: switching servers signs out locally.

@@ -44,7 +44,11 @@ export async function getCatalog(ctx: BackgroundContext): Promise<Reply<Replies[
   return relay(ctx, gifts.ok ? (rates as Extract<typeof rates, { ok: false }>) : gifts);
 }
 
-export async function buy(ctx: BackgroundContext, purchase: { packId: string } | { coins: number }, key: string): Promise<Reply<Replies['wallet.buy']>> {
+export async function buy(
+  ctx: BackgroundContext,
+  purchase: { packId: string } | { coins: number },
+  key: string,
+): Promise<Reply<Replies['wallet.buy']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   const res = await s.api.buy(purchase, key);
@@ -62,7 +66,11 @@ export async function getPurchase(ctx: BackgroundContext, id: string): Promise<R
   return relay(ctx, await s.api.purchase(id));
 }
 
-export async function refund(ctx: BackgroundContext, id: string, key: string): Promise<Reply<Replies['purchase.refund']>> {
+export async function refund(
+  ctx: BackgroundContext,
+  id: string,
+  key: string,
+): Promise<Reply<Replies['purchase.refund']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.refund(id, key));
@@ -85,12 +93,20 @@ export async function listHistory(ctx: BackgroundContext): Promise<Reply<Replies
   } else {
     return relay(ctx, res);
   }
-  const rows = await ctx.db.history.where('[owner+at]').between([owner, -Infinity], [owner, Infinity]).reverse().limit(200).toArray();
+  const rows = await ctx.db.history
+    .where('[owner+at]')
+    .between([owner, -Infinity], [owner, Infinity])
+    .reverse()
+    .limit(200)
+    .toArray();
   const synced = await ctx.db.cache.get(`${owner}:history-synced`);
   return ok({ entries: rows.map(({ owner: _, ...e }) => e), offline, syncedAt: synced?.at ?? null });
 }
 
-export async function setLimits(ctx: BackgroundContext, limits: { daily?: number | null; weekly?: number | null; monthly?: number | null }): Promise<Reply<Replies['limits.set']>> {
+export async function setLimits(
+  ctx: BackgroundContext,
+  limits: { daily?: number | null; weekly?: number | null; monthly?: number | null },
+): Promise<Reply<Replies['limits.set']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.setLimits(limits));
@@ -104,7 +120,9 @@ export async function getMe(ctx: BackgroundContext): Promise<Reply<Replies['me.g
   if (res.ok) {
     await remember(ctx, name, res.data);
     // The account's age can change (a birthday); keep the stored user current.
-    await ctx.db.session.update('current', { user: { ...s.session.user, ...res.data.user } } satisfies Partial<SessionRow>);
+    await ctx.db.session.update('current', {
+      user: { ...s.session.user, ...res.data.user },
+    } satisfies Partial<SessionRow>);
     return ok(res.data);
   }
   const cached = res.error.code === 'network' ? await recall<Replies['me.get']>(ctx, name) : null;

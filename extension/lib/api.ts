@@ -45,7 +45,15 @@ export const RatesResponse = z.object({
   summary: z.string(),
 });
 export const CatalogResponse = z.object({
-  gifts: z.array(z.object({ id: z.string(), name: z.string(), coins: z.int(), price: MoneySchema, tier: z.enum(['small', 'medium', 'large', 'epic']) })),
+  gifts: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      coins: z.int(),
+      price: MoneySchema,
+      tier: z.enum(['small', 'medium', 'large', 'epic']),
+    }),
+  ),
 });
 export const MeResponse = z.object({
   user: UserSchema,
@@ -60,17 +68,36 @@ export const EarningsResponse = z.object({
   value: MoneySchema,
   pendingPayouts: z.object({ diamonds: z.int(), amount: MoneySchema }).loose(),
   sessions: z.array(
-    z.object({ id: z.string(), title: z.string().nullable(), startedAt: z.int(), endedAt: z.int().nullable(), coins: z.int(), diamonds: z.int(), gifts: z.int(), value: MoneySchema }),
+    z.object({
+      id: z.string(),
+      title: z.string().nullable(),
+      startedAt: z.int(),
+      endedAt: z.int().nullable(),
+      coins: z.int(),
+      diamonds: z.int(),
+      gifts: z.int(),
+      value: MoneySchema,
+    }),
   ),
   topSupporters: z.array(LeaderboardEntry),
 });
 export const RoomResponse = z.object({
-  room: z.object({ handle: z.string(), displayName: z.string(), live: LiveState, goal: GoalState, leaderboard: z.array(LeaderboardEntry) }).loose(),
+  room: z
+    .object({
+      handle: z.string(),
+      displayName: z.string(),
+      live: LiveState,
+      goal: GoalState,
+      leaderboard: z.array(LeaderboardEntry),
+    })
+    .loose(),
 });
 export const BlockedWordsResponse = z.object({ blockedWords: z.array(z.string()) });
 /** The blocked words and the gift messages they hid, newest first. */
 export const ModerationResponse = BlockedWordsResponse.extend({
-  hidden: z.array(z.object({ giftId: z.string(), from: z.string(), message: z.string(), word: z.string(), at: z.int() })),
+  hidden: z.array(
+    z.object({ giftId: z.string(), from: z.string(), message: z.string(), word: z.string(), at: z.int() }),
+  ),
 });
 export const LimitsResponse = z.object({ limits: LimitsSchema, pendingLimits: WalletResponse.shape.pendingLimits });
 const Ok = z.unknown();
@@ -122,14 +149,24 @@ export interface GiftBody {
 export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...a) }: ApiOptions) {
   const base = baseUrl.replace(/\/+$/, '');
 
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, key?: string): Promise<ApiResult<z.infer<S>>> {
+  async function call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+    key?: string,
+  ): Promise<ApiResult<z.infer<S>>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     if (key) headers['idempotency-key'] = key;
     let res: Response;
     try {
-      res = await doFetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (e) {
       return { ok: false, status: 0, error: { code: 'network', message: `Could not reach ${base}.`, status: 0 } };
     }
@@ -142,27 +179,38 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     }
     if (!res.ok) {
       const parsed = ErrorSchema.safeParse(json);
-      const error = parsed.success ? parsed.data.error : { code: res.status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${res.status}.` };
+      const error = parsed.success
+        ? parsed.data.error
+        : { code: res.status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${res.status}.` };
       return { ok: false, status: res.status, error: { ...error, status: res.status } };
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) return { ok: false, status: res.status, error: { code: 'bad_response', message: `Unexpected answer from ${path}.`, status: res.status } };
+    if (!parsed.success)
+      return {
+        ok: false,
+        status: res.status,
+        error: { code: 'bad_response', message: `Unexpected answer from ${path}.`, status: res.status },
+      };
     return { ok: true, status: res.status, data: parsed.data };
   }
 
   const q = encodeURIComponent;
   return {
     baseUrl: base,
-    signup: (b: { email: string; password: string; displayName: string; birthdate: string }) => call('POST', '/v1/auth/signup', AuthResponse, b),
+    signup: (b: { email: string; password: string; displayName: string; birthdate: string }) =>
+      call('POST', '/v1/auth/signup', AuthResponse, b),
     login: (b: { email: string; password: string }) => call('POST', '/v1/auth/login', AuthResponse, b),
     logout: () => call('POST', '/v1/auth/logout', Ok),
     me: () => call('GET', '/v1/me', MeResponse),
     rates: () => call('GET', '/v1/rates', RatesResponse),
     gifts: () => call('GET', '/v1/gifts', CatalogResponse),
     wallet: () => call('GET', '/v1/wallet', WalletResponse),
-    history: (before?: string) => call('GET', `/v1/wallet/history?limit=100${before ? `&before=${q(before)}` : ''}`, HistoryResponse),
-    setLimits: (b: { daily?: number | null; weekly?: number | null; monthly?: number | null }) => call('PUT', '/v1/wallet/limits', LimitsResponse, b),
-    buy: (b: { packId: string } | { coins: number }, key: string) => call('POST', '/v1/purchases', PurchaseResponse, b, key),
+    history: (before?: string) =>
+      call('GET', `/v1/wallet/history?limit=100${before ? `&before=${q(before)}` : ''}`, HistoryResponse),
+    setLimits: (b: { daily?: number | null; weekly?: number | null; monthly?: number | null }) =>
+      call('PUT', '/v1/wallet/limits', LimitsResponse, b),
+    buy: (b: { packId: string } | { coins: number }, key: string) =>
+      call('POST', '/v1/purchases', PurchaseResponse, b, key),
     purchase: (id: string) => call('GET', `/v1/purchases/${q(id)}`, z.object({ purchase: PurchaseSchema })),
     refund: (id: string, key: string) => call('POST', `/v1/purchases/${q(id)}/refund`, RefundResponse, {}, key),
     resolve: (url: string) => call('GET', `/v1/channels/resolve?url=${q(url)}`, ResolveResponse),
@@ -171,17 +219,20 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     connectSites: () => call('GET', '/v1/creator/channels/connect', ConnectSitesResponse),
     connect: (site: ConnectSite) => call('GET', `/v1/creator/channels/connect/${q(site)}`, ConnectResponse),
     room: (handle: string) => call('GET', `/v1/rooms/${q(handle)}`, RoomResponse),
-    sendGift: (handle: string, b: GiftBody, key: string) => call('POST', `/v1/rooms/${q(handle)}/gifts`, GiftResponse, b, key),
+    sendGift: (handle: string, b: GiftBody, key: string) =>
+      call('POST', `/v1/rooms/${q(handle)}/gifts`, GiftResponse, b, key),
     setLive: (b: { live: boolean; title?: string }) => call('POST', '/v1/creator/live', LiveResponse, b),
     setGoal: (b: { label: string; coins: number }) => call('PUT', '/v1/creator/goal', GoalResponse, b),
     clearGoal: () => call('DELETE', '/v1/creator/goal', GoalResponse),
     overlayToken: (rotate: boolean) => call(rotate ? 'POST' : 'GET', '/v1/creator/overlay-token', OverlayTokenResponse),
     testAlert: () => call('POST', '/v1/creator/test-alert', Ok),
     moderation: () => call('GET', '/v1/creator/moderation', ModerationResponse),
-    setBlockedWords: (b: z.input<typeof ModerationRequest>) => call('PUT', '/v1/creator/moderation', BlockedWordsResponse, b),
+    setBlockedWords: (b: z.input<typeof ModerationRequest>) =>
+      call('PUT', '/v1/creator/moderation', BlockedWordsResponse, b),
     earnings: () => call('GET', '/v1/creator/earnings', EarningsResponse),
     payouts: () => call('GET', '/v1/creator/payouts', PayoutListResponse),
-    requestPayout: (b: { diamonds: number; destination?: string }, key: string) => call('POST', '/v1/creator/payouts', PayoutResponse, b, key),
+    requestPayout: (b: { diamonds: number; destination?: string }, key: string) =>
+      call('POST', '/v1/creator/payouts', PayoutResponse, b, key),
     payoutAccount: () => call('GET', '/v1/creator/payout-account', PayoutAccountResponse),
     setUpPayoutAccount: () => call('POST', '/v1/creator/payout-account', PayoutAccountLinkResponse, {}),
   };

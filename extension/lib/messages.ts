@@ -9,8 +9,18 @@ const Empty = {} as const;
 /** Messages only the extension's own pages (the popup) may send. */
 export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('session.get'), ...Empty }),
-  z.strictObject({ type: z.literal('session.signIn'), email: z.string().min(3).max(254), password: z.string().min(1).max(256) }),
-  z.strictObject({ type: z.literal('session.signUp'), email: z.string().min(3).max(254), password: z.string().min(8).max(256), displayName: z.string().min(1).max(40), birthdate: Birthdate }),
+  z.strictObject({
+    type: z.literal('session.signIn'),
+    email: z.string().min(3).max(254),
+    password: z.string().min(1).max(256),
+  }),
+  z.strictObject({
+    type: z.literal('session.signUp'),
+    email: z.string().min(3).max(254),
+    password: z.string().min(8).max(256),
+    displayName: z.string().min(1).max(40),
+    birthdate: Birthdate,
+  }),
   z.strictObject({ type: z.literal('session.signOut') }),
   z.strictObject({ type: z.literal('settings.get') }),
   z.strictObject({ type: z.literal('settings.setServer'), url: z.string().min(1).max(300) }),
@@ -19,7 +29,14 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('catalog.get') }),
   z.strictObject({ type: z.literal('outbox.list') }),
   z.strictObject({ type: z.literal('gift.follow'), key: z.string().min(8).max(255) }),
-  z.strictObject({ type: z.literal('wallet.buy'), key: Key, purchase: z.union([z.strictObject({ packId: z.string().min(1).max(64) }), z.strictObject({ coins: z.int().positive() })]) }),
+  z.strictObject({
+    type: z.literal('wallet.buy'),
+    key: Key,
+    purchase: z.union([
+      z.strictObject({ packId: z.string().min(1).max(64) }),
+      z.strictObject({ coins: z.int().positive() }),
+    ]),
+  }),
   z.strictObject({ type: z.literal('purchase.get'), id: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal('purchase.refund'), id: z.string().min(1).max(64), key: Key }),
   z.strictObject({ type: z.literal('history.list') }),
@@ -30,7 +47,10 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('creator.connectSites') }),
   z.strictObject({ type: z.literal('creator.connect'), site: z.enum(['twitch', 'youtube', 'kick']) }),
   z.strictObject({ type: z.literal('creator.live'), live: z.boolean(), title: z.string().max(100).optional() }),
-  z.strictObject({ type: z.literal('creator.goal'), goal: z.strictObject({ label: z.string().min(1).max(60), coins: z.int().min(1).max(100_000_000) }).nullable() }),
+  z.strictObject({
+    type: z.literal('creator.goal'),
+    goal: z.strictObject({ label: z.string().min(1).max(60), coins: z.int().min(1).max(100_000_000) }).nullable(),
+  }),
   z.strictObject({ type: z.literal('creator.overlay'), rotate: z.boolean() }),
   z.strictObject({ type: z.literal('creator.testAlert') }),
   z.strictObject({ type: z.literal('creator.earnings') }),
@@ -48,7 +68,12 @@ export const ContentMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('page.resolve'), channelUrl: z.string().min(1).max(300) }),
   z.strictObject({ type: z.literal('page.state'), handle: Handle.optional() }),
   z.strictObject({ type: z.literal('page.followGift'), key: z.string().min(8).max(255) }),
-  z.strictObject({ type: z.literal('page.sendGift'), channelUrl: z.string().min(1).max(300), handle: Handle, gift: GiftRequest }),
+  z.strictObject({
+    type: z.literal('page.sendGift'),
+    channelUrl: z.string().min(1).max(300),
+    handle: Handle,
+    gift: GiftRequest,
+  }),
 ]);
 
 /** Both kinds: what goes over the wire. */

@@ -1,5 +1,23 @@
 // What the background answers each message with. Types only: the popup imports this without zod.
-import type { Catalog, ConnectSite, ConnectSites, Creator, Earnings, GiftSent, HistoryItem, Me, Moderation, Payout, PayoutAccount, Purchase, Rates, Refunded, Resolved, Room, Wallet } from './api';
+import type {
+  Catalog,
+  ConnectSite,
+  ConnectSites,
+  Creator,
+  Earnings,
+  GiftSent,
+  HistoryItem,
+  Me,
+  Moderation,
+  Payout,
+  PayoutAccount,
+  Purchase,
+  Rates,
+  Refunded,
+  Resolved,
+  Room,
+  Wallet,
+} from './api';
 import type { GiftBody } from './api';
 import type { OutboxStatus } from './db';
 import type { MessageType } from './messages';

@@ -19,7 +19,10 @@ function page(width, height, art, background = 'transparent', caption = '') {
 <img src="${dataUrl}" width="${art}" height="${art}">${caption ? `<span>${caption}</span>` : ''}</body></html>`;
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
 try {
   async function render(file, width, height, html) {
     const p = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
@@ -33,7 +36,12 @@ try {
   // Chrome Web Store: a 128×128 icon whose art is 96×96 with 16 px of transparent padding.
   await render('store/icon-128.png', 128, 128, page(128, 128, 96));
   // Chrome Web Store's small promo tile (440×280).
-  await render('store/promo-440x280.png', 440, 280, page(440, 280, 120, '#7048e8', process.env.GIFTSTREAM_NAME ?? 'Giftstream'));
+  await render(
+    'store/promo-440x280.png',
+    440,
+    280,
+    page(440, 280, 120, '#7048e8', process.env.GIFTSTREAM_NAME ?? 'Giftstream'),
+  );
 } finally {
   await browser.close();
 }

@@ -18,7 +18,11 @@ async function send(message: unknown, sender: object = POPUP): Promise<any> {
 }
 
 async function signIn() {
-  const r = await send({ type: 'session.signIn', email: 'viewer@example.com', password: 'right password' } satisfies Message);
+  const r = await send({
+    type: 'session.signIn',
+    email: 'viewer@example.com',
+    password: 'right password',
+  } satisfies Message);
   expect(r.ok).toBe(true);
   return r;
 }
@@ -62,18 +66,38 @@ describe('background: the session', () => {
 
 describe('background: who may ask what', () => {
   it('refuses senders that are not this extension', async () => {
-    expect((await send({ type: 'session.get' }, { id: 'other-extension', url: 'chrome-extension://other-extension/popup.html' })).error.code).toBe('forbidden');
-    expect((await send({ type: 'page.state' }, { ...TWITCH_PAGE, id: 'other-extension' })).error.code).toBe('forbidden');
+    expect(
+      (
+        await send(
+          { type: 'session.get' },
+          { id: 'other-extension', url: 'chrome-extension://other-extension/popup.html' },
+        )
+      ).error.code,
+    ).toBe('forbidden');
+    expect((await send({ type: 'page.state' }, { ...TWITCH_PAGE, id: 'other-extension' })).error.code).toBe(
+      'forbidden',
+    );
   });
 
   it('refuses content scripts on pages that are not stream sites', async () => {
-    expect((await send({ type: 'page.state' }, { id: ID, url: 'https://evil.example/twitch.tv', tab: { id: 1 } })).error.code).toBe('forbidden');
-    expect((await send({ type: 'page.state' }, { id: ID, url: 'http://www.twitch.tv/streamer', tab: { id: 1 } })).error.code).toBe('forbidden');
+    expect(
+      (await send({ type: 'page.state' }, { id: ID, url: 'https://evil.example/twitch.tv', tab: { id: 1 } })).error
+        .code,
+    ).toBe('forbidden');
+    expect(
+      (await send({ type: 'page.state' }, { id: ID, url: 'http://www.twitch.tv/streamer', tab: { id: 1 } })).error.code,
+    ).toBe('forbidden');
   });
 
   it('does not let a stream page reach the session, the wallet or settings', async () => {
     await signIn();
-    for (const m of [{ type: 'session.get' }, { type: 'wallet.get' }, { type: 'history.list' }, { type: 'settings.setServer', url: 'https://evil.example' }, { type: 'wallet.buy', key: 'k'.repeat(10), purchase: { packId: 'pack_100' } }]) {
+    for (const m of [
+      { type: 'session.get' },
+      { type: 'wallet.get' },
+      { type: 'history.list' },
+      { type: 'settings.setServer', url: 'https://evil.example' },
+      { type: 'wallet.buy', key: 'k'.repeat(10), purchase: { packId: 'pack_100' } },
+    ]) {
       const r = await send(m, TWITCH_PAGE);
       expect(r.ok, m.type).toBe(false);
       expect(r.error.code).toBe('forbidden');
@@ -84,7 +108,11 @@ describe('background: who may ask what', () => {
     await signIn();
     server.state.blockedWords = ['scam'];
     server.state.hidden = [{ giftId: 'T1', from: 'Viewer', message: 'a scam', word: 'scam', at: 1 }];
-    for (const m of [{ type: 'creator.moderation' }, { type: 'creator.setBlockedWords', blockedWords: [] }, { type: 'creator.setBlockedWords', blockedWords: ['scam', 'spam'] }] satisfies Message[]) {
+    for (const m of [
+      { type: 'creator.moderation' },
+      { type: 'creator.setBlockedWords', blockedWords: [] },
+      { type: 'creator.setBlockedWords', blockedWords: ['scam', 'spam'] },
+    ] satisfies Message[]) {
       const r = await send(m, TWITCH_PAGE);
       expect(r, m.type).toEqual({ ok: false, error: { code: 'forbidden', message: 'Stream pages may not ask that.' } });
       expect(JSON.stringify(r)).not.toContain('a scam');
@@ -95,10 +123,24 @@ describe('background: who may ask what', () => {
 
   it('validates payloads', async () => {
     await signIn();
-    expect((await send({ type: 'gift.send', handle: 'streamer', gift: { giftId: 'rose', count: 500 } })).error.code).toBe('invalid_request');
+    expect(
+      (await send({ type: 'gift.send', handle: 'streamer', gift: { giftId: 'rose', count: 500 } })).error.code,
+    ).toBe('invalid_request');
     expect((await send({ type: 'nope' })).error.code).toBe('invalid_request');
     expect((await send('a string')).error.code).toBe('invalid_request');
-    expect((await send({ type: 'page.sendGift', channelUrl: 'https://www.twitch.tv/streamer', handle: 'streamer', gift: { giftId: 'rose', count: 1, message: 'x'.repeat(81) } }, TWITCH_PAGE)).error.code).toBe('forbidden');
+    expect(
+      (
+        await send(
+          {
+            type: 'page.sendGift',
+            channelUrl: 'https://www.twitch.tv/streamer',
+            handle: 'streamer',
+            gift: { giftId: 'rose', count: 1, message: 'x'.repeat(81) },
+          },
+          TWITCH_PAGE,
+        )
+      ).error.code,
+    ).toBe('forbidden');
     expect(server.state.gifts).toHaveLength(0);
   });
 
@@ -116,12 +158,36 @@ describe('background: who may ask what', () => {
   it('lets a page gift only to the creator claiming its own channel', async () => {
     await signIn();
     const gift = { giftId: 'rose', count: 2, message: '<img src=x onerror=alert(1)>' };
-    expect((await send({ type: 'page.sendGift', channelUrl: 'https://kick.com/streamer', handle: 'streamer', gift }, TWITCH_PAGE)).error.code).toBe('forbidden');
-    expect((await send({ type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'someone_else', gift }, TWITCH_PAGE)).error.code).toBe('forbidden');
-    const ok = await send({ type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'streamer', gift }, TWITCH_PAGE);
+    expect(
+      (
+        await send(
+          { type: 'page.sendGift', channelUrl: 'https://kick.com/streamer', handle: 'streamer', gift },
+          TWITCH_PAGE,
+        )
+      ).error.code,
+    ).toBe('forbidden');
+    expect(
+      (
+        await send(
+          { type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'someone_else', gift },
+          TWITCH_PAGE,
+        )
+      ).error.code,
+    ).toBe('forbidden');
+    const ok = await send(
+      { type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'streamer', gift },
+      TWITCH_PAGE,
+    );
     expect(ok.data.status).toBe('sent');
     expect(ok.data.result.wallet.coins).toBe(990);
-    expect(server.state.gifts).toEqual([expect.objectContaining({ handle: 'streamer', giftId: 'rose', count: 2, message: '<img src=x onerror=alert(1)>' })]);
+    expect(server.state.gifts).toEqual([
+      expect.objectContaining({
+        handle: 'streamer',
+        giftId: 'rose',
+        count: 2,
+        message: '<img src=x onerror=alert(1)>',
+      }),
+    ]);
   });
 
   it('offers no gift on a page whose channel is claimed but not verified, even if a server answers the claim', async () => {
@@ -131,7 +197,15 @@ describe('background: who may ask what', () => {
     const FAMOUS_PAGE = { ...TWITCH_PAGE, url: 'https://www.twitch.tv/famous' };
     expect((await send({ type: 'page.resolve', channelUrl: 'https://twitch.tv/famous' }, FAMOUS_PAGE)).data).toBeNull();
     expect((await send({ type: 'channel.resolve', url: 'https://www.twitch.tv/famous' })).data).toBeNull();
-    const r = await send({ type: 'page.sendGift', channelUrl: 'https://twitch.tv/famous', handle: 'squatter', gift: { giftId: 'rose', count: 1 } }, FAMOUS_PAGE);
+    const r = await send(
+      {
+        type: 'page.sendGift',
+        channelUrl: 'https://twitch.tv/famous',
+        handle: 'squatter',
+        gift: { giftId: 'rose', count: 1 },
+      },
+      FAMOUS_PAGE,
+    );
     expect(r.error.code).toBe('forbidden');
     expect(server.state.gifts).toEqual([]);
   });
@@ -145,13 +219,24 @@ describe('background: who may ask what', () => {
 describe('background: moderation', () => {
   it('saves the blocked words from the popup and reads back what they hid', async () => {
     await signIn();
-    const r = await send({ type: 'creator.setBlockedWords', blockedWords: ['  Scam ', 'FREE coins', 'spam'] } satisfies Message);
+    const r = await send({
+      type: 'creator.setBlockedWords',
+      blockedWords: ['  Scam ', 'FREE coins', 'spam'],
+    } satisfies Message);
     expect(r).toEqual({ ok: true, data: { blockedWords: ['freecoins', 'scam', 'spam'] } });
     const put = server.state.requests.at(-1)!;
     expect(put).toMatchObject({ method: 'PUT', path: '/v1/creator/moderation', auth: `Bearer ${server.state.token}` });
     // typed text arrives trimmed (the shared schema's rule); the server normalizes the rest
     expect(put.body).toEqual({ blockedWords: ['Scam', 'FREE coins', 'spam'] });
-    server.state.hidden = [{ giftId: 'T9', from: '<b>Troll</b>', message: 'total <script>scam</script>', word: 'scam', at: 1_800_000_000_000 }];
+    server.state.hidden = [
+      {
+        giftId: 'T9',
+        from: '<b>Troll</b>',
+        message: 'total <script>scam</script>',
+        word: 'scam',
+        at: 1_800_000_000_000,
+      },
+    ];
     const m = await send({ type: 'creator.moderation' } satisfies Message);
     expect(m).toEqual({ ok: true, data: { blockedWords: ['freecoins', 'scam', 'spam'], hidden: server.state.hidden } });
     expect(JSON.stringify([r, m])).not.toContain(server.state.token);
@@ -161,12 +246,21 @@ describe('background: moderation', () => {
   it('refuses lists the server would refuse, before asking it', async () => {
     await signIn();
     const before = server.state.requests.length;
-    for (const blockedWords of [['x'.repeat(41)], ['   '], Array.from({ length: 201 }, (_, i) => `w${i}`), 'scam', [42]]) {
+    for (const blockedWords of [
+      ['x'.repeat(41)],
+      ['   '],
+      Array.from({ length: 201 }, (_, i) => `w${i}`),
+      'scam',
+      [42],
+    ]) {
       expect((await send({ type: 'creator.setBlockedWords', blockedWords })).error.code).toBe('invalid_request');
     }
     expect((await send({ type: 'creator.moderation', extra: true })).error.code).toBe('invalid_request');
     expect(server.state.requests.length).toBe(before);
-    expect((await send({ type: 'creator.setBlockedWords', blockedWords: Array.from({ length: 200 }, (_, i) => `w${i}`) })).ok).toBe(true);
+    expect(
+      (await send({ type: 'creator.setBlockedWords', blockedWords: Array.from({ length: 200 }, (_, i) => `w${i}`) }))
+        .ok,
+    ).toBe(true);
   });
 
   it('treats an answer of the wrong shape as a bad response, and needs a session', async () => {
@@ -194,7 +288,9 @@ describe('background: wallet and settings', () => {
     await signIn();
     const contains = vi.fn(async () => false);
     (fakeBrowser as any).permissions = { contains };
-    expect((await send({ type: 'settings.setServer', url: 'https://gifts.example.org/path' })).error.code).toBe('permission_denied');
+    expect((await send({ type: 'settings.setServer', url: 'https://gifts.example.org/path' })).error.code).toBe(
+      'permission_denied',
+    );
     expect(await serverSetting.getValue()).toBe('http://localhost:8787');
     contains.mockResolvedValue(true);
     const r = await send({ type: 'settings.setServer', url: 'https://gifts.example.org/path' });

@@ -19,14 +19,31 @@ describe('the build for a deployment', () => {
   });
 
   it("takes the deployment's origin as the default server and its only host permission", () => {
-    const c = readBuildConfig({ GIFTSTREAM_SERVER: 'https://Gifts.Example.com/', GIFTSTREAM_NAME: 'Example Gifts', GIFTSTREAM_DESCRIPTION: 'Gifts for our streams.', GIFTSTREAM_GECKO_ID: 'gifts@example.com' });
-    expect(c).toMatchObject({ server: 'https://gifts.example.com', local: false, name: 'Example Gifts', description: 'Gifts for our streams.', geckoId: 'gifts@example.com' });
+    const c = readBuildConfig({
+      GIFTSTREAM_SERVER: 'https://Gifts.Example.com/',
+      GIFTSTREAM_NAME: 'Example Gifts',
+      GIFTSTREAM_DESCRIPTION: 'Gifts for our streams.',
+      GIFTSTREAM_GECKO_ID: 'gifts@example.com',
+    });
+    expect(c).toMatchObject({
+      server: 'https://gifts.example.com',
+      local: false,
+      name: 'Example Gifts',
+      description: 'Gifts for our streams.',
+      geckoId: 'gifts@example.com',
+    });
     expect(c.hostPermissions).toEqual(['https://gifts.example.com/*']);
-    expect(readBuildConfig({ GIFTSTREAM_SERVER: 'https://gifts.example.com:8443' }).server).toBe('https://gifts.example.com:8443');
+    expect(readBuildConfig({ GIFTSTREAM_SERVER: 'https://gifts.example.com:8443' }).server).toBe(
+      'https://gifts.example.com:8443',
+    );
   });
 
   it('allows http for this machine only', () => {
-    expect(readBuildConfig({ GIFTSTREAM_SERVER: 'http://localhost:9000' })).toMatchObject({ server: 'http://localhost:9000', local: true, hostPermissions: ['http://localhost/*', 'http://127.0.0.1/*'] });
+    expect(readBuildConfig({ GIFTSTREAM_SERVER: 'http://localhost:9000' })).toMatchObject({
+      server: 'http://localhost:9000',
+      local: true,
+      hostPermissions: ['http://localhost/*', 'http://127.0.0.1/*'],
+    });
     expect(readBuildConfig({ GIFTSTREAM_SERVER: 'http://127.0.0.1:9000' }).server).toBe('http://127.0.0.1:9000');
     expect(fails({ GIFTSTREAM_SERVER: 'http://gifts.example.com' })).toContain('is not https');
   });
@@ -48,11 +65,15 @@ describe('the build for a deployment', () => {
   });
 
   it('refuses names, descriptions and add-on ids the stores would refuse', () => {
-    expect(fails({ GIFTSTREAM_NAME: 'x'.repeat(76) })).toBe('GIFTSTREAM_NAME is 76 characters; the stores accept at most 75');
+    expect(fails({ GIFTSTREAM_NAME: 'x'.repeat(76) })).toBe(
+      'GIFTSTREAM_NAME is 76 characters; the stores accept at most 75',
+    );
     expect(fails({ GIFTSTREAM_DESCRIPTION: 'x'.repeat(133) })).toContain('at most 132');
     expect(fails({ GIFTSTREAM_NAME: 'Two\nlines' })).toContain('control character');
     expect(fails({ GIFTSTREAM_NAME: '   ' })).toBe('GIFTSTREAM_NAME is blank');
     expect(fails({ GIFTSTREAM_GECKO_ID: 'not an id' })).toContain('is not an add-on id');
-    expect(readBuildConfig({ GIFTSTREAM_GECKO_ID: '{12345678-1234-1234-1234-123456789abc}' }).geckoId).toBe('{12345678-1234-1234-1234-123456789abc}');
+    expect(readBuildConfig({ GIFTSTREAM_GECKO_ID: '{12345678-1234-1234-1234-123456789abc}' }).geckoId).toBe(
+      '{12345678-1234-1234-1234-123456789abc}',
+    );
   });
 });

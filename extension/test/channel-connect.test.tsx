@@ -12,7 +12,10 @@ import { fakeServer } from './fake-server';
 
 type Handlers = Partial<Record<Message['type'], (m: any) => Reply<unknown> | Promise<Reply<unknown>>>>;
 const ok = <T,>(data: T) => ({ ok: true as const, data });
-const err = (code: string, message = '', field?: string) => ({ ok: false as const, error: { code, message, ...(field ? { field } : {}) } });
+const err = (code: string, message = '', field?: string) => ({
+  ok: false as const,
+  error: { code, message, ...(field ? { field } : {}) },
+});
 
 const ALL_SET_UP = [
   { site: 'twitch', name: 'Twitch', configured: true },
@@ -34,14 +37,23 @@ function renderWith(handlers: Handlers, ui: any) {
 describe('popup: connecting a channel', () => {
   it('offers Connect for each site set up, opens it through the background, and says what to do next', async () => {
     const calls = renderWith(
-      { 'creator.connectSites': () => ok({ sites: ALL_SET_UP }), 'creator.connect': (m) => ok({ site: m.site, opened: true }) },
+      {
+        'creator.connectSites': () => ok({ sites: ALL_SET_UP }),
+        'creator.connect': (m) => ok({ site: m.site, opened: true }),
+      },
       <ChannelConnect channels={[{ url: 'https://twitch.tv/me', site: 'twitch', verified: true }]} />,
     );
     fireEvent.click(await screen.findByRole('button', { name: 'Connect Twitch' }));
     expect(screen.getByRole('button', { name: 'Connect YouTube' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Connect Kick' })).toBeNull();
-    expect(screen.getByText('Kick: signing in is not set up on this Giftstream. To verify a channel there, ask the operator.')).toBeTruthy();
-    expect(await screen.findByText('Sign in on Twitch in the tab that opened and allow access; then come back here.')).toBeTruthy();
+    expect(
+      screen.getByText(
+        'Kick: signing in is not set up on this Giftstream. To verify a channel there, ask the operator.',
+      ),
+    ).toBeTruthy();
+    expect(
+      await screen.findByText('Sign in on Twitch in the tab that opened and allow access; then come back here.'),
+    ).toBeTruthy();
     expect(calls.filter((c) => c.type === 'creator.connect')).toEqual([{ type: 'creator.connect', site: 'twitch' }]);
   });
 
@@ -49,7 +61,12 @@ describe('popup: connecting a channel', () => {
     renderWith(
       {
         'creator.connectSites': () => ok({ sites: ALL_SET_UP }),
-        'creator.connect': () => err('not_found', 'Signing in with YouTube is not set up on this Giftstream; ask the operator to verify your channel.', 'site'),
+        'creator.connect': () =>
+          err(
+            'not_found',
+            'Signing in with YouTube is not set up on this Giftstream; ask the operator to verify your channel.',
+            'site',
+          ),
       },
       <ChannelConnect channels={[]} />,
     );
@@ -59,14 +76,21 @@ describe('popup: connecting a channel', () => {
 
   it("the not-verified note offers Connect <site> where it is set up, else keeps 'ask the operator'", async () => {
     const calls = renderWith(
-      { 'creator.connectSites': () => ok({ sites: ALL_SET_UP }), 'creator.connect': (m) => ok({ site: m.site, opened: true }) },
+      {
+        'creator.connectSites': () => ok({ sites: ALL_SET_UP }),
+        'creator.connect': (m) => ok({ site: m.site, opened: true }),
+      },
       <>
         <NotVerifiedNote url="https://twitch.tv/mine" />
         <NotVerifiedNote url="https://kick.com/mine" />
       </>,
     );
     expect(await screen.findByText(/Sign in with Twitch to prove it is yours/)).toBeTruthy();
-    expect(screen.getByText(/Not verified yet: gifts on this page are off until the channel is proven. Ask the operator of this Giftstream to verify it./)).toBeTruthy();
+    expect(
+      screen.getByText(
+        /Not verified yet: gifts on this page are off until the channel is proven. Ask the operator of this Giftstream to verify it./,
+      ),
+    ).toBeTruthy();
     const buttons = screen.getAllByRole('button');
     expect(buttons.map((b) => b.textContent)).toEqual(['Connect Twitch']);
     fireEvent.click(buttons[0]!);
@@ -74,7 +98,10 @@ describe('popup: connecting a channel', () => {
   });
 
   it('the Creator tab leaves a site with an unverified claim to its note, so no button appears twice', async () => {
-    renderWith({ 'creator.connectSites': () => ok({ sites: ALL_SET_UP }) }, <ChannelConnect channels={[{ url: 'https://twitch.tv/mine', site: 'twitch', verified: false }]} />);
+    renderWith(
+      { 'creator.connectSites': () => ok({ sites: ALL_SET_UP }) },
+      <ChannelConnect channels={[{ url: 'https://twitch.tv/mine', site: 'twitch', verified: false }]} />,
+    );
     expect(await screen.findByRole('button', { name: 'Connect YouTube' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Connect Twitch' })).toBeNull();
   });
@@ -99,21 +126,35 @@ describe('background: connecting a channel', () => {
     authorizationUrl = 'https://id.twitch.tv/oauth2/authorize?state=abc';
     vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(String(input));
-      const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      const json = (status: number, body: unknown) =>
+        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
       if (url.pathname === '/v1/creator/channels/connect') return json(200, { sites: ALL_SET_UP });
-      if (url.pathname === '/v1/creator/channels/connect/twitch') return json(200, { site: 'twitch', authorizationUrl, expiresAt: Date.now() + 600_000 });
-      if (url.pathname === '/v1/creator/channels/connect/kick') return json(404, { error: { code: 'not_found', message: 'Signing in with Kick is not set up on this Giftstream; ask the operator to verify your channel.', field: 'site' } });
+      if (url.pathname === '/v1/creator/channels/connect/twitch')
+        return json(200, { site: 'twitch', authorizationUrl, expiresAt: Date.now() + 600_000 });
+      if (url.pathname === '/v1/creator/channels/connect/kick')
+        return json(404, {
+          error: {
+            code: 'not_found',
+            message: 'Signing in with Kick is not set up on this Giftstream; ask the operator to verify your channel.',
+            field: 'site',
+          },
+        });
       return server.fetch(input, init);
     });
     forgetResolutions();
     await Promise.all([db.session.clear(), db.cache.clear()]);
     background.main();
-    expect((await send({ type: 'session.signIn', email: 'viewer@example.com', password: 'right password' })).ok).toBe(true);
+    expect((await send({ type: 'session.signIn', email: 'viewer@example.com', password: 'right password' })).ok).toBe(
+      true,
+    );
   });
 
   it("opens the site's sign-in page in a tab and lists the sites", async () => {
     const opened = vi.spyOn(fakeBrowser.tabs, 'create');
-    expect(await send({ type: 'creator.connect', site: 'twitch' } satisfies Message)).toEqual({ ok: true, data: { site: 'twitch', opened: true } });
+    expect(await send({ type: 'creator.connect', site: 'twitch' } satisfies Message)).toEqual({
+      ok: true,
+      data: { site: 'twitch', opened: true },
+    });
     expect(opened).toHaveBeenCalledWith({ url: authorizationUrl });
     expect((await send({ type: 'creator.connectSites' })).data.sites).toEqual(ALL_SET_UP);
   });
@@ -121,7 +162,10 @@ describe('background: connecting a channel', () => {
   it('relays a site that is not set up, and opens nothing', async () => {
     const opened = vi.spyOn(fakeBrowser.tabs, 'create');
     const r = await send({ type: 'creator.connect', site: 'kick' });
-    expect(r).toEqual({ ok: false, error: { code: 'not_found', message: expect.stringContaining('ask the operator'), field: 'site' } });
+    expect(r).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: expect.stringContaining('ask the operator'), field: 'site' },
+    });
     expect(opened).not.toHaveBeenCalled();
   });
 

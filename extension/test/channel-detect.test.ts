@@ -46,7 +46,9 @@ describe('channel detection', () => {
   });
 
   it('falls back to the page microdata when the player markup is not there yet', () => {
-    expect(detectChannel('https://www.youtube.com/watch?v=abc', page('youtube-watch-microdata-only.html'))?.key).toBe('youtube.com/@quiet_channel');
+    expect(detectChannel('https://www.youtube.com/watch?v=abc', page('youtube-watch-microdata-only.html'))?.key).toBe(
+      'youtube.com/@quiet_channel',
+    );
   });
 
   it('ignores page links on other sites (a page cannot name a channel elsewhere)', () => {

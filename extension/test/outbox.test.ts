@@ -29,7 +29,12 @@ beforeEach(() => {
   dbName = `outbox-${Math.random().toString(36).slice(2)}`;
   clock = 1_800_000_000_000;
   server = fakeServer();
-  session = { id: 'current', server: SERVER, token: server.state.token, user: { id: 'u1', displayName: 'Viewer', adult: true } };
+  session = {
+    id: 'current',
+    server: SERVER,
+    token: server.state.token,
+    user: { id: 'u1', displayName: 'Viewer', adult: true },
+  };
 });
 
 const rose = { giftId: 'rose', count: 2, anonymous: false };
@@ -89,7 +94,9 @@ describe('gift outbox', () => {
     const [sent] = await after.outbox.flush();
     expect(sent!.key).toBe(queued.key);
     expect(sent!.status).toBe('sent');
-    expect(server.state.gifts).toEqual([{ key: queued.key, handle: 'streamer', giftId: 'rose', count: 2, message: 'hello' }]);
+    expect(server.state.gifts).toEqual([
+      { key: queued.key, handle: 'streamer', giftId: 'rose', count: 2, message: 'hello' },
+    ]);
     // and flushing again (another wake-up) sends nothing more
     expect(await after.outbox.flush()).toHaveLength(0);
     expect(server.state.gifts).toHaveLength(1);
@@ -147,7 +154,12 @@ describe('gift outbox', () => {
     expect(await outbox.flush()).toHaveLength(0);
     session = null;
     expect(await outbox.flush()).toHaveLength(0);
-    session = { id: 'current', server: SERVER, token: server.state.token, user: { id: 'u1', displayName: 'Viewer', adult: true } };
+    session = {
+      id: 'current',
+      server: SERVER,
+      token: server.state.token,
+      user: { id: 'u1', displayName: 'Viewer', adult: true },
+    };
     const [sent] = await outbox.flush();
     expect(sent!.key).toBe(queued.key);
     expect(server.state.gifts).toHaveLength(1);
@@ -179,7 +191,14 @@ describe('gift outbox', () => {
   it('tells the background when the next retry is due', async () => {
     const db = new GiftstreamDb(dbName);
     const scheduled: number[] = [];
-    const outbox = new GiftOutbox({ db, session: async () => session, api: (s) => createApi({ baseUrl: s.server, token: s.token, fetch: server.fetch }), now: () => clock, schedule: (at) => scheduled.push(at), random: () => 0 });
+    const outbox = new GiftOutbox({
+      db,
+      session: async () => session,
+      api: (s) => createApi({ baseUrl: s.server, token: s.token, fetch: server.fetch }),
+      now: () => clock,
+      schedule: (at) => scheduled.push(at),
+      random: () => 0,
+    });
     server.state.failBefore = 1;
     const q = await outbox.send('streamer', rose);
     expect(scheduled).toContain(q.nextAttemptAt);

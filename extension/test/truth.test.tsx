@@ -14,7 +14,12 @@ import type { Wallet } from '../lib/api';
 const NOW = Date.now();
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
 const gifts = catalog();
-const creator = { handle: 'streamer', displayName: 'Streamer', live: false, channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }] };
+const creator = {
+  handle: 'streamer',
+  displayName: 'Streamer',
+  live: false,
+  channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
+};
 const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
 const ok = <T,>(data: T) => ({ ok: true as const, data });
 const err = (code: string, message = '') => ({ ok: false as const, error: { code, message } });
@@ -42,10 +47,13 @@ describe('1. the page panel follows the room', () => {
     const calls: any[] = [];
     const ask = vi.fn(async (m: any) => {
       calls.push(m);
-      if (m.type === 'page.state') return ok({ signedIn: true, adult: true, coins: 500, live, at: Date.now(), gifts, confirmThreshold: 1000 });
+      if (m.type === 'page.state')
+        return ok({ signedIn: true, adult: true, coins: 500, live, at: Date.now(), gifts, confirmThreshold: 1000 });
       return err('not_found');
     });
-    render(<PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask as any} trustedOnly={false} />);
+    render(
+      <PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask as any} trustedOnly={false} />,
+    );
     fireEvent.click(screen.getByRole('button', { name: /Gift/ }));
     expect(await screen.findByText('@streamer is not live right now')).toBeTruthy();
     expect(calls.find((c) => c.type === 'page.state')).toEqual({ type: 'page.state', handle: 'streamer' });
@@ -59,8 +67,22 @@ describe('1. the page panel follows the room', () => {
   it('says when it could not check for a while instead of showing an old answer as current', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let up = true;
-    const ask = vi.fn(async (m: any) => (m.type === 'page.state' ? ok({ signedIn: true, adult: true, coins: 500, live: up ? true : null, at: Date.now(), gifts, confirmThreshold: 1000 }) : err('not_found')));
-    render(<PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask as any} trustedOnly={false} />);
+    const ask = vi.fn(async (m: any) =>
+      m.type === 'page.state'
+        ? ok({
+            signedIn: true,
+            adult: true,
+            coins: 500,
+            live: up ? true : null,
+            at: Date.now(),
+            gifts,
+            confirmThreshold: 1000,
+          })
+        : err('not_found'),
+    );
+    render(
+      <PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask as any} trustedOnly={false} />,
+    );
     fireEvent.click(screen.getByRole('button', { name: /Gift/ }));
     await screen.findByText(/You have 500 coins/);
     up = false;
@@ -80,7 +102,14 @@ describe('1. the popup gift tab follows the room too', () => {
     });
     render(
       <AskContext.Provider value={ask as any}>
-        <GiftTab tabUrl="https://twitch.tv/streamer" adult balance={500} gifts={gifts} confirmThreshold={1000} onSent={() => {}} />
+        <GiftTab
+          tabUrl="https://twitch.tv/streamer"
+          adult
+          balance={500}
+          gifts={gifts}
+          confirmThreshold={1000}
+          onSent={() => {}}
+        />
       </AskContext.Provider>,
     );
     expect(await screen.findByText('@streamer is not live right now')).toBeTruthy();
@@ -95,10 +124,38 @@ describe('2. a gift on its way is followed to the end', () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let status: 'pending' | 'sent' = 'pending';
     const body = { giftId: 'heart', count: 1, anonymous: false };
-    const view = () => ({ key: 'k-000001', handle: 'streamer', body, status, attempts: 2, createdAt: NOW, ...(status === 'sent' ? { result: { gift: { id: 'T1', giftId: 'heart', count: 1, coins: 1, combo: { id: 'T1', count: 1 } }, wallet: { coins: 499 } } } : {}) });
+    const view = () => ({
+      key: 'k-000001',
+      handle: 'streamer',
+      body,
+      status,
+      attempts: 2,
+      createdAt: NOW,
+      ...(status === 'sent'
+        ? {
+            result: {
+              gift: { id: 'T1', giftId: 'heart', count: 1, coins: 1, combo: { id: 'T1', count: 1 } },
+              wallet: { coins: 499 },
+            },
+          }
+        : {}),
+    });
     const onSend = vi.fn(async () => ok(view()));
     const onFollow = vi.fn(async () => ok(view()));
-    render(<GiftPanel creator={{ ...creator, live: true }} verified gifts={gifts} signedIn adult balance={500} confirmThreshold={1000} where="page" onSend={onSend as any} onFollow={onFollow as any} />);
+    render(
+      <GiftPanel
+        creator={{ ...creator, live: true }}
+        verified
+        gifts={gifts}
+        signedIn
+        adult
+        balance={500}
+        confirmThreshold={1000}
+        where="page"
+        onSend={onSend as any}
+        onFollow={onFollow as any}
+      />,
+    );
     fireEvent.click(screen.getByRole('option', { name: /Heart/ }));
     fireEvent.input(screen.getByRole('textbox'), { target: { value: 'hello' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send $0.01' }));
@@ -117,16 +174,43 @@ describe('2. a gift on its way is followed to the end', () => {
 describe('3. a refund reaches the balance at once', () => {
   it('updates the header after refunding in History, from the reply', async () => {
     let coins = 5334;
-    const purchase = { id: 'E1', kind: 'purchase', coins: 5250, diamonds: 0, value: { amount: 5250, currency: 'USD' }, counterparty: null, rateVersion: 1, at: Date.now() - 1000, ref: 'P1', receipt: { status: 'completed', sandbox: true } };
+    const purchase = {
+      id: 'E1',
+      kind: 'purchase',
+      coins: 5250,
+      diamonds: 0,
+      value: { amount: 5250, currency: 'USD' },
+      counterparty: null,
+      rateVersion: 1,
+      at: Date.now() - 1000,
+      ref: 'P1',
+      receipt: { status: 'completed', sandbox: true },
+    };
     const handlers: Record<string, (m: any) => unknown> = {
-      'session.get': () => ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Viewer', adult: true } }),
+      'session.get': () =>
+        ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Viewer', adult: true } }),
       'catalog.get': () => ok({ gifts, rates }),
       'wallet.get': () => ok({ wallet: walletOf(coins), offline: false, at: Date.now() }),
-      'me.get': () => ok({ user: { id: 'u1', displayName: 'Viewer', adult: true }, wallet: { coins, diamonds: 0, debt: 0 }, creator: null }),
+      'me.get': () =>
+        ok({
+          user: { id: 'u1', displayName: 'Viewer', adult: true },
+          wallet: { coins, diamonds: 0, debt: 0 },
+          creator: null,
+        }),
       'history.list': () => ok({ entries: [purchase], offline: false, syncedAt: Date.now() }),
       'purchase.refund': () => {
         // The reply carries the new balance; the server's wallet answers it too, but later.
-        const reply = ok({ purchase: { id: 'P1', status: 'refunded', coins: 5250, price: { amount: 5250, currency: 'USD' }, sandbox: true }, wallet: { coins: 84 }, refund: { id: 'R1', coins: 5250, amount: { amount: 5250, currency: 'USD' }, status: 'succeeded' } });
+        const reply = ok({
+          purchase: {
+            id: 'P1',
+            status: 'refunded',
+            coins: 5250,
+            price: { amount: 5250, currency: 'USD' },
+            sandbox: true,
+          },
+          wallet: { coins: 84 },
+          refund: { id: 'R1', coins: 5250, amount: { amount: 5250, currency: 'USD' }, status: 'succeeded' },
+        });
         coins = 84;
         return reply;
       },
@@ -158,7 +242,27 @@ describe('5. a sent gift is not shown beside a warning it contradicts', () => {
           balance={balance}
           confirmThreshold={1000}
           where="page"
-          onSend={async (body) => ok({ key: 'k-000002', handle: 'streamer', body, status: 'sent' as const, attempts: 1, createdAt: NOW, result: { gift: { id: 'T1', giftId: body.giftId, count: body.count, coins: 1000, anonymous: false, combo: { id: 'T1', count: 1 } }, wallet: { coins: 0 } } })}
+          onSend={async (body) =>
+            ok({
+              key: 'k-000002',
+              handle: 'streamer',
+              body,
+              status: 'sent' as const,
+              attempts: 1,
+              createdAt: NOW,
+              result: {
+                gift: {
+                  id: 'T1',
+                  giftId: body.giftId,
+                  count: body.count,
+                  coins: 1000,
+                  anonymous: false,
+                  combo: { id: 'T1', count: 1 },
+                },
+                wallet: { coins: 0 },
+              },
+            })
+          }
           onSent={(v) => v.result && setBalance(v.result.wallet.coins)}
         />
       );
@@ -181,18 +285,52 @@ describe('6, 7, 8. the creator side', () => {
     sessions: [],
     topSupporters: [],
   };
-  const creatorMe = { handle: 'streamer', displayName: 'Streamer', live: true, channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }] };
+  const creatorMe = {
+    handle: 'streamer',
+    displayName: 'Streamer',
+    live: true,
+    channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
+  };
   const handlers: Record<string, (m: any) => unknown> = {
-    'session.get': () => ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Streamer', adult: true } }),
+    'session.get': () =>
+      ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Streamer', adult: true } }),
     'catalog.get': () => ok({ gifts, rates }),
     'wallet.get': () => ok({ wallet: walletOf(0), offline: false, at: Date.now() }),
-    'me.get': () => ok({ user: { id: 'u1', displayName: 'Streamer', adult: true }, wallet: { coins: 0, diamonds: 99_999_990, debt: 0 }, creator: creatorMe }),
-    'room.get': () => ok({ room: { handle: 'streamer', displayName: 'Streamer', live: { live: true, title: null, sessionId: 'S1', startedAt: NOW }, goal: null, leaderboard: [] } }),
+    'me.get': () =>
+      ok({
+        user: { id: 'u1', displayName: 'Streamer', adult: true },
+        wallet: { coins: 0, diamonds: 99_999_990, debt: 0 },
+        creator: creatorMe,
+      }),
+    'room.get': () =>
+      ok({
+        room: {
+          handle: 'streamer',
+          displayName: 'Streamer',
+          live: { live: true, title: null, sessionId: 'S1', startedAt: NOW },
+          goal: null,
+          leaderboard: [],
+        },
+      }),
     'creator.earnings': () => ok(earnings),
     'creator.payouts': () => ok({ payouts: [] }),
-    'creator.overlay': (m) => ok({ token: m.rotate ? 't2' : 't1', overlayUrl: `http://localhost:8787/overlay/?room=streamer&token=${m.rotate ? 't2' : 't1'}` }),
+    'creator.overlay': (m) =>
+      ok({
+        token: m.rotate ? 't2' : 't1',
+        overlayUrl: `http://localhost:8787/overlay/?room=streamer&token=${m.rotate ? 't2' : 't1'}`,
+      }),
     'creator.moderation': () => ok({ blockedWords: [], hidden: [] }),
-    'creator.payoutAccount': () => ok({ account: { mode: 'sandbox', state: 'none', detailsSubmitted: false, chargesEnabled: false, payoutsEnabled: false, autoApprove: { amount: 0, currency: 'USD' } } }),
+    'creator.payoutAccount': () =>
+      ok({
+        account: {
+          mode: 'sandbox',
+          state: 'none',
+          detailsSubmitted: false,
+          chargesEnabled: false,
+          payoutsEnabled: false,
+          autoApprove: { amount: 0, currency: 'USD' },
+        },
+      }),
     'creator.connectSites': () => ok({ sites: [] }),
   };
   function renderApp() {
@@ -237,7 +375,9 @@ describe('6, 7, 8. the creator side', () => {
     const { calls } = renderApp();
     fireEvent.click(await screen.findByRole('button', { name: /^Rotate URL/ }));
     expect(calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(false);
-    expect(screen.getByRole('alertdialog', { name: /Confirm rotating/ }).textContent).toContain('stops the current one at once');
+    expect(screen.getByRole('alertdialog', { name: /Confirm rotating/ }).textContent).toContain(
+      'stops the current one at once',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Keep the current URL' }));
     expect(calls.some((c) => c.type === 'creator.overlay' && c.rotate)).toBe(false);
     fireEvent.click(screen.getByRole('button', { name: /^Rotate URL/ }));
@@ -254,7 +394,9 @@ describe('6, 7, 8. the creator side', () => {
     expect(button().disabled).toBe(true);
     expect(screen.getByText('Payouts go in steps of 10 diamonds: try 1,430.')).toBeTruthy();
     fireEvent.input(input, { target: { value: '100' } });
-    expect(screen.getByText(/The minimum is 1,430 diamonds \(\$10.01\)|The minimum is [\d,]+ diamonds \(\$10\.\d\d\)/)).toBeTruthy();
+    expect(
+      screen.getByText(/The minimum is 1,430 diamonds \(\$10.01\)|The minimum is [\d,]+ diamonds \(\$10\.\d\d\)/),
+    ).toBeTruthy();
     fireEvent.input(input, { target: { value: '100000000' } });
     expect(screen.getByText('You have 99,999,990 diamonds ($699,999.93).')).toBeTruthy();
     fireEvent.input(input, { target: { value: '99999990' } });
@@ -265,8 +407,28 @@ describe('6, 7, 8. the creator side', () => {
 
 describe('9. smaller truths', () => {
   it('History labels sandbox purchases', async () => {
-    const entry = { id: 'E1', kind: 'purchase', coins: 500, diamonds: 0, value: { amount: 500, currency: 'USD' }, counterparty: null, rateVersion: 1, at: Date.now() - 1000, ref: 'P1', receipt: { purchaseId: 'P1', price: { amount: 500, currency: 'USD' }, sandbox: true, paymentRef: null, rateVersion: 1, status: 'completed' } };
-    const ask = vi.fn(async (m: any) => (m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found')));
+    const entry = {
+      id: 'E1',
+      kind: 'purchase',
+      coins: 500,
+      diamonds: 0,
+      value: { amount: 500, currency: 'USD' },
+      counterparty: null,
+      rateVersion: 1,
+      at: Date.now() - 1000,
+      ref: 'P1',
+      receipt: {
+        purchaseId: 'P1',
+        price: { amount: 500, currency: 'USD' },
+        sandbox: true,
+        paymentRef: null,
+        rateVersion: 1,
+        status: 'completed',
+      },
+    };
+    const ask = vi.fn(async (m: any) =>
+      m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found'),
+    );
     const { HistoryView } = await import('../components/HistoryView');
     render(
       <AskContext.Provider value={ask as any}>
@@ -279,7 +441,11 @@ describe('9. smaller truths', () => {
   it('the age gate promises nothing that does not exist, and input errors are not "Something went wrong"', async () => {
     const { explain } = await import('../lib/explain');
     expect(explain({ code: 'age_restricted', message: '' }).detail).not.toMatch(/follow/i);
-    const e = explain({ code: 'invalid_request', message: 'Display name must have a visible character.', field: 'displayName' });
+    const e = explain({
+      code: 'invalid_request',
+      message: 'Display name must have a visible character.',
+      field: 'displayName',
+    });
     expect(e.title).toBe('Check the display name');
     expect(e.detail).toBe('Display name must have a visible character.');
   });
@@ -287,8 +453,28 @@ describe('9. smaller truths', () => {
 
 describe('4 (follow-up). a refund is offered only when coins are left to return', () => {
   it('offers no refund of a partly refunded purchase once the wallet holds no coins', async () => {
-    const entry = { id: 'E1', kind: 'purchase', coins: 1000, diamonds: 0, value: { amount: 1000, currency: 'USD' }, counterparty: null, rateVersion: 1, at: Date.now() - 1000, ref: 'P1', receipt: { purchaseId: 'P1', price: { amount: 1000, currency: 'USD' }, sandbox: true, paymentRef: null, rateVersion: 1, status: 'partially_refunded' } };
-    const ask = vi.fn(async (m: any) => (m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found')));
+    const entry = {
+      id: 'E1',
+      kind: 'purchase',
+      coins: 1000,
+      diamonds: 0,
+      value: { amount: 1000, currency: 'USD' },
+      counterparty: null,
+      rateVersion: 1,
+      at: Date.now() - 1000,
+      ref: 'P1',
+      receipt: {
+        purchaseId: 'P1',
+        price: { amount: 1000, currency: 'USD' },
+        sandbox: true,
+        paymentRef: null,
+        rateVersion: 1,
+        status: 'partially_refunded',
+      },
+    };
+    const ask = vi.fn(async (m: any) =>
+      m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found'),
+    );
     const { HistoryView } = await import('../components/HistoryView');
     const { rerender } = render(
       <AskContext.Provider value={ask as any}>

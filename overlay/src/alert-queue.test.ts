@@ -15,7 +15,9 @@ function combo(id: string, counts: number[], over: Partial<GiftInput> = {}): Gif
 function drain(q: AlertQueue, shown: Alert[], start: number, endCombos = true): number {
   let t = start;
   for (let i = 0; i < 100_000; i++) {
-    if (endCombos) for (const lane of ['toast', 'stage'] as const) for (const a of q.visible(lane)) for (const p of a.parts) q.comboEnd({ comboId: p.comboId, count: p.count }, t);
+    if (endCombos)
+      for (const lane of ['toast', 'stage'] as const)
+        for (const a of q.visible(lane)) for (const p of a.parts) q.comboEnd({ comboId: p.comboId, count: p.count }, t);
     q.tick(t);
     const wake = q.nextWake(t);
     if (wake === null) return t;
@@ -39,7 +41,12 @@ describe('alert queue: tiers', () => {
   });
 
   it('keeps each tier on screen at least its hold time when nothing waits', () => {
-    for (const [giftId, tier] of [['heart', 'small'], ['trophy', 'medium'], ['castle', 'large'], ['galaxy', 'epic']] as const) {
+    for (const [giftId, tier] of [
+      ['heart', 'small'],
+      ['trophy', 'medium'],
+      ['castle', 'large'],
+      ['galaxy', 'epic'],
+    ] as const) {
       const q = new AlertQueue();
       const g = giftFields({ giftId });
       q.gift(g, 0);

@@ -133,7 +133,18 @@ export class AlertQueue {
       lane: laneOf(g.tier),
       tier: g.tier,
       test: g.test === true,
-      parts: [{ comboId: g.combo.id, from: g.from, giftId: g.giftId, name: g.name, tier: g.tier, unitCoins: g.coins, count: g.combo.count, ended: g.test === true }],
+      parts: [
+        {
+          comboId: g.combo.id,
+          from: g.from,
+          giftId: g.giftId,
+          name: g.name,
+          tier: g.tier,
+          unitCoins: g.coins,
+          count: g.combo.count,
+          ended: g.test === true,
+        },
+      ],
       message: g.message ?? null,
       messageFrom: g.message ? g.from : null,
       events: 1,
@@ -190,7 +201,8 @@ export class AlertQueue {
       const shown = this.shown[lane];
       const waiting = this.pending[lane].length;
       if (waiting && shown.length < (lane === 'toast' ? this.toastSlots : 1)) return now;
-      for (const a of shown) wake = Math.min(wake, a.leavingAt !== null ? a.leavingAt + EXIT_MS : this.expiry(a, waiting));
+      for (const a of shown)
+        wake = Math.min(wake, a.leavingAt !== null ? a.leavingAt + EXIT_MS : this.expiry(a, waiting));
     }
     return Number.isFinite(wake) ? Math.max(now, wake) : null;
   }
@@ -216,7 +228,12 @@ export class AlertQueue {
     let best: Alert[] | null = null;
     for (const g of groups.values()) {
       if (g.length < 2) continue;
-      if (!best || TIER_RANK[g[0]!.tier] < TIER_RANK[best[0]!.tier] || (g[0]!.tier === best[0]!.tier && g.length > best.length)) best = g;
+      if (
+        !best ||
+        TIER_RANK[g[0]!.tier] < TIER_RANK[best[0]!.tier] ||
+        (g[0]!.tier === best[0]!.tier && g.length > best.length)
+      )
+        best = g;
     }
     if (!best) {
       // Every waiting alert is a different gift: merge the two cheapest-tier ones.
@@ -227,7 +244,8 @@ export class AlertQueue {
     for (const a of rest) {
       target.parts.push(...a.parts);
       target.events += a.events;
-      if (a.message && (!target.message || a.updatedAt >= target.updatedAt)) [target.message, target.messageFrom] = [a.message, a.messageFrom];
+      if (a.message && (!target.message || a.updatedAt >= target.updatedAt))
+        [target.message, target.messageFrom] = [a.message, a.messageFrom];
       target.updatedAt = Math.max(target.updatedAt, a.updatedAt);
       if (TIER_RANK[a.tier] > TIER_RANK[target.tier]) target.tier = a.tier;
       for (const p of a.parts) this.byCombo.set(p.comboId, target);

@@ -24,7 +24,14 @@ export const GIFT_ART: Record<string, () => JSX.Element> = {
   ),
   coffee: () => (
     <>
-      <path d="M24 6c-3 4 3 6 0 10M32 4c-3 4 3 6 0 10M40 6c-3 4 3 6 0 10" stroke="#fff" stroke-width="2.5" fill="none" opacity=".7" stroke-linecap="round" />
+      <path
+        d="M24 6c-3 4 3 6 0 10M32 4c-3 4 3 6 0 10M40 6c-3 4 3 6 0 10"
+        stroke="#fff"
+        stroke-width="2.5"
+        fill="none"
+        opacity=".7"
+        stroke-linecap="round"
+      />
       <path d="M46 28h4a8 8 0 0 1 0 16h-5" stroke="#f4f1ea" stroke-width="5" fill="none" />
       <path d="M12 22h36l-4 30c-1 5-4 7-8 7H24c-4 0-7-2-8-7z" fill="#f4f1ea" />
       <path d="M14 26h32l-1 6H15z" fill="#7a4a2a" />
@@ -34,7 +41,13 @@ export const GIFT_ART: Record<string, () => JSX.Element> = {
   ),
   star: () => (
     <>
-      <path d="m32 4 8 18 19 2-14 13 4 19-17-10-17 10 4-19L5 24l19-2z" fill="#ffc92e" stroke="#f29a00" stroke-width="2" stroke-linejoin="round" />
+      <path
+        d="m32 4 8 18 19 2-14 13 4 19-17-10-17 10 4-19L5 24l19-2z"
+        fill="#ffc92e"
+        stroke="#f29a00"
+        stroke-width="2"
+        stroke-linejoin="round"
+      />
       {gloss('m32 12 5 12-5 2-5-2z')}
     </>
   ),
@@ -100,7 +113,10 @@ export const GIFT_ART: Record<string, () => JSX.Element> = {
     <>
       <path d="M14 12V2M50 12V2" stroke="#6b7a93" stroke-width="2" />
       <path d="M15 2l9 3-9 3zM51 2l9 3-9 3z" fill="#ff4f6d" />
-      <path d="M6 18h16v42H6zM42 18h16v42H42zM6 12h4v6H6zM12 12h4v6h-4zM18 12h4v6h-4zM42 12h4v6h-4zM48 12h4v6h-4zM54 12h4v6h-4z" fill="#c3cde0" />
+      <path
+        d="M6 18h16v42H6zM42 18h16v42H42zM6 12h4v6H6zM12 12h4v6h-4zM18 12h4v6h-4zM42 12h4v6h-4zM48 12h4v6h-4zM54 12h4v6h-4z"
+        fill="#c3cde0"
+      />
       <path d="M22 30h20v30H22zM22 24h4v6h-4zM30 24h4v6h-4zM38 24h4v6h-4z" fill="#9aa7bd" />
       <path d="M27 60V49a5 5 0 0 1 10 0v11z" fill="#5a3b22" />
       <path d="M12 26h4v8h-4zM48 26h4v8h-4z" fill="#3b4a66" />
@@ -121,9 +137,18 @@ export const GIFT_ART: Record<string, () => JSX.Element> = {
     <>
       <ellipse cx="32" cy="32" rx="29" ry="13" fill="#4b2a9a" transform="rotate(-25 32 32)" />
       <ellipse cx="32" cy="32" rx="20" ry="8" fill="#8b4dff" transform="rotate(-25 32 32)" />
-      <path d="M32 32c8-10 22-6 24 2M32 32c-8 10-22 6-24-2" stroke="#e0c8ff" stroke-width="2.5" fill="none" stroke-linecap="round" />
+      <path
+        d="M32 32c8-10 22-6 24 2M32 32c-8 10-22 6-24-2"
+        stroke="#e0c8ff"
+        stroke-width="2.5"
+        fill="none"
+        stroke-linecap="round"
+      />
       <circle cx="32" cy="32" r="6" fill="#fff3c4" />
-      <path d="m10 10 1 3 3 1-3 1-1 3-1-3-3-1 3-1zM52 50l1 2 2 1-2 1-1 2-1-2-2-1 2-1zM54 12l1 2 2 1-2 1-1 2-1-2-2-1 2-1z" fill="#fff" />
+      <path
+        d="m10 10 1 3 3 1-3 1-1 3-1-3-3-1 3-1zM52 50l1 2 2 1-2 1-1 2-1-2-2-1 2-1zM54 12l1 2 2 1-2 1-1 2-1-2-2-1 2-1z"
+        fill="#fff"
+      />
     </>
   ),
 };

@@ -186,10 +186,13 @@ export class RoomConnection {
     this.opts.onStatus({ state: 'down', since: this.downSince });
     const failures = this.failures;
     const retry = () => {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = null;
-        if (!this.stopped) this.open();
-      }, reconnectDelay(this.attempt++, this.random));
+      this.retryTimer = setTimeout(
+        () => {
+          this.retryTimer = null;
+          if (!this.stopped) this.open();
+        },
+        reconnectDelay(this.attempt++, this.random),
+      );
     };
     if (this.opts.onFailures && failures >= PROBE_AFTER_FAILURES && failures % PROBE_AFTER_FAILURES === 0) {
       this.opts.onFailures(failures).then(

@@ -7,7 +7,16 @@ import { comboEnd, FakeSocket, gift, hello } from './test-support';
 
 function mount(search = '?room=ada&token=ot_x', extra: Record<string, unknown> = {}) {
   const sound = { play: vi.fn() };
-  const view = render(<Overlay config={parseConfig(search)} origin="http://overlay.test" WebSocket={FakeSocket as never} sound={sound} fetch={vi.fn(async () => new Response(null, { status: 200 }))} {...extra} />);
+  const view = render(
+    <Overlay
+      config={parseConfig(search)}
+      origin="http://overlay.test"
+      WebSocket={FakeSocket as never}
+      sound={sound}
+      fetch={vi.fn(async () => new Response(null, { status: 200 }))}
+      {...extra}
+    />,
+  );
   return { ...view, sound };
 }
 
@@ -45,13 +54,24 @@ describe('overlay page', () => {
   it('after a reconnect shows every gift once', async () => {
     const { container } = mount();
     await send(hello(0));
-    await send([gift(1, { from: 'a', combo: { id: 'k1', count: 1 } }), gift(2, { from: 'b', combo: { id: 'k2', count: 1 } })]);
+    await send([
+      gift(1, { from: 'a', combo: { id: 'k1', count: 1 } }),
+      gift(2, { from: 'b', combo: { id: 'k2', count: 1 } }),
+    ]);
     await act(() => FakeSocket.last().drop());
     await act(() => void vi.advanceTimersByTime(1_000));
     expect(FakeSocket.last().since).toBe(2);
     await send(hello(4));
-    await send([gift(2, { from: 'b', combo: { id: 'k2', count: 1 } }), gift(3, { from: 'a', combo: { id: 'k1', count: 2 } }), gift(4, { from: 'c', combo: { id: 'k3', count: 1 } })]);
-    const alerts = [...container.querySelectorAll('[data-alert]')].map((a) => [a.getAttribute('data-alert'), a.getAttribute('data-count'), a.getAttribute('data-events')]);
+    await send([
+      gift(2, { from: 'b', combo: { id: 'k2', count: 1 } }),
+      gift(3, { from: 'a', combo: { id: 'k1', count: 2 } }),
+      gift(4, { from: 'c', combo: { id: 'k3', count: 1 } }),
+    ]);
+    const alerts = [...container.querySelectorAll('[data-alert]')].map((a) => [
+      a.getAttribute('data-alert'),
+      a.getAttribute('data-count'),
+      a.getAttribute('data-events'),
+    ]);
     expect(alerts).toEqual([
       ['k1', '2', '2'],
       ['k2', '1', '1'],
@@ -132,7 +152,9 @@ describe('overlay page', () => {
   });
 
   it('builds the events URL for http and https origins', () => {
-    expect(eventsUrl('https://gs.example', 'ada', 'ot_1', 42)).toBe('wss://gs.example/v1/rooms/ada/events?since=42&token=ot_1');
+    expect(eventsUrl('https://gs.example', 'ada', 'ot_1', 42)).toBe(
+      'wss://gs.example/v1/rooms/ada/events?since=42&token=ot_1',
+    );
     expect(eventsUrl('http://127.0.0.1:8787', 'ada', null, null)).toBe('ws://127.0.0.1:8787/v1/rooms/ada/events');
   });
 });

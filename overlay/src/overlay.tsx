@@ -29,7 +29,8 @@ export interface OverlayProps {
  * and the longest the alert queue has been.
  */
 export const diagnostics = { connected: false, stats: { gifts: 0, peakQueue: 0 } };
-if (typeof window !== 'undefined') (window as unknown as { __giftstream: typeof diagnostics }).__giftstream = diagnostics;
+if (typeof window !== 'undefined')
+  (window as unknown as { __giftstream: typeof diagnostics }).__giftstream = diagnostics;
 
 export function eventsUrl(origin: string, room: string, token: string | null, since: number | null): string {
   const url = new URL(`/v1/rooms/${encodeURIComponent(room)}/events`, origin);
@@ -42,29 +43,48 @@ export function eventsUrl(origin: string, room: string, token: string | null, si
 export function Overlay(props: OverlayProps) {
   const { config } = props;
   const fit = useFit();
-  let body;
+  let body: ComponentChildren;
   if (!config.room) {
     body = (
       <Notice title="Which room should this overlay show?">
-        Add <code>?room=YOUR_HANDLE&amp;token=…</code> to the address, or copy the overlay URL from the Giftstream creator popup.
+        Add <code>?room=YOUR_HANDLE&amp;token=…</code> to the address, or copy the overlay URL from the Giftstream
+        creator popup.
       </Notice>
     );
   } else body = <Room {...props} room={config.room} />;
   return (
-    <div class={`overlay theme-${config.theme}`} style={{ width: `${DESIGN_WIDTH}px`, height: `${DESIGN_HEIGHT}px`, transform: `translate(${fit.x}px, ${fit.y}px) scale(${fit.k})` }}>
+    <div
+      class={`overlay theme-${config.theme}`}
+      style={{
+        width: `${DESIGN_WIDTH}px`,
+        height: `${DESIGN_HEIGHT}px`,
+        transform: `translate(${fit.x}px, ${fit.y}px) scale(${fit.k})`,
+      }}
+    >
       {body}
     </div>
   );
 }
 
-function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchImpl = (...a) => fetch(...a), now = Date.now, sound }: OverlayProps & { room: string }) {
+function Room({
+  config,
+  room,
+  origin = location.origin,
+  WebSocket,
+  fetch: fetchImpl = (...a) => fetch(...a),
+  now = Date.now,
+  sound,
+}: OverlayProps & { room: string }) {
   const [, setVersion] = useState(0);
   const [goal, setGoal] = useState<GoalState>(null);
   const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
   const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
   const [dot, setDot] = useState(false);
   const chime = useMemo(() => sound ?? createSound(config.sound), [sound, config.sound]);
-  const queue = useMemo(() => new AlertQueue({ minCoins: config.minCoins, onShow: (a) => chime.play(a.tier) }), [config.minCoins, chime]);
+  const queue = useMemo(
+    () => new AlertQueue({ minCoins: config.minCoins, onShow: (a) => chime.play(a.tier) }),
+    [config.minCoins, chime],
+  );
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
@@ -101,7 +121,10 @@ function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchI
             break;
         }
       }
-      diagnostics.stats.peakQueue = Math.max(diagnostics.stats.peakQueue, queue.waiting('toast').length + queue.waiting('stage').length);
+      diagnostics.stats.peakQueue = Math.max(
+        diagnostics.stats.peakQueue,
+        queue.waiting('toast').length + queue.waiting('stage').length,
+      );
       pump();
     };
     const connection = new RoomConnection({
@@ -111,7 +134,10 @@ function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchI
         diagnostics.connected = s.state === 'open';
         setStatus(s);
       },
-      onFailures: async () => ((await fetchImpl(new URL(`/v1/rooms/${encodeURIComponent(room)}`, origin))).status === 404 ? 'room_missing' : null),
+      onFailures: async () =>
+        (await fetchImpl(new URL(`/v1/rooms/${encodeURIComponent(room)}`, origin))).status === 404
+          ? 'room_missing'
+          : null,
       WebSocket,
       now,
     });
@@ -134,11 +160,13 @@ function Room({ config, room, origin = location.origin, WebSocket, fetch: fetchI
   if (status.state === 'stopped') {
     return status.reason === 'bad_token' ? (
       <Notice title="This overlay link is no longer valid">
-        Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream creator popup and paste it into this
-        browser source.
+        Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream
+        creator popup and paste it into this browser source.
       </Notice>
     ) : (
-      <Notice title={`There is no Giftstream room @${room}`}>Check the room in this overlay's address, or copy the overlay URL again from the creator popup.</Notice>
+      <Notice title={`There is no Giftstream room @${room}`}>
+        Check the room in this overlay's address, or copy the overlay URL again from the creator popup.
+      </Notice>
     );
   }
   return (

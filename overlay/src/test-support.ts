@@ -43,7 +43,16 @@ export class FakeSocket {
 let at = 1_700_000_000_000;
 
 export function hello(seq: number, extra: Partial<Extract<RoomEvent, { type: 'hello' }>> = {}): RoomEvent {
-  return { v: 1, seq, type: 'hello', at: at++, live: { live: true, title: null, sessionId: 's1', startedAt: 1 }, goal: null, leaderboard: [], ...extra };
+  return {
+    v: 1,
+    seq,
+    type: 'hello',
+    at: at++,
+    live: { live: true, title: null, sessionId: 's1', startedAt: 1 },
+    goal: null,
+    leaderboard: [],
+    ...extra,
+  };
 }
 
 export function giftFields(over: Partial<GiftFields> & { giftId?: string } = {}): GiftFields {

@@ -14,7 +14,14 @@ describe('gift catalog', () => {
   });
 
   it('tiers by coins at the published boundaries', () => {
-    expect([99, 100, 999, 1000, 9999, 10_000].map(tierOf)).toEqual(['small', 'medium', 'medium', 'large', 'large', 'epic']);
+    expect([99, 100, 999, 1000, 9999, 10_000].map(tierOf)).toEqual([
+      'small',
+      'medium',
+      'medium',
+      'large',
+      'large',
+      'epic',
+    ]);
     expect(findGift('nope')).toBeUndefined();
   });
 });

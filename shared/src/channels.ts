@@ -9,7 +9,28 @@ const SITES: { site: Site; host: string; prefix: '' | '@' }[] = [
 ];
 
 /** Paths on these sites that are pages of the site, not channels. */
-const RESERVED = new Set(['directory', 'videos', 'settings', 'search', 'p', 'downloads', 'jobs', 'turbo', 'login', 'signup', 'categories', 'browse', 'following', 'explore', 'watch', 'feed', 'results', 'live', 'inbox', 'messages']);
+const RESERVED = new Set([
+  'directory',
+  'videos',
+  'settings',
+  'search',
+  'p',
+  'downloads',
+  'jobs',
+  'turbo',
+  'login',
+  'signup',
+  'categories',
+  'browse',
+  'following',
+  'explore',
+  'watch',
+  'feed',
+  'results',
+  'live',
+  'inbox',
+  'messages',
+]);
 
 const NAME = /^[a-z0-9_.-]{1,64}$/;
 

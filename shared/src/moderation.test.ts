@@ -18,9 +18,12 @@ describe('blocked words', () => {
     expect(findBlockedWord(message, blocked)).toBe(word);
   });
 
-  it.each(['badwords are fine as part of another word? no: badwordsmith', 'a spammer', 'nothing to see', 'respam', ''])('leaves %s alone', (message) => {
-    expect(findBlockedWord(message, blocked)).toBeNull();
-  });
+  it.each(['badwords are fine as part of another word? no: badwordsmith', 'a spammer', 'nothing to see', 'respam', ''])(
+    'leaves %s alone',
+    (message) => {
+      expect(findBlockedWord(message, blocked)).toBeNull();
+    },
+  );
 
   it('normalizes the list itself', () => {
     expect(normalizeBlockedWords(['  Spam ', 'SPAM', 'bád'])).toEqual(['bad', 'spam']);

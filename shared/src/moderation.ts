@@ -6,13 +6,54 @@
  */
 const LETTER_LOOKALIKES: Record<string, string> = {
   // Cyrillic
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', ԛ: 'q', ԝ: 'w',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
   // Greek
-  α: 'a', β: 'b', ε: 'e', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ζ: 'z',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ζ: 'z',
 };
-const DIGIT_LOOKALIKES: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b' };
+const DIGIT_LOOKALIKES: Record<string, string> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+};
 const SYMBOL_LOOKALIKES: Record<string, string> = {
-  '@': 'a', $: 's', '!': 'i', '|': 'l', '€': 'e',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+  '|': 'l',
+  '€': 'e',
 };
 
 /**
@@ -20,9 +61,18 @@ const SYMBOL_LOOKALIKES: Record<string, string> = {
  * `symbols` say whether those that stand for letters ("b4d", "$pam") become the letters they stand for.
  */
 export function foldText(text: string, { digits = true, symbols = true } = {}): string {
-  const decomposed = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  const decomposed = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
   return [...decomposed]
-    .map((ch) => LETTER_LOOKALIKES[ch] ?? (digits ? DIGIT_LOOKALIKES[ch] : undefined) ?? (symbols ? SYMBOL_LOOKALIKES[ch] : undefined) ?? ch)
+    .map(
+      (ch) =>
+        LETTER_LOOKALIKES[ch] ??
+        (digits ? DIGIT_LOOKALIKES[ch] : undefined) ??
+        (symbols ? SYMBOL_LOOKALIKES[ch] : undefined) ??
+        ch,
+    )
     .join('');
 }
 
@@ -56,7 +106,11 @@ export function findBlockedWord(message: string, blocked: readonly string[]): st
   if (!blocked.length || !message) return null;
   const set = new Set(normalizeBlockedWords(blocked));
   // "!" may be an "i" or just an exclamation mark: each reading is tried.
-  const readings = [foldText(message), foldText(message, { symbols: false }), foldText(message, { digits: false, symbols: false })];
+  const readings = [
+    foldText(message),
+    foldText(message, { symbols: false }),
+    foldText(message, { digits: false, symbols: false }),
+  ];
   const candidates = readings.flatMap((folded) => [...words(folded), ...joinedSingles(folded)]);
   for (const w of candidates) {
     if (set.has(w)) return w;

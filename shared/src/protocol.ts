@@ -17,7 +17,12 @@ const base = { v: z.literal(PROTOCOL_VERSION), seq: amount(), at: z.int() };
 export const TierSchema = z.enum(['small', 'medium', 'large', 'epic']);
 export const ComboRef = z.object({ id: z.string(), count: count() });
 
-const liveShape = { live: z.boolean(), title: z.nullable(z.string()), sessionId: z.nullable(z.string()), startedAt: z.nullable(z.int()) };
+const liveShape = {
+  live: z.boolean(),
+  title: z.nullable(z.string()),
+  sessionId: z.nullable(z.string()),
+  startedAt: z.nullable(z.int()),
+};
 export const LiveState = z.object(liveShape);
 export const GoalState = z.nullable(z.object({ label: z.string(), target: count(), progress: amount() }));
 export const LeaderboardEntry = z.object({ name: z.string(), coins: amount() });
@@ -37,15 +42,36 @@ const giftShape = {
 };
 export const GiftFields = z.object(giftShape);
 
-export const HelloEvent = z.object({ ...base, type: z.literal('hello'), live: LiveState, goal: GoalState, leaderboard: Leaderboard, reset: z.optional(z.boolean()) });
+export const HelloEvent = z.object({
+  ...base,
+  type: z.literal('hello'),
+  live: LiveState,
+  goal: GoalState,
+  leaderboard: Leaderboard,
+  reset: z.optional(z.boolean()),
+});
 export const GiftEvent = z.object({ ...base, type: z.literal('gift'), ...giftShape });
-export const ComboEndEvent = z.object({ ...base, type: z.literal('combo_end'), comboId: z.string(), count: count(), coins: count() });
+export const ComboEndEvent = z.object({
+  ...base,
+  type: z.literal('combo_end'),
+  comboId: z.string(),
+  count: count(),
+  coins: count(),
+});
 export const GoalEvent = z.object({ ...base, type: z.literal('goal'), goal: GoalState });
 export const LeaderboardEvent = z.object({ ...base, type: z.literal('leaderboard'), leaderboard: Leaderboard });
 export const LiveEvent = z.object({ ...base, type: z.literal('live'), ...liveShape });
 export const TestEvent = z.object({ ...base, type: z.literal('test'), test: z.literal(true), ...giftShape });
 
-export const RoomEvent = z.discriminatedUnion('type', [HelloEvent, GiftEvent, ComboEndEvent, GoalEvent, LeaderboardEvent, LiveEvent, TestEvent]);
+export const RoomEvent = z.discriminatedUnion('type', [
+  HelloEvent,
+  GiftEvent,
+  ComboEndEvent,
+  GoalEvent,
+  LeaderboardEvent,
+  LiveEvent,
+  TestEvent,
+]);
 export const RoomFrame = z.union([RoomEvent, z.array(RoomEvent)]);
 
 export type RoomEvent = z.infer<typeof RoomEvent>;

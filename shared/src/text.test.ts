@@ -47,7 +47,14 @@ describe('text people see', () => {
   });
 
   it('keeps ZWJ inside emoji sequences', () => {
-    for (const s of ['👩\u200d💻', '🏳\ufe0f\u200d🌈', '👨🏽\u200d💻', '👩\u200d❤\ufe0f\u200d👨', '🧑\u200d🧑\u200d🧒', 'go 👩\u200d🦰 go']) {
+    for (const s of [
+      '👩\u200d💻',
+      '🏳\ufe0f\u200d🌈',
+      '👨🏽\u200d💻',
+      '👩\u200d❤\ufe0f\u200d👨',
+      '🧑\u200d🧑\u200d🧒',
+      'go 👩\u200d🦰 go',
+    ]) {
       expect(stored(s)).toBe(s);
     }
   });
@@ -67,7 +74,12 @@ describe('text people see', () => {
   });
 
   it('a schema field names itself in the error', () => {
-    const r = SignupRequest.safeParse({ email: 'a@b.co', password: 'long enough', displayName: '\u3164', birthdate: '1990-01-01' });
+    const r = SignupRequest.safeParse({
+      email: 'a@b.co',
+      password: 'long enough',
+      displayName: '\u3164',
+      birthdate: '1990-01-01',
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.path).toEqual(['displayName']);
     const g = GiftRequest.safeParse({ giftId: 'rose', message: 'hi\ud800' });
@@ -78,10 +90,13 @@ describe('text people see', () => {
 describe('birthdates', () => {
   const NOW = Date.UTC(2026, 5, 15, 12); // 2026-06-15 noon UTC
 
-  it.each(['2001-02-29', '2001-02-30', '2000-13-01', '1999-00-10', '1999-04-31', '1990-1-1', '19900101', ''])('%s is not a real date', (s) => {
-    expect(isRealDate(s)).toBe(false);
-    expect(Birthdate.safeParse(s).success).toBe(false);
-  });
+  it.each(['2001-02-29', '2001-02-30', '2000-13-01', '1999-00-10', '1999-04-31', '1990-1-1', '19900101', ''])(
+    '%s is not a real date',
+    (s) => {
+      expect(isRealDate(s)).toBe(false);
+      expect(Birthdate.safeParse(s).success).toBe(false);
+    },
+  );
 
   it('accepts leap days that exist and refuses dates before 1900 or after today', () => {
     expect(birthdateProblem('2000-02-29', NOW)).toBeNull();

@@ -59,7 +59,8 @@ export function isRealDate(s: string): boolean {
 export function birthdateProblem(s: string, nowMs?: number): string | null {
   if (!isRealDate(s)) return 'a real date as YYYY-MM-DD';
   if (s < '1900-01-01') return 'a date not before 1900';
-  if (nowMs !== undefined && s > new Date(nowMs + 14 * 3_600_000).toISOString().slice(0, 10)) return 'a date not in the future';
+  if (nowMs !== undefined && s > new Date(nowMs + 14 * 3_600_000).toISOString().slice(0, 10))
+    return 'a date not in the future';
   return null;
 }
 

@@ -3,7 +3,8 @@
  * public; every call it makes carries the ADMIN_TOKEN the operator pastes in (kept in sessionStorage).
  * All data is written with textContent, never as HTML: names and destinations are user input.
  */
-export const ADMIN_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const ADMIN_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export const ADMIN_HTML = `<!doctype html>
 <html lang="en">

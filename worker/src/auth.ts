@@ -152,7 +152,8 @@ export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearer(c) ?? '';
   const expected = c.env.ADMIN_TOKEN;
-  if (!expected || !timingSafeEqualText(token, expected)) return fail(c, 'unauthorized', 'Operator routes need the ADMIN_TOKEN.');
+  if (!expected || !timingSafeEqualText(token, expected))
+    return fail(c, 'unauthorized', 'Operator routes need the ADMIN_TOKEN.');
   await next();
 };
 
@@ -185,5 +186,7 @@ export async function hit(env: Env, bucket: string, limit: number, windowMs: num
 
 /** Takes one attempt back from the window it was counted in (a later window is left alone). */
 export async function giveBack(env: Env, bucket: string, hit: Hit): Promise<void> {
-  await env.DB.prepare('UPDATE rate_limits SET count = count - 1 WHERE bucket = ? AND reset_at = ? AND count > 0').bind(bucket, hit.resetAt).run();
+  await env.DB.prepare('UPDATE rate_limits SET count = count - 1 WHERE bucket = ? AND reset_at = ? AND count > 0')
+    .bind(bucket, hit.resetAt)
+    .run();
 }

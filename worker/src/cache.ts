@@ -43,9 +43,14 @@ export class TtlCache<V> {
       const value = await load();
       // Forgotten while reading: what was read may predate the change, so it is not kept.
       if (this.reading.get(key) === mine) {
-        if (!this.entries.delete(key) && this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+        if (!this.entries.delete(key) && this.entries.size >= this.max)
+          this.entries.delete(this.entries.keys().next().value!);
         const t = Date.now();
-        this.entries.set(key, { value, until: t + this.ttlMs, refreshAt: t + this.ttlMs * (0.8 + (Math.random() * 3) / 20) });
+        this.entries.set(key, {
+          value,
+          until: t + this.ttlMs,
+          refreshAt: t + this.ttlMs * (0.8 + (Math.random() * 3) / 20),
+        });
       }
       return value;
     } finally {

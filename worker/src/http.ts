@@ -1,7 +1,14 @@
 import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
-import { canonicalJson, errorBody, ERROR_STATUS, IdempotencyKey, type ApiReply, type ErrorCode } from '@giftstream/shared';
+import {
+  canonicalJson,
+  errorBody,
+  ERROR_STATUS,
+  IdempotencyKey,
+  type ApiReply,
+  type ErrorCode,
+} from '@giftstream/shared';
 import type { Background } from './cache';
 import type { AppEnv } from './env';
 
@@ -22,8 +29,16 @@ export function valid<T extends ZodType, K extends keyof ValidationTargets>(targ
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue?.path.length ? issue.path.join('.') : undefined;
-      const what = issue?.code === 'unrecognized_keys' ? `unknown field ${(issue as { keys?: string[] }).keys?.join(', ')}` : issue?.message;
-      return fail(c, 'invalid_request', `Invalid ${target}${field ? ` at ${field}` : ''}: ${what}`, field ?? ((issue as { keys?: string[] })?.keys?.[0]));
+      const what =
+        issue?.code === 'unrecognized_keys'
+          ? `unknown field ${(issue as { keys?: string[] }).keys?.join(', ')}`
+          : issue?.message;
+      return fail(
+        c,
+        'invalid_request',
+        `Invalid ${target}${field ? ` at ${field}` : ''}: ${what}`,
+        field ?? (issue as { keys?: string[] })?.keys?.[0],
+      );
     }
   });
 }
@@ -40,7 +55,12 @@ export interface Keyed {
 export function idempotency(c: Context<AppEnv>, body: unknown): Keyed | Response {
   const key = c.req.header('idempotency-key');
   if (key === undefined || !IdempotencyKey.safeParse(key).success) {
-    return fail(c, 'invalid_request', 'An Idempotency-Key header of 1 to 255 characters is required.', 'Idempotency-Key');
+    return fail(
+      c,
+      'invalid_request',
+      'An Idempotency-Key header of 1 to 255 characters is required.',
+      'Idempotency-Key',
+    );
   }
   return { key, fingerprint: canonicalJson({ method: c.req.method, path: new URL(c.req.url).pathname, body }) };
 }

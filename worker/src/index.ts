@@ -30,7 +30,10 @@ const MAX_BODY = 16 * 1024;
 const MAX_WEBHOOK_BODY = 256 * 1024;
 
 const tooLarge = (max: number) =>
-  bodyLimit({ maxSize: max, onError: (c) => fail(c, 'payload_too_large', `Request bodies are limited to ${max / 1024} KiB.`) });
+  bodyLimit({
+    maxSize: max,
+    onError: (c) => fail(c, 'payload_too_large', `Request bodies are limited to ${max / 1024} KiB.`),
+  });
 
 const v1 = new Hono<AppEnv>()
   .use(alongside)
@@ -55,7 +58,11 @@ const v1 = new Hono<AppEnv>()
     c.html(
       noticeHtml(
         c.req.query('status') === 'success'
-          ? { kind: 'ok', title: 'Payment received', lines: ['Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.'] }
+          ? {
+              kind: 'ok',
+              title: 'Payment received',
+              lines: ['Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.'],
+            }
           : { kind: 'bad', title: 'Checkout cancelled', lines: ['Nothing was charged. You can close this tab.'] },
       ),
       200,
@@ -67,8 +74,20 @@ const v1 = new Hono<AppEnv>()
     c.html(
       noticeHtml(
         c.req.query('status') === 'expired'
-          ? { kind: 'bad', title: 'This setup link expired', lines: ['Open the Giftstream popup and choose “Set up payouts” again for a fresh one. You can close this tab.'] }
-          : { kind: 'ok', title: 'Back from Stripe', lines: ['Open the Giftstream popup to see whether your payout account is ready: Stripe may still be reviewing it. You can close this tab.'] },
+          ? {
+              kind: 'bad',
+              title: 'This setup link expired',
+              lines: [
+                'Open the Giftstream popup and choose “Set up payouts” again for a fresh one. You can close this tab.',
+              ],
+            }
+          : {
+              kind: 'ok',
+              title: 'Back from Stripe',
+              lines: [
+                'Open the Giftstream popup to see whether your payout account is ready: Stripe may still be reviewing it. You can close this tab.',
+              ],
+            },
       ),
       200,
       { 'content-security-policy': PAGE_CSP },
@@ -77,13 +96,35 @@ const v1 = new Hono<AppEnv>()
 
 export const app = new Hono<AppEnv>()
   .route('/v1', v1)
-  .get('/admin', (c) => c.html(ADMIN_HTML, 200, { 'content-security-policy': ADMIN_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' }))
-  .get('/admin/app.js', (c) => c.body(ADMIN_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'content-security-policy': ADMIN_CSP }))
-  .get('/terms', async (c) => c.html(termsHtml(c.env, await rateCards(c.env), now()), 200, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }))
+  .get('/admin', (c) =>
+    c.html(ADMIN_HTML, 200, {
+      'content-security-policy': ADMIN_CSP,
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    }),
+  )
+  .get('/admin/app.js', (c) =>
+    c.body(ADMIN_JS, 200, { 'content-type': 'text/javascript; charset=utf-8', 'content-security-policy': ADMIN_CSP }),
+  )
+  .get('/terms', async (c) =>
+    c.html(termsHtml(c.env, await rateCards(c.env), now()), 200, {
+      'content-security-policy': PAGE_CSP,
+      'x-frame-options': 'DENY',
+    }),
+  )
   // The privacy page links the terms where this deployment serves them.
-  .get('/privacy', (c) => c.html(privacyHtml(privacyFacts(c.env, servesTerms() ? '/terms' : null)), 200, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }))
+  .get('/privacy', (c) =>
+    c.html(privacyHtml(privacyFacts(c.env, servesTerms() ? '/terms' : null)), 200, {
+      'content-security-policy': PAGE_CSP,
+      'x-frame-options': 'DENY',
+    }),
+  )
   // Static assets (the overlay) normally never reach the worker; this serves them where they do.
-  .get('*', (c) => (c.env.ASSETS && !c.req.path.startsWith('/v1/') ? c.env.ASSETS.fetch(c.req.raw) : fail(c, 'not_found', `No route GET ${c.req.path}.`)))
+  .get('*', (c) =>
+    c.env.ASSETS && !c.req.path.startsWith('/v1/')
+      ? c.env.ASSETS.fetch(c.req.raw)
+      : fail(c, 'not_found', `No route GET ${c.req.path}.`),
+  )
   .notFound((c) => fail(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`))
   .onError((err, c) => {
     if (err instanceof HTTPException) {
@@ -92,7 +133,13 @@ export const app = new Hono<AppEnv>()
       return c.json(errorBody(code, err.message || 'Bad request.'), status >= 500 ? 400 : status);
     }
     console.error('unhandled error', err);
-    return c.json(errorBody('internal_error' as never, 'Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.'), 500);
+    return c.json(
+      errorBody(
+        'internal_error' as never,
+        'Something went wrong on our side; nothing was charged twice. Retry with the same Idempotency-Key.',
+      ),
+      500,
+    );
   });
 
 export type AppType = typeof app;

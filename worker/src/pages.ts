@@ -2,20 +2,25 @@
  * The worker's own small HTML pages for people (privacy, terms): one look, one CSP, and every configured
  * or stored value escaped, since an operator's name or a price label is text, not markup.
  */
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A contact that is an email address or a web address becomes a link; anything else stays text. */
 export function contactHtml(contact: string): string {
-  if (/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(contact)) return `<a href="mailto:${escapeHtml(contact)}">${escapeHtml(contact)}</a>`;
+  if (/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(contact))
+    return `<a href="mailto:${escapeHtml(contact)}">${escapeHtml(contact)}</a>`;
   if (/^https:\/\/[^\s<>"]+$/.test(contact)) return `<a href="${escapeHtml(contact)}">${escapeHtml(contact)}</a>`;
   return escapeHtml(contact);
 }
 
 /** The operator as configured (OPERATOR_NAME / OPERATOR_CONTACT), with a plain fallback. */
 export function operatorOf(env: { OPERATOR_NAME?: string; OPERATOR_CONTACT?: string }) {
-  return { name: env.OPERATOR_NAME?.trim() || 'the operator of this Giftstream server', contact: env.OPERATOR_CONTACT?.trim() || '' };
+  return {
+    name: env.OPERATOR_NAME?.trim() || 'the operator of this Giftstream server',
+    contact: env.OPERATOR_CONTACT?.trim() || '',
+  };
 }
 
 /** A whole page around `body` (already HTML, its values escaped by the caller). */

@@ -27,11 +27,16 @@ export function privacyFacts(env: Env, termsPath: string | null): PrivacyFacts {
 
 export function privacyHtml(f: PrivacyFacts): string {
   const operator = escapeHtml(f.operatorName);
-  const contact = f.operatorContact ? `You can reach them at ${contactHtml(f.operatorContact)}.` : 'The operator has not published a contact address.';
-  return pageHtml('Privacy', 'For the Giftstream browser extension and this server.', `<section>
+  const contact = f.operatorContact
+    ? `You can reach them at ${contactHtml(f.operatorContact)}.`
+    : 'The operator has not published a contact address.';
+  return pageHtml(
+    'Privacy',
+    'For the Giftstream browser extension and this server.',
+    `<section>
 <h2>Who receives your data</h2>
 <p>This server is run by <strong>${operator}</strong>, who decides what happens to the data below. ${contact}
-It runs on Cloudflare, which carries every request to it.${f.stripe ? ' Payments are made on Stripe\'s own checkout page: your card details go to Stripe, never to this server.' : ' This server runs in sandbox mode: no real payment is taken and no payment details are asked for.'}
+It runs on Cloudflare, which carries every request to it.${f.stripe ? " Payments are made on Stripe's own checkout page: your card details go to Stripe, never to this server." : ' This server runs in sandbox mode: no real payment is taken and no payment details are asked for.'}
 Nothing is sold, and nothing is sent to advertisers or analytics services. The extension talks to this server only
 (and to another Giftstream server only if you choose one in its settings).</p>
 </section>
@@ -67,5 +72,6 @@ Deleting removes your email, display name, birthdate and password, ends every se
 drops your channel claims. Coins and diamonds left in the account are forfeited, so refund or cash out first; an account that
 owes coins after a chargeback cannot be deleted until the debt is repaid.</p>
 </section>
-${f.termsPath ? `\n<p><a href="${escapeHtml(f.termsPath)}">Terms of service</a> — prices, refunds and what happens when an account closes.</p>\n` : ''}`);
+${f.termsPath ? `\n<p><a href="${escapeHtml(f.termsPath)}">Terms of service</a> — prices, refunds and what happens when an account closes.</p>\n` : ''}`,
+  );
 }

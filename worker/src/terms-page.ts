@@ -13,8 +13,12 @@ export function termsHtml(env: Env, cards: readonly RateCard[], now: number): st
   const stripe = !!env.STRIPE_SECRET_KEY;
   const usd = (minor: number) => escapeHtml(formatMoney(minor, r.currency));
   const sharePercent = (r.creatorShare.numerator * 100) / r.creatorShare.denominator;
-  const contact = op.contact ? ` You can reach them at ${contactHtml(op.contact)}.` : ' The operator has not published a contact address.';
-  const packs = r.packs.map((p) => `<tr><th>${p.coins.toLocaleString('en-US')} coins</th><td>${usd(p.price.amount)}</td></tr>`).join('');
+  const contact = op.contact
+    ? ` You can reach them at ${contactHtml(op.contact)}.`
+    : ' The operator has not published a contact address.';
+  const packs = r.packs
+    .map((p) => `<tr><th>${p.coins.toLocaleString('en-US')} coins</th><td>${usd(p.price.amount)}</td></tr>`)
+    .join('');
   const next = r.next
     ? `<p>Version ${r.next.version} of the rate card takes effect on ${escapeHtml(new Date(r.next.effectiveAt).toUTCString())}; it never applies to anything before then. <code>GET /v1/rates</code> shows both.</p>`
     : '<p>No change to the rate card is scheduled. A change is published with the time it takes effect, and never applies to anything before then.</p>';

@@ -23,7 +23,9 @@ describe('limits on abuse', () => {
     const key = 'replay-after-burst';
     const first = await sendGift(viewer, handle, { giftId: 'rose' }, key);
     expect(first.status).toBe(201);
-    const burst = await Promise.all(Array.from({ length: 60 }, () => sendGift(viewer, handle, { giftId: 'rose' }, key)));
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, () => sendGift(viewer, handle, { giftId: 'rose' }, key)),
+    );
     expect(burst.every((r) => r.text === first.text)).toBe(true);
   });
 
@@ -31,16 +33,22 @@ describe('limits on abuse', () => {
     const { handle } = await liveRoom({ coins: 0 });
     const open = [];
     for (let i = 0; i < 20; i++) open.push(await connect(handle));
-    const refused = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events`, { headers: { upgrade: 'websocket' } });
+    const refused = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events`, {
+      headers: { upgrade: 'websocket' },
+    });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('10');
     expect(((await refused.json()) as any).error.code).toBe('rate_limited');
     for (let i = 0; i < 10; i++) {
-      const res = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events`, { headers: { upgrade: 'websocket', 'cf-connecting-ip': `203.0.113.${i}` } });
+      const res = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events`, {
+        headers: { upgrade: 'websocket', 'cf-connecting-ip': `203.0.113.${i}` },
+      });
       expect(res.status).toBe(101);
       res.webSocket!.accept();
     }
-    const full = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events`, { headers: { upgrade: 'websocket', 'cf-connecting-ip': '198.51.100.7' } });
+    const full = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events`, {
+      headers: { upgrade: 'websocket', 'cf-connecting-ip': '198.51.100.7' },
+    });
     expect(full.status).toBe(429);
     for (const c of open) c.close();
   });
@@ -50,11 +58,22 @@ describe('limits on abuse', () => {
     const { env } = await import('cloudflare:test');
     const limited = { ...env, SIGNUPS_PER_HOUR: '2' };
     const headers = { 'content-type': 'application/json', 'cf-connecting-ip': '192.0.2.44' };
-    const body = (i: number) => JSON.stringify({ email: `abuse${i}-${crypto.randomUUID()}@example.com`, password: 'long enough pw', displayName: 'A', birthdate: '1990-01-01' });
+    const body = (i: number) =>
+      JSON.stringify({
+        email: `abuse${i}-${crypto.randomUUID()}@example.com`,
+        password: 'long enough pw',
+        displayName: 'A',
+        birthdate: '1990-01-01',
+      });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await app.request('/v1/auth/signup', { method: 'POST', headers, body: body(i) }, limited)).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await app.request('/v1/auth/signup', { method: 'POST', headers, body: body(i) }, limited)).status);
     expect(statuses).toEqual([201, 201, 429]);
-    const other = await app.request('/v1/auth/signup', { method: 'POST', headers: { ...headers, 'cf-connecting-ip': '192.0.2.45' }, body: body(9) }, limited);
+    const other = await app.request(
+      '/v1/auth/signup',
+      { method: 'POST', headers: { ...headers, 'cf-connecting-ip': '192.0.2.45' }, body: body(9) },
+      limited,
+    );
     expect(other.status).toBe(201);
   });
 
@@ -63,7 +82,11 @@ describe('limits on abuse', () => {
     const { env } = await import('cloudflare:test');
     const u = await signup();
     const limited = { ...env, LOGINS_PER_MINUTE: '3' };
-    const init = { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '192.0.2.80' }, body: JSON.stringify({ email: u.email, password: u.password }) };
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': '192.0.2.80' },
+      body: JSON.stringify({ email: u.email, password: u.password }),
+    };
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await app.request('/v1/auth/login', init, limited)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -92,7 +115,12 @@ describe('limits hold under simultaneous requests', () => {
     const replies = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         api('/v1/auth/signup', {
-          body: { email: `burst-${tag}-${i}@example.com`, password: 'long enough pw', displayName: 'B', birthdate: '1990-01-01' },
+          body: {
+            email: `burst-${tag}-${i}@example.com`,
+            password: 'long enough pw',
+            displayName: 'B',
+            birthdate: '1990-01-01',
+          },
           headers: { 'cf-connecting-ip': '192.0.2.60' },
           env: limited,
         }),
@@ -103,7 +131,9 @@ describe('limits hold under simultaneous requests', () => {
       expect(r.json.error.code).toBe('rate_limited');
       expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
-    const made = await env.DB.prepare('SELECT COUNT(*) AS n FROM users WHERE email_norm LIKE ?').bind(`burst-${tag}-%`).first<{ n: number }>();
+    const made = await env.DB.prepare('SELECT COUNT(*) AS n FROM users WHERE email_norm LIKE ?')
+      .bind(`burst-${tag}-%`)
+      .first<{ n: number }>();
     expect(made!.n).toBe(20);
   });
 
@@ -111,10 +141,20 @@ describe('limits hold under simultaneous requests', () => {
     expect(env.LOGIN_FAILURES_PER_15_MIN).toBe('5');
     const u = await signup();
     const checked = hashStats.started;
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => api('/v1/auth/login', { body: { email: u.email, password: `wrong password ${i}` } })));
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        api('/v1/auth/login', { body: { email: u.email, password: `wrong password ${i}` } }),
+      ),
+    );
     expect(statuses(replies)).toEqual([...Array(5).fill(401), ...Array(35).fill(429)]);
-    expect(replies.filter((r) => r.status === 401).every((r) => r.json.error.code === 'invalid_credentials')).toBe(true);
-    expect(replies.filter((r) => r.status === 429).every((r) => r.json.error.code === 'rate_limited' && Number(r.headers.get('retry-after')) >= 1)).toBe(true);
+    expect(replies.filter((r) => r.status === 401).every((r) => r.json.error.code === 'invalid_credentials')).toBe(
+      true,
+    );
+    expect(
+      replies
+        .filter((r) => r.status === 429)
+        .every((r) => r.json.error.code === 'rate_limited' && Number(r.headers.get('retry-after')) >= 1),
+    ).toBe(true);
     // Each checked password is one PBKDF2 run: the other 35 never reached it.
     expect(hashStats.started - checked).toBe(5);
     const right = { body: { email: u.email, password: u.password } };
@@ -127,7 +167,8 @@ describe('limits hold under simultaneous requests', () => {
 
   it('a right password hands its slot back: only wrong passwords use up the 5', async () => {
     const u = await signup();
-    const attempt = (password: string) => api('/v1/auth/login', { body: { email: u.email, password } }).then((r) => r.status);
+    const attempt = (password: string) =>
+      api('/v1/auth/login', { body: { email: u.email, password } }).then((r) => r.status);
     for (let i = 0; i < 4; i++) expect(await attempt(`wrong ${i}`)).toBe(401);
     expect(await attempt(u.password)).toBe(200);
     expect(await attempt(u.password)).toBe(200);

@@ -13,7 +13,13 @@ function freshEmail(tag = 'auth'): string {
 }
 
 async function register(overrides: Record<string, unknown> = {}) {
-  const body = { email: freshEmail(), password: PASSWORD, displayName: 'Ada Viewer', birthdate: '1990-05-17', ...overrides };
+  const body = {
+    email: freshEmail(),
+    password: PASSWORD,
+    displayName: 'Ada Viewer',
+    birthdate: '1990-05-17',
+    ...overrides,
+  };
   return { body, res: await api('/v1/auth/signup', { body }) };
 }
 
@@ -32,7 +38,9 @@ async function sha256Hex(text: string): Promise<string> {
 
 /** Every row of every table of the D1 directory, as one string, to look for secrets in. */
 async function dumpD1(): Promise<string> {
-  const { results: tables } = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'").all<{ name: string }>();
+  const { results: tables } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
   expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['users', 'sessions', 'rate_limits']));
   const parts: string[] = [];
   for (const { name } of tables) {
@@ -65,7 +73,9 @@ describe('signup', () => {
     expect(m.json.user).toMatchObject({ id: res.json.user.id, displayName: 'Ada Viewer', adult: true });
     expect(m.json.wallet).toMatchObject({ coins: 0, diamonds: 0, debt: 0 });
 
-    const row = await env.DB.prepare('SELECT email, display_name, birthdate FROM users WHERE id = ?').bind(res.json.user.id).first();
+    const row = await env.DB.prepare('SELECT email, display_name, birthdate FROM users WHERE id = ?')
+      .bind(res.json.user.id)
+      .first();
     expect(row).toEqual({ email: body.email, display_name: 'Ada Viewer', birthdate: '1990-05-17' });
   });
 
@@ -73,13 +83,20 @@ describe('signup', () => {
     const local = `MixedCase${++seq}-${crypto.randomUUID().slice(0, 8)}`;
     const first = await register({ email: `${local}@Example.COM` });
     expect(first.res.status).toBe(201);
-    for (const variant of [`${local}@Example.COM`, `${local.toLowerCase()}@example.com`, `${local.toUpperCase()}@EXAMPLE.COM`, `  ${local}@example.com  `]) {
+    for (const variant of [
+      `${local}@Example.COM`,
+      `${local.toLowerCase()}@example.com`,
+      `${local.toUpperCase()}@EXAMPLE.COM`,
+      `  ${local}@example.com  `,
+    ]) {
       const again = await register({ email: variant, password: 'another password 123' });
       expect(again.res.status, variant).toBe(409);
       expect(again.res.json.error.code).toBe('email_taken');
       expect(again.res.json.token).toBeUndefined();
     }
-    const { results } = await env.DB.prepare('SELECT id FROM users WHERE email_norm = ?').bind(`${local}@example.com`.toLowerCase()).all();
+    const { results } = await env.DB.prepare('SELECT id FROM users WHERE email_norm = ?')
+      .bind(`${local}@example.com`.toLowerCase())
+      .all();
     expect(results).toHaveLength(1);
     // The account still has its original password, and any letter case of the email signs in.
     expect((await login(`${local.toLowerCase()}@EXAMPLE.com`, PASSWORD)).status).toBe(200);
@@ -89,11 +106,15 @@ describe('signup', () => {
   it('creates exactly one account when the same email signs up concurrently', async () => {
     const email = freshEmail('race');
     const results = await Promise.all(
-      [email, email.toUpperCase(), email, email.toUpperCase(), email].map((e, i) => register({ email: e, displayName: `Racer ${i}` })),
+      [email, email.toUpperCase(), email, email.toUpperCase(), email].map((e, i) =>
+        register({ email: e, displayName: `Racer ${i}` }),
+      ),
     );
     const statuses = results.map((r) => r.res.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409]);
-    const { results: rows } = await env.DB.prepare('SELECT id FROM users WHERE email_norm = ?').bind(email.toLowerCase()).all<{ id: string }>();
+    const { results: rows } = await env.DB.prepare('SELECT id FROM users WHERE email_norm = ?')
+      .bind(email.toLowerCase())
+      .all<{ id: string }>();
     expect(rows).toHaveLength(1);
     const winner = results.find((r) => r.res.status === 201)!;
     expect(rows[0]!.id).toBe(winner.res.json.user.id);
@@ -105,7 +126,10 @@ describe('signup', () => {
     const b = await register(); // same password, another account
     expect(a.res.status).toBe(201);
     expect(b.res.status).toBe(201);
-    const hashOf = async (id: string) => (await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(id).first<{ password_hash: string }>())!.password_hash;
+    const hashOf = async (id: string) =>
+      (await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
+        .bind(id)
+        .first<{ password_hash: string }>())!.password_hash;
     const ha = await hashOf(a.res.json.user.id);
     const hb = await hashOf(b.res.json.user.id);
     expect(ha).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{40,}$/);
@@ -124,8 +148,12 @@ describe('signup', () => {
     const loginToken: string = l.json.token;
     expect(loginToken).not.toBe(signupToken);
 
-    const { results } = await env.DB.prepare('SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created_at').bind(res.json.user.id).all<{ token_hash: string }>();
-    expect(results.map((r) => r.token_hash).sort()).toEqual([await sha256Hex(signupToken), await sha256Hex(loginToken)].sort());
+    const { results } = await env.DB.prepare('SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY created_at')
+      .bind(res.json.user.id)
+      .all<{ token_hash: string }>();
+    expect(results.map((r) => r.token_hash).sort()).toEqual(
+      [await sha256Hex(signupToken), await sha256Hex(loginToken)].sort(),
+    );
     const dump = await dumpD1();
     expect(dump).not.toContain(signupToken);
     expect(dump).not.toContain(loginToken);
@@ -135,12 +163,24 @@ describe('signup', () => {
 });
 
 describe('birthdate', () => {
-  for (const bad of ['2023-02-30', 'yesterday', '1990-13-01', '1990-00-10', '1990-1-5', '17/05/1990', '', '1990-05-17T00:00:00Z', '1899-12-31']) {
+  for (const bad of [
+    '2023-02-30',
+    'yesterday',
+    '1990-13-01',
+    '1990-00-10',
+    '1990-1-5',
+    '17/05/1990',
+    '',
+    '1990-05-17T00:00:00Z',
+    '1899-12-31',
+  ]) {
     it(`refuses ${JSON.stringify(bad)} with 400 naming the birthdate field, and creates nothing`, async () => {
       const { body, res } = await register({ birthdate: bad });
       expect(res.status).toBe(400);
       expect(res.json.error).toMatchObject({ code: 'invalid_request', field: 'birthdate' });
-      expect(await env.DB.prepare('SELECT 1 FROM users WHERE email_norm = ?').bind(body.email.toLowerCase()).first()).toBeNull();
+      expect(
+        await env.DB.prepare('SELECT 1 FROM users WHERE email_norm = ?').bind(body.email.toLowerCase()).first(),
+      ).toBeNull();
       // The email is still free.
       expect((await register({ email: body.email })).res.status).toBe(201);
     });
@@ -220,7 +260,12 @@ describe('sessions', () => {
   });
 
   it('rejects a missing, malformed or unknown token with 401 unauthorized', async () => {
-    for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: `Bearer gs_${'A'.repeat(43)}` }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer' },
+      { authorization: 'Basic abc' },
+      { authorization: `Bearer gs_${'A'.repeat(43)}` },
+    ] as Record<string, string>[]) {
       const r = await api('/v1/me', { headers });
       expect(r.status).toBe(401);
       expect(r.json.error.code).toBe('unauthorized');
@@ -252,21 +297,36 @@ describe('profile', () => {
     expect(r.json.user).toMatchObject({ id: u.id, displayName: 'After Name', adult: true });
     expect((await me(u.token)).json.user.displayName).toBe('After Name');
     expect((await login(u.email, u.password)).json.user.displayName).toBe('After Name');
-    const row = await env.DB.prepare('SELECT display_name FROM users WHERE id = ?').bind(u.id).first<{ display_name: string }>();
+    const row = await env.DB.prepare('SELECT display_name FROM users WHERE id = ?')
+      .bind(u.id)
+      .first<{ display_name: string }>();
     expect(row!.display_name).toBe('After Name');
   });
 
   it('refuses an empty or too long display name, and any other field such as the birthdate', async () => {
     const u = await signup({ name: 'Stays' });
-    for (const body of [{ displayName: '' }, { displayName: '   ' }, { displayName: 'x'.repeat(41) }, {}, { displayName: 'Ok', birthdate: '1950-01-01' }]) {
+    for (const body of [
+      { displayName: '' },
+      { displayName: '   ' },
+      { displayName: 'x'.repeat(41) },
+      {},
+      { displayName: 'Ok', birthdate: '1950-01-01' },
+    ]) {
       const r = await api('/v1/me', { method: 'PATCH', body, token: u.token });
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.json.error.code).toBe('invalid_request');
     }
-    const birth = await api('/v1/me', { method: 'PATCH', body: { displayName: 'Ok', birthdate: '1950-01-01' }, token: u.token });
+    const birth = await api('/v1/me', {
+      method: 'PATCH',
+      body: { displayName: 'Ok', birthdate: '1950-01-01' },
+      token: u.token,
+    });
     expect(birth.json.error.field).toBe('birthdate');
     expect((await me(u.token)).json.user.displayName).toBe('Stays');
-    expect((await env.DB.prepare('SELECT birthdate FROM users WHERE id = ?').bind(u.id).first<{ birthdate: string }>())!.birthdate).toBe('1990-05-17');
+    expect(
+      (await env.DB.prepare('SELECT birthdate FROM users WHERE id = ?').bind(u.id).first<{ birthdate: string }>())!
+        .birthdate,
+    ).toBe('1990-05-17');
     expect((await api('/v1/me', { method: 'PATCH', body: { displayName: 'Nope' } })).status).toBe(401);
   });
 });

@@ -1,7 +1,18 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { advanceClock } from '../src/clock';
-import { ADMIN, api, buy, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, walletStub, type TestUser } from './helpers';
+import {
+  ADMIN,
+  api,
+  buy,
+  expectCleanAudit,
+  makeCreator,
+  signup,
+  uniqueKey,
+  wallet,
+  walletStub,
+  type TestUser,
+} from './helpers';
 
 const DAY = 86_400_000;
 const UNKNOWN_ULID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
@@ -30,9 +41,18 @@ const USER_ROUTES: Route[] = [
   { method: 'POST', path: '/v1/purchases', body: { packId: 'pack_100' }, keyed: true },
   { method: 'GET', path: () => `/v1/purchases/${fx.purchase}` },
   { method: 'POST', path: () => `/v1/purchases/${fx.purchase}/refund`, keyed: true },
-  { method: 'POST', path: '/v1/creators', body: { handle: 'hijacked_handle', channels: ['https://twitch.tv/hijacked'] } },
+  {
+    method: 'POST',
+    path: '/v1/creators',
+    body: { handle: 'hijacked_handle', channels: ['https://twitch.tv/hijacked'] },
+  },
   { method: 'GET', path: '/v1/creator/payouts' },
-  { method: 'POST', path: '/v1/creator/payouts', body: { diamonds: 1430, destination: 'attacker account' }, keyed: true },
+  {
+    method: 'POST',
+    path: '/v1/creator/payouts',
+    body: { diamonds: 1430, destination: 'attacker account' },
+    keyed: true,
+  },
 ];
 
 /** Every operator route that exists today. */
@@ -42,7 +62,11 @@ const ADMIN_ROUTES: Route[] = [
   { method: 'POST', path: () => `/v1/admin/payouts/${fx.payout}`, body: { status: 'paid' }, keyed: true },
   { method: 'GET', path: '/v1/admin/channels' },
   { method: 'GET', path: '/v1/admin/channels?verified=false' },
-  { method: 'POST', path: '/v1/admin/channels/verify', body: { url: 'https://twitch.tv/auth_creator', handle: 'auth_creator' } },
+  {
+    method: 'POST',
+    path: '/v1/admin/channels/verify',
+    body: { url: 'https://twitch.tv/auth_creator', handle: 'auth_creator' },
+  },
   { method: 'PUT', path: '/v1/admin/rates/next', body: rateCard(Date.now() + 365 * DAY) },
   { method: 'GET', path: '/v1/admin/audit' },
 ];
@@ -87,7 +111,8 @@ async function sha256Hex(text: string) {
 async function state(tokens: { owner: string; creator: string }) {
   const out: Record<string, string> = {};
   for (const [who, token] of Object.entries(tokens)) {
-    for (const p of ['/v1/me', '/v1/wallet', '/v1/wallet/history?limit=200', '/v1/creator/payouts']) out[`${who} ${p}`] = (await api(p, { token })).text;
+    for (const p of ['/v1/me', '/v1/wallet', '/v1/wallet/history?limit=200', '/v1/creator/payouts'])
+      out[`${who} ${p}`] = (await api(p, { token })).text;
   }
   out.adminPayouts = (await api('/v1/admin/payouts', { token: ADMIN })).text;
   out.adminChannels = (await api('/v1/admin/channels', { token: ADMIN })).text;
@@ -103,8 +128,14 @@ describe('authorization', () => {
     fx.purchase = (await buy(fx.owner, { packId: 'pack_1000' })).purchase.id;
     fx.creator = await signup({ name: 'Auth Creator' });
     await makeCreator(fx.creator, 'auth_creator', ['https://www.twitch.tv/auth_creator']);
-    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [{ transferId: crypto.randomUUID(), diamonds: 3000, rateVersion: 1, from: null }]);
-    const p = await api('/v1/creator/payouts', { body: { diamonds: 1430, destination: 'NL91ABNA0417164300' }, token: fx.creator.token, key: uniqueKey() });
+    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [
+      { transferId: crypto.randomUUID(), diamonds: 3000, rateVersion: 1, from: null },
+    ]);
+    const p = await api('/v1/creator/payouts', {
+      body: { diamonds: 1430, destination: 'NL91ABNA0417164300' },
+      token: fx.creator.token,
+      key: uniqueKey(),
+    });
     expect(p.status).toBe(201);
     fx.payout = p.json.payout.id;
     before = await state({ owner: fx.owner.token, creator: fx.creator.token });
@@ -163,7 +194,11 @@ describe('authorization', () => {
     expect(me.json.user.displayName).toBe('Leaving');
     expect(me.json.creator).toBeNull();
     const w = await api('/v1/wallet', { token: second });
-    expect(w.json).toMatchObject({ coins: 500, limits: { daily: null, weekly: null, monthly: null }, pendingLimits: [] });
+    expect(w.json).toMatchObject({
+      coins: 500,
+      limits: { daily: null, weekly: null, monthly: null },
+      pendingLimits: [],
+    });
   });
 
   it("refuses to show or refund another user's purchase, without revealing that it exists", async () => {
@@ -181,7 +216,11 @@ describe('authorization', () => {
 
     const key = uniqueKey('steal');
     const steal = await api(`/v1/purchases/${fx.purchase}/refund`, { method: 'POST', token: intruder.token, key });
-    const stealMissing = await api(`/v1/purchases/${UNKNOWN_ULID}/refund`, { method: 'POST', token: intruder.token, key: uniqueKey() });
+    const stealMissing = await api(`/v1/purchases/${UNKNOWN_ULID}/refund`, {
+      method: 'POST',
+      token: intruder.token,
+      key: uniqueKey(),
+    });
     expect(steal.status).toBe(404);
     expect(steal.json.error.code).toBe('not_found');
     expect(steal.text).toBe(stealMissing.text);
@@ -212,7 +251,11 @@ describe('authorization', () => {
     expect(list.status).toBe(200);
     expect(list.json.payouts).toEqual([]);
     // A payout request spends only the caller's own diamonds.
-    const r = await api('/v1/creator/payouts', { body: { diamonds: 1430, destination: 'rival account' }, token: rival.token, key: uniqueKey() });
+    const r = await api('/v1/creator/payouts', {
+      body: { diamonds: 1430, destination: 'rival account' },
+      token: rival.token,
+      key: uniqueKey(),
+    });
     expect(r.status).toBe(402);
     expect(r.json.error.code).toBe('insufficient_funds');
     const w = await wallet(fx.creator);
@@ -228,7 +271,11 @@ describe('authorization', () => {
       const list = await api('/v1/creator/payouts', { token: u.token });
       expect(list.status).toBe(403);
       expect(list.json.error.code).toBe('forbidden');
-      const ask = await api('/v1/creator/payouts', { body: { diamonds: 1430, destination: 'my account' }, token: u.token, key: uniqueKey() });
+      const ask = await api('/v1/creator/payouts', {
+        body: { diamonds: 1430, destination: 'my account' },
+        token: u.token,
+        key: uniqueKey(),
+      });
       expect(ask.status).toBe(403);
       expect(ask.json.error.code).toBe('forbidden');
       expect((await wallet(u)).diamondsPending).toBe(0);
@@ -276,7 +323,11 @@ describe('authorization', () => {
       `Bearer ${fx.creator.token}`, // a creator, on their own payout too
     ];
     for (const r of ADMIN_ROUTES) {
-      for (const auth of refused) expectUnauthorized(await call(r, auth), `${label(r)} with ${auth === null ? 'no token' : `"${auth.slice(0, 30)}"`}`);
+      for (const auth of refused)
+        expectUnauthorized(
+          await call(r, auth),
+          `${label(r)} with ${auth === null ? 'no token' : `"${auth.slice(0, 30)}"`}`,
+        );
     }
     expect(await state({ owner: fx.owner.token, creator: fx.creator.token })).toEqual(snapshot);
     const p = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts;
@@ -288,11 +339,17 @@ describe('authorization', () => {
     const ok = async (path: string, init: Parameters<typeof api>[1] = {}) => api(path, { token: ADMIN, ...init });
     const payouts = await ok('/v1/admin/payouts');
     expect(payouts.status).toBe(200);
-    expect(payouts.json.payouts.find((p: { id: string }) => p.id === fx.payout)).toMatchObject({ handle: 'auth_creator', diamonds: 1430, status: 'requested' });
+    expect(payouts.json.payouts.find((p: { id: string }) => p.id === fx.payout)).toMatchObject({
+      handle: 'auth_creator',
+      diamonds: 1430,
+      status: 'requested',
+    });
     expect((await ok('/v1/admin/payouts?status=requested')).status).toBe(200);
     const channels = await ok('/v1/admin/channels?verified=false');
     expect(channels.status).toBe(200);
-    expect(channels.json.channels).toContainEqual(expect.objectContaining({ url: 'https://twitch.tv/auth_creator', handle: 'auth_creator', verified: false }));
+    expect(channels.json.channels).toContainEqual(
+      expect.objectContaining({ url: 'https://twitch.tv/auth_creator', handle: 'auth_creator', verified: false }),
+    );
     const a = await ok('/v1/admin/audit');
     expect(a.status).toBe(200);
     expect(a.json).toMatchObject({ ok: true, violations: [] });
@@ -303,9 +360,15 @@ describe('authorization', () => {
     const past = await ok('/v1/admin/rates/next', { method: 'PUT', body: rateCard(Date.now() - DAY) });
     expect(past.status).toBe(400);
     expect(past.json.error.field).toBe('effectiveAt');
-    const verify = await ok('/v1/admin/channels/verify', { body: { url: 'https://twitch.tv/auth_creator', handle: 'auth_creator' } });
+    const verify = await ok('/v1/admin/channels/verify', {
+      body: { url: 'https://twitch.tv/auth_creator', handle: 'auth_creator' },
+    });
     expect(verify.status).toBe(200);
-    expect(verify.json.channel).toMatchObject({ url: 'https://twitch.tv/auth_creator', handle: 'auth_creator', verified: true });
+    expect(verify.json.channel).toMatchObject({
+      url: 'https://twitch.tv/auth_creator',
+      handle: 'auth_creator',
+      verified: true,
+    });
     const decide = await ok(`/v1/admin/payouts/${fx.payout}`, { body: { status: 'rejected' }, key: uniqueKey() });
     expect(decide.status).toBe(200);
     expect(decide.json.payout).toMatchObject({ id: fx.payout, status: 'rejected' });
@@ -317,7 +380,8 @@ describe('authorization', () => {
     const u = await signup({ name: 'Expiring' });
     expect((await api('/v1/wallet', { token: u.token })).status).toBe(200);
     advanceClock(31 * DAY);
-    for (const r of USER_ROUTES) expectUnauthorized(await call(r, `Bearer ${u.token}`), `${label(r)} with an expired session`);
+    for (const r of USER_ROUTES)
+      expectUnauthorized(await call(r, `Bearer ${u.token}`), `${label(r)} with an expired session`);
     const again = await api('/v1/auth/login', { body: { email: u.email, password: u.password } });
     expect(again.status).toBe(200);
     expect((await api('/v1/wallet', { token: again.json.token })).status).toBe(200);

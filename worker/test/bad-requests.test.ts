@@ -1,7 +1,18 @@
 import { SELF } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '@giftstream/shared';
-import { ADMIN, api, audit, buy, expectCleanAudit, makeCreator, signup, uniqueKey, walletStub, type TestUser } from './helpers';
+import {
+  ADMIN,
+  api,
+  audit,
+  buy,
+  expectCleanAudit,
+  makeCreator,
+  signup,
+  uniqueKey,
+  walletStub,
+  type TestUser,
+} from './helpers';
 
 /**
  * A table of bad requests against the money routes. Every one must be answered with a 4xx and the API's
@@ -68,11 +79,18 @@ function moneyRouteCases(): Case[] {
   const bad = (c: Case) => cases.push(c);
   const invalid = (name: string, method: Case['method'], path: Case['path'], as: Who, body: unknown, field?: string) =>
     bad({ name, method, path, as, body, status: 400, code: 'invalid_request', field });
-  const malformed = (name: string, method: Case['method'], path: Case['path'], as: Who, raw: string, headers?: Record<string, string>) =>
-    bad({ name, method, path, as, raw, headers, status: 400, code: 'invalid_request' });
+  const malformed = (
+    name: string,
+    method: Case['method'],
+    path: Case['path'],
+    as: Who,
+    raw: string,
+    headers?: Record<string, string>,
+  ) => bad({ name, method, path, as, raw, headers, status: 400, code: 'invalid_request' });
 
   // ---- POST /v1/purchases ----
-  const P = (name: string, body: unknown, field?: string) => invalid(`purchase: ${name}`, 'POST', purchases, 'viewer', body, field);
+  const P = (name: string, body: unknown, field?: string) =>
+    invalid(`purchase: ${name}`, 'POST', purchases, 'viewer', body, field);
   P('empty object', {});
   P('array instead of object', []);
   P('array of a valid body', [{ packId: 'pack_100' }]);
@@ -104,33 +122,172 @@ function moneyRouteCases(): Case[] {
   P('extra field price', { packId: 'pack_100', price: { amount: 1, currency: 'USD' } });
   P('extra field status', { packId: 'pack_100', status: 'completed' });
   malformed('purchase: 1e400 coins (Infinity)', 'POST', purchases, 'viewer', '{"coins": 1e400}');
-  malformed('purchase: __proto__ smuggling', 'POST', purchases, 'viewer', '{"__proto__": {"balance": 5}, "packId": "pack_100"}');
+  malformed(
+    'purchase: __proto__ smuggling',
+    'POST',
+    purchases,
+    'viewer',
+    '{"__proto__": {"balance": 5}, "packId": "pack_100"}',
+  );
   malformed('purchase: JSON null', 'POST', purchases, 'viewer', 'null');
   malformed('purchase: JSON string', 'POST', purchases, 'viewer', '"pack_100"');
   malformed('purchase: JSON number', 'POST', purchases, 'viewer', '1000');
   malformed('purchase: empty body', 'POST', purchases, 'viewer', '');
   malformed('purchase: truncated JSON', 'POST', purchases, 'viewer', '{"packId": ');
   malformed('purchase: NaN literal', 'POST', purchases, 'viewer', '{"coins": NaN}');
-  malformed('purchase: form-encoded body', 'POST', purchases, 'viewer', 'packId=pack_100', { 'content-type': 'application/x-www-form-urlencoded' });
-  malformed('purchase: JSON sent as text/plain', 'POST', purchases, 'viewer', '{"packId":"pack_100"}', { 'content-type': 'text/plain' });
-  bad({ name: 'purchase: no body at all', method: 'POST', path: purchases, as: 'viewer', status: 400, code: 'invalid_request' });
-  bad({ name: 'purchase: 17 KiB body', method: 'POST', path: purchases, as: 'viewer', body: { packId: 'pack_100', pad: BIG }, status: 413, code: 'payload_too_large' });
-  bad({ name: 'purchase: 17 KiB streamed without Content-Length', method: 'POST', path: purchases, as: 'viewer', stream: 17 * 1024, status: 413, code: 'payload_too_large' });
-  bad({ name: 'purchase: 16 KiB + 1 byte', method: 'POST', path: purchases, as: 'viewer', raw: JSON.stringify({ packId: 'pack_100', pad: 'x'.repeat(16 * 1024 - 30) }).padEnd(16 * 1024 + 1, ' '), status: 413, code: 'payload_too_large' });
-  bad({ name: 'purchase: missing Idempotency-Key', method: 'POST', path: purchases, as: 'viewer', body: { packId: 'pack_100' }, key: null, status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'purchase: empty Idempotency-Key', method: 'POST', path: purchases, as: 'viewer', body: { packId: 'pack_100' }, key: '', status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'purchase: 256-character Idempotency-Key', method: 'POST', path: purchases, as: 'viewer', body: { packId: 'pack_100' }, key: 'k'.repeat(256), status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'purchase: used key with another body', method: 'POST', path: purchases, as: 'viewer', body: { packId: 'pack_1000' }, key: () => fx.usedKey, status: 409, code: 'idempotency_mismatch' });
-  bad({ name: 'purchase: under-18 buyer', method: 'POST', path: purchases, as: 'kid', body: { packId: 'pack_100' }, status: 403, code: 'age_restricted' });
-  bad({ name: 'purchase: over the daily limit', method: 'POST', path: purchases, as: 'limited', body: { packId: 'pack_100' }, status: 403, code: 'spending_limit' });
-  bad({ name: 'purchase: no token', method: 'POST', path: purchases, as: 'none', body: { packId: 'pack_100' }, status: 401, code: 'unauthorized' });
+  malformed('purchase: form-encoded body', 'POST', purchases, 'viewer', 'packId=pack_100', {
+    'content-type': 'application/x-www-form-urlencoded',
+  });
+  malformed('purchase: JSON sent as text/plain', 'POST', purchases, 'viewer', '{"packId":"pack_100"}', {
+    'content-type': 'text/plain',
+  });
+  bad({
+    name: 'purchase: no body at all',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    status: 400,
+    code: 'invalid_request',
+  });
+  bad({
+    name: 'purchase: 17 KiB body',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    body: { packId: 'pack_100', pad: BIG },
+    status: 413,
+    code: 'payload_too_large',
+  });
+  bad({
+    name: 'purchase: 17 KiB streamed without Content-Length',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    stream: 17 * 1024,
+    status: 413,
+    code: 'payload_too_large',
+  });
+  bad({
+    name: 'purchase: 16 KiB + 1 byte',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    raw: JSON.stringify({ packId: 'pack_100', pad: 'x'.repeat(16 * 1024 - 30) }).padEnd(16 * 1024 + 1, ' '),
+    status: 413,
+    code: 'payload_too_large',
+  });
+  bad({
+    name: 'purchase: missing Idempotency-Key',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    body: { packId: 'pack_100' },
+    key: null,
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'purchase: empty Idempotency-Key',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    body: { packId: 'pack_100' },
+    key: '',
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'purchase: 256-character Idempotency-Key',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    body: { packId: 'pack_100' },
+    key: 'k'.repeat(256),
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'purchase: used key with another body',
+    method: 'POST',
+    path: purchases,
+    as: 'viewer',
+    body: { packId: 'pack_1000' },
+    key: () => fx.usedKey,
+    status: 409,
+    code: 'idempotency_mismatch',
+  });
+  bad({
+    name: 'purchase: under-18 buyer',
+    method: 'POST',
+    path: purchases,
+    as: 'kid',
+    body: { packId: 'pack_100' },
+    status: 403,
+    code: 'age_restricted',
+  });
+  bad({
+    name: 'purchase: over the daily limit',
+    method: 'POST',
+    path: purchases,
+    as: 'limited',
+    body: { packId: 'pack_100' },
+    status: 403,
+    code: 'spending_limit',
+  });
+  bad({
+    name: 'purchase: no token',
+    method: 'POST',
+    path: purchases,
+    as: 'none',
+    body: { packId: 'pack_100' },
+    status: 401,
+    code: 'unauthorized',
+  });
 
   // ---- POST /v1/purchases/:id/refund ----
-  bad({ name: 'refund: unknown purchase id', method: 'POST', path: refund(() => UNKNOWN_ULID), as: 'viewer', status: 404, code: 'not_found' });
-  bad({ name: 'refund: id that is no purchase id', method: 'POST', path: refund(() => 'not-a-purchase'), as: 'viewer', status: 404, code: 'not_found' });
-  bad({ name: "refund: someone else's purchase", method: 'POST', path: refund(() => fx.othersPurchase), as: 'viewer', status: 404, code: 'not_found' });
-  bad({ name: 'refund: an already refunded purchase', method: 'POST', path: refund(() => fx.refunded), as: 'viewer', status: 409, code: 'conflict' });
-  bad({ name: "refund: another user's purchase, asked by an under-18 account", method: 'POST', path: refundable, as: 'kid', status: 404, code: 'not_found' });
+  bad({
+    name: 'refund: unknown purchase id',
+    method: 'POST',
+    path: refund(() => UNKNOWN_ULID),
+    as: 'viewer',
+    status: 404,
+    code: 'not_found',
+  });
+  bad({
+    name: 'refund: id that is no purchase id',
+    method: 'POST',
+    path: refund(() => 'not-a-purchase'),
+    as: 'viewer',
+    status: 404,
+    code: 'not_found',
+  });
+  bad({
+    name: "refund: someone else's purchase",
+    method: 'POST',
+    path: refund(() => fx.othersPurchase),
+    as: 'viewer',
+    status: 404,
+    code: 'not_found',
+  });
+  bad({
+    name: 'refund: an already refunded purchase',
+    method: 'POST',
+    path: refund(() => fx.refunded),
+    as: 'viewer',
+    status: 409,
+    code: 'conflict',
+  });
+  bad({
+    name: "refund: another user's purchase, asked by an under-18 account",
+    method: 'POST',
+    path: refundable,
+    as: 'kid',
+    status: 404,
+    code: 'not_found',
+  });
   const R = (name: string, body: unknown) => invalid(`refund: ${name}`, 'POST', refundable, 'viewer', body);
   R('body with coins', { coins: 5 });
   R('body with amount', { amount: { amount: 1000, currency: 'USD' } });
@@ -140,14 +297,58 @@ function moneyRouteCases(): Case[] {
   malformed('refund: JSON null', 'POST', refundable, 'viewer', 'null');
   malformed('refund: truncated JSON', 'POST', refundable, 'viewer', '{"coins":');
   malformed('refund: empty JSON body', 'POST', refundable, 'viewer', '');
-  bad({ name: 'refund: 17 KiB body', method: 'POST', path: refundable, as: 'viewer', body: { pad: BIG }, status: 413, code: 'payload_too_large' });
-  bad({ name: 'refund: missing Idempotency-Key', method: 'POST', path: refundable, as: 'viewer', key: null, status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'refund: empty Idempotency-Key', method: 'POST', path: refundable, as: 'viewer', key: '', status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'refund: 256-character Idempotency-Key', method: 'POST', path: refundable, as: 'viewer', key: 'k'.repeat(256), status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: "refund: a key used to buy, reused to refund", method: 'POST', path: refundable, as: 'viewer', key: () => fx.usedKey, status: 409, code: 'idempotency_mismatch' });
+  bad({
+    name: 'refund: 17 KiB body',
+    method: 'POST',
+    path: refundable,
+    as: 'viewer',
+    body: { pad: BIG },
+    status: 413,
+    code: 'payload_too_large',
+  });
+  bad({
+    name: 'refund: missing Idempotency-Key',
+    method: 'POST',
+    path: refundable,
+    as: 'viewer',
+    key: null,
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'refund: empty Idempotency-Key',
+    method: 'POST',
+    path: refundable,
+    as: 'viewer',
+    key: '',
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'refund: 256-character Idempotency-Key',
+    method: 'POST',
+    path: refundable,
+    as: 'viewer',
+    key: 'k'.repeat(256),
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'refund: a key used to buy, reused to refund',
+    method: 'POST',
+    path: refundable,
+    as: 'viewer',
+    key: () => fx.usedKey,
+    status: 409,
+    code: 'idempotency_mismatch',
+  });
 
   // ---- PUT /v1/wallet/limits ----
-  const L = (name: string, body: unknown, field?: string) => invalid(`limits: ${name}`, 'PUT', limits, 'viewer', body, field);
+  const L = (name: string, body: unknown, field?: string) =>
+    invalid(`limits: ${name}`, 'PUT', limits, 'viewer', body, field);
   L('empty object', {});
   L('zero', { daily: 0 }, 'daily');
   L('negative', { daily: -1 }, 'daily');
@@ -169,10 +370,19 @@ function moneyRouteCases(): Case[] {
   malformed('limits: JSON string', 'PUT', limits, 'viewer', '"daily"');
   malformed('limits: truncated JSON', 'PUT', limits, 'viewer', '{"daily": 10');
   malformed('limits: empty body', 'PUT', limits, 'viewer', '');
-  bad({ name: 'limits: 17 KiB body', method: 'PUT', path: limits, as: 'viewer', body: { daily: 1000, pad: BIG }, status: 413, code: 'payload_too_large' });
+  bad({
+    name: 'limits: 17 KiB body',
+    method: 'PUT',
+    path: limits,
+    as: 'viewer',
+    body: { daily: 1000, pad: BIG },
+    status: 413,
+    code: 'payload_too_large',
+  });
 
   // ---- POST /v1/creator/payouts ----
-  const C = (name: string, body: unknown, field?: string) => invalid(`payout: ${name}`, 'POST', payouts, 'creator', body, field);
+  const C = (name: string, body: unknown, field?: string) =>
+    invalid(`payout: ${name}`, 'POST', payouts, 'creator', body, field);
   C('empty object', {});
   C('missing destination', { diamonds: 1430 }, 'destination');
   C('missing diamonds', { destination: DESTINATION }, 'diamonds');
@@ -186,37 +396,133 @@ function moneyRouteCases(): Case[] {
   C('1435 diamonds (not a multiple of 10)', { diamonds: 1435, destination: DESTINATION }, 'diamonds');
   C('destination of 2 characters', { diamonds: 1430, destination: 'ab' }, 'destination');
   C('destination of 201 characters', { diamonds: 1430, destination: 'd'.repeat(201) }, 'destination');
-  C('destination of control characters only', { diamonds: 1430, destination: '\u0000\u0001\u202e\u0007' }, 'destination');
+  C(
+    'destination of control characters only',
+    { diamonds: 1430, destination: '\u0000\u0001\u202e\u0007' },
+    'destination',
+  );
   C('destination of spaces only', { diamonds: 1430, destination: '      ' }, 'destination');
   C('destination as a number', { diamonds: 1430, destination: 12345678 }, 'destination');
   C('extra field balance', { diamonds: 1430, destination: DESTINATION, balance: 99_999 }, 'balance');
   C('extra field userId', { diamonds: 1430, destination: DESTINATION, userId: 'someone-else' }, 'userId');
   C('extra field role', { diamonds: 1430, destination: DESTINATION, role: 'admin' }, 'role');
   C('extra field status', { diamonds: 1430, destination: DESTINATION, status: 'paid' }, 'status');
-  C('extra field amount', { diamonds: 1430, destination: DESTINATION, amount: { amount: 1_000_000, currency: 'USD' } }, 'amount');
+  C(
+    'extra field amount',
+    { diamonds: 1430, destination: DESTINATION, amount: { amount: 1_000_000, currency: 'USD' } },
+    'amount',
+  );
   C('array body', [{ diamonds: 1430, destination: DESTINATION }]);
   malformed('payout: JSON null', 'POST', payouts, 'creator', 'null');
   malformed('payout: truncated JSON', 'POST', payouts, 'creator', '{"diamonds": 1430, "destination": ');
   malformed('payout: empty body', 'POST', payouts, 'creator', '');
-  bad({ name: 'payout: more diamonds than the balance', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 1440, destination: DESTINATION }, status: 402, code: 'insufficient_funds' });
-  bad({ name: 'payout: 2^53 - 2 diamonds (safe, a multiple of 10)', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 9_007_199_254_740_990, destination: DESTINATION }, status: 402, code: 'insufficient_funds' });
-  bad({ name: 'payout: 17 KiB body', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 1430, destination: BIG }, status: 413, code: 'payload_too_large' });
-  bad({ name: 'payout: missing Idempotency-Key', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 1430, destination: DESTINATION }, key: null, status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'payout: empty Idempotency-Key', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 1430, destination: DESTINATION }, key: '', status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'payout: 256-character Idempotency-Key', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 1430, destination: DESTINATION }, key: 'k'.repeat(256), status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'payout: used key with another body', method: 'POST', path: payouts, as: 'creator', body: { diamonds: 1430, destination: 'another account' }, key: () => fx.payoutKey, status: 409, code: 'idempotency_mismatch' });
-  bad({ name: 'payout: a viewer who is not a creator', method: 'POST', path: payouts, as: 'viewer', body: { diamonds: 1430, destination: DESTINATION }, status: 403, code: 'forbidden' });
-  bad({ name: 'payout: an under-18 account', method: 'POST', path: payouts, as: 'kid', body: { diamonds: 1430, destination: DESTINATION }, status: 403, code: 'forbidden' });
+  bad({
+    name: 'payout: more diamonds than the balance',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 1440, destination: DESTINATION },
+    status: 402,
+    code: 'insufficient_funds',
+  });
+  bad({
+    name: 'payout: 2^53 - 2 diamonds (safe, a multiple of 10)',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 9_007_199_254_740_990, destination: DESTINATION },
+    status: 402,
+    code: 'insufficient_funds',
+  });
+  bad({
+    name: 'payout: 17 KiB body',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 1430, destination: BIG },
+    status: 413,
+    code: 'payload_too_large',
+  });
+  bad({
+    name: 'payout: missing Idempotency-Key',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 1430, destination: DESTINATION },
+    key: null,
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'payout: empty Idempotency-Key',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 1430, destination: DESTINATION },
+    key: '',
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'payout: 256-character Idempotency-Key',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 1430, destination: DESTINATION },
+    key: 'k'.repeat(256),
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'payout: used key with another body',
+    method: 'POST',
+    path: payouts,
+    as: 'creator',
+    body: { diamonds: 1430, destination: 'another account' },
+    key: () => fx.payoutKey,
+    status: 409,
+    code: 'idempotency_mismatch',
+  });
+  bad({
+    name: 'payout: a viewer who is not a creator',
+    method: 'POST',
+    path: payouts,
+    as: 'viewer',
+    body: { diamonds: 1430, destination: DESTINATION },
+    status: 403,
+    code: 'forbidden',
+  });
+  bad({
+    name: 'payout: an under-18 account',
+    method: 'POST',
+    path: payouts,
+    as: 'kid',
+    body: { diamonds: 1430, destination: DESTINATION },
+    status: 403,
+    code: 'forbidden',
+  });
 
   // ---- POST /v1/admin/payouts/:id ----
-  const A = (name: string, body: unknown, field?: string) => invalid(`decision: ${name}`, 'POST', decide, 'admin', body, field);
+  const A = (name: string, body: unknown, field?: string) =>
+    invalid(`decision: ${name}`, 'POST', decide, 'admin', body, field);
   A('empty object', {}, 'status');
   A('status requested', { status: 'requested' }, 'status');
   A('status in capitals', { status: 'PAID' }, 'status');
   A('status processing', { status: 'processing' }, 'status');
   A('status failed', { status: 'failed' }, 'status');
   // `approved` is for Stripe Connect payouts; this one is paid by hand (sandbox mode).
-  bad({ name: 'decision: approved for a payout paid by hand', method: 'POST', path: decide, as: 'admin', body: { status: 'approved' }, status: 409, code: 'conflict' });
+  bad({
+    name: 'decision: approved for a payout paid by hand',
+    method: 'POST',
+    path: decide,
+    as: 'admin',
+    body: { status: 'approved' },
+    status: 409,
+    code: 'conflict',
+  });
   A('boolean status', { status: true }, 'status');
   A('empty reference', { status: 'paid', reference: '' }, 'reference');
   A('201-character reference', { status: 'paid', reference: 'r'.repeat(201) }, 'reference');
@@ -228,12 +534,66 @@ function moneyRouteCases(): Case[] {
   malformed('decision: JSON null', 'POST', decide, 'admin', 'null');
   malformed('decision: bare string', 'POST', decide, 'admin', 'paid');
   malformed('decision: empty body', 'POST', decide, 'admin', '');
-  bad({ name: 'decision: 17 KiB body', method: 'POST', path: decide, as: 'admin', body: { status: 'paid', reference: BIG }, status: 413, code: 'payload_too_large' });
-  bad({ name: 'decision: unknown payout id', method: 'POST', path: `/v1/admin/payouts/${UNKNOWN_ULID}`, as: 'admin', body: { status: 'paid' }, status: 404, code: 'not_found' });
-  bad({ name: 'decision: missing Idempotency-Key', method: 'POST', path: decide, as: 'admin', body: { status: 'paid' }, key: null, status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'decision: empty Idempotency-Key', method: 'POST', path: decide, as: 'admin', body: { status: 'paid' }, key: '', status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'decision: 256-character Idempotency-Key', method: 'POST', path: decide, as: 'admin', body: { status: 'paid' }, key: 'k'.repeat(256), status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
-  bad({ name: 'decision: by the creator themself', method: 'POST', path: decide, as: 'creator', body: { status: 'paid' }, status: 401, code: 'unauthorized' });
+  bad({
+    name: 'decision: 17 KiB body',
+    method: 'POST',
+    path: decide,
+    as: 'admin',
+    body: { status: 'paid', reference: BIG },
+    status: 413,
+    code: 'payload_too_large',
+  });
+  bad({
+    name: 'decision: unknown payout id',
+    method: 'POST',
+    path: `/v1/admin/payouts/${UNKNOWN_ULID}`,
+    as: 'admin',
+    body: { status: 'paid' },
+    status: 404,
+    code: 'not_found',
+  });
+  bad({
+    name: 'decision: missing Idempotency-Key',
+    method: 'POST',
+    path: decide,
+    as: 'admin',
+    body: { status: 'paid' },
+    key: null,
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'decision: empty Idempotency-Key',
+    method: 'POST',
+    path: decide,
+    as: 'admin',
+    body: { status: 'paid' },
+    key: '',
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'decision: 256-character Idempotency-Key',
+    method: 'POST',
+    path: decide,
+    as: 'admin',
+    body: { status: 'paid' },
+    key: 'k'.repeat(256),
+    status: 400,
+    code: 'invalid_request',
+    field: 'Idempotency-Key',
+  });
+  bad({
+    name: 'decision: by the creator themself',
+    method: 'POST',
+    path: decide,
+    as: 'creator',
+    body: { status: 'paid' },
+    status: 401,
+    code: 'unauthorized',
+  });
   return cases;
 }
 
@@ -263,7 +623,11 @@ async function send(c: Case) {
     const token = tokenOf(c.as);
     const res = await SELF.fetch(`http://localhost${path}`, {
       method: c.method,
-      headers: { ...headers, 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body,
     });
     const text = await res.text();
@@ -289,7 +653,8 @@ async function snapshot() {
       seen[`user${i} ${path}`] = r.text;
     }
   }
-  for (const id of [fx.refundable, fx.refunded]) seen[`purchase ${id}`] = (await api(`/v1/purchases/${id}`, { token: fx.viewer.token })).text;
+  for (const id of [fx.refundable, fx.refunded])
+    seen[`purchase ${id}`] = (await api(`/v1/purchases/${id}`, { token: fx.viewer.token })).text;
   seen.othersPurchase = (await api(`/v1/purchases/${fx.othersPurchase}`, { token: fx.other.token })).text;
   seen.creatorPayouts = (await api('/v1/creator/payouts', { token: fx.creator.token })).text;
   seen.adminPayouts = (await api('/v1/admin/payouts', { token: ADMIN })).text;
@@ -314,7 +679,11 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     const used = await api(purchases, { body: { packId: 'pack_500' }, token: fx.viewer.token, key: fx.usedKey });
     expect(used.status).toBe(201);
     fx.refunded = (await buy(fx.viewer, { packId: 'pack_100' })).purchase.id;
-    const r = await api(`/v1/purchases/${fx.refunded}/refund`, { method: 'POST', token: fx.viewer.token, key: uniqueKey() });
+    const r = await api(`/v1/purchases/${fx.refunded}/refund`, {
+      method: 'POST',
+      token: fx.viewer.token,
+      key: uniqueKey(),
+    });
     expect(r.status).toBe(200);
     fx.othersPurchase = (await buy(fx.other, { coins: 250 })).purchase.id;
 
@@ -323,9 +692,15 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     await buy(fx.limited, { packId: 'pack_1000' });
 
     await makeCreator(fx.creator, 'bad_request_creator');
-    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [{ transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null }]);
+    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [
+      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
+    ]);
     fx.payoutKey = uniqueKey('payout');
-    const p = await api(payouts, { body: { diamonds: 1430, destination: DESTINATION }, token: fx.creator.token, key: fx.payoutKey });
+    const p = await api(payouts, {
+      body: { diamonds: 1430, destination: DESTINATION },
+      token: fx.creator.token,
+      key: fx.payoutKey,
+    });
     expect(p.status).toBe(201);
     fx.payout = p.json.payout.id;
 
@@ -336,7 +711,9 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
   });
 
   afterAll(() => {
-    console.log(`bad-requests: ${CASES.length} distinct bad requests sent, ${answered.length} answered; by status: ${JSON.stringify(answered.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {}))}`);
+    console.log(
+      `bad-requests: ${CASES.length} distinct bad requests sent, ${answered.length} answered; by status: ${JSON.stringify(answered.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {}))}`,
+    );
   });
 
   it('has at least 60 distinct cases', () => {

@@ -16,7 +16,13 @@ describe('public routes', () => {
     expect(rates.summary).toMatch(/Creators keep 70% of what viewers pay, the platform 30%/);
     const gifts = (await api('/v1/gifts')).json.gifts;
     expect(gifts.length).toBeGreaterThanOrEqual(12);
-    expect(gifts[0]).toEqual({ id: 'heart', name: 'Heart', coins: 1, price: { amount: 1, currency: 'USD' }, tier: 'small' });
+    expect(gifts[0]).toEqual({
+      id: 'heart',
+      name: 'Heart',
+      coins: 1,
+      price: { amount: 1, currency: 'USD' },
+      tier: 'small',
+    });
   });
 
   it('answers unknown routes and oversized bodies with JSON errors', async () => {

@@ -91,7 +91,9 @@ describe('TtlCache', () => {
     it('a request that starts a reload answers with the cached copy once the reload is done', async () => {
       const cache = new TtlCache<string>(1_000);
       const { calls, load } = manualLoads();
-      const app = new Hono<AppEnv>().use(alongside).get('/', async (c) => c.text(await cache.get('room', load, background(c))));
+      const app = new Hono<AppEnv>()
+        .use(alongside)
+        .get('/', async (c) => c.text(await cache.get('room', load, background(c))));
       at(0);
       const first = app.request('/');
       await vi.waitFor(() => expect(calls).toHaveLength(1));

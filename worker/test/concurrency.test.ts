@@ -4,7 +4,19 @@ import { monotonicFactory } from 'ulidx';
 import { Account, canonicalJson } from '@giftstream/shared';
 import { advanceClock } from '../src/clock';
 import { clearFaults, faults } from '../src/faults';
-import { ADMIN, api, audit, buy, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, walletStub, type TestUser } from './helpers';
+import {
+  ADMIN,
+  api,
+  audit,
+  buy,
+  expectCleanAudit,
+  makeCreator,
+  signup,
+  uniqueKey,
+  wallet,
+  walletStub,
+  type TestUser,
+} from './helpers';
 import { until } from './room-helpers';
 
 const ulid = monotonicFactory();
@@ -127,7 +139,8 @@ describe('concurrent spends against one wallet', () => {
     console.log(`200 spends: ${waves} wave(s), ${limited} rate-limited answers retried`);
 
     expect(tally(replies.map((r) => r.status)), replies[0]!.body).toEqual({ 201: afford, 402: 200 - afford });
-    for (const r of replies.filter((x) => x.status === 402)) expect(JSON.parse(r.body).error.code).toBe('insufficient_funds');
+    for (const r of replies.filter((x) => x.status === 402))
+      expect(JSON.parse(r.body).error.code).toBe('insufficient_funds');
     // Each success reports the balance left after it; together they count down one gift at a time.
     const left = replies.filter((r) => r.status === 201).map((r) => JSON.parse(r.body).wallet.coins as number);
     expect([...left].sort((a, b) => b - a)).toEqual(Array.from({ length: afford }, (_, i) => 1000 - GIFT * (i + 1)));
@@ -145,15 +158,28 @@ describe('concurrent spends against one wallet', () => {
     const heldAudit = await expectCleanAudit();
     expect(heldAudit.totals[Account.coinsInTransit]).toBe(afford * GIFT);
 
-    const history = (await api('/v1/wallet/history?limit=200', { token: viewer.token })).json.entries as { kind: string; coins: number }[];
+    const history = (await api('/v1/wallet/history?limit=200', { token: viewer.token })).json.entries as {
+      kind: string;
+      coins: number;
+    }[];
     const gifts = history.filter((e) => e.kind === 'gift' && e.coins !== 0);
     expect(gifts).toHaveLength(afford);
     expect(gifts.every((e) => e.coins === -GIFT)).toBe(true);
 
     // Released, every gift arrives once: the creator gets exactly the coins that left, as diamonds.
     clearFaults();
-    await until('delivery of every gift', () => ledger(viewer), (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT, 30_000);
-    await until('diamonds for every gift', async () => (await wallet(target.user)).diamonds, (d) => d === diamondsBefore + afford * GIFT, 30_000);
+    await until(
+      'delivery of every gift',
+      () => ledger(viewer),
+      (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT,
+      30_000,
+    );
+    await until(
+      'diamonds for every gift',
+      async () => (await wallet(target.user)).diamonds,
+      (d) => d === diamondsBefore + afford * GIFT,
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect((await wallet(target.user)).diamonds).toBe(diamondsBefore + afford * GIFT);
     expect((await wallet(viewer)).coins).toBe(6);
@@ -168,7 +194,10 @@ describe('concurrent spends against one wallet', () => {
     const key = uniqueKey('retry');
     const stub = walletStub(viewer.id);
     // Every retry of a request is a new call to the route, so each carries a fresh transfer id.
-    const { replies } = await debitAll(viewer, Array.from({ length: 50 }, () => giftDebit(viewer, key)));
+    const { replies } = await debitAll(
+      viewer,
+      Array.from({ length: 50 }, () => giftDebit(viewer, key)),
+    );
     expect(replies.every((r) => r.status === 201)).toBe(true);
     expect(new Set(replies.map((r) => r.body)).size).toBe(1);
     const first = JSON.parse(replies[0]!.body);
@@ -176,15 +205,24 @@ describe('concurrent spends against one wallet', () => {
 
     expect((await wallet(viewer)).coins).toBe(100 - GIFT);
     expect(await giftedCoins(viewer)).toBe(GIFT);
-    const debits = (await api('/v1/wallet/history', { token: viewer.token })).json.entries.filter((e: { kind: string; coins: number }) => e.kind === 'gift' && e.coins < 0);
+    const debits = (await api('/v1/wallet/history', { token: viewer.token })).json.entries.filter(
+      (e: { kind: string; coins: number }) => e.kind === 'gift' && e.coins < 0,
+    );
     expect(debits).toHaveLength(1);
     expect(debits[0].id).toBe(first.gift.id);
 
     // The same key for another request, even all at once, is refused and moves nothing.
-    const other = await Promise.all(Array.from({ length: 10 }, () => stub.debitGift(giftDebit(viewer, key, { body: { giftId: 'other', count: 2 } }))));
+    const other = await Promise.all(
+      Array.from({ length: 10 }, () => stub.debitGift(giftDebit(viewer, key, { body: { giftId: 'other', count: 2 } }))),
+    );
     expect(other.every((r) => r.status === 409 && JSON.parse(r.body).error.code === 'idempotency_mismatch')).toBe(true);
     expect((await wallet(viewer)).coins).toBe(100 - GIFT);
-    await until('delivery', () => ledger(viewer), (b) => !b[Account.coinsInTransit], 30_000);
+    await until(
+      'delivery',
+      () => ledger(viewer),
+      (b) => !b[Account.coinsInTransit],
+      30_000,
+    );
     expect(await giftedCoins(viewer)).toBe(GIFT);
     await expectCleanAudit();
   });
@@ -192,7 +230,11 @@ describe('concurrent spends against one wallet', () => {
   it('moves one purchase for 50 simultaneous POST /v1/purchases with one key', async () => {
     const viewer = await signup({ name: 'Double Clicker' });
     const key = uniqueKey('buy');
-    const replies = await Promise.all(Array.from({ length: 50 }, () => api('/v1/purchases', { body: { packId: 'pack_500' }, token: viewer.token, key })));
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api('/v1/purchases', { body: { packId: 'pack_500' }, token: viewer.token, key }),
+      ),
+    );
     expect(replies.map((r) => r.status).every((s) => s === 201)).toBe(true);
     expect(new Set(replies.map((r) => r.text)).size).toBe(1);
     const w = await wallet(viewer);
@@ -205,9 +247,13 @@ describe('concurrent spends against one wallet', () => {
 
   it('holds a spending limit against 100 simultaneous purchases', async () => {
     const viewer = await signup({ name: 'Limited Buyer' });
-    expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 5000 }, token: viewer.token })).status).toBe(200);
+    expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 5000 }, token: viewer.token })).status).toBe(
+      200,
+    );
     const replies = await Promise.all(
-      Array.from({ length: 100 }, () => api('/v1/purchases', { body: { packId: 'pack_100' }, token: viewer.token, key: uniqueKey('lim') })),
+      Array.from({ length: 100 }, () =>
+        api('/v1/purchases', { body: { packId: 'pack_100' }, token: viewer.token, key: uniqueKey('lim') }),
+      ),
     );
     expect(tally(replies.map((r) => r.status))).toEqual({ 201: 50, 403: 50 });
     expect(replies.filter((r) => r.status === 403).every((r) => r.json.error.code === 'spending_limit')).toBe(true);
@@ -222,12 +268,17 @@ describe('concurrent spends against one wallet', () => {
     const p = (await buy(viewer, { packId: 'pack_1000' })).purchase;
     await buy(viewer, { packId: 'pack_100' });
     const replies = await Promise.all(
-      Array.from({ length: 20 }, () => api(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: viewer.token, key: uniqueKey('refund') })),
+      Array.from({ length: 20 }, () =>
+        api(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: viewer.token, key: uniqueKey('refund') }),
+      ),
     );
     expect(tally(replies.map((r) => r.status))).toEqual({ 200: 1, 409: 19 });
     expect(replies.find((r) => r.status === 200)!.json.refund.coins).toBe(1000);
     expect((await wallet(viewer)).coins).toBe(100);
-    expect((await api(`/v1/purchases/${p.id}`, { token: viewer.token })).json.purchase).toMatchObject({ status: 'refunded', refundedCoins: 1000 });
+    expect((await api(`/v1/purchases/${p.id}`, { token: viewer.token })).json.purchase).toMatchObject({
+      status: 'refunded',
+      refundedCoins: 1000,
+    });
     await expectCleanAudit();
   });
 
@@ -235,8 +286,15 @@ describe('concurrent spends against one wallet', () => {
     const viewer = await signup({ name: 'Racer' });
     const p = (await buy(viewer, { packId: 'pack_1000' })).purchase;
     await tick();
-    const spends = debitAll(viewer, Array.from({ length: 100 }, (_, i) => giftDebit(viewer, uniqueKey(`race${i}`))));
-    const refund = api(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: viewer.token, key: uniqueKey('race-refund') });
+    const spends = debitAll(
+      viewer,
+      Array.from({ length: 100 }, (_, i) => giftDebit(viewer, uniqueKey(`race${i}`))),
+    );
+    const refund = api(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: viewer.token,
+      key: uniqueKey('race-refund'),
+    });
     const [{ replies }, refunded] = await Promise.all([spends, refund]);
     const spent = replies.filter((r) => r.status === 201).length * GIFT;
     expect(refunded.status === 200 || refunded.status === 409).toBe(true);
@@ -256,28 +314,53 @@ describe('concurrent payouts and credits', () => {
   it('lets exactly as many simultaneous payout requests through as the diamonds cover', async () => {
     creator = await signup({ name: 'Busy Creator' });
     await makeCreator(creator, 'busy_creator');
-    await walletStub(creator.id).creditGifts(uniqueKey('batch'), [{ transferId: ulid(), diamonds: 2860 + 9, rateVersion: 1, from: null }]);
+    await walletStub(creator.id).creditGifts(uniqueKey('batch'), [
+      { transferId: ulid(), diamonds: 2860 + 9, rateVersion: 1, from: null },
+    ]);
     const replies = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => api('/v1/creator/payouts', { body: { diamonds: 1430, destination: `account ${i}` }, token: creator.token, key: uniqueKey('po') })),
+      Array.from({ length: 10 }, (_, i) =>
+        api('/v1/creator/payouts', {
+          body: { diamonds: 1430, destination: `account ${i}` },
+          token: creator.token,
+          key: uniqueKey('po'),
+        }),
+      ),
     );
     expect(tally(replies.map((r) => r.status))).toEqual({ 201: 2, 402: 8 });
     expect(await wallet(creator)).toMatchObject({ diamonds: 9, diamondsPending: 2860 });
-    const ids = replies.filter((r) => r.status === 201).map((r) => r.json.payout.id).sort();
-    const indexed = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts.filter((p: { handle: string }) => p.handle === 'busy_creator');
+    const ids = replies
+      .filter((r) => r.status === 201)
+      .map((r) => r.json.payout.id)
+      .sort();
+    const indexed = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts.filter(
+      (p: { handle: string }) => p.handle === 'busy_creator',
+    );
     expect(indexed.map((p: { id: string }) => p.id).sort()).toEqual(ids);
     expect((await api('/v1/creator/payouts', { token: creator.token })).json.payouts).toHaveLength(2);
     await expectCleanAudit();
   });
 
   it('decides a payout once against simultaneous paid and rejected decisions', async () => {
-    const [payout] = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts.filter((p: { handle: string }) => p.handle === 'busy_creator');
+    const [payout] = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts.filter(
+      (p: { handle: string }) => p.handle === 'busy_creator',
+    );
     const decisions = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => api(`/v1/admin/payouts/${payout.id}`, { body: { status: i % 2 ? 'paid' : 'rejected' }, token: ADMIN, key: uniqueKey('decide') })),
+      Array.from({ length: 20 }, (_, i) =>
+        api(`/v1/admin/payouts/${payout.id}`, {
+          body: { status: i % 2 ? 'paid' : 'rejected' },
+          token: ADMIN,
+          key: uniqueKey('decide'),
+        }),
+      ),
     );
     expect(tally(decisions.map((r) => r.status))).toEqual({ 200: 1, 409: 19 });
     const won = decisions.find((r) => r.status === 200)!.json.payout.status as 'paid' | 'rejected';
-    expect(await wallet(creator)).toMatchObject(won === 'paid' ? { diamonds: 9, diamondsPending: 1430 } : { diamonds: 1439, diamondsPending: 1430 });
-    const row = (await api(`/v1/admin/payouts?status=${won}`, { token: ADMIN })).json.payouts.find((p: { id: string }) => p.id === payout.id);
+    expect(await wallet(creator)).toMatchObject(
+      won === 'paid' ? { diamonds: 9, diamondsPending: 1430 } : { diamonds: 1439, diamondsPending: 1430 },
+    );
+    const row = (await api(`/v1/admin/payouts?status=${won}`, { token: ADMIN })).json.payouts.find(
+      (p: { id: string }) => p.id === payout.id,
+    );
     expect(row).toBeDefined();
     await expectCleanAudit();
   });
@@ -287,7 +370,11 @@ describe('concurrent payouts and credits', () => {
     const transferId = ulid();
     const stub = walletStub(creator.id);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => stub.creditGifts(i % 2 ? 'batch-same' : uniqueKey('batch'), [{ transferId, diamonds: 250, rateVersion: 1, from: 'A Viewer' }])),
+      Array.from({ length: 20 }, (_, i) =>
+        stub.creditGifts(i % 2 ? 'batch-same' : uniqueKey('batch'), [
+          { transferId, diamonds: 250, rateVersion: 1, from: 'A Viewer' },
+        ]),
+      ),
     );
     expect(results.reduce((s, r) => s + r.credited, 0)).toBe(250);
     expect(results.reduce((s, r) => s + r.duplicates, 0)).toBe(19);

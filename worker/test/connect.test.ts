@@ -16,7 +16,10 @@ let n = 0;
 async function creator(diamonds = 3000): Promise<TestUser> {
   const u = await signup({ name: 'Connected Creator' });
   await makeCreator(u, `connect_${++n}_${crypto.randomUUID().slice(0, 6)}`);
-  if (diamonds) await walletStub(u.id).creditGifts(uniqueKey('batch'), [{ transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null }]);
+  if (diamonds)
+    await walletStub(u.id).creditGifts(uniqueKey('batch'), [
+      { transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null },
+    ]);
   return u;
 }
 
@@ -27,11 +30,21 @@ async function onboard(u: TestUser) {
 }
 
 async function accountOf(u: TestUser) {
-  return (await env.DB.prepare('SELECT account_id FROM payout_accounts WHERE user_id = ?').bind(u.id).first<{ account_id: string }>())!.account_id;
+  return (await env.DB.prepare('SELECT account_id FROM payout_accounts WHERE user_id = ?')
+    .bind(u.id)
+    .first<{ account_id: string }>())!.account_id;
 }
 
-async function accountUpdated(account: string, flags: { details_submitted: boolean; charges_enabled: boolean; payouts_enabled: boolean }) {
-  const r = await deliver('account.updated', { id: account, object: 'account', type: 'express', ...flags }, undefined, account);
+async function accountUpdated(
+  account: string,
+  flags: { details_submitted: boolean; charges_enabled: boolean; payouts_enabled: boolean },
+) {
+  const r = await deliver(
+    'account.updated',
+    { id: account, object: 'account', type: 'express', ...flags },
+    undefined,
+    account,
+  );
   expect(r.status, r.text).toBe(200);
 }
 
@@ -45,7 +58,12 @@ async function enabledCreator(diamonds = 3000) {
 }
 
 async function requestPayout(u: TestUser, diamonds = 1500, call: { env?: typeof env; key?: string } = {}) {
-  return api('/v1/creator/payouts', { body: { diamonds }, token: u.token, key: call.key ?? uniqueKey('payout'), env: call.env ?? STRIPE_ENV });
+  return api('/v1/creator/payouts', {
+    body: { diamonds },
+    token: u.token,
+    key: call.key ?? uniqueKey('payout'),
+    env: call.env ?? STRIPE_ENV,
+  });
 }
 
 async function decide(id: string, status: string, key = uniqueKey('decide')) {
@@ -53,11 +71,18 @@ async function decide(id: string, status: string, key = uniqueKey('decide')) {
 }
 
 async function payoutsOf(u: TestUser) {
-  return (await api('/v1/creator/payouts', { token: u.token })).json.payouts as { id: string; status: string; diamonds: number; reference: string | null }[];
+  return (await api('/v1/creator/payouts', { token: u.token })).json.payouts as {
+    id: string;
+    status: string;
+    diamonds: number;
+    reference: string | null;
+  }[];
 }
 
 async function indexed(id: string) {
-  return env.DB.prepare('SELECT status, via, transfer_id FROM payouts WHERE id = ?').bind(id).first<{ status: string; via: string | null; transfer_id: string | null }>();
+  return env.DB.prepare('SELECT status, via, transfer_id FROM payouts WHERE id = ?')
+    .bind(id)
+    .first<{ status: string; via: string | null; transfer_id: string | null }>();
 }
 
 async function balances(u: TestUser) {
@@ -67,7 +92,11 @@ async function balances(u: TestUser) {
 describe('onboarding a payout account', () => {
   it('creates one Express account per creator and a fresh account link each time, returning to our page', async () => {
     const u = await creator(0);
-    expect((await stripeCall('/v1/creator/payout-account', { token: u.token })).json.account).toMatchObject({ mode: 'stripe', state: 'none', payoutsEnabled: false });
+    expect((await stripeCall('/v1/creator/payout-account', { token: u.token })).json.account).toMatchObject({
+      mode: 'stripe',
+      state: 'none',
+      payoutsEnabled: false,
+    });
     const first = await onboard(u);
     const second = await onboard(u);
     expect(first).toMatch(/^https:\/\/connect\.stripe\.com\/setup\//);
@@ -92,14 +121,32 @@ describe('onboarding a payout account', () => {
     await accountUpdated(account, { details_submitted: true, charges_enabled: true, payouts_enabled: true });
     expect(await state()).toBe('enabled');
     // The Connect webhook endpoint signs with its own secret; a wrong secret is still refused.
-    for (const [secret, status] of [['whsec_connect_secret', 200], ['whsec_wrong', 400]] as const) {
-      const payload = JSON.stringify(makeEvent('account.updated', { id: account, object: 'account', details_submitted: true, payouts_enabled: false }, undefined, account));
-      const r = await api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': await sign(payload, { secret }) } });
+    for (const [secret, status] of [
+      ['whsec_connect_secret', 200],
+      ['whsec_wrong', 400],
+    ] as const) {
+      const payload = JSON.stringify(
+        makeEvent(
+          'account.updated',
+          { id: account, object: 'account', details_submitted: true, payouts_enabled: false },
+          undefined,
+          account,
+        ),
+      );
+      const r = await api('/v1/webhooks/stripe', {
+        raw: payload,
+        headers: { 'stripe-signature': await sign(payload, { secret }) },
+      });
       expect(r.status, r.text).toBe(status);
     }
     expect(await state()).toBe('under_review');
     // An account of someone else on the same platform is none of ours.
-    const other = await deliver('account.updated', { id: 'acct_elsewhere', object: 'account', payouts_enabled: true }, undefined, 'acct_elsewhere');
+    const other = await deliver(
+      'account.updated',
+      { id: 'acct_elsewhere', object: 'account', payouts_enabled: true },
+      undefined,
+      'acct_elsewhere',
+    );
     expect(other.json).toMatchObject({ outcome: 'ignored' });
   });
 
@@ -108,11 +155,19 @@ describe('onboarding a payout account', () => {
     const sandbox = await api('/v1/creator/payout-account', { body: {}, token: u.token });
     expect(sandbox.status).toBe(409);
     expect(sandbox.json.error.code).toBe('conflict');
-    expect((await api('/v1/creator/payout-account', { token: u.token })).json.account).toMatchObject({ mode: 'sandbox', state: 'none' });
+    expect((await api('/v1/creator/payout-account', { token: u.token })).json.account).toMatchObject({
+      mode: 'sandbox',
+      state: 'none',
+    });
     const viewer = await signup();
     expect((await stripeCall('/v1/creator/payout-account', { body: {}, token: viewer.token })).status).toBe(403);
     expect((await stripeCall('/v1/creator/payout-account', { body: { extra: 1 }, token: u.token })).status).toBe(400);
-    const bad = await deliver('account.updated', { id: 'acct_x', object: 'account', payouts_enabled: 'yes' }, undefined, 'acct_x');
+    const bad = await deliver(
+      'account.updated',
+      { id: 'acct_x', object: 'account', payouts_enabled: 'yes' },
+      undefined,
+      'acct_x',
+    );
     expect(bad.status).toBe(400);
     expect(fakeStripe.current.calls).toHaveLength(0);
   });
@@ -125,7 +180,11 @@ describe('payout requests in Stripe mode', () => {
     expect(none.status).toBe(409);
     expect(none.json.error.message).toMatch(/Set up payouts/);
     await onboard(u);
-    await accountUpdated(await accountOf(u), { details_submitted: true, charges_enabled: false, payouts_enabled: false });
+    await accountUpdated(await accountOf(u), {
+      details_submitted: true,
+      charges_enabled: false,
+      payouts_enabled: false,
+    });
     const disabled = await requestPayout(u);
     expect(disabled.status).toBe(409);
     expect(disabled.json.error.message).toMatch(/cannot receive payouts yet/);
@@ -143,7 +202,9 @@ describe('payout requests in Stripe mode', () => {
     expect(r.json.payout).toMatchObject({ status: 'requested', amount: { amount: 1050, currency: 'USD' } });
     expect(await indexed(id)).toMatchObject({ status: 'requested', via: 'stripe_connect' });
     expect(fakeStripe.current.callsTo('POST', '/v1/transfers')).toHaveLength(0);
-    const listed = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts.find((p: { id: string }) => p.id === id);
+    const listed = (await api('/v1/admin/payouts?status=requested', { token: ADMIN })).json.payouts.find(
+      (p: { id: string }) => p.id === id,
+    );
     expect(listed).toMatchObject({ via: 'stripe_connect' });
     // Marking it paid by hand is for sandbox payouts.
     expect((await decide(id, 'paid')).status).toBe(409);
@@ -155,10 +216,20 @@ describe('payout requests in Stripe mode', () => {
     const transfers = fakeStripe.current.callsTo('POST', '/v1/transfers');
     expect(transfers).toHaveLength(1);
     expect(transfers[0]!.headers.get('idempotency-key')).toBe(`transfer-${id}`);
-    expect(Object.fromEntries(transfers[0]!.params)).toMatchObject({ amount: '1050', currency: 'usd', destination: account, 'metadata[payoutId]': id, 'metadata[userId]': u.id });
+    expect(Object.fromEntries(transfers[0]!.params)).toMatchObject({
+      amount: '1050',
+      currency: 'usd',
+      destination: account,
+      'metadata[payoutId]': id,
+      'metadata[userId]': u.id,
+    });
     expect((await payoutsOf(u))[0]).toMatchObject({ id, status: 'paid' });
     expect(await indexed(id)).toMatchObject({ status: 'paid', transfer_id: fakeStripe.current.madeTransfers[0]!.id });
-    expect(await balances(u)).toMatchObject({ 'diamonds:user': 1500, 'diamonds:payout_pending': 0, 'diamonds:external': 1500 });
+    expect(await balances(u)).toMatchObject({
+      'diamonds:user': 1500,
+      'diamonds:payout_pending': 0,
+      'diamonds:external': 1500,
+    });
     // The replayed approval and a second one move nothing and call Stripe no more.
     expect((await decide(id, 'approved', key)).text).toBe(approved.text);
     expect((await decide(id, 'approved')).status).toBe(409);
@@ -179,7 +250,10 @@ describe('payout requests in Stripe mode', () => {
   it('up to PAYOUT_AUTO_APPROVE_CENTS are approved with the request; above it they wait', async () => {
     const { u } = await enabledCreator(5000);
     const auto = { ...STRIPE_ENV, PAYOUT_AUTO_APPROVE_CENTS: '1050' };
-    expect((await api('/v1/creator/payout-account', { token: u.token, env: auto })).json.account.autoApprove).toEqual({ amount: 1050, currency: 'USD' });
+    expect((await api('/v1/creator/payout-account', { token: u.token, env: auto })).json.account.autoApprove).toEqual({
+      amount: 1050,
+      currency: 'USD',
+    });
     const small = await requestPayout(u, 1500, { env: auto });
     expect(small.status).toBe(201);
     expect(small.json.payout.status).toBe('processing');
@@ -231,15 +305,29 @@ describe('when a transfer fails, the diamonds come back', () => {
     const id = (await requestPayout(u)).json.payout.id;
     await decide(id, 'approved');
     const t = fakeStripe.current.madeTransfers[0]!;
-    const reversed = { id: t.id, object: 'transfer', amount: t.amount, amount_reversed: t.amount, reversed: true, destination: account, metadata: { payoutId: id, userId: u.id } };
+    const reversed = {
+      id: t.id,
+      object: 'transfer',
+      amount: t.amount,
+      amount_reversed: t.amount,
+      reversed: true,
+      destination: account,
+      metadata: { payoutId: id, userId: u.id },
+    };
     // A partial reversal (made by hand in Stripe's dashboard) is the operator's to settle; a malformed one is refused.
-    expect((await deliver('transfer.reversed', { ...reversed, amount_reversed: 500 })).json).toMatchObject({ outcome: 'ignored' });
+    expect((await deliver('transfer.reversed', { ...reversed, amount_reversed: 500 })).json).toMatchObject({
+      outcome: 'ignored',
+    });
     expect((await deliver('transfer.reversed', { ...reversed, amount_reversed: '1050' })).status).toBe(400);
     expect((await payoutsOf(u))[0]!.status).toBe('paid');
     const hook = await deliver('transfer.reversed', reversed);
     expect(hook.json).toMatchObject({ outcome: 'applied' });
     expect((await payoutsOf(u))[0]).toMatchObject({ id, status: 'failed', reference: 'Stripe reversed the transfer' });
-    expect(await balances(u)).toMatchObject({ 'diamonds:user': 3000, 'diamonds:external': 0, 'diamonds:payout_pending': 0 });
+    expect(await balances(u)).toMatchObject({
+      'diamonds:user': 3000,
+      'diamonds:external': 0,
+      'diamonds:payout_pending': 0,
+    });
     expect(await indexed(id)).toMatchObject({ status: 'failed' });
     // Another delivery of another event about the same reversal moves nothing.
     expect((await deliver('transfer.reversed', reversed)).json).toMatchObject({ outcome: 'ignored' });
@@ -253,9 +341,18 @@ describe('when a transfer fails, the diamonds come back', () => {
     const id = (await requestPayout(u)).json.payout.id;
     await decide(id, 'approved');
     const t = fakeStripe.current.madeTransfers[0]!;
-    const bankPayout = { id: 'po_test_1', object: 'payout', amount: 1050, currency: 'usd', status: 'failed', failure_code: 'account_closed' };
+    const bankPayout = {
+      id: 'po_test_1',
+      object: 'payout',
+      amount: 1050,
+      currency: 'usd',
+      status: 'failed',
+      failure_code: 'account_closed',
+    };
     // A failed bank payout of another amount is not this payout.
-    expect((await deliver('payout.failed', { ...bankPayout, amount: 999 }, undefined, account)).json).toMatchObject({ outcome: 'ignored' });
+    expect((await deliver('payout.failed', { ...bankPayout, amount: 999 }, undefined, account)).json).toMatchObject({
+      outcome: 'ignored',
+    });
     expect((await payoutsOf(u))[0]!.status).toBe('paid');
     const hook = await deliver('payout.failed', bankPayout, undefined, account);
     expect(hook.json).toMatchObject({ outcome: 'applied' });
@@ -263,9 +360,18 @@ describe('when a transfer fails, the diamonds come back', () => {
     expect(await balances(u)).toMatchObject({ 'diamonds:user': 3000, 'diamonds:external': 0 });
     // The money sits in the creator's Stripe balance: the transfer is reversed, so nobody keeps both.
     expect(fakeStripe.current.madeReversals).toEqual([{ transferId: t.id, payoutId: id }]);
-    expect(fakeStripe.current.callsTo('POST', /\/reversals$/)[0]!.headers.get('idempotency-key')).toBe(`reversal-${id}`);
+    expect(fakeStripe.current.callsTo('POST', /\/reversals$/)[0]!.headers.get('idempotency-key')).toBe(
+      `reversal-${id}`,
+    );
     // Stripe's transfer.reversed that follows is recognised and moves nothing again.
-    await deliver('transfer.reversed', { id: t.id, object: 'transfer', amount: 1050, amount_reversed: 1050, reversed: true, metadata: { payoutId: id, userId: u.id } });
+    await deliver('transfer.reversed', {
+      id: t.id,
+      object: 'transfer',
+      amount: 1050,
+      amount_reversed: 1050,
+      reversed: true,
+      metadata: { payoutId: id, userId: u.id },
+    });
     expect((await balances(u))['diamonds:user']).toBe(3000);
     // A payout.failed without its connected account is malformed.
     expect((await deliver('payout.failed', bankPayout)).status).toBe(400);
@@ -313,10 +419,18 @@ describe('a crash between approval and transfer', () => {
 describe('sandbox mode keeps the manual flow', () => {
   it('needs a destination, is marked paid by the operator, and cannot be approved for a transfer', async () => {
     const u = await creator();
-    const missing = await api('/v1/creator/payouts', { body: { diamonds: 1500 }, token: u.token, key: uniqueKey('payout') });
+    const missing = await api('/v1/creator/payouts', {
+      body: { diamonds: 1500 },
+      token: u.token,
+      key: uniqueKey('payout'),
+    });
     expect(missing.status).toBe(400);
     expect(missing.json.error.field).toBe('destination');
-    const r = await api('/v1/creator/payouts', { body: { diamonds: 1500, destination: 'paypal:me@example.com' }, token: u.token, key: uniqueKey('payout') });
+    const r = await api('/v1/creator/payouts', {
+      body: { diamonds: 1500, destination: 'paypal:me@example.com' },
+      token: u.token,
+      key: uniqueKey('payout'),
+    });
     expect(r.status).toBe(201);
     const id = r.json.payout.id;
     expect((await decide(id, 'approved')).status).toBe(409);

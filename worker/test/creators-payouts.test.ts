@@ -1,7 +1,18 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { advanceClock, now } from '../src/clock';
-import { ADMIN, api, buy, expectCleanAudit, makeCreator, signup, uniqueKey, wallet, walletStub, type TestUser } from './helpers';
+import {
+  ADMIN,
+  api,
+  buy,
+  expectCleanAudit,
+  makeCreator,
+  signup,
+  uniqueKey,
+  wallet,
+  walletStub,
+  type TestUser,
+} from './helpers';
 
 const HOUR = 3_600_000;
 
@@ -22,14 +33,27 @@ async function credit(user: TestUser, diamonds: number, transferId: string = cry
   return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
 }
 
-async function requestPayout(user: TestUser, diamonds: number, destination = 'GB29 NWBK 6016 1331 9268 19', key = uniqueKey('payout')) {
+async function requestPayout(
+  user: TestUser,
+  diamonds: number,
+  destination = 'GB29 NWBK 6016 1331 9268 19',
+  key = uniqueKey('payout'),
+) {
   return api('/v1/creator/payouts', { body: { diamonds, destination }, token: user.token, key });
 }
 
 async function adminPayouts(status?: string) {
   const r = await api(`/v1/admin/payouts${status ? `?status=${status}` : ''}`, { token: ADMIN });
   expect(r.status).toBe(200);
-  return r.json.payouts as { id: string; handle: string; diamonds: number; amount: { amount: number }; destination: string; destinationMasked: string; status: string }[];
+  return r.json.payouts as {
+    id: string;
+    handle: string;
+    diamonds: number;
+    amount: { amount: number };
+    destination: string;
+    destinationMasked: string;
+    status: string;
+  }[];
 }
 
 async function adminChannels(verified?: 'true' | 'false') {
@@ -39,10 +63,24 @@ async function adminChannels(verified?: 'true' | 'false') {
 }
 
 describe('becoming a creator', () => {
-
   it('accepts handles of 3 to 24 of a-z, 0-9 and _ and refuses the rest with the field named', async () => {
     const u = await signup({ name: 'Handle Tester' });
-    for (const handle of ['ab', 'a'.repeat(25), 'Alice', 'ALICE_1', 'al-ice', 'al ice', 'al.ice', 'ålice', 'alice\n', ' alice', '', 123, null, ['alice']]) {
+    for (const handle of [
+      'ab',
+      'a'.repeat(25),
+      'Alice',
+      'ALICE_1',
+      'al-ice',
+      'al ice',
+      'al.ice',
+      'ålice',
+      'alice\n',
+      ' alice',
+      '',
+      123,
+      null,
+      ['alice'],
+    ]) {
       const r = await become(u, { handle, channels: [] });
       expect(r.status, JSON.stringify(handle)).toBe(400);
       expect(r.json.error.code).toBe('invalid_request');
@@ -68,7 +106,9 @@ describe('becoming a creator', () => {
     expect(taken.json.error).toMatchObject({ code: 'handle_taken', field: 'handle' });
     expect((await api('/v1/me', { token: second.token })).json.creator).toBeNull();
     // The loser's channel claim was not recorded under the winner's handle.
-    expect((await adminChannels()).filter((c) => c.handle === 'taken_handle').map((c) => c.url)).toEqual(['https://twitch.tv/first_channel']);
+    expect((await adminChannels()).filter((c) => c.handle === 'taken_handle').map((c) => c.url)).toEqual([
+      'https://twitch.tv/first_channel',
+    ]);
     expect((await adminChannels()).filter((c) => c.url === 'https://twitch.tv/second_channel')).toEqual([]);
 
     const again = await become(first, { handle: 'another_handle', channels: [] });
@@ -86,13 +126,17 @@ describe('becoming a creator', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(7).fill(409)]);
     expect(results.filter((r) => r.status === 409).every((r) => r.json.error.code === 'handle_taken')).toBe(true);
     const winner = users[results.findIndex((r) => r.status === 201)]!;
-    expect((await api('/v1/creators/race_handle')).json.creator.displayName).toBe((await api('/v1/me', { token: winner.token })).json.user.displayName);
+    expect((await api('/v1/creators/race_handle')).json.creator.displayName).toBe(
+      (await api('/v1/me', { token: winner.token })).json.user.displayName,
+    );
   });
 
   it('gives one user one creator profile when they ask for several handles at once', async () => {
     const u = await signup({ name: 'Eager' });
     const handles = Array.from({ length: 6 }, (_, i) => `eager_${i}`);
-    const results = await Promise.all(handles.map((handle) => become(u, { handle, channels: [`https://kick.com/${handle}`] })));
+    const results = await Promise.all(
+      handles.map((handle) => become(u, { handle, channels: [`https://kick.com/${handle}`] })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     const won = handles[results.findIndex((r) => r.status === 201)]!;
     expect((await api('/v1/me', { token: u.token })).json.creator.handle).toBe(won);
@@ -100,7 +144,8 @@ describe('becoming a creator', () => {
       expect((await api(`/v1/creators/${h}`)).status).toBe(404);
       expect((await adminChannels()).filter((c) => c.url === `https://kick.com/${h}`)).toEqual([]);
     }
-    for (const r of results.filter((x) => x.status === 409)) expect(['conflict', 'handle_taken']).toContain(r.json.error.code);
+    for (const r of results.filter((x) => x.status === 409))
+      expect(['conflict', 'handle_taken']).toContain(r.json.error.code);
   });
 
   it('refuses under-18 accounts with 403 age_restricted', async () => {
@@ -176,7 +221,13 @@ describe('becoming a creator', () => {
 
 describe('resolving a stream page to its creator', () => {
   it('finds the verified claim from any form of the page URL', async () => {
-    for (const url of ['twitch.tv/norm_streamer', 'youtube.com/@normstreamer', 'kick.com/normstreamer', 'tiktok.com/@norm.streamer']) await verify(url, 'norm_streamer');
+    for (const url of [
+      'twitch.tv/norm_streamer',
+      'youtube.com/@normstreamer',
+      'kick.com/normstreamer',
+      'tiktok.com/@norm.streamer',
+    ])
+      await verify(url, 'norm_streamer');
     const forms: [string, string][] = [
       ['https://www.twitch.tv/norm_streamer', 'https://twitch.tv/norm_streamer'],
       ['https://twitch.tv/Norm_Streamer/', 'https://twitch.tv/norm_streamer'],
@@ -200,7 +251,13 @@ describe('resolving a stream page to its creator', () => {
   });
 
   it('answers 404 for a page nobody claimed or that is no channel, 400 without a url', async () => {
-    for (const url of ['https://twitch.tv/nobody_claims_this', 'https://www.youtube.com/@nobody_here/live', 'https://example.com/norm_streamer', 'https://twitch.tv/directory', 'not a url at all']) {
+    for (const url of [
+      'https://twitch.tv/nobody_claims_this',
+      'https://www.youtube.com/@nobody_here/live',
+      'https://example.com/norm_streamer',
+      'https://twitch.tv/directory',
+      'not a url at all',
+    ]) {
       const r = await resolve(url);
       expect(r.status, url).toBe(404);
       expect(r.json.error.code).toBe('not_found');
@@ -219,19 +276,31 @@ describe('resolving a stream page to its creator', () => {
     expect(r.json.error.code).toBe('not_found');
     expect(r.text).not.toContain('squatter');
     // The claimant still sees the claim on their own profile, unverified.
-    expect((await api('/v1/creators/squatter')).json.creator.channels).toEqual([{ url: 'https://twitch.tv/famous_streamer', site: 'twitch', verified: false }]);
+    expect((await api('/v1/creators/squatter')).json.creator.channels).toEqual([
+      { url: 'https://twitch.tv/famous_streamer', site: 'twitch', verified: false },
+    ]);
   });
 
   it('answers only the verified claim; a second claimant never wins; verifying removes the other claims', async () => {
-    const [older, newer, third] = [await signup({ name: 'Older' }), await signup({ name: 'Newer' }), await signup({ name: 'Third' })];
+    const [older, newer, third] = [
+      await signup({ name: 'Older' }),
+      await signup({ name: 'Newer' }),
+      await signup({ name: 'Third' }),
+    ];
     await makeCreator(older, 'older_claim', ['https://www.twitch.tv/contested']);
     await makeCreator(newer, 'newer_claim', ['twitch.tv/Contested/', 'https://kick.com/newer_only']);
 
     expect((await resolve('https://twitch.tv/contested/videos')).status).toBe(404);
     const unverified = await adminChannels('false');
-    expect(unverified.filter((c) => c.url === 'https://twitch.tv/contested').map((c) => c.handle)).toEqual(['older_claim', 'newer_claim']);
+    expect(unverified.filter((c) => c.url === 'https://twitch.tv/contested').map((c) => c.handle)).toEqual([
+      'older_claim',
+      'newer_claim',
+    ]);
 
-    const v = await api('/v1/admin/channels/verify', { body: { url: 'https://www.twitch.tv/CONTESTED?x=1', handle: 'newer_claim' }, token: ADMIN });
+    const v = await api('/v1/admin/channels/verify', {
+      body: { url: 'https://www.twitch.tv/CONTESTED?x=1', handle: 'newer_claim' },
+      token: ADMIN,
+    });
     expect(v.status).toBe(200);
     expect(v.json.channel).toMatchObject({ url: 'https://twitch.tv/contested', handle: 'newer_claim', verified: true });
 
@@ -246,7 +315,9 @@ describe('resolving a stream page to its creator', () => {
       { url: 'https://kick.com/newer_only', site: 'kick', verified: false },
     ]);
     const verified = await adminChannels('true');
-    expect(verified.filter((c) => c.url === 'https://twitch.tv/contested')).toEqual([expect.objectContaining({ handle: 'newer_claim', verified: true })]);
+    expect(verified.filter((c) => c.url === 'https://twitch.tv/contested')).toEqual([
+      expect.objectContaining({ handle: 'newer_claim', verified: true }),
+    ]);
     expect((await adminChannels('false')).filter((c) => c.url === 'https://twitch.tv/contested')).toEqual([]);
     expect((await adminChannels()).filter((c) => c.url === 'https://twitch.tv/contested')).toHaveLength(1);
     expect(verified.every((c) => c.verified)).toBe(true);
@@ -259,8 +330,18 @@ describe('resolving a stream page to its creator', () => {
     expect((await resolve('https://kick.com/newer_only')).status).toBe(404);
 
     // Verifying is idempotent and refuses unknown creators.
-    expect((await api('/v1/admin/channels/verify', { body: { url: 'twitch.tv/contested', handle: 'newer_claim' }, token: ADMIN })).status).toBe(200);
-    const unknown = await api('/v1/admin/channels/verify', { body: { url: 'twitch.tv/contested', handle: 'no_such_creator' }, token: ADMIN });
+    expect(
+      (
+        await api('/v1/admin/channels/verify', {
+          body: { url: 'twitch.tv/contested', handle: 'newer_claim' },
+          token: ADMIN,
+        })
+      ).status,
+    ).toBe(200);
+    const unknown = await api('/v1/admin/channels/verify', {
+      body: { url: 'twitch.tv/contested', handle: 'no_such_creator' },
+      token: ADMIN,
+    });
     expect(unknown.status).toBe(404);
     expect((await resolve('https://twitch.tv/contested')).json.creator.handle).toBe('newer_claim');
     const badQuery = await api('/v1/admin/channels?verified=maybe', { token: ADMIN });
@@ -317,7 +398,12 @@ describe('payouts', () => {
     const key = uniqueKey('payout');
     const r = await requestPayout(creator, 1430, DEST, key);
     expect(r.status).toBe(201);
-    expect(r.json.payout).toMatchObject({ diamonds: 1430, amount: { amount: 1001, currency: 'USD' }, status: 'requested', decidedAt: null });
+    expect(r.json.payout).toMatchObject({
+      diamonds: 1430,
+      amount: { amount: 1001, currency: 'USD' },
+      status: 'requested',
+      decidedAt: null,
+    });
     first = r.json.payout.id;
     expect(r.text).not.toContain(DEST);
     // Masked: only the last characters show, enough for the creator to recognise the account.
@@ -351,7 +437,7 @@ describe('payouts', () => {
     await expectCleanAudit();
   });
 
-  it('masks the destination in the creator\'s list and shows it in full to the operator', async () => {
+  it("masks the destination in the creator's list and shows it in full to the operator", async () => {
     const mine = await api('/v1/creator/payouts', { token: creator.token });
     expect(mine.status).toBe(200);
     expect(mine.json.payouts.map((p: { diamonds: number; status: string }) => [p.diamonds, p.status])).toEqual([
@@ -364,7 +450,13 @@ describe('payouts', () => {
 
     const requested = await adminPayouts('requested');
     const row = requested.find((p) => p.id === first)!;
-    expect(row).toMatchObject({ handle: 'payout_creator', diamonds: 1430, amount: { amount: 1001 }, destination: DEST, status: 'requested' });
+    expect(row).toMatchObject({
+      handle: 'payout_creator',
+      diamonds: 1430,
+      amount: { amount: 1001 },
+      destination: DEST,
+      status: 'requested',
+    });
     expect(row.destinationMasked).not.toContain('GB29');
     expect(requested.every((p) => p.status === 'requested')).toBe(true);
     expect(await adminPayouts('paid')).toEqual([]);
@@ -399,22 +491,36 @@ describe('payouts', () => {
     expect((await adminPayouts('paid')).map((p) => p.id)).toEqual([first]);
     expect((await adminPayouts('requested')).map((p) => p.id)).not.toContain(first);
     const mine = (await api('/v1/creator/payouts', { token: creator.token })).json.payouts;
-    expect(mine.find((p: { id: string }) => p.id === first)).toMatchObject({ status: 'paid', reference: 'wire 2024-001' });
+    expect(mine.find((p: { id: string }) => p.id === first)).toMatchObject({
+      status: 'paid',
+      reference: 'wire 2024-001',
+    });
     await expectCleanAudit();
   });
 
   it('returns the diamonds of a rejected payout', async () => {
     const pending = (await adminPayouts('requested')).find((p) => p.handle === 'payout_creator')!;
     expect(pending.diamonds).toBe(3070);
-    const r = await api(`/v1/admin/payouts/${pending.id}`, { body: { status: 'rejected', reference: 'account closed' }, token: ADMIN, key: uniqueKey() });
+    const r = await api(`/v1/admin/payouts/${pending.id}`, {
+      body: { status: 'rejected', reference: 'account closed' },
+      token: ADMIN,
+      key: uniqueKey(),
+    });
     expect(r.status).toBe(200);
     expect(r.json.payout.status).toBe('rejected');
     expect(await wallet(creator)).toMatchObject({ diamonds: 3070, diamondsPending: 0 });
-    const late = await api(`/v1/admin/payouts/${pending.id}`, { body: { status: 'paid' }, token: ADMIN, key: uniqueKey() });
+    const late = await api(`/v1/admin/payouts/${pending.id}`, {
+      body: { status: 'paid' },
+      token: ADMIN,
+      key: uniqueKey(),
+    });
     expect(late.status).toBe(409);
     expect(await wallet(creator)).toMatchObject({ diamonds: 3070, diamondsPending: 0 });
     expect((await adminPayouts('rejected')).map((p) => p.id)).toEqual([pending.id]);
-    const history = (await api('/v1/wallet/history', { token: creator.token })).json.entries as { kind: string; diamonds: number }[];
+    const history = (await api('/v1/wallet/history', { token: creator.token })).json.entries as {
+      kind: string;
+      diamonds: number;
+    }[];
     expect(history[0]).toMatchObject({ kind: 'reversal', diamonds: 3070 });
     // The returned diamonds can be requested again.
     expect((await requestPayout(creator, 1430)).status).toBe(201);
@@ -431,7 +537,9 @@ describe('payouts', () => {
     expect(ask.status).toBe(403);
     // Even listed as a creator (a directory row the API would never write) and holding diamonds,
     // a minor's wallet refuses the payout.
-    await env.DB.prepare('INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?)').bind(kid.id, 'young_creator', now()).run();
+    await env.DB.prepare('INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?)')
+      .bind(kid.id, 'young_creator', now())
+      .run();
     await credit(kid, 2000);
     const listed = await requestPayout(kid, 1430);
     expect(listed.status).toBe(403);
@@ -508,7 +616,9 @@ describe('rate cards', () => {
   // SPEC "Bad input never yields a 5xx": a card whose payout step overflows the money math (mulFloor in
   // shared/src/money/rate-card.ts) is refused with 400.
   it('refuses a card whose payout step overflows with a 400, not a 500', async () => {
-    const r = await schedule(card(now() + HOUR, { payoutStep: 2 ** 53 - 1, diamondValue: { numerator: 2 ** 53 - 1, denominator: 1 } }));
+    const r = await schedule(
+      card(now() + HOUR, { payoutStep: 2 ** 53 - 1, diamondValue: { numerator: 2 ** 53 - 1, denominator: 1 } }),
+    );
     expect(r.status, r.text).toBe(400);
   });
 
@@ -523,7 +633,11 @@ describe('rate cards', () => {
     expect(r.status).toBe(200);
     expect(r.json.card).toMatchObject({ version: 2, effectiveAt: at });
     const rates = (await api('/v1/rates')).json;
-    expect(rates).toMatchObject({ version: 1, creatorShare: { numerator: 7, denominator: 10 }, next: { version: 2, effectiveAt: at } });
+    expect(rates).toMatchObject({
+      version: 1,
+      creatorShare: { numerator: 7, denominator: 10 },
+      next: { version: 2, effectiveAt: at },
+    });
     expect(rates.packs).toHaveLength(6);
 
     const before = (await buy(u, { packId: 'pack_100' })).purchase;
@@ -535,13 +649,22 @@ describe('rate cards', () => {
 
     advanceClock(2000);
     const now2 = (await api('/v1/rates')).json;
-    expect(now2).toMatchObject({ version: 2, effectiveAt: at, next: null, creatorShare: { numerator: 3, denominator: 5 } });
+    expect(now2).toMatchObject({
+      version: 2,
+      effectiveAt: at,
+      next: null,
+      creatorShare: { numerator: 3, denominator: 5 },
+    });
     expect(now2.summary).toMatch(/Creators keep 60% of what viewers pay, the platform 40%/);
     expect(now2.packs.map((p: { id: string }) => p.id)).toEqual(['pack_100', 'pack_500', 'pack_1000']);
     const after = (await buy(u, { packId: 'pack_500' })).purchase;
     expect(after.rateVersion).toBe(2);
-    expect((await api('/v1/purchases', { body: { packId: 'pack_2500' }, token: u.token, key: uniqueKey() })).status).toBe(400);
-    expect((await api('/v1/purchases', { body: { coins: 60_000 }, token: u.token, key: uniqueKey() })).status).toBe(400);
+    expect(
+      (await api('/v1/purchases', { body: { packId: 'pack_2500' }, token: u.token, key: uniqueKey() })).status,
+    ).toBe(400);
+    expect((await api('/v1/purchases', { body: { coins: 60_000 }, token: u.token, key: uniqueKey() })).status).toBe(
+      400,
+    );
 
     // Payouts follow the card in force: 1430 diamonds is now under the minimum (10 diamonds = 6 cents).
     expect(now2.payoutMinimumDiamonds).toBe(1670);
@@ -558,13 +681,21 @@ describe('rate cards', () => {
     // A payout requested under the old card is paid at the amount it was requested for.
     const earlier = (await adminPayouts('requested')).find((p) => p.handle === 'payout_creator')!;
     expect(earlier).toMatchObject({ diamonds: 1430, amount: { amount: 1001 } });
-    const paid = await api(`/v1/admin/payouts/${earlier.id}`, { body: { status: 'paid' }, token: ADMIN, key: uniqueKey() });
+    const paid = await api(`/v1/admin/payouts/${earlier.id}`, {
+      body: { status: 'paid' },
+      token: ADMIN,
+      key: uniqueKey(),
+    });
     expect(paid.status).toBe(200);
     expect(paid.json.payout.amount).toEqual({ amount: 1001, currency: 'USD' });
 
     // Earlier purchases keep the version they were made under.
     expect((await api(`/v1/purchases/${before.id}`, { token: u.token })).json.purchase.rateVersion).toBe(1);
-    const history = (await api('/v1/wallet/history', { token: u.token })).json.entries as { kind: string; coins: number; rateVersion: number }[];
+    const history = (await api('/v1/wallet/history', { token: u.token })).json.entries as {
+      kind: string;
+      coins: number;
+      rateVersion: number;
+    }[];
     expect(history.map((e) => [e.kind, e.coins, e.rateVersion])).toEqual([
       ['purchase', 500, 2],
       ['purchase', 100, 1],

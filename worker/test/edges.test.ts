@@ -1,7 +1,18 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, faults } from '../src/faults';
-import { ADMIN, api, audit, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub, type TestUser } from './helpers';
+import {
+  ADMIN,
+  api,
+  audit,
+  buy,
+  expectCleanAudit,
+  signup,
+  uniqueKey,
+  wallet,
+  walletStub,
+  type TestUser,
+} from './helpers';
 import { diamondsOf, liveRoom, sendGift, spendCoins, until } from './room-helpers';
 import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
 import { retryWalletNow } from './trust/support';
@@ -15,12 +26,18 @@ afterEach(clearFaults);
 
 async function creatorWithDiamonds(diamonds = 3000) {
   const { creator, handle } = await liveRoom({ coins: 0 });
-  await walletStub(creator.id).creditGifts(`b-${crypto.randomUUID()}`, [{ transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null }]);
+  await walletStub(creator.id).creditGifts(`b-${crypto.randomUUID()}`, [
+    { transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null },
+  ]);
   return { creator, handle };
 }
 
 async function requestPayout(creator: TestUser, diamonds = 1500, key = uniqueKey('payout')) {
-  return api('/v1/creator/payouts', { body: { diamonds, destination: 'paypal:me@example.com' }, token: creator.token, key });
+  return api('/v1/creator/payouts', {
+    body: { diamonds, destination: 'paypal:me@example.com' },
+    token: creator.token,
+    key,
+  });
 }
 
 async function indexed(id: string) {
@@ -28,7 +45,8 @@ async function indexed(id: string) {
   return r.json.payouts.find((p: { id: string }) => p.id === id) ?? null;
 }
 
-const violationsOf = (a: { violations: string[] }, user: TestUser) => a.violations.filter((v) => v.startsWith(`wallet ${user.id}:`));
+const violationsOf = (a: { violations: string[] }, user: TestUser) =>
+  a.violations.filter((v) => v.startsWith(`wallet ${user.id}:`));
 
 describe('the payout index follows the wallet', () => {
   it('a wallet that stops between the payout and its index row still indexes it, by its alarm', async () => {
@@ -53,10 +71,18 @@ describe('the payout index follows the wallet', () => {
     const { creator } = await creatorWithDiamonds();
     const id = (await requestPayout(creator)).json.payout.id;
     faults.walletStopsBeforeEffects = 1;
-    const decided = await api(`/v1/admin/payouts/${id}`, { body: { status: 'paid' }, token: ADMIN, key: uniqueKey('decide') });
+    const decided = await api(`/v1/admin/payouts/${id}`, {
+      body: { status: 'paid' },
+      token: ADMIN,
+      key: uniqueKey('decide'),
+    });
     expect(decided.status).toBe(500);
     expect(await indexed(id)).toMatchObject({ status: 'requested' });
-    const again = await api(`/v1/admin/payouts/${id}`, { body: { status: 'paid' }, token: ADMIN, key: uniqueKey('decide') });
+    const again = await api(`/v1/admin/payouts/${id}`, {
+      body: { status: 'paid' },
+      token: ADMIN,
+      key: uniqueKey('decide'),
+    });
     expect(again.status).toBe(409);
     // The second call's commit (an idempotent reply) applied the outbox on its way out.
     expect(await indexed(id)).toMatchObject({ status: 'paid' });
@@ -85,17 +111,35 @@ describe('the payout index follows the wallet', () => {
     const { creator } = await creatorWithDiamonds();
     const id = (await requestPayout(creator)).json.payout.id;
     await expectCleanAudit();
-    const row = await env.DB.prepare('SELECT * FROM payouts WHERE id = ?').bind(id).first<Record<string, string | number | null>>();
+    const row = await env.DB.prepare('SELECT * FROM payouts WHERE id = ?')
+      .bind(id)
+      .first<Record<string, string | number | null>>();
     await env.DB.prepare("UPDATE payouts SET status = 'paid' WHERE id = ?").bind(id).run();
-    expect(violationsOf(await audit(), creator)).toEqual([`wallet ${creator.id}: payout ${id} is requested for 1500 diamonds in the wallet but paid for 1500 in the index`]);
+    expect(violationsOf(await audit(), creator)).toEqual([
+      `wallet ${creator.id}: payout ${id} is requested for 1500 diamonds in the wallet but paid for 1500 in the index`,
+    ]);
     await env.DB.prepare('DELETE FROM payouts WHERE id = ?').bind(id).run();
-    expect(violationsOf(await audit(), creator)).toEqual([`wallet ${creator.id}: payout ${id} (requested) is missing from the payout index`]);
-    await env.DB.prepare("INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at) VALUES ('invented', ?, 'x', 10, 7, '', 'requested', 0)").bind(creator.id).run();
+    expect(violationsOf(await audit(), creator)).toEqual([
+      `wallet ${creator.id}: payout ${id} (requested) is missing from the payout index`,
+    ]);
+    await env.DB.prepare(
+      "INSERT INTO payouts (id, user_id, handle, diamonds, amount, destination, status, created_at) VALUES ('invented', ?, 'x', 10, 7, '', 'requested', 0)",
+    )
+      .bind(creator.id)
+      .run();
     const a = await audit();
     expect(a.ok).toBe(false);
-    expect(violationsOf(a, creator)).toContain(`wallet ${creator.id}: payout invented is in the index but not in the wallet`);
+    expect(violationsOf(a, creator)).toContain(
+      `wallet ${creator.id}: payout invented is in the index but not in the wallet`,
+    );
     await env.DB.prepare("DELETE FROM payouts WHERE id = 'invented'").run();
-    await env.DB.prepare(`INSERT INTO payouts (${Object.keys(row!).join(', ')}) VALUES (${Object.keys(row!).map(() => '?').join(', ')})`).bind(...Object.values(row!)).run();
+    await env.DB.prepare(
+      `INSERT INTO payouts (${Object.keys(row!).join(', ')}) VALUES (${Object.keys(row!)
+        .map(() => '?')
+        .join(', ')})`,
+    )
+      .bind(...Object.values(row!))
+      .run();
     await expectCleanAudit();
   });
 });
@@ -103,10 +147,19 @@ describe('the payout index follows the wallet', () => {
 describe('closed accounts receive nothing', () => {
   it('a payment that completes after the account was deleted is refunded in full through Stripe and recorded', async () => {
     const u = await signup();
-    const start = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('buy') });
+    const start = await stripeCall('/v1/purchases', {
+      body: { packId: 'pack_1000' },
+      token: u.token,
+      key: uniqueKey('buy'),
+    });
     const p = start.json.purchase;
-    expect((await api('/v1/me', { method: 'DELETE', body: { password: u.password }, token: u.token })).status).toBe(200);
-    const hook = await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_after_close'));
+    expect((await api('/v1/me', { method: 'DELETE', body: { password: u.password }, token: u.token })).status).toBe(
+      200,
+    );
+    const hook = await deliver(
+      'checkout.session.completed',
+      paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_after_close'),
+    );
     expect(hook.status).toBe(200);
     expect(fakeStripe.current.madeRefunds).toEqual([{ paymentIntent: 'pi_after_close', amount: 1000 }]);
     const stub = walletStub(u.id);
@@ -115,7 +168,16 @@ describe('closed accounts receive nothing', () => {
     expect(closed).toMatchObject({ coins: 0, diamonds: 0, debt: 0 });
     await expectCleanAudit();
     // Stripe's refund webhook settles it; a second delivery of the payment changes nothing.
-    await deliver('charge.refunded', { id: 'ch_after_close', object: 'charge', amount: 1000, amount_refunded: 1000, refunded: true, currency: 'usd', payment_intent: 'pi_after_close', metadata: { purchaseId: p.id, userId: u.id } });
+    await deliver('charge.refunded', {
+      id: 'ch_after_close',
+      object: 'charge',
+      amount: 1000,
+      amount_refunded: 1000,
+      refunded: true,
+      currency: 'usd',
+      payment_intent: 'pi_after_close',
+      metadata: { purchaseId: p.id, userId: u.id },
+    });
     await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_after_close'));
     expect(await stub.purchase(p.id)).toMatchObject({ status: 'refunded', refundedCoins: 1000 });
     expect(fakeStripe.current.madeRefunds).toHaveLength(1);
@@ -126,9 +188,15 @@ describe('closed accounts receive nothing', () => {
     const { creator, handle, viewer } = await liveRoom({ coins: 1000 });
     faults.roomRefusesDelivery = 1;
     expect((await sendGift(viewer, handle, { giftId: 'balloon', count: 3 })).status).toBe(201);
-    expect((await api('/v1/me', { method: 'DELETE', body: { password: creator.password }, token: creator.token })).status).toBe(200);
+    expect(
+      (await api('/v1/me', { method: 'DELETE', body: { password: creator.password }, token: creator.token })).status,
+    ).toBe(200);
     await retryWalletNow(viewer.id);
-    const book = await until('the share to reach the closed wallet', () => walletStub(creator.id).audit(), (a) => (a.balances['diamonds:forfeited'] ?? 0) === 300);
+    const book = await until(
+      'the share to reach the closed wallet',
+      () => walletStub(creator.id).audit(),
+      (a) => (a.balances['diamonds:forfeited'] ?? 0) === 300,
+    );
     expect(book.balances['diamonds:user'] ?? 0).toBe(0);
     expect((await wallet(viewer)).coins).toBe(700);
     // The room is off air: no new gift reaches a deleted creator.
@@ -138,28 +206,50 @@ describe('closed accounts receive nothing', () => {
 
   it('an account in debt cannot be deleted (409 in_debt): the debt stays, and so does the email', async () => {
     const u = await signup();
-    const p = (await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('buy') })).json.purchase;
+    const p = (
+      await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('buy') })
+    ).json.purchase;
     await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_debt'));
     await spendCoins(u, 600);
-    await deliver('charge.dispute.created', { id: 'dp_debt', object: 'dispute', amount: 1000, currency: 'usd', charge: 'ch_debt', payment_intent: 'pi_debt', reason: 'fraudulent', status: 'needs_response', metadata: {} });
+    await deliver('charge.dispute.created', {
+      id: 'dp_debt',
+      object: 'dispute',
+      amount: 1000,
+      currency: 'usd',
+      charge: 'ch_debt',
+      payment_intent: 'pi_debt',
+      reason: 'fraudulent',
+      status: 'needs_response',
+      metadata: {},
+    });
     expect((await wallet(u)).debt).toBe(600);
-    const refused = await api('/v1/me', { method: 'DELETE', body: { password: u.password, forfeit: true }, token: u.token });
+    const refused = await api('/v1/me', {
+      method: 'DELETE',
+      body: { password: u.password, forfeit: true },
+      token: u.token,
+    });
     expect(refused.status).toBe(409);
     expect(refused.json.error.code).toBe('in_debt');
     expect(refused.json.closing).toMatchObject({ debt: 600 });
     expect((await api('/v1/me', { token: u.token })).status).toBe(200);
-    const again = await api('/v1/auth/signup', { body: { email: u.email, password: 'another password', displayName: 'Fresh Start', birthdate: '1990-01-01' } });
+    const again = await api('/v1/auth/signup', {
+      body: { email: u.email, password: 'another password', displayName: 'Fresh Start', birthdate: '1990-01-01' },
+    });
     expect(again.json.error.code).toBe('email_taken');
     // Repaid, it can go.
     await buy(u, { coins: 600 });
-    expect((await api('/v1/me', { method: 'DELETE', body: { password: u.password }, token: u.token })).status).toBe(200);
+    expect((await api('/v1/me', { method: 'DELETE', body: { password: u.password }, token: u.token })).status).toBe(
+      200,
+    );
     await expectCleanAudit();
   });
 
   it('a deletion whose directory write fails still ends every session once the wallet retries', async () => {
     const u = await signup();
     faults.directoryWriteFails = 1;
-    expect((await api('/v1/me', { method: 'DELETE', body: { password: u.password }, token: u.token })).status).toBe(200);
+    expect((await api('/v1/me', { method: 'DELETE', body: { password: u.password }, token: u.token })).status).toBe(
+      200,
+    );
     expect(violationsOf(await audit(), u)).toEqual([]);
     await retryWalletNow(u.id);
     expect((await api('/v1/me', { token: u.token })).status).toBe(401);
@@ -171,29 +261,60 @@ describe('closed accounts receive nothing', () => {
 describe('webhooks must match', () => {
   it('a completion for another amount or currency credits nothing and is flagged for the operator', async () => {
     const u = await signup();
-    const big = (await stripeCall('/v1/purchases', { body: { coins: 100_000 }, token: u.token, key: uniqueKey('buy') })).json.purchase;
-    const euro = { ...paidSession(big, u.id, big.checkoutUrl.split('/').pop(), 'pi_one_euro'), amount_total: 100, currency: 'eur' };
+    const big = (await stripeCall('/v1/purchases', { body: { coins: 100_000 }, token: u.token, key: uniqueKey('buy') }))
+      .json.purchase;
+    const euro = {
+      ...paidSession(big, u.id, big.checkoutUrl.split('/').pop(), 'pi_one_euro'),
+      amount_total: 100,
+      currency: 'eur',
+    };
     expect((await deliver('checkout.session.completed', euro)).status).toBe(200);
     expect((await wallet(u)).coins).toBe(0);
-    expect(await walletStub(u.id).purchase(big.id)).toMatchObject({ status: 'flagged', flaggedReason: 'paid 100 EUR for a price of 100000 USD' });
-    const cents = (await stripeCall('/v1/purchases', { body: { packId: 'pack_500' }, token: u.token, key: uniqueKey('buy') })).json.purchase;
-    await deliver('checkout.session.completed', { ...paidSession(cents, u.id, cents.checkoutUrl.split('/').pop(), 'pi_short'), amount_total: 499 });
+    expect(await walletStub(u.id).purchase(big.id)).toMatchObject({
+      status: 'flagged',
+      flaggedReason: 'paid 100 EUR for a price of 100000 USD',
+    });
+    const cents = (
+      await stripeCall('/v1/purchases', { body: { packId: 'pack_500' }, token: u.token, key: uniqueKey('buy') })
+    ).json.purchase;
+    await deliver('checkout.session.completed', {
+      ...paidSession(cents, u.id, cents.checkoutUrl.split('/').pop(), 'pi_short'),
+      amount_total: 499,
+    });
     expect((await wallet(u)).coins).toBe(0);
-    const flagged = (await api('/v1/admin/purchases/flagged', { token: ADMIN })).json.purchases.filter((p: { userId: string }) => p.userId === u.id);
+    const flagged = (await api('/v1/admin/purchases/flagged', { token: ADMIN })).json.purchases.filter(
+      (p: { userId: string }) => p.userId === u.id,
+    );
     expect(flagged.map((p: { id: string; reason: string }) => [p.id, p.reason])).toEqual([
       [big.id, 'paid 100 EUR for a price of 100000 USD'],
       [cents.id, 'paid 499 USD for a price of 500 USD'],
     ]);
     // The audit holds the operator's list against the wallet: a flagged payment missing from it is reported.
-    await env.DB.prepare("UPDATE purchases SET status = NULL WHERE id = ?").bind(cents.id).run();
-    expect(violationsOf(await audit(), u)).toEqual([`wallet ${u.id}: purchase ${cents.id} is flagged in the wallet but not listed for the operator`]);
+    await env.DB.prepare('UPDATE purchases SET status = NULL WHERE id = ?').bind(cents.id).run();
+    expect(violationsOf(await audit(), u)).toEqual([
+      `wallet ${u.id}: purchase ${cents.id} is flagged in the wallet but not listed for the operator`,
+    ]);
     await env.DB.prepare("UPDATE purchases SET status = 'flagged' WHERE id = ?").bind(cents.id).run();
     // A refund or chargeback of a flagged payment takes nothing back: nothing was credited.
-    await deliver('charge.refunded', { id: 'ch_one_euro', object: 'charge', amount: 100, amount_refunded: 100, refunded: true, currency: 'eur', payment_intent: 'pi_one_euro', metadata: { purchaseId: big.id, userId: u.id } });
+    await deliver('charge.refunded', {
+      id: 'ch_one_euro',
+      object: 'charge',
+      amount: 100,
+      amount_refunded: 100,
+      refunded: true,
+      currency: 'eur',
+      payment_intent: 'pi_one_euro',
+      metadata: { purchaseId: big.id, userId: u.id },
+    });
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     // The right amount for a third purchase still credits.
-    const right = (await stripeCall('/v1/purchases', { body: { packId: 'pack_100' }, token: u.token, key: uniqueKey('buy') })).json.purchase;
-    await deliver('checkout.session.completed', paidSession(right, u.id, right.checkoutUrl.split('/').pop(), 'pi_right'));
+    const right = (
+      await stripeCall('/v1/purchases', { body: { packId: 'pack_100' }, token: u.token, key: uniqueKey('buy') })
+    ).json.purchase;
+    await deliver(
+      'checkout.session.completed',
+      paidSession(right, u.id, right.checkoutUrl.split('/').pop(), 'pi_right'),
+    );
     expect((await wallet(u)).coins).toBe(100);
     await expectCleanAudit();
   });

@@ -26,7 +26,9 @@ export async function api(path: string, call: Call = {}): Promise<Reply> {
     headers,
     body: call.raw ?? (call.body === undefined ? undefined : JSON.stringify(call.body)),
   };
-  return toReply(call.env ? await app.request(path, init, call.env) : await SELF.fetch(`http://localhost${path}`, init));
+  return toReply(
+    call.env ? await app.request(path, init, call.env) : await SELF.fetch(`http://localhost${path}`, init),
+  );
 }
 
 export interface Reply {
@@ -63,7 +65,9 @@ export async function signup(opts: { adult?: boolean; name?: string } = {}): Pro
   const email = `user${++seq}-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const password = 'correct horse battery';
   const birthdate = opts.adult === false ? `${new Date().getUTCFullYear() - 15}-01-01` : '1990-05-17';
-  const r = await api('/v1/auth/signup', { body: { email, password, displayName: opts.name ?? 'Test User', birthdate } });
+  const r = await api('/v1/auth/signup', {
+    body: { email, password, displayName: opts.name ?? 'Test User', birthdate },
+  });
   expect(r.status).toBe(201);
   return { token: r.json.token, id: r.json.user.id, email, password };
 }

@@ -35,7 +35,10 @@ interface Grant {
 
 async function s256(verifier: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 class FakeSites {
@@ -47,7 +50,9 @@ class FakeSites {
   private n = 0;
 
   install() {
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => this.handle(new Request(input, init)));
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) =>
+      this.handle(new Request(input, init)),
+    );
   }
 
   /** What the site does when the creator signs in and allows access: a code for the redirect. */
@@ -55,25 +60,46 @@ class FakeSites {
     const u = new URL(authorizationUrl);
     const site: SiteName = u.host === 'id.twitch.tv' ? 'twitch' : u.host === 'accounts.google.com' ? 'youtube' : 'kick';
     const code = `code-${site}-${++this.n}`;
-    this.grants.set(code, { site, name, challenge: u.searchParams.get('code_challenge'), redirect: u.searchParams.get('redirect_uri')!, used: false });
+    this.grants.set(code, {
+      site,
+      name,
+      challenge: u.searchParams.get('code_challenge'),
+      redirect: u.searchParams.get('redirect_uri')!,
+      used: false,
+    });
     return { state: u.searchParams.get('state')!, code };
   }
 
   private async handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     this.calls.push(`${req.method} ${url.origin}${url.pathname}`);
-    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-    if (['https://id.twitch.tv/oauth2/token', 'https://oauth2.googleapis.com/token', 'https://id.kick.com/oauth/token'].includes(`${url.origin}${url.pathname}`)) {
+    const json = (body: unknown, status = 200) =>
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    if (
+      [
+        'https://id.twitch.tv/oauth2/token',
+        'https://oauth2.googleapis.com/token',
+        'https://id.kick.com/oauth/token',
+      ].includes(`${url.origin}${url.pathname}`)
+    ) {
       if (this.token === 'http500') return new Response('upstream exploded', { status: 500 });
       const form = new URLSearchParams(new TextDecoder().decode(await req.arrayBuffer()));
       const grant = this.grants.get(form.get('code') ?? '');
-      if (this.token === 'invalid_grant' || !grant || grant.used || grant.redirect !== form.get('redirect_uri')) return json({ error: 'invalid_grant' }, 400);
+      if (this.token === 'invalid_grant' || !grant || grant.used || grant.redirect !== form.get('redirect_uri'))
+        return json({ error: 'invalid_grant' }, 400);
       // Twitch and Kick take the secret in the body; Google in HTTP Basic.
       const basic = req.headers.get('authorization');
-      const [id, secret] = basic ? atob(basic.replace(/^Basic /, '')).split(':') : [form.get('client_id'), form.get('client_secret')];
-      const expected = { twitch: ['twitch-id', 'twitch-secret'], youtube: ['google-id', 'google-secret'], kick: ['kick-id', 'kick-secret'] }[grant.site];
+      const [id, secret] = basic
+        ? atob(basic.replace(/^Basic /, '')).split(':')
+        : [form.get('client_id'), form.get('client_secret')];
+      const expected = {
+        twitch: ['twitch-id', 'twitch-secret'],
+        youtube: ['google-id', 'google-secret'],
+        kick: ['kick-id', 'kick-secret'],
+      }[grant.site];
       if (id !== expected[0] || secret !== expected[1]) return json({ error: 'invalid_client' }, 401);
-      if (grant.challenge && (await s256(form.get('code_verifier') ?? '')) !== grant.challenge) return json({ error: 'invalid_grant' }, 400);
+      if (grant.challenge && (await s256(form.get('code_verifier') ?? '')) !== grant.challenge)
+        return json({ error: 'invalid_grant' }, 400);
       grant.used = true;
       const token = `token-${++this.n}`;
       this.tokens.set(token, grant);
@@ -86,10 +112,17 @@ class FakeSites {
       if (req.headers.get('client-id') !== 'twitch-id') return json({ error: 'bad client id' }, 401);
       return json({ data: [{ id: '1234', login: grant.name, display_name: grant.name }] });
     }
-    if (url.origin === 'https://www.googleapis.com' && url.pathname === '/youtube/v3/channels' && url.searchParams.get('mine') === 'true') {
-      return json({ items: [{ id: 'UC123', snippet: grant.name ? { title: 'Mine', customUrl: grant.name } : { title: 'Mine' } }] });
+    if (
+      url.origin === 'https://www.googleapis.com' &&
+      url.pathname === '/youtube/v3/channels' &&
+      url.searchParams.get('mine') === 'true'
+    ) {
+      return json({
+        items: [{ id: 'UC123', snippet: grant.name ? { title: 'Mine', customUrl: grant.name } : { title: 'Mine' } }],
+      });
     }
-    if (url.origin === 'https://api.kick.com' && url.pathname === '/public/v1/channels') return json({ data: [{ broadcaster_user_id: 9, slug: grant.name }] });
+    if (url.origin === 'https://api.kick.com' && url.pathname === '/public/v1/channels')
+      return json({ data: [{ broadcaster_user_id: 9, slug: grant.name }] });
     throw new Error(`unexpected outbound fetch ${req.method} ${req.url}`);
   }
 }
@@ -116,7 +149,8 @@ async function start(user: TestUser, site: SiteName) {
   return r.json as { authorizationUrl: string; expiresAt: number };
 }
 
-const callback = (site: string, q: Record<string, string>) => call(`/v1/oauth/${site}/callback?${new URLSearchParams(q)}`);
+const callback = (site: string, q: Record<string, string>) =>
+  call(`/v1/oauth/${site}/callback?${new URLSearchParams(q)}`);
 
 async function channelsOf(handle: string) {
   return (await call(`/v1/creators/${handle}`)).json.creator.channels as { url: string; verified: boolean }[];
@@ -152,7 +186,9 @@ describe('connecting a channel by signing in to its site', () => {
     expect(r.headers.get('referrer-policy')).toBe('no-referrer');
     expect(r.text).toContain('https://twitch.tv/oauth_streamer is verified');
     expect(r.text).toContain('Return to the Giftstream popup');
-    expect(await channelsOf(owner.handle)).toEqual([{ url: 'https://twitch.tv/oauth_streamer', site: 'twitch', verified: true }]);
+    expect(await channelsOf(owner.handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_streamer', site: 'twitch', verified: true },
+    ]);
     expect(await channelsOf(impostor.handle)).toEqual([]);
     const resolved = await resolve('https://www.twitch.tv/oauth_streamer');
     expect(resolved.status).toBe(200);
@@ -167,7 +203,9 @@ describe('connecting a channel by signing in to its site', () => {
     expect(u.searchParams.get('scope')).toBe('https://www.googleapis.com/auth/youtube.readonly');
     const r = await callback('youtube', fake.approve(authorizationUrl, '@OAuthTuber'));
     expect(r.status, r.text).toBe(200);
-    expect(await channelsOf(handle)).toEqual([{ url: 'https://youtube.com/@oauthtuber', site: 'youtube', verified: true }]);
+    expect(await channelsOf(handle)).toEqual([
+      { url: 'https://youtube.com/@oauthtuber', site: 'youtube', verified: true },
+    ]);
     expect((await resolve('https://www.youtube.com/@OAuthTuber/live')).json.creator.handle).toBe(handle);
   });
 
@@ -184,13 +222,21 @@ describe('connecting a channel by signing in to its site', () => {
     const { user, handle } = await creator(['https://twitch.tv/oauth_denier']);
     const { authorizationUrl } = await start(user, 'twitch');
     const { state, code } = fake.approve(authorizationUrl, 'oauth_denier');
-    const r = await callback('twitch', { error: 'access_denied', error_description: 'The user denied you access', state });
+    const r = await callback('twitch', {
+      error: 'access_denied',
+      error_description: 'The user denied you access',
+      state,
+    });
     expect(r.status).toBe(400);
     expect(r.text).toContain('You did not allow access on Twitch');
     expect(r.text).toContain('Nothing was changed');
-    expect(await channelsOf(handle)).toEqual([{ url: 'https://twitch.tv/oauth_denier', site: 'twitch', verified: false }]);
+    expect(await channelsOf(handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_denier', site: 'twitch', verified: false },
+    ]);
     expect((await callback('twitch', { code, state })).status).toBe(400);
-    expect(await channelsOf(handle)).toEqual([{ url: 'https://twitch.tv/oauth_denier', site: 'twitch', verified: false }]);
+    expect(await channelsOf(handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_denier', site: 'twitch', verified: false },
+    ]);
   });
 
   it('a wrong state, or one started for another site, changes nothing and calls no site', async () => {
@@ -214,7 +260,9 @@ describe('connecting a channel by signing in to its site', () => {
     const again = await callback('twitch', q);
     expect(again.status).toBe(400);
     expect(again.text).toContain('already used');
-    expect(await channelsOf(handle)).toEqual([{ url: 'https://twitch.tv/oauth_replayed', site: 'twitch', verified: true }]);
+    expect(await channelsOf(handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_replayed', site: 'twitch', verified: true },
+    ]);
   });
 
   it('an expired state (over 10 minutes) changes nothing', async () => {
@@ -234,26 +282,41 @@ describe('connecting a channel by signing in to its site', () => {
     const q1 = fake.approve((await start(first.user, 'twitch')).authorizationUrl, 'oauth_contested');
     expect((await callback('twitch', q1)).status).toBe(200);
     const second = await creator(['https://twitch.tv/oauth_contested']);
-    const r = await callback('twitch', fake.approve((await start(second.user, 'twitch')).authorizationUrl, 'oauth_contested'));
+    const r = await callback(
+      'twitch',
+      fake.approve((await start(second.user, 'twitch')).authorizationUrl, 'oauth_contested'),
+    );
     expect(r.status).toBe(409);
     expect(r.text).toContain('already verified for another Giftstream creator');
     expect(r.text).not.toContain(first.handle);
-    expect(await channelsOf(first.handle)).toEqual([{ url: 'https://twitch.tv/oauth_contested', site: 'twitch', verified: true }]);
-    expect(await channelsOf(second.handle)).toEqual([{ url: 'https://twitch.tv/oauth_contested', site: 'twitch', verified: false }]);
+    expect(await channelsOf(first.handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_contested', site: 'twitch', verified: true },
+    ]);
+    expect(await channelsOf(second.handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_contested', site: 'twitch', verified: false },
+    ]);
     expect((await resolve('twitch.tv/oauth_contested')).json.creator.handle).toBe(first.handle);
   });
 
   it('a token endpoint that refuses the code or fails: a clear page, nothing changed', async () => {
     const { user, handle } = await creator(['https://twitch.tv/oauth_tokenfail']);
     fake.token = 'invalid_grant';
-    const refused = await callback('twitch', fake.approve((await start(user, 'twitch')).authorizationUrl, 'oauth_tokenfail'));
+    const refused = await callback(
+      'twitch',
+      fake.approve((await start(user, 'twitch')).authorizationUrl, 'oauth_tokenfail'),
+    );
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('Twitch refused this sign-in');
     fake.token = 'http500';
-    const failed = await callback('twitch', fake.approve((await start(user, 'twitch')).authorizationUrl, 'oauth_tokenfail'));
+    const failed = await callback(
+      'twitch',
+      fake.approve((await start(user, 'twitch')).authorizationUrl, 'oauth_tokenfail'),
+    );
     expect(failed.status).toBe(502);
     expect(failed.text).toContain('could not be reached or answered unexpectedly');
-    expect(await channelsOf(handle)).toEqual([{ url: 'https://twitch.tv/oauth_tokenfail', site: 'twitch', verified: false }]);
+    expect(await channelsOf(handle)).toEqual([
+      { url: 'https://twitch.tv/oauth_tokenfail', site: 'twitch', verified: false },
+    ]);
   });
 
   it('a user endpoint that fails, or an account without a channel: a clear page, nothing changed', async () => {
@@ -279,7 +342,9 @@ describe('connecting a channel by signing in to its site', () => {
     expect(tiktok.json.error.message).toContain('ask the operator');
     // A sign-in started while configured and finished after the app was removed changes nothing either.
     const { authorizationUrl } = await start(user, 'twitch');
-    const late = await api(`/v1/oauth/twitch/callback?${new URLSearchParams(fake.approve(authorizationUrl, 'oauth_removed'))}`);
+    const late = await api(
+      `/v1/oauth/twitch/callback?${new URLSearchParams(fake.approve(authorizationUrl, 'oauth_removed'))}`,
+    );
     expect(late.status).toBe(404);
     expect(late.text).toContain('Ask the operator');
     expect((await call('/v1/oauth/tiktok/callback?code=x&state=y')).status).toBe(404);
@@ -289,9 +354,14 @@ describe('connecting a channel by signing in to its site', () => {
     const { user, handle } = await creator();
     const { authorizationUrl } = await start(user, 'twitch');
     const q = fake.approve(authorizationUrl, 'oauth_closed');
-    expect((await call('/v1/me', { method: 'DELETE', body: { password: user.password }, token: user.token })).status).toBeLessThan(300);
+    expect(
+      (await call('/v1/me', { method: 'DELETE', body: { password: user.password }, token: user.token })).status,
+    ).toBeLessThan(300);
     // The directory hears of the closure through the wallet's outbox: sessions end in the same step.
-    await vi.waitFor(async () => expect((await call('/v1/me', { token: user.token })).status).toBe(401), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect((await call('/v1/me', { token: user.token })).status).toBe(401), {
+      timeout: 20_000,
+      interval: 200,
+    });
     const r = await callback('twitch', q);
     expect(r.status).toBe(400);
     expect(await channelsOf(handle)).toEqual([]);
@@ -300,9 +370,18 @@ describe('connecting a channel by signing in to its site', () => {
 
   it('a fake site override is honoured only with the test hooks on', async () => {
     const { user } = await creator();
-    const override = JSON.stringify({ twitch: { authorize: 'http://127.0.0.1:9/authorize', token: 'http://127.0.0.1:9/token', api: 'http://127.0.0.1:9' } });
+    const override = JSON.stringify({
+      twitch: {
+        authorize: 'http://127.0.0.1:9/authorize',
+        token: 'http://127.0.0.1:9/token',
+        api: 'http://127.0.0.1:9',
+      },
+    });
     const origin = async (extra: Record<string, string | undefined>) => {
-      const r = await api('/v1/creator/channels/connect/twitch', { token: user.token, env: { ...OAUTH_ENV, OAUTH_ENDPOINTS_OVERRIDE: override, ...extra } });
+      const r = await api('/v1/creator/channels/connect/twitch', {
+        token: user.token,
+        env: { ...OAUTH_ENV, OAUTH_ENDPOINTS_OVERRIDE: override, ...extra },
+      });
       expect(r.status, r.text).toBe(200);
       return new URL(r.json.authorizationUrl).origin;
     };

@@ -9,14 +9,22 @@ describe('the privacy page', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/html');
     expect(r.headers.get('content-security-policy')).toContain("default-src 'none'");
-    for (const heading of ['Who receives your data', 'What the extension sends', 'What is kept, and for how long', 'Deleting your account']) expect(r.text).toContain(heading);
+    for (const heading of [
+      'Who receives your data',
+      'What the extension sends',
+      'What is kept, and for how long',
+      'Deleting your account',
+    ])
+      expect(r.text).toContain(heading);
     expect(r.text).toContain('DELETE /v1/me');
     // The session length is the deployment's own.
     expect(r.text).toContain(`${Number(env.SESSION_TTL_DAYS)} days from sign-in`);
   });
 
-  it("names the operator from configuration, as text, with a contact link", async () => {
-    const r = await api('/privacy', { env: { ...env, OPERATOR_NAME: 'Gifts <b>Ltd</b>', OPERATOR_CONTACT: 'privacy@gifts.example.com' } });
+  it('names the operator from configuration, as text, with a contact link', async () => {
+    const r = await api('/privacy', {
+      env: { ...env, OPERATOR_NAME: 'Gifts <b>Ltd</b>', OPERATOR_CONTACT: 'privacy@gifts.example.com' },
+    });
     expect(r.text).toContain('Gifts &#60;b&#62;Ltd&#60;/b&#62;');
     expect(r.text).not.toContain('<b>Ltd');
     expect(r.text).toContain('<a href="mailto:privacy@gifts.example.com">');

@@ -8,12 +8,23 @@ describe('sandbox purchases', () => {
   it('credit coins at once, labelled sandbox', async () => {
     const u = await signup();
     const r = await buy(u, { packId: 'pack_500' });
-    expect(r.purchase).toMatchObject({ status: 'completed', coins: 500, price: { amount: 500, currency: 'USD' }, sandbox: true });
+    expect(r.purchase).toMatchObject({
+      status: 'completed',
+      coins: 500,
+      price: { amount: 500, currency: 'USD' },
+      sandbox: true,
+    });
     expect(r.wallet).toEqual({ coins: 500 });
     const custom = await buy(u, { coins: 1234 });
     expect(custom.purchase.price.amount).toBe(1234);
     const w = await wallet(u);
-    expect(w).toMatchObject({ coins: 1734, debt: 0, diamonds: 0, value: { amount: 1734, currency: 'USD' }, purchased: { day: 1734, week: 1734, month: 1734 } });
+    expect(w).toMatchObject({
+      coins: 1734,
+      debt: 0,
+      diamonds: 0,
+      value: { amount: 1734, currency: 'USD' },
+      purchased: { day: 1734, week: 1734, month: 1734 },
+    });
     await expectCleanAudit();
   });
 
@@ -54,7 +65,11 @@ describe('sandbox purchases', () => {
 describe('spending limits', () => {
   it('refuse the purchase that would cross a limit; raising applies only after 24 h', async () => {
     const u = await signup();
-    const set = await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 1500, weekly: null, monthly: null }, token: u.token });
+    const set = await api('/v1/wallet/limits', {
+      method: 'PUT',
+      body: { daily: 1500, weekly: null, monthly: null },
+      token: u.token,
+    });
     expect(set.status).toBe(200);
     expect(set.json.limits.daily).toBe(1500);
     await buy(u, { packId: 'pack_1000' });
@@ -69,7 +84,9 @@ describe('spending limits', () => {
     expect(raise.json.pendingLimits[0]).toMatchObject({ period: 'daily', amount: 5000 });
     const w = await wallet(u);
     expect(w.pendingLimits[0].effectiveAt - Date.now()).toBeGreaterThan(DAY - 60_000);
-    expect((await api('/v1/purchases', { body: { packId: 'pack_100' }, token: u.token, key: uniqueKey() })).status).toBe(403);
+    expect(
+      (await api('/v1/purchases', { body: { packId: 'pack_100' }, token: u.token, key: uniqueKey() })).status,
+    ).toBe(403);
 
     advanceClock(DAY + 1000);
     const later = await wallet(u);

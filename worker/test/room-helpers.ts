@@ -14,14 +14,22 @@ export async function liveRoom(opts: { coins?: number } = {}) {
   const creatorUser = await signup({ name: 'Streamer' });
   const handle = `room_${++handles}_${crypto.randomUUID().slice(0, 6)}`;
   await makeCreator(creatorUser, handle);
-  const live = await api('/v1/creator/live', { body: { live: true, title: 'Testing stream' }, token: creatorUser.token });
+  const live = await api('/v1/creator/live', {
+    body: { live: true, title: 'Testing stream' },
+    token: creatorUser.token,
+  });
   expect(live.status).toBe(200);
   const viewer = await signup({ name: 'Viewer One' });
   if (opts.coins !== 0) await buy(viewer, { coins: opts.coins ?? 10_000 });
   return { creator: creatorUser, handle, viewer };
 }
 
-export async function sendGift(viewer: TestUser, handle: string, body: Record<string, unknown>, key = uniqueKey('gift')) {
+export async function sendGift(
+  viewer: TestUser,
+  handle: string,
+  body: Record<string, unknown>,
+  key = uniqueKey('gift'),
+) {
   return api(`/v1/rooms/${handle}/gifts`, { body, token: viewer.token, key });
 }
 
@@ -34,7 +42,9 @@ export interface Client {
 }
 
 export async function connect(handle: string, query = ''): Promise<Client> {
-  const res = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events${query}`, { headers: { upgrade: 'websocket' } });
+  const res = await SELF.fetch(`http://localhost/v1/rooms/${handle}/events${query}`, {
+    headers: { upgrade: 'websocket' },
+  });
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
   const client: Client = { events: [], frames: 0, closed: null, ws, close: () => ws.close(1000, 'bye') };
@@ -50,12 +60,19 @@ export async function connect(handle: string, query = ''): Promise<Client> {
 }
 
 /** Polls `probe` until `ok` holds; fails naming `what` and the last value seen. */
-export async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000, pollMs = 25): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 15_000,
+  pollMs = 25,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = await probe();
     if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 800)}`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)?.slice(0, 800)}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }

@@ -7,10 +7,27 @@ import { api, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub } fro
 import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
 
 /** A gift as a viewer's wallet delivers it to the room: a 5-coin rose, unless `fields` say otherwise. */
-function rose(creator: { id: string }, handle: string, fields: Partial<GiftPayload> & Pick<GiftPayload, 'transferId' | 'fromName'>): GiftPayload {
+function rose(
+  creator: { id: string },
+  handle: string,
+  fields: Partial<GiftPayload> & Pick<GiftPayload, 'transferId' | 'fromName'>,
+): GiftPayload {
   return {
-    room: handle, creatorUserId: creator.id, fromUserId: `u_${fields.fromName}`, anonymous: false, giftId: 'rose', name: 'Rose', tier: 'small',
-    unitCoins: 5, count: 1, coins: 5, diamonds: 2, rateVersion: 1, combo: { id: `c_${fields.fromName}`, count: 1 }, at: now(), ...fields,
+    room: handle,
+    creatorUserId: creator.id,
+    fromUserId: `u_${fields.fromName}`,
+    anonymous: false,
+    giftId: 'rose',
+    name: 'Rose',
+    tier: 'small',
+    unitCoins: 5,
+    count: 1,
+    coins: 5,
+    diamonds: 2,
+    rateVersion: 1,
+    combo: { id: `c_${fields.fromName}`, count: 1 },
+    at: now(),
+    ...fields,
   };
 }
 
@@ -23,9 +40,27 @@ describe('sending a gift', () => {
     expect(r.json.gift).toMatchObject({ giftId: 'trophy', count: 2, coins: 500, message: 'gg <b>wp</b>' });
     expect(r.json.gift.combo).toEqual({ id: r.json.gift.id, count: 2 });
     expect(r.json.wallet).toEqual({ coins: 500 });
-    await until('diamonds', () => diamondsOf(creator), (d) => d === 500);
-    const gifts = await until('gift event', () => client.events.filter((e) => e.type === 'gift'), (g) => g.length === 1);
-    expect(gifts[0]).toMatchObject({ id: r.json.gift.id, from: 'Viewer One', giftId: 'trophy', name: 'Trophy', tier: 'medium', coins: 250, count: 2, total: 500, message: 'gg <b>wp</b>' });
+    await until(
+      'diamonds',
+      () => diamondsOf(creator),
+      (d) => d === 500,
+    );
+    const gifts = await until(
+      'gift event',
+      () => client.events.filter((e) => e.type === 'gift'),
+      (g) => g.length === 1,
+    );
+    expect(gifts[0]).toMatchObject({
+      id: r.json.gift.id,
+      from: 'Viewer One',
+      giftId: 'trophy',
+      name: 'Trophy',
+      tier: 'medium',
+      coins: 250,
+      count: 2,
+      total: 500,
+      message: 'gg <b>wp</b>',
+    });
     const hello = client.events[0]!;
     expect(hello.type).toBe('hello');
     const room = await api(`/v1/rooms/${handle}`);
@@ -33,8 +68,16 @@ describe('sending a gift', () => {
     expect(room.json.room.recentGifts).toHaveLength(1);
     const history = await api('/v1/wallet/history', { token: viewer.token });
     expect(history.json.entries[0]).toMatchObject({ kind: 'gift', coins: -500, counterparty: handle });
-    await until('settled', () => wallet(viewer), () => true);
-    await until('audit', async () => (await api('/v1/admin/audit', { token: 'test-admin-token' })).json, (a) => a.ok);
+    await until(
+      'settled',
+      () => wallet(viewer),
+      () => true,
+    );
+    await until(
+      'audit',
+      async () => (await api('/v1/admin/audit', { token: 'test-admin-token' })).json,
+      (a) => a.ok,
+    );
     client.close();
   });
 
@@ -70,7 +113,11 @@ describe('sending a gift', () => {
     const other = await sendGift(viewer, handle, { giftId: 'rose', count: 4 }, key);
     expect(other.status).toBe(409);
     expect(other.json.error.code).toBe('idempotency_mismatch');
-    await until('diamonds', () => diamondsOf(creator), (d) => d === 15);
+    await until(
+      'diamonds',
+      () => diamondsOf(creator),
+      (d) => d === 15,
+    );
     expect((await wallet(viewer)).coins).toBe(985);
   });
 
@@ -97,12 +144,23 @@ describe('combos', () => {
     advanceClock(5_001);
     const c = await sendGift(viewer, handle, { giftId: 'rose', count: 1 });
     expect(c.json.gift.combo).toEqual({ id: c.json.gift.id, count: 1 });
-    await until('gifts', () => client.events.filter((e) => e.type === 'gift').length, (n) => n === 4);
+    await until(
+      'gifts',
+      () => client.events.filter((e) => e.type === 'gift').length,
+      (n) => n === 4,
+    );
     advanceClock(5_001);
     await runDurableObjectAlarm(roomStub(handle));
     await runDurableObjectAlarm(roomStub(handle));
-    const ends = await until('combo ends', () => client.events.filter((e) => e.type === 'combo_end'), (e) => e.length === 3);
-    expect(ends.find((e) => e.type === 'combo_end' && e.comboId === a.json.gift.id)).toMatchObject({ count: 3, coins: 15 });
+    const ends = await until(
+      'combo ends',
+      () => client.events.filter((e) => e.type === 'combo_end'),
+      (e) => e.length === 3,
+    );
+    expect(ends.find((e) => e.type === 'combo_end' && e.comboId === a.json.gift.id)).toMatchObject({
+      count: 3,
+      coins: 15,
+    });
     await new Promise((r) => setTimeout(r, 100));
     expect(client.events.filter((e) => e.type === 'combo_end')).toHaveLength(3);
     client.close();
@@ -113,7 +171,12 @@ describe('a combo with a gift waiting to be logged', () => {
   it('does not end under that gift: the gift joins it, and it ends once, after it', async () => {
     const { creator, handle } = await liveRoom({ coins: 0 });
     const client = await connect(handle);
-    const gift = (i: number) => rose(creator, handle, { transferId: `late_${handle}_${i}`, fromName: 'Late', combo: { id: `combo_${handle}`, count: i } });
+    const gift = (i: number) =>
+      rose(creator, handle, {
+        transferId: `late_${handle}_${i}`,
+        fromName: 'Late',
+        combo: { id: `combo_${handle}`, count: i },
+      });
     const stub = roomStub(handle);
     await stub.receiveGifts([gift(1)]);
     // The second gift was debited just inside the window; it reaches the room as the window closes.
@@ -127,13 +190,25 @@ describe('a combo with a gift waiting to be logged', () => {
       await room.alarm();
       await logged;
     });
-    await until('both gifts', () => client.events.filter((e) => e.type === 'gift'), (g) => g.length === 2);
+    await until(
+      'both gifts',
+      () => client.events.filter((e) => e.type === 'gift'),
+      (g) => g.length === 2,
+    );
     expect(client.events.filter((e) => e.type === 'combo_end')).toEqual([]);
     advanceClock(COMBO_WINDOW);
     await runDurableObjectAlarm(stub);
-    const ends = await until('the end', () => client.events.filter((e) => e.type === 'combo_end'), (e) => e.length === 1);
+    const ends = await until(
+      'the end',
+      () => client.events.filter((e) => e.type === 'combo_end'),
+      (e) => e.length === 1,
+    );
     expect(ends[0]).toMatchObject({ comboId: `combo_${handle}`, count: 2, coins: 10 });
-    expect(client.events.map((e) => e.type).filter((t) => t === 'gift' || t === 'combo_end')).toEqual(['gift', 'gift', 'combo_end']);
+    expect(client.events.map((e) => e.type).filter((t) => t === 'gift' || t === 'combo_end')).toEqual([
+      'gift',
+      'gift',
+      'combo_end',
+    ]);
     client.close();
   });
 });
@@ -149,7 +224,10 @@ describe("crediting the creator's wallet", () => {
     advanceClock(100);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await diamondsOf(creator)).toBe(4);
-    const rounds = await runInDurableObject(walletStub(creator.id), (_w, ctx) => ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(DISTINCT batch_id) AS n FROM credits').one().n);
+    const rounds = await runInDurableObject(
+      walletStub(creator.id),
+      (_w, ctx) => ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(DISTINCT batch_id) AS n FROM credits').one().n,
+    );
     expect(rounds).toBe(1);
   });
 });
@@ -159,23 +237,37 @@ describe('goal and leaderboard', () => {
     const { creator, handle, viewer } = await liveRoom({ coins: 5000 });
     const second = await signup({ name: 'Second Fan' });
     await buy(second, { coins: 5000 });
-    const goal = await api('/v1/creator/goal', { method: 'PUT', body: { label: 'New mic', coins: 3000 }, token: creator.token });
+    const goal = await api('/v1/creator/goal', {
+      method: 'PUT',
+      body: { label: 'New mic', coins: 3000 },
+      token: creator.token,
+    });
     expect(goal.json.goal).toEqual({ label: 'New mic', target: 3000, progress: 0 });
     const client = await connect(handle);
     await sendGift(viewer, handle, { giftId: 'fireworks' });
     await sendGift(second, handle, { giftId: 'diamond_ring', count: 3 });
-    await until('goal progress', async () => (await api(`/v1/rooms/${handle}`)).json.room.goal?.progress, (p) => p === 2500);
+    await until(
+      'goal progress',
+      async () => (await api(`/v1/rooms/${handle}`)).json.room.goal?.progress,
+      (p) => p === 2500,
+    );
     const room = (await api(`/v1/rooms/${handle}`)).json.room;
     expect(room.leaderboard).toEqual([
       { name: 'Second Fan', coins: 1500 },
       { name: 'Viewer One', coins: 1000 },
     ]);
     // Gifts that arrive together share one goal event, so there are one or two; the last one is where the gifts left it.
-    const goals = await until('goal events', () => client.events.filter((e) => e.type === 'goal'), (g) => g.at(-1)?.goal?.progress === 2500);
+    const goals = await until(
+      'goal events',
+      () => client.events.filter((e) => e.type === 'goal'),
+      (g) => g.at(-1)?.goal?.progress === 2500,
+    );
     expect(goals.at(-1)).toMatchObject({ goal: { progress: 2500, target: 3000 } });
     const progress = goals.map((g) => g.goal?.progress);
     expect(progress).toEqual([...progress].sort((x, y) => x! - y!));
-    expect(client.events.filter((e) => e.type === 'leaderboard').at(-1)).toMatchObject({ leaderboard: room.leaderboard });
+    expect(client.events.filter((e) => e.type === 'leaderboard').at(-1)).toMatchObject({
+      leaderboard: room.leaderboard,
+    });
     const cleared = await api('/v1/creator/goal', { method: 'DELETE', token: creator.token });
     expect(cleared.json.goal).toBeNull();
     client.close();
@@ -188,7 +280,8 @@ describe('leaderboard and goal under a burst', () => {
     await api('/v1/creator/goal', { method: 'PUT', body: { label: 'New mic', coins: 10_000 }, token: creator.token });
     const client = await connect(handle);
     const at = now();
-    const gift = (i: number, from: string) => rose(creator, handle, { transferId: `burst_${handle}_${i}`, fromName: from, at });
+    const gift = (i: number, from: string) =>
+      rose(creator, handle, { transferId: `burst_${handle}_${i}`, fromName: from, at });
     const stub = roomStub(handle);
     // Three deliveries well inside one interval: only the first carries the leaderboard and goal.
     await stub.receiveGifts([gift(1, 'Ann')]);
@@ -200,9 +293,21 @@ describe('leaderboard and goal under a burst', () => {
     // Once the interval has passed they go out once more, as the burst left them (the room's timer, or
     // the alarm if the room restarted; whichever comes first sends them).
     await runDurableObjectAlarm(stub);
-    const events = await until('held-back state', () => client.events, (e) => e.filter((x) => x.type === 'leaderboard').length === 2);
-    expect(events.filter((e) => e.type === 'goal').at(-1)).toMatchObject({ goal: { label: 'New mic', target: 10_000, progress: 20 } });
-    expect(events.filter((e) => e.type === 'leaderboard').at(-1)).toMatchObject({ leaderboard: [{ name: 'Ben', coins: 10 }, { name: 'Ann', coins: 5 }, { name: 'Cat', coins: 5 }] });
+    const events = await until(
+      'held-back state',
+      () => client.events,
+      (e) => e.filter((x) => x.type === 'leaderboard').length === 2,
+    );
+    expect(events.filter((e) => e.type === 'goal').at(-1)).toMatchObject({
+      goal: { label: 'New mic', target: 10_000, progress: 20 },
+    });
+    expect(events.filter((e) => e.type === 'leaderboard').at(-1)).toMatchObject({
+      leaderboard: [
+        { name: 'Ben', coins: 10 },
+        { name: 'Ann', coins: 5 },
+        { name: 'Cat', coins: 5 },
+      ],
+    });
     // Nothing left over: another alarm sends nothing new.
     await runDurableObjectAlarm(stub);
     await new Promise((r) => setTimeout(r, 100));
@@ -215,25 +320,42 @@ describe('deliveries arriving together', () => {
   it('are logged in one transaction and sent as one frame; a bad one fails alone and leaves no gap in seq', async () => {
     const { creator, handle } = await liveRoom({ coins: 0 });
     const client = await connect(handle);
-    await until('hello', () => client.events.length, (n) => n === 1);
+    await until(
+      'hello',
+      () => client.events.length,
+      (n) => n === 1,
+    );
     const seq0 = client.events[0]!.seq;
     const at = now();
-    const gift = (i: number) => rose(creator, handle, { transferId: `together_${handle}_${i}`, fromName: `Fan ${i}`, at });
+    const gift = (i: number) =>
+      rose(creator, handle, { transferId: `together_${handle}_${i}`, fromName: `Fan ${i}`, at });
     const ids = (...n: number[]) => n.map((i) => `together_${handle}_${i}`);
     const stub = roomStub(handle);
     const framesBefore = client.frames;
     // Four wallets' deliveries at once (called inside the object, so all four are in before the frame is due).
-    const acks = await runInDurableObject(stub, (room: LiveRoom) => Promise.all([1, 2, 3, 4].map((i) => room.receiveGifts([gift(i)]))));
+    const acks = await runInDurableObject(stub, (room: LiveRoom) =>
+      Promise.all([1, 2, 3, 4].map((i) => room.receiveGifts([gift(i)]))),
+    );
     expect(acks).toEqual([1, 2, 3, 4].map((i) => ids(i)));
-    const four = await until('four gifts', () => client.events.filter((e) => e.type === 'gift'), (g) => g.length === 4);
+    const four = await until(
+      'four gifts',
+      () => client.events.filter((e) => e.type === 'gift'),
+      (g) => g.length === 4,
+    );
     expect(four.map((g) => g.id).sort()).toEqual(ids(1, 2, 3, 4));
     expect(client.frames - framesBefore).toBe(1);
     // A delivery the room cannot log (no combo) is refused; the one beside it in the same frame is logged and shown.
     const bad = { ...gift(5), combo: undefined } as unknown as GiftPayload;
-    const [refused, ok] = await runInDurableObject(stub, (room: LiveRoom) => Promise.allSettled([room.receiveGifts([bad]), room.receiveGifts([gift(6)])]));
+    const [refused, ok] = await runInDurableObject(stub, (room: LiveRoom) =>
+      Promise.allSettled([room.receiveGifts([bad]), room.receiveGifts([gift(6)])]),
+    );
     expect(refused.status).toBe('rejected');
     expect(ok).toEqual({ status: 'fulfilled', value: ids(6) });
-    const gifts = await until('the good gift', () => client.events.filter((e) => e.type === 'gift'), (g) => g.length === 5);
+    const gifts = await until(
+      'the good gift',
+      () => client.events.filter((e) => e.type === 'gift'),
+      (g) => g.length === 5,
+    );
     expect(gifts.at(-1)!.id).toBe(ids(6)[0]);
     const seqs = client.events.slice(1).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seq0 + 1 + i));
@@ -248,23 +370,43 @@ describe('overlay connections', () => {
     expect(t.json.overlayUrl).toContain(`/overlay/?room=${handle}&token=${t.json.token}`);
     expect((await api('/v1/creator/overlay-token', { token: creator.token })).json.token).toBe(t.json.token);
     const wrong = await connect(handle, '?token=nope');
-    await until('close', () => wrong.closed, (c) => c !== null);
+    await until(
+      'close',
+      () => wrong.closed,
+      (c) => c !== null,
+    );
     expect(wrong.closed!.code).toBe(4401);
     expect(wrong.events).toEqual([]);
     const overlay = await connect(handle, `?token=${t.json.token}`);
     const viewerSocket = await connect(handle);
-    await until('hello', () => overlay.events.length, (n) => n === 1);
+    await until(
+      'hello',
+      () => overlay.events.length,
+      (n) => n === 1,
+    );
     await api('/v1/creator/test-alert', { method: 'POST', token: creator.token });
-    const test = await until('test alert', () => overlay.events.filter((e) => e.type === 'test'), (e) => e.length === 1);
+    const test = await until(
+      'test alert',
+      () => overlay.events.filter((e) => e.type === 'test'),
+      (e) => e.length === 1,
+    );
     expect(test[0]).toMatchObject({ test: true, tier: 'epic' });
     await new Promise((r) => setTimeout(r, 50));
     expect(viewerSocket.events.filter((e) => e.type === 'test')).toEqual([]);
     const rotated = await api('/v1/creator/overlay-token', { method: 'POST', token: creator.token });
     expect(rotated.json.token).not.toBe(t.json.token);
-    await until('old overlay closed', () => overlay.closed, (c) => c !== null);
+    await until(
+      'old overlay closed',
+      () => overlay.closed,
+      (c) => c !== null,
+    );
     expect(overlay.closed!.code).toBe(4401);
     const fresh = await connect(handle, `?token=${rotated.json.token}`);
-    await until('hello', () => fresh.events.length, (n) => n === 1);
+    await until(
+      'hello',
+      () => fresh.events.length,
+      (n) => n === 1,
+    );
     expect(fresh.closed).toBeNull();
     fresh.close();
     viewerSocket.close();
@@ -276,16 +418,28 @@ describe('resume', () => {
     const { handle, viewer } = await liveRoom({ coins: 10_000 });
     const first = await connect(handle);
     for (let i = 0; i < 10; i++) await sendGift(viewer, handle, { giftId: 'coffee' });
-    await until('first half', () => first.events.filter((e) => e.type === 'gift').length, (n) => n === 10);
+    await until(
+      'first half',
+      () => first.events.filter((e) => e.type === 'gift').length,
+      (n) => n === 10,
+    );
     // The last seq this client saw before its socket closed (the room's held-back leaderboard may still arrive).
     first.close();
-    await until('closed', () => first.closed, (c) => c !== null);
+    await until(
+      'closed',
+      () => first.closed,
+      (c) => c !== null,
+    );
     const lastSeq = Math.max(...first.events.map((e) => e.seq));
     await Promise.all(Array.from({ length: 20 }, () => sendGift(viewer, handle, { giftId: 'star' })));
     const second = await connect(handle, `?since=${lastSeq}`);
     for (let i = 0; i < 5; i++) await sendGift(viewer, handle, { giftId: 'pizza' });
     const all = () => [...first.events, ...second.events].filter((e) => e.type !== 'hello');
-    await until('all gifts', () => all().filter((e) => e.type === 'gift').length, (n) => n === 35);
+    await until(
+      'all gifts',
+      () => all().filter((e) => e.type === 'gift').length,
+      (n) => n === 35,
+    );
     const seqs = all().map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -296,7 +450,11 @@ describe('resume', () => {
   it('says reset when since is older than what is kept', async () => {
     const { handle } = await liveRoom({ coins: 0 });
     const c = await connect(handle, '?since=0');
-    await until('hello', () => c.events.length, (n) => n >= 1);
+    await until(
+      'hello',
+      () => c.events.length,
+      (n) => n >= 1,
+    );
     expect(c.events[0]).toMatchObject({ type: 'hello' });
     c.close();
   });
@@ -306,11 +464,25 @@ describe('earnings', () => {
   it('show diamonds, money, per-session totals and top supporters', async () => {
     const { creator, handle, viewer } = await liveRoom({ coins: 5000 });
     await sendGift(viewer, handle, { giftId: 'castle' });
-    await until('diamonds', () => diamondsOf(creator), (d) => d === 5000);
+    await until(
+      'diamonds',
+      () => diamondsOf(creator),
+      (d) => d === 5000,
+    );
     const e = await api('/v1/creator/earnings', { token: creator.token });
     expect(e.status).toBe(200);
-    expect(e.json).toMatchObject({ diamonds: 5000, value: { amount: 3500, currency: 'USD' }, topSupporters: [{ name: 'Viewer One', coins: 5000 }] });
-    expect(e.json.sessions[0]).toMatchObject({ title: 'Testing stream', coins: 5000, diamonds: 5000, gifts: 1, value: { amount: 3500 } });
+    expect(e.json).toMatchObject({
+      diamonds: 5000,
+      value: { amount: 3500, currency: 'USD' },
+      topSupporters: [{ name: 'Viewer One', coins: 5000 }],
+    });
+    expect(e.json.sessions[0]).toMatchObject({
+      title: 'Testing stream',
+      coins: 5000,
+      diamonds: 5000,
+      gifts: 1,
+      value: { amount: 3500 },
+    });
     expect((await api('/v1/creator/earnings', { token: viewer.token })).status).toBe(403);
     await expectCleanAudit();
   });

@@ -30,7 +30,9 @@ describe('the route table', () => {
       properties: { count: { type: 'integer', minimum: 1, maximum: 99 }, message: { type: 'string' } },
     });
     expect(gift.parameters.map((p: { name: string }) => p.name)).toEqual(['handle', 'Idempotency-Key']);
-    expect(Object.keys(doc.paths['/v1/purchases'].post.requestBody.content['application/json'].schema.properties)).toEqual(['packId', 'coins']);
+    expect(
+      Object.keys(doc.paths['/v1/purchases'].post.requestBody.content['application/json'].schema.properties),
+    ).toEqual(['packId', 'coins']);
     const operations = Object.values(doc.paths).flatMap((p: any) => Object.keys(p));
     expect(operations).toHaveLength(ROUTES.length);
   });

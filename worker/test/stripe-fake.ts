@@ -34,7 +34,14 @@ export class FakeStripe {
   refuseTransfers = 0;
   /** Connect: accounts, transfers and reversals made at the provider, one per Idempotency-Key. */
   readonly madeAccounts: { id: string; email: string | null; type: string | null }[] = [];
-  readonly madeTransfers: { id: string; amount: number; currency: string; destination: string; payoutId: string; userId: string }[] = [];
+  readonly madeTransfers: {
+    id: string;
+    amount: number;
+    currency: string;
+    destination: string;
+    payoutId: string;
+    userId: string;
+  }[] = [];
   readonly madeReversals: { transferId: string; payoutId: string }[] = [];
   /** Refunds made at the provider: one per Idempotency-Key, however often the key was sent. */
   readonly madeRefunds: { paymentIntent: string; amount: number }[] = [];
@@ -42,7 +49,9 @@ export class FakeStripe {
   private n = 0;
 
   install() {
-    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => this.handle(new Request(input, init)));
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) =>
+      this.handle(new Request(input, init)),
+    );
   }
 
   sessionCalls() {
@@ -59,7 +68,9 @@ export class FakeStripe {
   }
 
   callsTo(method: string, path: string | RegExp) {
-    return this.calls.filter((c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)));
+    return this.calls.filter(
+      (c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)),
+    );
   }
 
   private async handle(req: Request): Promise<Response> {
@@ -68,7 +79,8 @@ export class FakeStripe {
     const params = new URLSearchParams(new TextDecoder().decode(await req.arrayBuffer()));
     this.calls.push({ method: req.method, url: req.url, path: url.pathname, params, headers: req.headers });
     if (this.failing === 'throw') throw new TypeError('Network connection lost.');
-    if (this.failing === 'http500') return json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
+    if (this.failing === 'http500')
+      return json(500, { error: { type: 'api_error', message: 'An unknown error occurred' } });
     const key = req.headers.get('idempotency-key');
     if (key && this.byKey.has(key)) return json(200, this.byKey.get(key));
     if (this.failNext > 0) {
@@ -94,9 +106,18 @@ export class FakeStripe {
       };
     } else if (req.method === 'POST' && url.pathname === '/v1/refunds' && this.refuseNext > 0) {
       this.refuseNext--;
-      return json(400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge has already been refunded.' } });
+      return json(400, {
+        error: {
+          type: 'invalid_request_error',
+          code: 'charge_already_refunded',
+          message: 'Charge has already been refunded.',
+        },
+      });
     } else if (req.method === 'POST' && url.pathname === '/v1/refunds') {
-      this.madeRefunds.push({ paymentIntent: params.get('payment_intent') ?? '', amount: Number(params.get('amount')) });
+      this.madeRefunds.push({
+        paymentIntent: params.get('payment_intent') ?? '',
+        amount: Number(params.get('amount')),
+      });
       body = {
         id: `re_test_${++this.n}`,
         object: 'refund',
@@ -109,22 +130,59 @@ export class FakeStripe {
     } else if (req.method === 'POST' && url.pathname === '/v1/accounts') {
       const id = `acct_test_${++this.n}${crypto.randomUUID().replace(/-/g, '').slice(0, 8)}`;
       this.madeAccounts.push({ id, email: params.get('email'), type: params.get('type') });
-      body = { id, object: 'account', type: params.get('type'), email: params.get('email'), details_submitted: false, charges_enabled: false, payouts_enabled: false, metadata: { userId: params.get('metadata[userId]') } };
+      body = {
+        id,
+        object: 'account',
+        type: params.get('type'),
+        email: params.get('email'),
+        details_submitted: false,
+        charges_enabled: false,
+        payouts_enabled: false,
+        metadata: { userId: params.get('metadata[userId]') },
+      };
     } else if (req.method === 'POST' && url.pathname === '/v1/account_links') {
-      body = { object: 'account_link', created: 1, expires_at: 2, url: `https://connect.stripe.com/setup/e/${params.get('account')}/${++this.n}` };
+      body = {
+        object: 'account_link',
+        created: 1,
+        expires_at: 2,
+        url: `https://connect.stripe.com/setup/e/${params.get('account')}/${++this.n}`,
+      };
     } else if (req.method === 'POST' && url.pathname === '/v1/transfers' && this.refuseTransfers > 0) {
       this.refuseTransfers--;
-      return json(400, { error: { type: 'invalid_request_error', code: 'balance_insufficient', message: 'You have insufficient available funds in your Stripe account.' } });
+      return json(400, {
+        error: {
+          type: 'invalid_request_error',
+          code: 'balance_insufficient',
+          message: 'You have insufficient available funds in your Stripe account.',
+        },
+      });
     } else if (req.method === 'POST' && url.pathname === '/v1/transfers') {
-      const t = { id: `tr_test_${++this.n}`, amount: Number(params.get('amount')), currency: params.get('currency') ?? '', destination: params.get('destination') ?? '', payoutId: params.get('metadata[payoutId]') ?? '', userId: params.get('metadata[userId]') ?? '' };
+      const t = {
+        id: `tr_test_${++this.n}`,
+        amount: Number(params.get('amount')),
+        currency: params.get('currency') ?? '',
+        destination: params.get('destination') ?? '',
+        payoutId: params.get('metadata[payoutId]') ?? '',
+        userId: params.get('metadata[userId]') ?? '',
+      };
       this.madeTransfers.push(t);
-      body = { id: t.id, object: 'transfer', amount: t.amount, currency: t.currency, destination: t.destination, metadata: { payoutId: t.payoutId, userId: t.userId }, reversed: false };
+      body = {
+        id: t.id,
+        object: 'transfer',
+        amount: t.amount,
+        currency: t.currency,
+        destination: t.destination,
+        metadata: { payoutId: t.payoutId, userId: t.userId },
+        reversed: false,
+      };
     } else if (req.method === 'POST' && /^\/v1\/transfers\/[^/]+\/reversals$/.test(url.pathname)) {
       const transferId = url.pathname.split('/')[3]!;
       this.madeReversals.push({ transferId, payoutId: params.get('metadata[payoutId]') ?? '' });
       body = { id: `trr_test_${++this.n}`, object: 'transfer_reversal', transfer: transferId };
     } else {
-      return json(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } });
+      return json(404, {
+        error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` },
+      });
     }
     if (key) this.byKey.set(key, body);
     return json(200, body);
@@ -132,7 +190,10 @@ export class FakeStripe {
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'request-id': `req_${crypto.randomUUID()}` } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'request-id': `req_${crypto.randomUUID()}` },
+  });
 }
 
 /** A fresh fake Stripe for every test of the calling file. */
@@ -173,7 +234,12 @@ export function makeEvent(type: string, object: Record<string, unknown>, id = ev
 }
 
 export function sign(payload: string, opts: { secret?: string; timestamp?: number } = {}) {
-  return stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: opts.secret ?? WEBHOOK_SECRET, timestamp: opts.timestamp ?? Math.floor(now() / 1000), cryptoProvider });
+  return stripe.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret: opts.secret ?? WEBHOOK_SECRET,
+    timestamp: opts.timestamp ?? Math.floor(now() / 1000),
+    cryptoProvider,
+  });
 }
 
 /** Signs and delivers one event as Stripe would; a Connect event names its connected account. */
@@ -182,7 +248,12 @@ export async function deliver(type: string, object: Record<string, unknown>, id 
   return api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': await sign(payload) } });
 }
 
-export function paidSession(p: { id: string; coins: number; price: { amount: number } }, userId: string, sessionId: string, paymentIntent: string) {
+export function paidSession(
+  p: { id: string; coins: number; price: { amount: number } },
+  userId: string,
+  sessionId: string,
+  paymentIntent: string,
+) {
   return {
     id: sessionId,
     object: 'checkout.session',

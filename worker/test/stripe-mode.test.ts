@@ -21,7 +21,12 @@ describe('Stripe-mode purchases', () => {
     const session = fakeStripe.current.sessionCalls();
     expect(session).toHaveLength(1);
     const p = r.json.purchase;
-    expect(p).toMatchObject({ status: 'pending', sandbox: false, coins: 1000, price: { amount: 1000, currency: 'USD' } });
+    expect(p).toMatchObject({
+      status: 'pending',
+      sandbox: false,
+      coins: 1000,
+      price: { amount: 1000, currency: 'USD' },
+    });
     expect(p.checkoutUrl).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
     expect(r.json.wallet).toEqual({ coins: 0 });
 
@@ -29,10 +34,17 @@ describe('Stripe-mode purchases', () => {
     expect(w).toMatchObject({ coins: 0, debt: 0, purchased: { day: 1000, week: 1000, month: 1000 } });
     const view = await api(`/v1/purchases/${p.id}`, { token: u.token });
     expect(view.status).toBe(200);
-    expect(view.json.purchase).toMatchObject({ id: p.id, status: 'pending', checkoutUrl: p.checkoutUrl, sandbox: false });
+    expect(view.json.purchase).toMatchObject({
+      id: p.id,
+      status: 'pending',
+      checkoutUrl: p.checkoutUrl,
+      sandbox: false,
+    });
 
     const sessionId = p.checkoutUrl.split('/').pop();
-    const row = await env.DB.prepare('SELECT user_id, checkout_session_id, payment_intent FROM purchases WHERE id = ?').bind(p.id).first();
+    const row = await env.DB.prepare('SELECT user_id, checkout_session_id, payment_intent FROM purchases WHERE id = ?')
+      .bind(p.id)
+      .first();
     expect(row).toEqual({ user_id: u.id, checkout_session_id: sessionId, payment_intent: null });
     await expectCleanAudit();
   });
@@ -85,7 +97,10 @@ describe('Stripe-mode purchases', () => {
     const u = await signup();
     const p = (await startPurchase(u, { packId: 'pack_500' })).json.purchase;
     expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 100 }, token: u.token })).status).toBe(200);
-    const r = await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_lowered'));
+    const r = await deliver(
+      'checkout.session.completed',
+      paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_lowered'),
+    );
     expect(r.status).toBe(200);
     expect((await wallet(u)).coins).toBe(500);
     await expectCleanAudit();
@@ -119,7 +134,11 @@ describe('Stripe-mode idempotency', () => {
   it('concurrent requests with one key make one purchase and one session, all answered alike', async () => {
     const u = await signup();
     const key = uniqueKey('race');
-    const replies = await Promise.all(Array.from({ length: 5 }, () => stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key })));
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key }),
+      ),
+    );
     expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(new Set(replies.map((r) => r.text)).size).toBe(1);
     expect(replies[0]!.json.purchase.checkoutUrl).toBeTruthy();
@@ -148,7 +167,9 @@ describe('Stripe-mode idempotency', () => {
       expect(retry.json.purchase).toMatchObject({ status: 'pending', sandbox: false, coins: 1000 });
       expect(retry.json.purchase.checkoutUrl).toMatch(/^https:\/\/checkout\.stripe\.com\//);
       // The retry names the same Stripe request, so a session Stripe did create is not duplicated.
-      expect(fakeStripe.current.sessionCalls().at(-1)!.headers.get('idempotency-key')).toBe(attempts[0]!.headers.get('idempotency-key'));
+      expect(fakeStripe.current.sessionCalls().at(-1)!.headers.get('idempotency-key')).toBe(
+        attempts[0]!.headers.get('idempotency-key'),
+      );
       const replay = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key });
       expect(replay.text).toBe(retry.text);
       const w = await wallet(u);
@@ -164,11 +185,19 @@ describe('Stripe-mode idempotency', () => {
     const u = await signup();
     expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 1000 }, token: u.token })).status).toBe(200);
     fakeStripe.current.failing = 'http500';
-    const failed = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('lost') });
+    const failed = await stripeCall('/v1/purchases', {
+      body: { packId: 'pack_1000' },
+      token: u.token,
+      key: uniqueKey('lost'),
+    });
     expect(failed.status).toBe(502);
     fakeStripe.current.failing = null;
     expect((await wallet(u)).purchased.day).toBe(0);
-    const next = await stripeCall('/v1/purchases', { body: { packId: 'pack_1000' }, token: u.token, key: uniqueKey('next') });
+    const next = await stripeCall('/v1/purchases', {
+      body: { packId: 'pack_1000' },
+      token: u.token,
+      key: uniqueKey('next'),
+    });
     expect(next.status).toBe(201);
   });
 });
@@ -186,10 +215,14 @@ describe('Stripe-mode completion and refunds', () => {
     expect(w.purchased.day).toBe(1000);
     const view = (await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase;
     expect(view).toMatchObject({ status: 'completed', coins: 1000, paymentRef: 'pi_complete_1' });
-    const row = await env.DB.prepare('SELECT payment_intent, checkout_session_id FROM purchases WHERE id = ?').bind(p.id).first();
+    const row = await env.DB.prepare('SELECT payment_intent, checkout_session_id FROM purchases WHERE id = ?')
+      .bind(p.id)
+      .first();
     expect(row).toEqual({ payment_intent: 'pi_complete_1', checkout_session_id: sessionId });
     // Another delivery of the completion (a new event id) credits nothing more.
-    expect((await deliver('checkout.session.completed', paidSession(p, u.id, sessionId, 'pi_complete_1'))).status).toBe(200);
+    expect((await deliver('checkout.session.completed', paidSession(p, u.id, sessionId, 'pi_complete_1'))).status).toBe(
+      200,
+    );
     expect((await wallet(u)).coins).toBe(1000);
     await expectCleanAudit();
   });
@@ -233,7 +266,11 @@ describe('Stripe-mode completion and refunds', () => {
     });
     expect(hook.status).toBe(200);
     expect((await wallet(u)).coins).toBe(0);
-    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ status: 'partially_refunded', refundedCoins: 650, clawedBackCoins: 0 });
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({
+      status: 'partially_refunded',
+      refundedCoins: 650,
+      clawedBackCoins: 0,
+    });
     const a = await expectCleanAudit();
     expect(a.pendingRefunds.filter((r: { userId: string }) => r.userId === u.id)).toEqual([]);
   });
@@ -241,7 +278,10 @@ describe('Stripe-mode completion and refunds', () => {
   it('a refund Stripe does not answer is on its way, not an error: the wallet asks again until Stripe accepts, under one key', async () => {
     const u = await signup();
     const p = (await startPurchase(u, { packId: 'pack_500' })).json.purchase;
-    await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_flaky_refund'));
+    await deliver(
+      'checkout.session.completed',
+      paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_flaky_refund'),
+    );
     const key = uniqueKey('refund');
     fakeStripe.current.failing = 'http500';
     const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key });
@@ -252,9 +292,13 @@ describe('Stripe-mode completion and refunds', () => {
     expect(fakeStripe.current.madeRefunds).toEqual([]);
     // Neither the viewer's nor gone: the audit shows the coins waiting for Stripe, and no violation.
     const waiting = await expectCleanAudit();
-    expect(waiting.pendingRefunds.filter((x: { userId: string }) => x.userId === u.id)).toEqual([{ userId: u.id, purchaseId: p.id, coins: 500, asked: false }]);
+    expect(waiting.pendingRefunds.filter((x: { userId: string }) => x.userId === u.id)).toEqual([
+      { userId: u.id, purchaseId: p.id, coins: 500, asked: false },
+    ]);
     // A replay while Stripe is down replays; it never asks for a second refund.
-    expect((await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key })).text).toBe(r.text);
+    expect((await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key })).text).toBe(
+      r.text,
+    );
     fakeStripe.current.failing = null;
     await retryWalletNow(u.id);
     expect(fakeStripe.current.madeRefunds).toEqual([{ paymentIntent: 'pi_flaky_refund', amount: 500 }]);
@@ -262,10 +306,24 @@ describe('Stripe-mode completion and refunds', () => {
     expect(new Set(calls.map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
     expect(calls.at(-1)!.params.get('metadata[refundId]')).toBe(r.json.refund.id);
     const asked = await expectCleanAudit();
-    expect(asked.pendingRefunds.filter((x: { userId: string }) => x.userId === u.id)).toEqual([{ userId: u.id, purchaseId: p.id, coins: 500, asked: true }]);
+    expect(asked.pendingRefunds.filter((x: { userId: string }) => x.userId === u.id)).toEqual([
+      { userId: u.id, purchaseId: p.id, coins: 500, asked: true },
+    ]);
     // Stripe's webhook settles it.
-    await deliver('charge.refunded', { id: 'ch_flaky', object: 'charge', amount: 500, amount_refunded: 500, refunded: true, currency: 'usd', payment_intent: 'pi_flaky_refund', metadata: { purchaseId: p.id, userId: u.id } });
-    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ status: 'refunded', refundedCoins: 500 });
+    await deliver('charge.refunded', {
+      id: 'ch_flaky',
+      object: 'charge',
+      amount: 500,
+      amount_refunded: 500,
+      refunded: true,
+      currency: 'usd',
+      payment_intent: 'pi_flaky_refund',
+      metadata: { purchaseId: p.id, userId: u.id },
+    });
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({
+      status: 'refunded',
+      refundedCoins: 500,
+    });
     expect((await wallet(u)).coins).toBe(0);
     await expectCleanAudit();
   });
@@ -273,13 +331,25 @@ describe('Stripe-mode completion and refunds', () => {
   it('a refund Stripe refuses for good gives the coins back, and so does a refund.failed webhook', async () => {
     const u = await signup();
     const p = (await startPurchase(u, { packId: 'pack_500' })).json.purchase;
-    await deliver('checkout.session.completed', paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_refused_refund'));
+    await deliver(
+      'checkout.session.completed',
+      paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_refused_refund'),
+    );
     fakeStripe.current.refuseNext = 1;
-    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
+    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey('refund'),
+    });
     expect(r.status, r.text).toBe(200);
     expect((await wallet(u)).coins).toBe(500);
-    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({ status: 'completed', refundedCoins: 0 });
-    const history = (await api('/v1/wallet/history', { token: u.token })).json.entries.map((e: { kind: string; coins: number }) => [e.kind, e.coins]);
+    expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({
+      status: 'completed',
+      refundedCoins: 0,
+    });
+    const history = (await api('/v1/wallet/history', { token: u.token })).json.entries.map(
+      (e: { kind: string; coins: number }) => [e.kind, e.coins],
+    );
     expect(history.slice(0, 2)).toEqual([
       ['reversal', 500],
       ['refund', -500],
@@ -287,10 +357,22 @@ describe('Stripe-mode completion and refunds', () => {
     await expectCleanAudit();
 
     // Accepted by the API, then failed at the bank: Stripe says so by webhook.
-    const again = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
+    const again = await stripeCall(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey('refund'),
+    });
     expect(again.json.purchase.status).toBe('refund_pending');
     expect((await wallet(u)).coins).toBe(0);
-    const failed = { id: 're_failed', object: 'refund', amount: 500, currency: 'usd', status: 'failed', payment_intent: 'pi_refused_refund', metadata: { purchaseId: p.id, refundId: again.json.refund.id } };
+    const failed = {
+      id: 're_failed',
+      object: 'refund',
+      amount: 500,
+      currency: 'usd',
+      status: 'failed',
+      payment_intent: 'pi_refused_refund',
+      metadata: { purchaseId: p.id, refundId: again.json.refund.id },
+    };
     expect((await deliver('refund.failed', failed)).status).toBe(200);
     expect((await wallet(u)).coins).toBe(500);
     expect((await deliver('refund.failed', failed)).status).toBe(200);
@@ -303,11 +385,22 @@ describe('Stripe-mode completion and refunds', () => {
     const u = await signup();
     expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 1000 }, token: u.token })).status).toBe(200);
     const p = (await startPurchase(u, { packId: 'pack_1000' })).json.purchase;
-    const expired = await deliver('checkout.session.expired', { id: p.checkoutUrl.split('/').pop(), object: 'checkout.session', status: 'expired', payment_status: 'unpaid', payment_intent: null, metadata: { purchaseId: p.id, userId: u.id } });
+    const expired = await deliver('checkout.session.expired', {
+      id: p.checkoutUrl.split('/').pop(),
+      object: 'checkout.session',
+      status: 'expired',
+      payment_status: 'unpaid',
+      payment_intent: null,
+      metadata: { purchaseId: p.id, userId: u.id },
+    });
     expect(expired.status).toBe(200);
     expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase.status).toBe('expired');
     expect((await wallet(u)).purchased.day).toBe(0);
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey(),
+    });
     expect(refund.status).toBe(409);
     expect(fakeStripe.current.refundCalls()).toHaveLength(0);
     await startPurchase(u, { packId: 'pack_1000' });

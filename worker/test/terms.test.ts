@@ -23,7 +23,14 @@ describe('the terms', () => {
   });
 
   it('name the operator as text, and say what Stripe mode does', async () => {
-    const r = await api('/terms', { env: { ...env, OPERATOR_NAME: 'Gifts <b>Ltd</b>', OPERATOR_CONTACT: 'help@gifts.example.com', STRIPE_SECRET_KEY: 'sk_test_x' } });
+    const r = await api('/terms', {
+      env: {
+        ...env,
+        OPERATOR_NAME: 'Gifts <b>Ltd</b>',
+        OPERATOR_CONTACT: 'help@gifts.example.com',
+        STRIPE_SECRET_KEY: 'sk_test_x',
+      },
+    });
     expect(r.text).toContain('Gifts &#60;b&#62;Ltd&#60;/b&#62;');
     expect(r.text).not.toContain('<b>Ltd');
     expect(r.text).toContain('<a href="mailto:help@gifts.example.com">');
@@ -48,6 +55,8 @@ describe('the terms', () => {
     };
     expect((await api('/v1/admin/rates/next', { method: 'PUT', body: card, token: ADMIN })).status).toBe(200);
     const r = await api('/terms');
-    expect(r.text).toContain(`Version ${rates.version + 1} of the rate card takes effect on ${new Date(at).toUTCString()}`);
+    expect(r.text).toContain(
+      `Version ${rates.version + 1} of the rate card takes effect on ${new Date(at).toUTCString()}`,
+    );
   });
 });

@@ -41,7 +41,9 @@ describe('text people see', () => {
   beforeAll(async () => {
     room = await liveRoom({ coins: 1000 });
     payee = room.creator;
-    await walletStub(payee.id).creditGifts(uniqueKey('batch'), [{ transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null }]);
+    await walletStub(payee.id).creditGifts(uniqueKey('batch'), [
+      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
+    ]);
   });
 
   it.each(BAD)('sign-up refuses a display name of %s, and creates no account', async (_what, name) => {
@@ -61,7 +63,10 @@ describe('text people see', () => {
   });
 
   it.each(BAD)('a goal label of %s is refused', async (_what, label) => {
-    expectRefused(await api('/v1/creator/goal', { method: 'PUT', body: { label, coins: 500 }, token: room.creator.token }), 'label');
+    expectRefused(
+      await api('/v1/creator/goal', { method: 'PUT', body: { label, coins: 500 }, token: room.creator.token }),
+      'label',
+    );
   });
 
   it.each(BAD)('a gift message of %s is refused and costs nothing', async (_what, message) => {
@@ -70,12 +75,22 @@ describe('text people see', () => {
   });
 
   it.each(BAD)('a payout destination of %s is refused', async (_what, destination) => {
-    expectRefused(await api('/v1/creator/payouts', { body: { diamonds: 1430, destination }, token: payee.token, key: uniqueKey() }), 'destination');
+    expectRefused(
+      await api('/v1/creator/payouts', { body: { diamonds: 1430, destination }, token: payee.token, key: uniqueKey() }),
+      'destination',
+    );
     expect((await api('/v1/creator/payouts', { token: payee.token })).json.payouts).toEqual([]);
   });
 
   it.each(BAD)('a blocked word of %s is refused', async (_what, word) => {
-    expectRefused(await api('/v1/creator/moderation', { method: 'PUT', body: { blockedWords: ['fine', word] }, token: room.creator.token }), 'blockedWords.1');
+    expectRefused(
+      await api('/v1/creator/moderation', {
+        method: 'PUT',
+        body: { blockedWords: ['fine', word] },
+        token: room.creator.token,
+      }),
+      'blockedWords.1',
+    );
   });
 
   it('stores text in NFC and keeps emoji built with ZWJ', async () => {
@@ -121,13 +136,23 @@ describe('history.csv', () => {
     const hostile = await signup({ name: '-1+HYPERLINK("http://evil.test","x")' });
     await buy(hostile, { coins: 100 });
     expect((await sendGift(hostile, handle, { giftId: 'heart' })).status).toBe(201);
-    await until('diamonds', () => diamondsOf(creator), (d) => d === 1);
-    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', { headers: { authorization: `Bearer ${creator.token}` } });
+    await until(
+      'diamonds',
+      () => diamondsOf(creator),
+      (d) => d === 1,
+    );
+    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', {
+      headers: { authorization: `Bearer ${creator.token}` },
+    });
     const csv = await res.text();
     expect(csv).toContain(`"'-1+HYPERLINK(""http://evil.test"",""x"")"`);
     expect(csv).not.toMatch(/(^|,)"-1\+HYPERLINK/m);
     // The viewer's own export keeps the spent coins a number.
-    const mine = await (await SELF.fetch('http://localhost/v1/wallet/history.csv', { headers: { authorization: `Bearer ${hostile.token}` } })).text();
+    const mine = await (
+      await SELF.fetch('http://localhost/v1/wallet/history.csv', {
+        headers: { authorization: `Bearer ${hostile.token}` },
+      })
+    ).text();
     expect(mine).toContain(`"gift","-1","0","-1","USD"`);
   });
 });

@@ -28,12 +28,21 @@ async function pending(user: TestUser, body: unknown = { packId: 'pack_1000' }):
   expect(r.status, r.text).toBe(201);
   const p = r.json.purchase;
   expect(p).toMatchObject({ status: 'pending', sandbox: false });
-  return { id: p.id, coins: p.coins, price: p.price, userId: user.id, sessionId: p.checkoutUrl.split('/').pop(), paymentIntent: `pi_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}` };
+  return {
+    id: p.id,
+    coins: p.coins,
+    price: p.price,
+    userId: user.id,
+    sessionId: p.checkoutUrl.split('/').pop(),
+    paymentIntent: `pi_${crypto.randomUUID().replace(/-/g, '').slice(0, 20)}`,
+  };
 }
 
-
 function post(payload: string, signature: string | null) {
-  return api('/v1/webhooks/stripe', { raw: payload, headers: signature === null ? {} : { 'stripe-signature': signature } });
+  return api('/v1/webhooks/stripe', {
+    raw: payload,
+    headers: signature === null ? {} : { 'stripe-signature': signature },
+  });
 }
 
 async function deliver(event: { id: string }) {
@@ -46,7 +55,15 @@ function completed(p: Pending, extra: Record<string, unknown> = {}) {
 }
 
 function expiredSession(p: Pending) {
-  return { id: p.sessionId, object: 'checkout.session', mode: 'payment', status: 'expired', payment_status: 'unpaid', payment_intent: null, metadata: { purchaseId: p.id, userId: p.userId } };
+  return {
+    id: p.sessionId,
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'expired',
+    payment_status: 'unpaid',
+    payment_intent: null,
+    metadata: { purchaseId: p.id, userId: p.userId },
+  };
 }
 
 /** A charge after a refund; `metadata: false` leaves our metadata off, so the worker must find the purchase by payment intent. */
@@ -64,7 +81,17 @@ function refundedCharge(p: Pending, amountRefunded: number, opts: { metadata?: b
 }
 
 function dispute(p: Pending) {
-  return { id: `dp_${p.paymentIntent.slice(3)}`, object: 'dispute', amount: p.price.amount, currency: 'usd', charge: `ch_${p.paymentIntent.slice(3)}`, payment_intent: p.paymentIntent, reason: 'fraudulent', status: 'needs_response', metadata: {} };
+  return {
+    id: `dp_${p.paymentIntent.slice(3)}`,
+    object: 'dispute',
+    amount: p.price.amount,
+    currency: 'usd',
+    charge: `ch_${p.paymentIntent.slice(3)}`,
+    payment_intent: p.paymentIntent,
+    reason: 'fraudulent',
+    status: 'needs_response',
+    metadata: {},
+  };
 }
 
 async function complete(p: Pending) {
@@ -81,7 +108,9 @@ async function purchase(user: TestUser, id: string) {
 }
 
 async function storedEvent(id: string) {
-  return env.DB.prepare('SELECT id, type FROM stripe_events WHERE id = ?').bind(id).first<{ id: string; type: string }>();
+  return env.DB.prepare('SELECT id, type FROM stripe_events WHERE id = ?')
+    .bind(id)
+    .first<{ id: string; type: string }>();
 }
 
 async function historyFor(user: TestUser, purchaseId: string) {
@@ -100,7 +129,9 @@ describe('signature verification', () => {
     const payload = JSON.stringify(event);
     const t = Math.floor(now() / 1000);
 
-    const tampered = JSON.stringify(makeEvent('checkout.session.completed', completed(p, { amount_total: 1 }), event.id));
+    const tampered = JSON.stringify(
+      makeEvent('checkout.session.completed', completed(p, { amount_total: 1 }), event.id),
+    );
     const attempts: [string, string, string | null][] = [
       ['tampered body', tampered, await sign(payload)],
       ['one byte added', `${payload} `, await sign(payload)],
@@ -184,7 +215,9 @@ describe('checkout.session.completed', () => {
     expect((await wallet(u)).coins).toBe(500);
 
     const q = await pending(u, { packId: 'pack_2500' });
-    const replies = await Promise.all(Array.from({ length: 5 }, () => deliver(makeEvent('checkout.session.completed', completed(q)))));
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () => deliver(makeEvent('checkout.session.completed', completed(q)))),
+    );
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     const w = await wallet(u);
     expect(w.coins).toBe(3000);
@@ -207,7 +240,14 @@ describe('checkout.session.completed', () => {
 
   it('does not acknowledge an event about a purchase it does not know, so Stripe retries it', async () => {
     const u = await signup();
-    const ghost: Pending = { id: '01JZZZZZZZZZZZZZZZZZZZZZZZ', coins: 1000, price: { amount: 1000 }, userId: u.id, sessionId: 'cs_test_ghost', paymentIntent: 'pi_ghost' };
+    const ghost: Pending = {
+      id: '01JZZZZZZZZZZZZZZZZZZZZZZZ',
+      coins: 1000,
+      price: { amount: 1000 },
+      userId: u.id,
+      sessionId: 'cs_test_ghost',
+      paymentIntent: 'pi_ghost',
+    };
     const event = makeEvent('checkout.session.completed', completed(ghost));
     const r = await deliver(event);
     expect(r.status).toBeGreaterThanOrEqual(400);
@@ -227,7 +267,11 @@ describe('checkout.session.expired', () => {
     expect(r.status).toBe(200);
     expect(await purchase(u, p.id)).toMatchObject({ status: 'expired', completedAt: null });
     expect(await wallet(u)).toMatchObject({ coins: 0, purchased: { day: 0 } });
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey(),
+    });
     expect(refund.status).toBe(409);
 
     // The payment went through after all (a late completion): it credits.
@@ -243,12 +287,16 @@ describe('checkout.session.expired', () => {
 });
 
 describe('charge.refunded', () => {
-  it("recognises a refund the user made through POST /v1/purchases/:id/refund and moves nothing again", async () => {
+  it('recognises a refund the user made through POST /v1/purchases/:id/refund and moves nothing again', async () => {
     const u = await signup();
     const p = await pending(u);
     await complete(p);
     await spendCoins(u, 300);
-    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') });
+    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey('refund'),
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.json.refund).toMatchObject({ coins: 700, amount: { amount: 700 } });
     expect(fakeStripe.current.refunds).toHaveLength(1);
@@ -260,14 +308,21 @@ describe('charge.refunded', () => {
     expect((await deliver(makeEvent('charge.refunded', refundedCharge(p, 700)))).status).toBe(200);
     expect((await deliver(makeEvent('charge.refunded', refundedCharge(p, 700, { metadata: false })))).status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
-    expect(await purchase(u, p.id)).toMatchObject({ status: 'partially_refunded', refundedCoins: 700, clawedBackCoins: 0 });
+    expect(await purchase(u, p.id)).toMatchObject({
+      status: 'partially_refunded',
+      refundedCoins: 700,
+      clawedBackCoins: 0,
+    });
     expect((await historyFor(u, p.id)).filter((e) => e.kind === 'clawback')).toEqual([]);
 
     // A full self-refund, then its webhook.
     const q = await pending(u, { packId: 'pack_500' });
     await complete(q);
     expect((await wallet(u)).coins).toBe(500);
-    expect((await stripeCall(`/v1/purchases/${q.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') })).status).toBe(200);
+    expect(
+      (await stripeCall(`/v1/purchases/${q.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') }))
+        .status,
+    ).toBe(200);
     expect((await deliver(makeEvent('charge.refunded', refundedCharge(q, 500)))).status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, q.id)).toMatchObject({ status: 'refunded', refundedCoins: 500, clawedBackCoins: 0 });
@@ -285,7 +340,11 @@ describe('charge.refunded', () => {
     expect(await purchase(u, p.id)).toMatchObject({ status: 'refunded', clawedBackCoins: 1000, refundedCoins: 0 });
     expect((await historyFor(u, p.id)).filter((e) => e.kind === 'clawback').map((e) => e.coins)).toEqual([-1000]);
     expect(fakeStripe.current.refunds).toHaveLength(0);
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey(),
+    });
     expect(refund.status).toBe(409);
 
     // Partial refunds at the provider: amount_refunded is cumulative, and a late stale event changes nothing.
@@ -341,7 +400,11 @@ describe('charge.dispute.created', () => {
     const small = await pending(u, { packId: 'pack_100' });
     await complete(small);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 500 });
-    const refund = await stripeCall(`/v1/purchases/${small.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey() });
+    const refund = await stripeCall(`/v1/purchases/${small.id}/refund`, {
+      method: 'POST',
+      token: u.token,
+      key: uniqueKey(),
+    });
     expect(refund.status).toBe(403);
     expect(refund.json.error.code).toBe('in_debt');
     expect(fakeStripe.current.refunds).toHaveLength(0);
@@ -386,12 +449,24 @@ describe('events out of order', () => {
     const w = await wallet(u);
     const view = await purchase(u, p.id);
     await expectCleanAudit();
-    return { coins: w.coins, debt: w.debt, status: view.status, clawedBackCoins: view.clawedBackCoins, refundedCoins: view.refundedCoins };
+    return {
+      coins: w.coins,
+      debt: w.debt,
+      status: view.status,
+      clawedBackCoins: view.clawedBackCoins,
+      refundedCoins: view.refundedCoins,
+    };
   }
 
   it('a refund before its completion converges to the same balances', async () => {
     const inOrder = await run(['completed', 'refunded']);
-    expect(inOrder).toEqual({ coins: 600, debt: 0, status: 'partially_refunded', clawedBackCoins: 400, refundedCoins: 0 });
+    expect(inOrder).toEqual({
+      coins: 600,
+      debt: 0,
+      status: 'partially_refunded',
+      clawedBackCoins: 400,
+      refundedCoins: 0,
+    });
     expect(await run(['refunded', 'completed'])).toEqual(inOrder);
     expect(await run(['expired', 'refunded', 'completed'])).toEqual(inOrder);
 

@@ -42,7 +42,11 @@ describe('alerts widget', () => {
     for (const from of ['a', 'b', 'c']) q.gift(giftFields({ from }), 0);
     const { container } = shown(q);
     const slots = [...container.querySelectorAll<HTMLElement>('.toast-slot')];
-    expect(slots.map((s) => s.style.transform)).toEqual([`translateY(${-2 * TOAST_PITCH_PX}px)`, `translateY(${-TOAST_PITCH_PX}px)`, 'translateY(0px)']);
+    expect(slots.map((s) => s.style.transform)).toEqual([
+      `translateY(${-2 * TOAST_PITCH_PX}px)`,
+      `translateY(${-TOAST_PITCH_PX}px)`,
+      'translateY(0px)',
+    ]);
   });
 
   it('updates a combo in place: same element, rising count', () => {

@@ -13,7 +13,11 @@ export function Alerts({ queue }: { queue: AlertQueue }) {
     <div class="alerts">
       <div class="toasts">
         {toasts.map((a, i) => (
-          <div key={a.key} class="toast-slot" style={{ transform: `translateY(${-(toasts.length - 1 - i) * TOAST_PITCH_PX}px)` }}>
+          <div
+            key={a.key}
+            class="toast-slot"
+            style={{ transform: `translateY(${-(toasts.length - 1 - i) * TOAST_PITCH_PX}px)` }}
+          >
             <AlertView alert={a} />
           </div>
         ))}
@@ -34,7 +38,13 @@ export function AlertView({ alert: a }: { alert: Alert }) {
   const what = gifts.size === 1 ? top.name : `${formatNumber(count)} gifts`;
   const names = senders(a);
   const aggregated = a.parts.length > 1;
-  const classes = ['alert', `alert-${a.tier}`, a.leavingAt !== null && 'leaving', a.test && 'is-test', aggregated && 'aggregated'];
+  const classes = [
+    'alert',
+    `alert-${a.tier}`,
+    a.leavingAt !== null && 'leaving',
+    a.test && 'is-test',
+    aggregated && 'aggregated',
+  ];
   return (
     <div
       class={classes.filter(Boolean).join(' ')}
@@ -51,7 +61,12 @@ export function AlertView({ alert: a }: { alert: Alert }) {
           sent <b>{what}</b>
           {a.tier !== 'small' && <span class="coins"> · {formatNumber(alertCoins(a))} coins</span>}
         </div>
-        {a.message && <Message text={aggregated && a.messageFrom ? `${a.messageFrom}: ${a.message}` : a.message} oneLine={a.tier === 'small'} />}
+        {a.message && (
+          <Message
+            text={aggregated && a.messageFrom ? `${a.messageFrom}: ${a.message}` : a.message}
+            oneLine={a.tier === 'small'}
+          />
+        )}
       </div>
       <div class="count" key={a.bump}>
         ×{formatNumber(count)}
@@ -76,9 +91,21 @@ function Message({ text, oneLine }: { text: string; oneLine: boolean }) {
     const el = box.current;
     if (oneLine && el) setOverflow(Math.max(0, el.scrollWidth - el.clientWidth));
   }, [text, oneLine]);
-  const scroll = overflow > 0 ? { '--scroll-by': `${-overflow}px`, '--scroll-time': `${Math.max(1, overflow / SCROLL_PX_PER_S).toFixed(2)}s`, '--scroll-start': `${SCROLL_START_MS}ms` } : undefined;
+  const scroll =
+    overflow > 0
+      ? {
+          '--scroll-by': `${-overflow}px`,
+          '--scroll-time': `${Math.max(1, overflow / SCROLL_PX_PER_S).toFixed(2)}s`,
+          '--scroll-start': `${SCROLL_START_MS}ms`,
+        }
+      : undefined;
   return (
-    <div ref={box} class={`message${oneLine ? ' one-line' : ''}${overflow > 0 ? ' scrolls' : ''}`} data-overflow={overflow} style={scroll}>
+    <div
+      ref={box}
+      class={`message${oneLine ? ' one-line' : ''}${overflow > 0 ? ' scrolls' : ''}`}
+      data-overflow={overflow}
+      style={scroll}
+    >
       {text}
     </div>
   );

@@ -2,7 +2,8 @@ import { render } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { Leaderboard, ROW_PX } from './leaderboard';
 
-const rowOf = (c: Element, name: string) => [...c.querySelectorAll<HTMLElement>('.board-row')].find((r) => r.querySelector('.name')!.textContent === name)!;
+const rowOf = (c: Element, name: string) =>
+  [...c.querySelectorAll<HTMLElement>('.board-row')].find((r) => r.querySelector('.name')!.textContent === name)!;
 
 describe('leaderboard widget', () => {
   it('is hidden while nobody has given', () => {
@@ -22,7 +23,14 @@ describe('leaderboard widget', () => {
   });
 
   it('keeps two supporters with the same name apart', () => {
-    const view = render(<Leaderboard entries={[{ name: 'Anonymous', coins: 50 }, { name: 'Anonymous', coins: 20 }]} />);
+    const view = render(
+      <Leaderboard
+        entries={[
+          { name: 'Anonymous', coins: 50 },
+          { name: 'Anonymous', coins: 20 },
+        ]}
+      />,
+    );
     expect(view.container.querySelectorAll('.board-row')).toHaveLength(2);
   });
 

@@ -24,7 +24,11 @@ export function Leaderboard({ entries }: { entries: readonly LeaderboardEntry[] 
       <div class="board-title">Top supporters</div>
       <div class="board-rows" style={{ height: `${top.length * ROW_PX}px` }}>
         {rows.map((r) => (
-          <div key={r.key} class={`board-row rank-${r.rank + 1}`} style={{ transform: `translateY(${r.rank * ROW_PX}px)` }}>
+          <div
+            key={r.key}
+            class={`board-row rank-${r.rank + 1}`}
+            style={{ transform: `translateY(${r.rank * ROW_PX}px)` }}
+          >
             <span class="rank">{r.rank + 1}</span>
             <span class="name">{r.name}</span>
             <span class="coins">{formatNumber(r.coins)}</span>

@@ -72,17 +72,22 @@ const FLOORED: ReadonlySet<AccountName> = new Set([
   Account.diamondsPending,
 ]);
 
-export type PostResult = { ok: true; balances: Balances } | { ok: false; reason: 'insufficient_funds'; account: AccountName };
+export type PostResult =
+  | { ok: true; balances: Balances }
+  | { ok: false; reason: 'insufficient_funds'; account: AccountName };
 
 /** Applies transfers to balances, all or nothing. Does not mutate its input. */
 export function post(balances: Balances, transfers: readonly Transfer[]): PostResult {
   const next: Balances = { ...balances };
   for (const t of transfers) {
-    if (!Number.isSafeInteger(t.amount) || t.amount <= 0) throw new RangeError(`transfer ${t.id}: amount must be a positive integer`);
-    if (t.debit === t.credit || unitOf(t.debit) !== unitOf(t.credit)) throw new Error(`transfer ${t.id}: accounts must differ and share a unit`);
+    if (!Number.isSafeInteger(t.amount) || t.amount <= 0)
+      throw new RangeError(`transfer ${t.id}: amount must be a positive integer`);
+    if (t.debit === t.credit || unitOf(t.debit) !== unitOf(t.credit))
+      throw new Error(`transfer ${t.id}: accounts must differ and share a unit`);
     const after = (next[t.debit] ?? 0) - t.amount;
     const mayGoNegative = t.kind === 'clawback' && t.debit === Account.coins;
-    if (after < 0 && FLOORED.has(t.debit) && !mayGoNegative) return { ok: false, reason: 'insufficient_funds', account: t.debit };
+    if (after < 0 && FLOORED.has(t.debit) && !mayGoNegative)
+      return { ok: false, reason: 'insufficient_funds', account: t.debit };
     next[t.debit] = after;
     next[t.credit] = (next[t.credit] ?? 0) + t.amount;
   }
@@ -117,11 +122,16 @@ export function checkBook(balances: Balances, transfers?: readonly Transfer[]): 
       const r = post(replayed, [t]);
       if (!r.ok) {
         violations.push(`transfer ${t.id} overdraws ${r.account}`);
-        replayed = { ...replayed, [t.debit]: (replayed[t.debit] ?? 0) - t.amount, [t.credit]: (replayed[t.credit] ?? 0) + t.amount };
+        replayed = {
+          ...replayed,
+          [t.debit]: (replayed[t.debit] ?? 0) - t.amount,
+          [t.credit]: (replayed[t.credit] ?? 0) + t.amount,
+        };
       } else replayed = r.balances;
     }
     for (const account of new Set([...Object.keys(balances), ...Object.keys(replayed)]) as Set<AccountName>) {
-      if ((balances[account] ?? 0) !== (replayed[account] ?? 0)) violations.push(`${account} is ${balances[account] ?? 0} but its entries sum to ${replayed[account] ?? 0}`);
+      if ((balances[account] ?? 0) !== (replayed[account] ?? 0))
+        violations.push(`${account} is ${balances[account] ?? 0} but its entries sum to ${replayed[account] ?? 0}`);
     }
   }
   return violations;

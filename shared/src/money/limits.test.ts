@@ -15,14 +15,25 @@ describe('spending limits', () => {
   });
 
   it('a lower limit cancels a pending raise', () => {
-    let s = changeLimits({ limits: { ...NO_LIMITS, weekly: 10_000 }, pending: [] }, { daily: null, weekly: null, monthly: null }, t0);
+    let s = changeLimits(
+      { limits: { ...NO_LIMITS, weekly: 10_000 }, pending: [] },
+      { daily: null, weekly: null, monthly: null },
+      t0,
+    );
     expect(s.pending).toHaveLength(1);
     s = changeLimits(s, { daily: null, weekly: 8000, monthly: null }, t0 + 10);
     expect(s).toEqual({ limits: { ...NO_LIMITS, weekly: 8000 }, pending: [] });
   });
 
   it('sums rolling windows and finds the limit a purchase would cross', () => {
-    const totals = windowTotals([{ at: t0 - 2 * DAY, amount: 300 }, { at: t0 - 1000, amount: 200 }, { at: t0 - 31 * DAY, amount: 999 }], t0);
+    const totals = windowTotals(
+      [
+        { at: t0 - 2 * DAY, amount: 300 },
+        { at: t0 - 1000, amount: 200 },
+        { at: t0 - 31 * DAY, amount: 999 },
+      ],
+      t0,
+    );
     expect(totals).toEqual({ day: 200, week: 500, month: 500 });
     expect(crossedLimit({ daily: 300, weekly: null, monthly: null }, totals, 100)).toBeNull();
     expect(crossedLimit({ daily: 300, weekly: null, monthly: null }, totals, 101)).toBe('daily');

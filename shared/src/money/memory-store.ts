@@ -56,7 +56,13 @@ export class MemoryWalletStore implements WalletStore {
   appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
     for (const t of transfers) this.s.transfers.push({ ...t, counterparty });
   }
-  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number; touching?: readonly AccountName[] }) {
+  transfers(opts: {
+    limit: number;
+    before?: string;
+    kinds?: readonly TransferKind[];
+    since?: number;
+    touching?: readonly AccountName[];
+  }) {
     let list = [...this.s.transfers].reverse();
     if (opts.before) {
       const at = list.findIndex((t) => t.id === opts.before);
@@ -90,7 +96,10 @@ export class MemoryWalletStore implements WalletStore {
   getIdempotent(key: string) {
     return this.s.idempotent.get(key) ?? null;
   }
-  putIdempotent(key: string, record: { fingerprint: string; reply: { status: number; body: string }; at: number }): void {
+  putIdempotent(
+    key: string,
+    record: { fingerprint: string; reply: { status: number; body: string }; at: number },
+  ): void {
     this.s.idempotent.set(key, record);
   }
   getLimits(): LimitState {

@@ -1,11 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mulFloor } from './fraction';
-import { coinsPrice, DEFAULT_RATE_CARD as card, diamondsValue, formatMoney, nextRateCard, payoutAmount, payoutMinimumDiamonds, publicRates, rateCardAt, scheduleRateCard } from './rate-card';
+import {
+  coinsPrice,
+  DEFAULT_RATE_CARD as card,
+  diamondsValue,
+  formatMoney,
+  nextRateCard,
+  payoutAmount,
+  payoutMinimumDiamonds,
+  publicRates,
+  rateCardAt,
+  scheduleRateCard,
+} from './rate-card';
 
 describe('rate card', () => {
   it('prices every pack at exactly one cent a coin', () => {
-    expect(card.packs.map((p) => p.id)).toEqual(['pack_100', 'pack_500', 'pack_1000', 'pack_2500', 'pack_5000', 'pack_10000']);
+    expect(card.packs.map((p) => p.id)).toEqual([
+      'pack_100',
+      'pack_500',
+      'pack_1000',
+      'pack_2500',
+      'pack_5000',
+      'pack_10000',
+    ]);
     for (const p of card.packs) expect(coinsPrice(card, p.coins)).toBe(p.coins);
     expect(coinsPrice(card, 12_345)).toBe(12_345);
   });
@@ -37,7 +55,10 @@ describe('rate card', () => {
     const now = 1_000_000;
     const proposed = { ...card, effectiveAt: now + 5000, diamondValue: { numerator: 8, denominator: 10 } };
     const { version: _v, ...rest } = proposed;
-    expect(scheduleRateCard([card], { ...rest, effectiveAt: now }, now)).toEqual({ ok: false, reason: 'not_in_future' });
+    expect(scheduleRateCard([card], { ...rest, effectiveAt: now }, now)).toEqual({
+      ok: false,
+      reason: 'not_in_future',
+    });
     const scheduled = scheduleRateCard([card], rest, now);
     expect(scheduled.ok).toBe(true);
     if (!scheduled.ok) return;
@@ -55,7 +76,12 @@ describe('rate card', () => {
     expect(rates.creatorShare).toEqual({ numerator: 7, denominator: 10 });
     expect(rates.summary).toContain('1 coin = $0.01');
     expect(rates.summary).toContain('Creators keep 70% of what viewers pay, the platform 30%');
-    expect(rates.packs[0]).toEqual({ id: 'pack_100', coins: 100, price: { amount: 100, currency: 'USD' }, pricePerCoin: { numerator: 1, denominator: 1 } });
+    expect(rates.packs[0]).toEqual({
+      id: 'pack_100',
+      coins: 100,
+      price: { amount: 100, currency: 'USD' },
+      pricePerCoin: { numerator: 1, denominator: 1 },
+    });
     expect(formatMoney(100_001)).toBe('$1000.01');
   });
 });

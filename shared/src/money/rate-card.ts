@@ -68,9 +68,7 @@ export function diamondsValue(card: RateCard, diamonds: number): { amount: numbe
   return { amount: value, remainder: { numerator: remainder, denominator: card.diamondValue.denominator } };
 }
 
-export type PayoutCheck =
-  | { ok: true; amount: number }
-  | { ok: false; reason: 'not_a_multiple' | 'below_minimum' };
+export type PayoutCheck = { ok: true; amount: number } | { ok: false; reason: 'not_a_multiple' | 'below_minimum' };
 
 /** Payouts round only here: a request must be a whole number of steps, so its amount is exact. */
 export function payoutAmount(card: RateCard, diamonds: number): PayoutCheck {
@@ -98,17 +96,22 @@ export function rateCardAt(cards: readonly RateCard[], now: number): RateCard {
 
 /** The next scheduled card after `now`, if any. */
 export function nextRateCard(cards: readonly RateCard[], now: number): RateCard | undefined {
-  return cards
-    .filter((c) => c.effectiveAt > now)
-    .sort((a, b) => a.effectiveAt - b.effectiveAt)[0];
+  return cards.filter((c) => c.effectiveAt > now).sort((a, b) => a.effectiveAt - b.effectiveAt)[0];
 }
 
-export type ScheduleCheck = { ok: true; card: RateCard } | { ok: false; reason: 'not_in_future' | 'inexact_payout_step' };
+export type ScheduleCheck =
+  | { ok: true; card: RateCard }
+  | { ok: false; reason: 'not_in_future' | 'inexact_payout_step' };
 
 /** Checks a proposed next card: it must take effect later than now and keep payouts exact. */
-export function scheduleRateCard(cards: readonly RateCard[], proposed: Omit<RateCard, 'version'>, now: number): ScheduleCheck {
+export function scheduleRateCard(
+  cards: readonly RateCard[],
+  proposed: Omit<RateCard, 'version'>,
+  now: number,
+): ScheduleCheck {
   if (proposed.effectiveAt <= now) return { ok: false, reason: 'not_in_future' };
-  if (mulFloor(proposed.payoutStep, proposed.diamondValue).remainder !== 0) return { ok: false, reason: 'inexact_payout_step' };
+  if (mulFloor(proposed.payoutStep, proposed.diamondValue).remainder !== 0)
+    return { ok: false, reason: 'inexact_payout_step' };
   const inForce = rateCardAt(cards, now);
   return { ok: true, card: { ...proposed, version: inForce.version + 1 } };
 }

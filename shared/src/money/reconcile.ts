@@ -30,18 +30,25 @@ export function reconcile(wallet: WalletFacts, directory: DirectoryFacts): strin
     if (pending.has(`payout:${p.id}`)) continue;
     const row = indexed.get(p.id);
     if (!row) violations.push(`payout ${p.id} (${p.status}) is missing from the payout index`);
-    else if (row.status !== p.status || row.diamonds !== p.diamonds) violations.push(`payout ${p.id} is ${p.status} for ${p.diamonds} diamonds in the wallet but ${row.status} for ${row.diamonds} in the index`);
+    else if (row.status !== p.status || row.diamonds !== p.diamonds)
+      violations.push(
+        `payout ${p.id} is ${p.status} for ${p.diamonds} diamonds in the wallet but ${row.status} for ${row.diamonds} in the index`,
+      );
   }
   const held = new Set(wallet.payouts.map((p) => p.id));
-  for (const row of directory.payouts) if (!held.has(row.id)) violations.push(`payout ${row.id} is in the index but not in the wallet`);
+  for (const row of directory.payouts)
+    if (!held.has(row.id)) violations.push(`payout ${row.id} is in the index but not in the wallet`);
   const listed = new Set(directory.flagged);
   for (const id of wallet.flagged) {
-    if (!listed.has(id) && !pending.has(`purchase:${id}`)) violations.push(`purchase ${id} is flagged in the wallet but not listed for the operator`);
+    if (!listed.has(id) && !pending.has(`purchase:${id}`))
+      violations.push(`purchase ${id} is flagged in the wallet but not listed for the operator`);
   }
   const flagged = new Set(wallet.flagged);
-  for (const id of directory.flagged) if (!flagged.has(id)) violations.push(`purchase ${id} is listed as flagged but the wallet does not flag it`);
+  for (const id of directory.flagged)
+    if (!flagged.has(id)) violations.push(`purchase ${id} is listed as flagged but the wallet does not flag it`);
   const closed = wallet.closedAt !== null;
-  if (closed && !directory.deleted && !pending.has('account_closed')) violations.push('the wallet is closed but the directory still has the account');
+  if (closed && !directory.deleted && !pending.has('account_closed'))
+    violations.push('the wallet is closed but the directory still has the account');
   if (!closed && directory.deleted) violations.push('the directory deleted the account but its wallet is open');
   return violations;
 }

@@ -38,20 +38,90 @@ type Op =
 
 const user = fc.nat({ max: USERS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('buy' as const), user, coins: fc.integer({ min: 100, max: 6000 }), sandbox: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('complete' as const), user, pick: fc.nat(), times: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('gift' as const), from: user, to: user, coins: fc.constantFrom(1, 5, 10, 100, 500, 1000, 2500, 5000) }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat(), times: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('buy' as const),
+      user,
+      coins: fc.integer({ min: 100, max: 6000 }),
+      sandbox: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('complete' as const),
+      user,
+      pick: fc.nat(),
+      times: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('gift' as const),
+      from: user,
+      to: user,
+      coins: fc.constantFrom(1, 5, 10, 100, 500, 1000, 2500, 5000),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant('deliver' as const), pick: fc.nat(), times: fc.integer({ min: 1, max: 3 }) }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('refund' as const), user, pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('providerRefund' as const), user, pick: fc.nat(), cents: fc.integer({ min: 1, max: 3000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('providerRefund' as const),
+      user,
+      pick: fc.nat(),
+      cents: fc.integer({ min: 1, max: 3000 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('dispute' as const), user, pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('payout' as const), user, share: fc.integer({ min: 1, max: 120 }), connect: fc.boolean(), auto: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('decide' as const), user, pick: fc.nat(), status: fc.constantFrom('approved' as const, 'paid' as const, 'rejected' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('returned' as const), user, pick: fc.nat(), reason: fc.constantFrom('transfer_reversed' as const, 'payout_failed' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('payout' as const),
+      user,
+      share: fc.integer({ min: 1, max: 120 }),
+      connect: fc.boolean(),
+      auto: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('decide' as const),
+      user,
+      pick: fc.nat(),
+      status: fc.constantFrom('approved' as const, 'paid' as const, 'rejected' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('returned' as const),
+      user,
+      pick: fc.nat(),
+      reason: fc.constantFrom('transfer_reversed' as const, 'payout_failed' as const),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('replay' as const), pick: fc.nat(), tamper: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 5 * 86_400_000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 5 * 86_400_000 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('close' as const), user }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('effects' as const), user, outcome: fc.constantFrom('done' as const, 'done' as const, 'refused' as const, 'crash' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('effects' as const),
+      user,
+      outcome: fc.constantFrom('done' as const, 'done' as const, 'refused' as const, 'crash' as const),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('refundConfirmed' as const), user, pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('mismatch' as const), user, pick: fc.nat() }) },
 );
@@ -67,7 +137,12 @@ class Bank {
   inFlight: { transferId: string; from: number; to: number; coins: number }[] = [];
   delivered: { transferId: string; from: number; to: number; coins: number }[] = [];
   /** Every keyed request made, to replay. */
-  calls: { run: (fingerprint: string) => { status: number; body: string }; fingerprint: string; reply: { status: number; body: string }; at: number }[] = [];
+  calls: {
+    run: (fingerprint: string) => { status: number; body: string };
+    fingerprint: string;
+    reply: { status: number; body: string };
+    at: number;
+  }[] = [];
   keyCount = 0;
   giftedCoins = 0;
   creditedDiamonds = 0;
@@ -89,9 +164,15 @@ class Bank {
   private applyRound(u: number, outcome: 'done' | 'refused' | 'crash'): void {
     for (const e of this.books[u].pendingEffects()) {
       if (outcome === 'crash') return this.books[u].effectFailed(e.id, this.now + 1000);
-      const refused = outcome === 'refused' && (e.effect.kind === 'provider_refund' || (e.effect.kind === 'stripe_transfer' && !this.transfers.has(e.effect.payoutId)));
+      const refused =
+        outcome === 'refused' &&
+        (e.effect.kind === 'provider_refund' ||
+          (e.effect.kind === 'stripe_transfer' && !this.transfers.has(e.effect.payoutId)));
       if (!refused) this.applyToDirectory(u, e.effect);
-      const transferred = e.effect.kind === 'stripe_transfer' && !refused ? { transferred: this.transfers.get(e.effect.payoutId)! } : null;
+      const transferred =
+        e.effect.kind === 'stripe_transfer' && !refused
+          ? { transferred: this.transfers.get(e.effect.payoutId)! }
+          : null;
       this.books[u].effectApplied(e, refused ? 'refused' : (transferred ?? 'done'), this.now);
     }
   }
@@ -100,9 +181,11 @@ class Bank {
     if (e.kind === 'payout_index') this.directory.payouts.set(e.payout.id, e.payout.status);
     if (e.kind === 'account_closed') this.directory.closed.add(u);
     if (e.kind === 'purchase_index') this.directory.flagged.add(e.purchaseId);
-    if (e.kind === 'provider_refund') this.providerRefunds.set(e.purchaseId, (this.providerRefunds.get(e.purchaseId) ?? 0) + e.amount);
+    if (e.kind === 'provider_refund')
+      this.providerRefunds.set(e.purchaseId, (this.providerRefunds.get(e.purchaseId) ?? 0) + e.amount);
     // Stripe answers a replayed Idempotency-Key with the transfer it made the first time.
-    if (e.kind === 'stripe_transfer' && !this.transfers.has(e.payoutId)) this.transfers.set(e.payoutId, `tr_${e.payoutId}`);
+    if (e.kind === 'stripe_transfer' && !this.transfers.has(e.payoutId))
+      this.transfers.set(e.payoutId, `tr_${e.payoutId}`);
     if (e.kind === 'stripe_transfer_reversal') this.reversals.add(e.payoutId);
   }
 
@@ -119,7 +202,17 @@ class Bank {
       case 'buy': {
         const id = this.newId();
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.user].buy({ key, fingerprint, purchaseId: id, coins: o.coins, card, price: coinsPrice(card, o.coins), adult: true, sandbox: o.sandbox, now: this.now }),
+          this.books[o.user].buy({
+            key,
+            fingerprint,
+            purchaseId: id,
+            coins: o.coins,
+            card,
+            price: coinsPrice(card, o.coins),
+            adult: true,
+            sandbox: o.sandbox,
+            now: this.now,
+          }),
         );
         // A closed account buys nothing (it has no session to ask with; the wallet refuses all the same).
         expect(r.status).toBe(this.books[o.user].closed() ? 403 : 201);
@@ -137,7 +230,21 @@ class Bank {
         const transferId = this.newId();
         const before = userView(this.stores[o.from].balances());
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.from].debitGift({ key, fingerprint, transferId, coins: o.coins, count: 1, comboKey: `u${o.to}:g`, rateVersion: 1, adult: true, live: true, counterparty: `u${o.to}`, payload: {}, respond: (r) => ({ transferId, ...r }), now: this.now }),
+          this.books[o.from].debitGift({
+            key,
+            fingerprint,
+            transferId,
+            coins: o.coins,
+            count: 1,
+            comboKey: `u${o.to}:g`,
+            rateVersion: 1,
+            adult: true,
+            live: true,
+            counterparty: `u${o.to}`,
+            payload: {},
+            respond: (r) => ({ transferId, ...r }),
+            now: this.now,
+          }),
         );
         if (r.status === 201) {
           this.inFlight.push({ transferId, from: o.from, to: o.to, coins: o.coins });
@@ -152,7 +259,11 @@ class Bank {
         if (!g) return;
         // The room credits the creator (deduped by transfer id), then acknowledges to the viewer's wallet.
         for (let i = 0; i < o.times; i++) {
-          const { credited, forfeited } = this.books[g.to].creditGifts(`b-${g.transferId}-${i}`, [{ transferId: g.transferId, diamonds: g.coins, rateVersion: 1, from: null }], this.now);
+          const { credited, forfeited } = this.books[g.to].creditGifts(
+            `b-${g.transferId}-${i}`,
+            [{ transferId: g.transferId, diamonds: g.coins, rateVersion: 1, from: null }],
+            this.now,
+          );
           this.creditedDiamonds += credited + forfeited;
           this.books[g.from].settleGift(g.transferId, this.now);
         }
@@ -165,7 +276,9 @@ class Bank {
       case 'refund': {
         const id = pick(this.purchases[o.user], o.pick);
         if (!id) return;
-        this.keyed(canonicalJson(o), (key, fingerprint) => this.books[o.user].refund({ key, fingerprint, purchaseId: id, now: this.now }));
+        this.keyed(canonicalJson(o), (key, fingerprint) =>
+          this.books[o.user].refund({ key, fingerprint, purchaseId: id, now: this.now }),
+        );
         return;
       }
       case 'providerRefund': {
@@ -174,7 +287,8 @@ class Bank {
         const before = this.stores[o.user].balances();
         this.books[o.user].providerRefunded(id, o.cents, this.now);
         // Only a chargeback may leave debt: a provider refund never takes a balance below zero.
-        if ((before[Account.coins] ?? 0) >= 0) expect(this.stores[o.user].balances()[Account.coins] ?? 0).toBeGreaterThanOrEqual(0);
+        if ((before[Account.coins] ?? 0) >= 0)
+          expect(this.stores[o.user].balances()[Account.coins] ?? 0).toBeGreaterThanOrEqual(0);
         return;
       }
       case 'dispute': {
@@ -187,7 +301,10 @@ class Bank {
       case 'payout': {
         const id = this.newId();
         // A share of what the creator holds (over 100%: more than it holds), in whole steps.
-        const diamonds = Math.max(10, Math.floor((userView(this.stores[o.user].balances()).diamonds * o.share) / 1000) * 10);
+        const diamonds = Math.max(
+          10,
+          Math.floor((userView(this.stores[o.user].balances()).diamonds * o.share) / 1000) * 10,
+        );
         const r = this.keyed(canonicalJson(o), (key, fingerprint) =>
           this.books[o.user].requestPayout({
             key,
@@ -198,7 +315,15 @@ class Bank {
             adult: true,
             card,
             owner: { userId: `u${o.user}`, handle: `h${o.user}` },
-            ...(o.connect ? { connect: { account: `acct_${o.user}`, payoutsEnabled: true, autoApproveCents: o.auto ? 1_000_000 : 0 } } : {}),
+            ...(o.connect
+              ? {
+                  connect: {
+                    account: `acct_${o.user}`,
+                    payoutsEnabled: true,
+                    autoApproveCents: o.auto ? 1_000_000 : 0,
+                  },
+                }
+              : {}),
             now: this.now,
           }),
         );
@@ -209,7 +334,15 @@ class Bank {
         const id = pick(this.payouts[o.user], o.pick);
         if (!id) return;
         this.keyed(canonicalJson(o), (key, fingerprint) =>
-          this.books[o.user].decidePayout({ key, fingerprint, payoutId: id, status: o.status, reference: null, owner: { userId: `u${o.user}`, handle: `h${o.user}` }, now: this.now }),
+          this.books[o.user].decidePayout({
+            key,
+            fingerprint,
+            payoutId: id,
+            status: o.status,
+            reference: null,
+            owner: { userId: `u${o.user}`, handle: `h${o.user}` },
+            now: this.now,
+          }),
         );
         return;
       }
@@ -259,7 +392,13 @@ class Bank {
         const p = id ? this.stores[o.user].getPurchase(id) : null;
         if (!p || p.status !== 'pending') return;
         const before = this.stores[o.user].balances();
-        expect(this.books[o.user].completePurchase(p.id, 'pi_y', this.now, { amount: p.price + 1, currency: 'USD', userId: `u${o.user}` })).toBe('flagged');
+        expect(
+          this.books[o.user].completePurchase(p.id, 'pi_y', this.now, {
+            amount: p.price + 1,
+            currency: 'USD',
+            userId: `u${o.user}`,
+          }),
+        ).toBe('flagged');
         expect(this.stores[o.user].balances()).toEqual(before);
         return;
       }
@@ -304,11 +443,16 @@ class Bank {
     const inFlight = this.inFlight.reduce((s, g) => s + g.coins, 0);
     expect(this.creditedDiamonds + inFlight).toBe(this.giftedCoins);
     expect(total[Account.coinsInTransit] ?? 0).toBe(inFlight);
-    const diamonds = (total[Account.diamonds] ?? 0) + (total[Account.diamondsPending] ?? 0) + (total[Account.diamondsPaidOut] ?? 0) + (total[Account.diamondsForfeited] ?? 0);
+    const diamonds =
+      (total[Account.diamonds] ?? 0) +
+      (total[Account.diamondsPending] ?? 0) +
+      (total[Account.diamondsPaidOut] ?? 0) +
+      (total[Account.diamondsForfeited] ?? 0);
     expect(diamonds + this.forfeitedDiamonds).toBe(this.creditedDiamonds);
     // A closed account holds nothing it could spend or cash out.
     this.stores.forEach((store, i) => {
-      if (this.books[i].closed()) expect({ ...userView(store.balances()), debt: 0 }).toEqual({ coins: 0, debt: 0, diamonds: 0 });
+      if (this.books[i].closed())
+        expect({ ...userView(store.balances()), debt: 0 }).toEqual({ coins: 0, debt: 0, diamonds: 0 });
     });
   }
 }

@@ -1,6 +1,25 @@
 import { errorReply, isFinalStatus, reply, type ApiReply } from '../errors';
-import { Account, checkBook, post, userView, USER_ACCOUNTS, type Balances, type Transfer, type TransferKind, type AccountName } from './ledger';
-import { changeLimits, crossedLimit, DAY, limitsAt, windowTotals, WINDOW, type Limits, type LimitState } from './limits';
+import {
+  Account,
+  checkBook,
+  post,
+  userView,
+  USER_ACCOUNTS,
+  type Balances,
+  type Transfer,
+  type TransferKind,
+  type AccountName,
+} from './ledger';
+import {
+  changeLimits,
+  crossedLimit,
+  DAY,
+  limitsAt,
+  windowTotals,
+  WINDOW,
+  type Limits,
+  type LimitState,
+} from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
 import { nextCombo, type ComboState } from '../room';
 
@@ -8,7 +27,15 @@ export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
 export const IDEMPOTENCY_TTL = 7 * DAY;
 
-export type PurchaseStatus = 'pending' | 'completed' | 'refund_pending' | 'partially_refunded' | 'refunded' | 'disputed' | 'expired' | 'flagged';
+export type PurchaseStatus =
+  | 'pending'
+  | 'completed'
+  | 'refund_pending'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'disputed'
+  | 'expired'
+  | 'flagged';
 
 /** A refund asked of the payment provider and not yet confirmed by it: its coins wait in `coins:refund_pending`. */
 export interface PendingRefund {
@@ -139,7 +166,13 @@ export interface WalletStore {
   setBalance(account: AccountName, value: number): void;
   appendTransfers(transfers: readonly Transfer[], counterparty?: string | null): void;
   /** Newest first; `touching` keeps transfers that debit or credit one of these accounts. */
-  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number; touching?: readonly AccountName[] }): (Transfer & { counterparty: string | null })[];
+  transfers(opts: {
+    limit: number;
+    before?: string;
+    kinds?: readonly TransferKind[];
+    since?: number;
+    touching?: readonly AccountName[];
+  }): (Transfer & { counterparty: string | null })[];
   getPurchase(id: string): PurchaseRecord | null;
   putPurchase(p: PurchaseRecord): void;
   purchasesSince(at: number): PurchaseRecord[];
@@ -239,7 +272,10 @@ export class WalletBook {
       pendingLimits: pending,
       purchased: this.purchasedTotals(now),
       gifted: windowTotals(
-        this.store.transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly }).filter((t) => t.debit === Account.coins).map((t) => ({ at: t.at, amount: t.amount })),
+        this.store
+          .transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly })
+          .filter((t) => t.debit === Account.coins)
+          .map((t) => ({ at: t.at, amount: t.amount })),
         now,
       ),
     };
@@ -269,12 +305,21 @@ export class WalletBook {
     const waiting = this.store.outbox().reduce((sum, o) => sum + o.coins, 0);
     const inTransit = balances[Account.coinsInTransit] ?? 0;
     if (waiting !== inTransit) violations.push(`coins in transit ${inTransit} differ from the outbox's ${waiting}`);
-    const pendingPayouts = this.store.payouts().filter((p) => PAYOUT_PENDING.includes(p.status)).reduce((sum, p) => sum + p.diamonds, 0);
-    if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0)) violations.push(`payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`);
+    const pendingPayouts = this.store
+      .payouts()
+      .filter((p) => PAYOUT_PENDING.includes(p.status))
+      .reduce((sum, p) => sum + p.diamonds, 0);
+    if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0))
+      violations.push(
+        `payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`,
+      );
     const purchases = this.store.purchasesSince(0);
     const refunding = purchases.filter((p) => p.pendingRefund);
     const refundingCoins = refunding.reduce((sum, p) => sum + p.pendingRefund!.coins, 0);
-    if (refundingCoins !== (balances[Account.coinsRefundPending] ?? 0)) violations.push(`refunds pending ${refundingCoins} differ from the account's ${balances[Account.coinsRefundPending] ?? 0}`);
+    if (refundingCoins !== (balances[Account.coinsRefundPending] ?? 0))
+      violations.push(
+        `refunds pending ${refundingCoins} differ from the account's ${balances[Account.coinsRefundPending] ?? 0}`,
+      );
     const effects = this.store.effects();
     return {
       balances,
@@ -285,7 +330,12 @@ export class WalletBook {
       pendingEffects: effects.map((e) => e.id),
       /** Purchases whose payment did not match: the operator's list must show each. */
       flagged: purchases.filter((p) => p.status === 'flagged').map((p) => p.id),
-      pendingRefunds: refunding.map((p) => ({ purchaseId: p.id, refundId: p.pendingRefund!.id, coins: p.pendingRefund!.coins, asked: !effects.some((e) => e.id === refundEffectId(p.pendingRefund!.id)) })),
+      pendingRefunds: refunding.map((p) => ({
+        purchaseId: p.id,
+        refundId: p.pendingRefund!.id,
+        coins: p.pendingRefund!.coins,
+        asked: !effects.some((e) => e.id === refundEffectId(p.pendingRefund!.id)),
+      })),
     };
   }
 
@@ -364,20 +414,45 @@ export class WalletBook {
    * credited and the purchase is flagged for the operator. A closed account receives nothing: its
    * payment goes straight back to the provider as a refund.
    */
-  completePurchase(purchaseId: string, paymentRef: string | null, now: number, paid?: { amount: number; currency: string; userId: string }): 'completed' | 'already' | 'not_found' | 'flagged' | 'refunding' {
+  completePurchase(
+    purchaseId: string,
+    paymentRef: string | null,
+    now: number,
+    paid?: { amount: number; currency: string; userId: string },
+  ): 'completed' | 'already' | 'not_found' | 'flagged' | 'refunding' {
     return this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return 'not_found';
       if (p.status !== 'pending' && p.status !== 'expired') return 'already';
       if (paid && (paid.amount !== p.price || paid.currency.toUpperCase() !== p.currency)) {
         const reason = `paid ${paid.amount} ${paid.currency.toUpperCase()} for a price of ${p.price} ${p.currency}`;
-        this.store.putPurchase({ ...p, status: 'flagged', flaggedReason: reason, paymentRef: paymentRef ?? p.paymentRef });
-        this.queueEffect(`purchase:${p.id}`, { kind: 'purchase_index', userId: paid.userId, purchaseId: p.id, status: 'flagged', reason }, now);
+        this.store.putPurchase({
+          ...p,
+          status: 'flagged',
+          flaggedReason: reason,
+          paymentRef: paymentRef ?? p.paymentRef,
+        });
+        this.queueEffect(
+          `purchase:${p.id}`,
+          { kind: 'purchase_index', userId: paid.userId, purchaseId: p.id, status: 'flagged', reason },
+          now,
+        );
         return 'flagged';
       }
       if (this.closed() && paymentRef) {
         const refundId = this.newId();
-        this.move([{ id: this.newId(), kind: 'purchase', debit: Account.coinsExternal, credit: Account.coinsRefundPending, amount: p.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+        this.move([
+          {
+            id: this.newId(),
+            kind: 'purchase',
+            debit: Account.coinsExternal,
+            credit: Account.coinsRefundPending,
+            amount: p.coins,
+            rateVersion: p.rateVersion,
+            at: now,
+            ref: p.id,
+          },
+        ]);
         this.store.putPurchase({
           ...p,
           status: 'refund_pending',
@@ -387,7 +462,11 @@ export class WalletBook {
           refundedAmount: p.price,
           pendingRefund: { id: refundId, coins: p.coins, amount: p.price, before: 'refunded' },
         });
-        this.queueEffect(refundEffectId(refundId), { kind: 'provider_refund', purchaseId: p.id, refundId, paymentRef, amount: p.price }, now);
+        this.queueEffect(
+          refundEffectId(refundId),
+          { kind: 'provider_refund', purchaseId: p.id, refundId, paymentRef, amount: p.price },
+          now,
+        );
         return 'refunding';
       }
       this.complete(p, now, paymentRef);
@@ -420,10 +499,14 @@ export class WalletBook {
     return this.idempotent(req, req.now, () => {
       const p = this.store.getPurchase(req.purchaseId);
       if (!p) return errorReply('not_found', 'No such purchase.');
-      if (p.status === 'refund_pending') return errorReply('conflict', 'A refund of this purchase is already on its way.');
-      if (p.status !== 'completed' && p.status !== 'partially_refunded') return errorReply('conflict', `A ${p.status} purchase cannot be refunded.`);
-      if (!p.sandbox && !p.paymentRef) return errorReply('conflict', 'The payment for this purchase is not settled yet; try again in a few minutes.');
-      if (req.now - (p.completedAt ?? p.createdAt) > REFUND_WINDOW) return errorReply('conflict', 'The 14-day refund window for this purchase has closed.');
+      if (p.status === 'refund_pending')
+        return errorReply('conflict', 'A refund of this purchase is already on its way.');
+      if (p.status !== 'completed' && p.status !== 'partially_refunded')
+        return errorReply('conflict', `A ${p.status} purchase cannot be refunded.`);
+      if (!p.sandbox && !p.paymentRef)
+        return errorReply('conflict', 'The payment for this purchase is not settled yet; try again in a few minutes.');
+      if (req.now - (p.completedAt ?? p.createdAt) > REFUND_WINDOW)
+        return errorReply('conflict', 'The 14-day refund window for this purchase has closed.');
       const { coins: balance, debt } = userView(this.store.balances());
       if (debt > 0) return errorReply('in_debt', 'Refunds are not possible while your wallet is in debt.');
       const coins = Math.min(p.coins - accountedCoins(p), balance);
@@ -435,7 +518,18 @@ export class WalletBook {
       // and until it confirms, the coins wait in refund_pending (neither the viewer's nor gone).
       const viaProvider = !p.sandbox;
       const to = viaProvider ? Account.coinsRefundPending : Account.coinsExternal;
-      this.move([{ id: refundId, kind: 'refund', debit: Account.coins, credit: to, amount: coins, rateVersion: p.rateVersion, at: req.now, ref: p.id }]);
+      this.move([
+        {
+          id: refundId,
+          kind: 'refund',
+          debit: Account.coins,
+          credit: to,
+          amount: coins,
+          rateVersion: p.rateVersion,
+          at: req.now,
+          ref: p.id,
+        },
+      ]);
       const updated: PurchaseRecord = {
         ...p,
         refundedCoins: p.refundedCoins + coins,
@@ -444,7 +538,12 @@ export class WalletBook {
         ...(viaProvider ? { pendingRefund: { id: refundId, coins, amount, before: p.status } } : {}),
       };
       this.store.putPurchase(updated);
-      if (viaProvider) this.queueEffect(refundEffectId(refundId), { kind: 'provider_refund', purchaseId: p.id, refundId, paymentRef: p.paymentRef!, amount }, req.now);
+      if (viaProvider)
+        this.queueEffect(
+          refundEffectId(refundId),
+          { kind: 'provider_refund', purchaseId: p.id, refundId, paymentRef: p.paymentRef!, amount },
+          req.now,
+        );
       return reply(200, {
         ...this.purchaseReply(updated),
         refund: { id: refundId, coins, amount: money(amount), status: viaProvider ? 'pending' : 'succeeded' },
@@ -468,7 +567,11 @@ export class WalletBook {
       const owed = target - accountedCoins(p);
       if (owed <= 0) return { clawedBack: 0 };
       const take = Math.min(owed, userView(this.store.balances()).coins);
-      const clawedBack = this.clawBack({ ...p, writtenOffCoins: (p.writtenOffCoins ?? 0) + owed - Math.max(0, take) }, take, now);
+      const clawedBack = this.clawBack(
+        { ...p, writtenOffCoins: (p.writtenOffCoins ?? 0) + owed - Math.max(0, take) },
+        take,
+        now,
+      );
       return { clawedBack };
     });
   }
@@ -495,8 +598,25 @@ export class WalletBook {
       const pending = p.pendingRefund;
       if (!pending || pending.id !== refundId) return 'unchanged';
       this.store.deleteEffect(refundEffectId(refundId));
-      this.move([{ id: this.newId(), kind: 'reversal', debit: Account.coinsRefundPending, credit: Account.coins, amount: pending.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
-      this.store.putPurchase({ ...p, refundedCoins: p.refundedCoins - pending.coins, refundedAmount: p.refundedAmount - pending.amount, status: pending.before, pendingRefund: null });
+      this.move([
+        {
+          id: this.newId(),
+          kind: 'reversal',
+          debit: Account.coinsRefundPending,
+          credit: Account.coins,
+          amount: pending.coins,
+          rateVersion: p.rateVersion,
+          at: now,
+          ref: p.id,
+        },
+      ]);
+      this.store.putPurchase({
+        ...p,
+        refundedCoins: p.refundedCoins - pending.coins,
+        refundedAmount: p.refundedAmount - pending.amount,
+        status: pending.before,
+        pendingRefund: null,
+      });
       if (this.closed()) this.forfeitCoins(now);
       return 'returned';
     });
@@ -511,15 +631,41 @@ export class WalletBook {
       if (refused) return refused;
       if (this.closed()) return errorReply('forbidden', 'This account is closed.');
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to send gifts.');
-      if (!req.live) return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
-      if (userView(this.store.balances()).debt > 0) return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
-      const moved = this.tryMove([{ id: req.transferId, kind: 'gift', debit: Account.coins, credit: Account.coinsInTransit, amount: req.coins, rateVersion: req.rateVersion, at: req.now, ref: req.transferId }], req.counterparty);
+      if (!req.live)
+        return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
+      if (userView(this.store.balances()).debt > 0)
+        return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
+      const moved = this.tryMove(
+        [
+          {
+            id: req.transferId,
+            kind: 'gift',
+            debit: Account.coins,
+            credit: Account.coinsInTransit,
+            amount: req.coins,
+            rateVersion: req.rateVersion,
+            at: req.now,
+            ref: req.transferId,
+          },
+        ],
+        req.counterparty,
+      );
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
       const combo = nextCombo(this.store.getCombo(req.comboKey), req.now, req.count, req.transferId);
       this.store.putCombo(req.comboKey, combo);
       const payload = JSON.stringify({ ...req.payload, combo: { id: combo.id, count: combo.count }, at: req.now });
-      this.store.putOutbox({ transferId: req.transferId, coins: req.coins, payload, attempts: 0, nextAttemptAt: req.now, createdAt: req.now });
-      return reply(201, req.respond({ coins: userView(this.store.balances()).coins, combo: { id: combo.id, count: combo.count } }));
+      this.store.putOutbox({
+        transferId: req.transferId,
+        coins: req.coins,
+        payload,
+        attempts: 0,
+        nextAttemptAt: req.now,
+        createdAt: req.now,
+      });
+      return reply(
+        201,
+        req.respond({ coins: userView(this.store.balances()).coins, combo: { id: combo.id, count: combo.count } }),
+      );
     });
   }
 
@@ -530,7 +676,18 @@ export class WalletBook {
       for (const transferId of transferIds) {
         const coins = this.store.deleteOutbox(transferId);
         if (coins === null) continue;
-        this.move([{ id: this.newId(), kind: 'gift', debit: Account.coinsInTransit, credit: Account.coinsSpent, amount: coins, rateVersion: 0, at: now, ref: transferId }]);
+        this.move([
+          {
+            id: this.newId(),
+            kind: 'gift',
+            debit: Account.coinsInTransit,
+            credit: Account.coinsSpent,
+            amount: coins,
+            rateVersion: 0,
+            at: now,
+            ref: transferId,
+          },
+        ]);
         settled++;
       }
       return settled;
@@ -558,7 +715,11 @@ export class WalletBook {
   }
 
   /** Creator side: credits each gift's diamonds once, however often its batch is delivered. */
-  creditGifts(batchId: string, items: readonly CreditItem[], now: number): { credited: number; duplicates: number; forfeited: number } {
+  creditGifts(
+    batchId: string,
+    items: readonly CreditItem[],
+    now: number,
+  ): { credited: number; duplicates: number; forfeited: number } {
     return this.store.transaction(() => {
       let credited = 0;
       let forfeited = 0;
@@ -571,7 +732,18 @@ export class WalletBook {
         // A closed account receives nothing: the share is issued to the platform instead.
         const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
         this.move(
-          [{ id: this.newId(), kind: 'creator_share', debit: Account.diamondsIssued, credit: to, amount: item.diamonds, rateVersion: item.rateVersion, at: now, ref: item.transferId }],
+          [
+            {
+              id: this.newId(),
+              kind: 'creator_share',
+              debit: Account.diamondsIssued,
+              credit: to,
+              amount: item.diamonds,
+              rateVersion: item.rateVersion,
+              at: now,
+              ref: item.transferId,
+            },
+          ],
           item.from,
         );
         if (to === Account.diamonds) credited += item.diamonds;
@@ -588,19 +760,50 @@ export class WalletBook {
    * goes to the creator's connected account, which must be able to receive payouts; a payout up to the
    * auto-approval limit is approved in this same transaction, its transfer queued beside it.
    */
-  requestPayout(req: Idempotency & { payoutId: string; diamonds: number; destination: string; adult: boolean; card: RateCard; owner: PayoutOwner; connect?: ConnectAccount; now: number }): ApiReply {
+  requestPayout(
+    req: Idempotency & {
+      payoutId: string;
+      diamonds: number;
+      destination: string;
+      adult: boolean;
+      card: RateCard;
+      owner: PayoutOwner;
+      connect?: ConnectAccount;
+      now: number;
+    },
+  ): ApiReply {
     return this.idempotent(req, req.now, () => {
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to receive payouts.');
       const check = payoutAmount(req.card, req.diamonds);
       if (!check.ok) {
         return check.reason === 'not_a_multiple'
-          ? errorReply('invalid_request', `Payouts are requested in multiples of ${req.card.payoutStep} diamonds.`, 'diamonds')
+          ? errorReply(
+              'invalid_request',
+              `Payouts are requested in multiples of ${req.card.payoutStep} diamonds.`,
+              'diamonds',
+            )
           : errorReply('invalid_request', 'This payout is below the minimum.', 'diamonds');
       }
       const connect = req.connect;
-      if (connect && !connect.account) return errorReply('conflict', 'Set up payouts first: payouts go to a Stripe account, and you have none yet.');
-      if (connect && !connect.payoutsEnabled) return errorReply('conflict', 'Your Stripe account cannot receive payouts yet: finish its setup, or wait until Stripe has reviewed it.');
-      const moved = this.tryMove([{ id: this.newId(), kind: 'payout', debit: Account.diamonds, credit: Account.diamondsPending, amount: req.diamonds, rateVersion: req.card.version, at: req.now, ref: req.payoutId }]);
+      if (connect && !connect.account)
+        return errorReply('conflict', 'Set up payouts first: payouts go to a Stripe account, and you have none yet.');
+      if (connect && !connect.payoutsEnabled)
+        return errorReply(
+          'conflict',
+          'Your Stripe account cannot receive payouts yet: finish its setup, or wait until Stripe has reviewed it.',
+        );
+      const moved = this.tryMove([
+        {
+          id: this.newId(),
+          kind: 'payout',
+          debit: Account.diamonds,
+          credit: Account.diamondsPending,
+          amount: req.diamonds,
+          rateVersion: req.card.version,
+          at: req.now,
+          ref: req.payoutId,
+        },
+      ]);
       if (!moved) return errorReply('insufficient_funds', 'Not enough diamonds for this payout.');
       let p: PayoutRecord = {
         id: req.payoutId,
@@ -626,18 +829,47 @@ export class WalletBook {
    * The operator's decision. A sandbox payout is marked `paid` (the operator sent the money) or `rejected`;
    * a Stripe Connect payout is `approved` (its transfer is queued; Stripe pays it) or `rejected`.
    */
-  decidePayout(req: Idempotency & { payoutId: string; status: 'approved' | 'paid' | 'rejected'; reference: string | null; owner: PayoutOwner; now: number }): ApiReply {
+  decidePayout(
+    req: Idempotency & {
+      payoutId: string;
+      status: 'approved' | 'paid' | 'rejected';
+      reference: string | null;
+      owner: PayoutOwner;
+      now: number;
+    },
+  ): ApiReply {
     return this.idempotent(req, req.now, () => {
       const p = this.store.getPayout(req.payoutId);
       if (!p) return errorReply('not_found', 'No such payout.');
       if (p.status !== 'requested') return errorReply('conflict', `This payout is already ${p.status}.`);
-      if (req.status === 'paid' && p.via) return errorReply('conflict', 'This payout goes through Stripe Connect: approve it, and Stripe pays it.');
-      if (req.status === 'approved' && !p.via) return errorReply('conflict', 'This payout is paid by hand: mark it paid once the money is sent.');
-      if (req.status === 'approved') return reply(200, { payout: payoutView(this.approve(p, req.owner, req.reference, req.now)) });
+      if (req.status === 'paid' && p.via)
+        return errorReply('conflict', 'This payout goes through Stripe Connect: approve it, and Stripe pays it.');
+      if (req.status === 'approved' && !p.via)
+        return errorReply('conflict', 'This payout is paid by hand: mark it paid once the money is sent.');
+      if (req.status === 'approved')
+        return reply(200, { payout: payoutView(this.approve(p, req.owner, req.reference, req.now)) });
       const transfer: Transfer =
         req.status === 'paid'
-          ? { id: this.newId(), kind: 'payout', debit: Account.diamondsPending, credit: Account.diamondsPaidOut, amount: p.diamonds, rateVersion: p.rateVersion, at: req.now, ref: p.id }
-          : { id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: req.now, ref: p.id };
+          ? {
+              id: this.newId(),
+              kind: 'payout',
+              debit: Account.diamondsPending,
+              credit: Account.diamondsPaidOut,
+              amount: p.diamonds,
+              rateVersion: p.rateVersion,
+              at: req.now,
+              ref: p.id,
+            }
+          : {
+              id: this.newId(),
+              kind: 'reversal',
+              debit: Account.diamondsPending,
+              credit: Account.diamonds,
+              amount: p.diamonds,
+              rateVersion: p.rateVersion,
+              at: req.now,
+              ref: p.id,
+            };
       this.move([transfer]);
       const decided: PayoutRecord = { ...p, status: req.status, decidedAt: req.now, reference: req.reference };
       this.putPayout(decided, req.owner, req.now);
@@ -651,7 +883,11 @@ export class WalletBook {
    * money sits in the creator's Stripe balance, so the transfer is reversed too (through the outbox):
    * the creator never keeps both. Safe to call twice.
    */
-  payoutReturned(req: { payoutId: string; reason: 'transfer_reversed' | 'payout_failed'; now: number }): 'failed' | 'unchanged' | 'not_found' {
+  payoutReturned(req: {
+    payoutId: string;
+    reason: 'transfer_reversed' | 'payout_failed';
+    now: number;
+  }): 'failed' | 'unchanged' | 'not_found' {
     return this.store.transaction(() => {
       const p = this.store.getPayout(req.payoutId);
       if (!p) return 'not_found';
@@ -660,14 +896,21 @@ export class WalletBook {
       this.store.deleteEffect(transferEffectId(p.id));
       const reference = req.reason === 'transfer_reversed' ? 'Stripe reversed the transfer' : 'the bank payout failed';
       this.failPayout(p, from, reference, req.now);
-      if (req.reason === 'payout_failed' && p.transferId) this.queueEffect(`transfer_reversal:${p.id}`, { kind: 'stripe_transfer_reversal', payoutId: p.id, transferId: p.transferId }, req.now);
+      if (req.reason === 'payout_failed' && p.transferId)
+        this.queueEffect(
+          `transfer_reversal:${p.id}`,
+          { kind: 'stripe_transfer_reversal', payoutId: p.id, transferId: p.transferId },
+          req.now,
+        );
       return 'failed';
     });
   }
 
   /** Stripe mode: which paid payout to this connected account a failed bank payout of `amount` was, newest first. */
   paidPayoutTo(account: string, amount: number): string | null {
-    return this.store.payouts('paid').find((p) => p.via && p.destination === account && p.amount === amount)?.id ?? null;
+    return (
+      this.store.payouts('paid').find((p) => p.via && p.destination === account && p.amount === amount)?.id ?? null
+    );
   }
 
   // ---- closing an account ----
@@ -678,9 +921,19 @@ export class WalletBook {
     const { coins, debt, diamonds } = userView(balances);
     const unrefunded = this.store
       .purchasesSince(now - REFUND_WINDOW)
-      .filter((p) => (p.status === 'completed' || p.status === 'partially_refunded') && now - (p.completedAt ?? p.createdAt) <= REFUND_WINDOW)
+      .filter(
+        (p) =>
+          (p.status === 'completed' || p.status === 'partially_refunded') &&
+          now - (p.completedAt ?? p.createdAt) <= REFUND_WINDOW,
+      )
       .reduce((sum, p) => sum + p.coins - accountedCoins(p), 0);
-    return { coins, debt, diamonds, refundableCoins: Math.min(coins, unrefunded), pendingPayoutDiamonds: balances[Account.diamondsPending] ?? 0 };
+    return {
+      coins,
+      debt,
+      diamonds,
+      refundableCoins: Math.min(coins, unrefunded),
+      pendingPayoutDiamonds: balances[Account.diamondsPending] ?? 0,
+    };
   }
 
   /**
@@ -688,14 +941,19 @@ export class WalletBook {
    * to the platform. The entries stay, so every book still balances. An account in debt stays open: closing
    * it would erase what it owes. The directory is told through the outbox; closing twice changes nothing.
    */
-  close(req: { userId: string; forfeit: boolean; now: number }):
+  close(req: {
+    userId: string;
+    forfeit: boolean;
+    now: number;
+  }):
     | { ok: true; forfeitedCoins: number; forfeitedDiamonds: number; withdrawnPayouts: string[] }
     | { ok: false; reason: 'in_debt' | 'would_forfeit'; state: ReturnType<WalletBook['closingState']> } {
     return this.store.transaction(() => {
       if (this.closed()) return { ok: true, forfeitedCoins: 0, forfeitedDiamonds: 0, withdrawnPayouts: [] };
       const state = this.closingState(req.now);
       if (state.debt > 0) return { ok: false, reason: 'in_debt', state };
-      if (!req.forfeit && (state.coins > 0 || state.diamonds > 0 || state.pendingPayoutDiamonds > 0)) return { ok: false, reason: 'would_forfeit', state };
+      if (!req.forfeit && (state.coins > 0 || state.diamonds > 0 || state.pendingPayoutDiamonds > 0))
+        return { ok: false, reason: 'would_forfeit', state };
       const now = req.now;
       this.store.setClosedAt(now);
       const withdrawnPayouts: string[] = [];
@@ -705,14 +963,41 @@ export class WalletBook {
           this.store.putPayout({ ...p, destination: '' });
           continue;
         }
-        this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamondsPending, credit: Account.diamonds, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+        this.move([
+          {
+            id: this.newId(),
+            kind: 'reversal',
+            debit: Account.diamondsPending,
+            credit: Account.diamonds,
+            amount: p.diamonds,
+            rateVersion: p.rateVersion,
+            at: now,
+            ref: p.id,
+          },
+        ]);
         const owner = { userId: req.userId, handle: p.handle ?? '' };
-        this.putPayout({ ...p, status: 'rejected', decidedAt: now, reference: 'account closed', destination: '' }, owner, now);
+        this.putPayout(
+          { ...p, status: 'rejected', decidedAt: now, reference: 'account closed', destination: '' },
+          owner,
+          now,
+        );
         withdrawnPayouts.push(p.id);
       }
       const forfeitedCoins = this.forfeitCoins(now);
       const { diamonds } = userView(this.store.balances());
-      if (diamonds > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.diamonds, credit: Account.diamondsIssued, amount: diamonds, rateVersion: 0, at: now, ref: 'account_closed' }]);
+      if (diamonds > 0)
+        this.move([
+          {
+            id: this.newId(),
+            kind: 'reversal',
+            debit: Account.diamonds,
+            credit: Account.diamondsIssued,
+            amount: diamonds,
+            rateVersion: 0,
+            at: now,
+            ref: 'account_closed',
+          },
+        ]);
       this.queueEffect('account_closed', { kind: 'account_closed', userId: req.userId }, now);
       return { ok: true, forfeitedCoins, forfeitedDiamonds: diamonds, withdrawnPayouts };
     });
@@ -731,7 +1016,8 @@ export class WalletBook {
   effectApplied(applied: EffectRecord, outcome: EffectOutcome, now: number): void {
     this.store.transaction(() => {
       const current = this.store.getEffect(applied.id);
-      if (current && JSON.stringify(current.effect) === JSON.stringify(applied.effect)) this.store.deleteEffect(applied.id);
+      if (current && JSON.stringify(current.effect) === JSON.stringify(applied.effect))
+        this.store.deleteEffect(applied.id);
       const e = applied.effect;
       if (outcome === 'refused' && e.kind === 'provider_refund') this.refundRefused(e.purchaseId, e.refundId, now);
       if (e.kind === 'stripe_transfer' && outcome !== 'done') this.transferSettled(e.payoutId, outcome, now);
@@ -758,7 +1044,18 @@ export class WalletBook {
   private approve(p: PayoutRecord, owner: PayoutOwner, reference: string | null, now: number): PayoutRecord {
     const approved: PayoutRecord = { ...p, status: 'processing', decidedAt: now, reference };
     this.putPayout(approved, owner, now);
-    this.queueEffect(transferEffectId(p.id), { kind: 'stripe_transfer', payoutId: p.id, userId: owner.userId, destination: p.destination, amount: p.amount, currency: p.currency }, now);
+    this.queueEffect(
+      transferEffectId(p.id),
+      {
+        kind: 'stripe_transfer',
+        payoutId: p.id,
+        userId: owner.userId,
+        destination: p.destination,
+        amount: p.amount,
+        currency: p.currency,
+      },
+      now,
+    );
     return approved;
   }
 
@@ -768,14 +1065,36 @@ export class WalletBook {
     // A reversal seen before the reply to the transfer has already failed the payout; nothing moves again.
     if (!p || p.status !== 'processing') return;
     if (outcome === 'refused') return this.failPayout(p, Account.diamondsPending, 'Stripe refused the transfer', now);
-    this.move([{ id: this.newId(), kind: 'payout', debit: Account.diamondsPending, credit: Account.diamondsPaidOut, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    this.move([
+      {
+        id: this.newId(),
+        kind: 'payout',
+        debit: Account.diamondsPending,
+        credit: Account.diamondsPaidOut,
+        amount: p.diamonds,
+        rateVersion: p.rateVersion,
+        at: now,
+        ref: p.id,
+      },
+    ]);
     this.putPayout({ ...p, status: 'paid', transferId: outcome.transferred }, ownerOf(p), now);
   }
 
   /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
   private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
     const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
-    this.move([{ id: this.newId(), kind: 'reversal', debit: from, credit: to, amount: p.diamonds, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    this.move([
+      {
+        id: this.newId(),
+        kind: 'reversal',
+        debit: from,
+        credit: to,
+        amount: p.diamonds,
+        rateVersion: p.rateVersion,
+        at: now,
+        ref: p.id,
+      },
+    ]);
     this.putPayout({ ...p, status: 'failed', reference }, ownerOf(p), now);
   }
 
@@ -788,9 +1107,21 @@ export class WalletBook {
   /** The provider confirmed a pending refund: its coins leave refund_pending for good. */
   private settleRefund(p: PurchaseRecord, now: number): PurchaseRecord {
     const pending = p.pendingRefund!;
-    this.move([{ id: this.newId(), kind: 'refund', debit: Account.coinsRefundPending, credit: Account.coinsExternal, amount: pending.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    this.move([
+      {
+        id: this.newId(),
+        kind: 'refund',
+        debit: Account.coinsRefundPending,
+        credit: Account.coinsExternal,
+        amount: pending.coins,
+        rateVersion: p.rateVersion,
+        at: now,
+        ref: p.id,
+      },
+    ]);
     const settled: PurchaseRecord = { ...p, pendingRefund: null };
-    settled.status = p.status !== 'refund_pending' ? p.status : accountedCoins(settled) >= p.coins ? 'refunded' : 'partially_refunded';
+    settled.status =
+      p.status !== 'refund_pending' ? p.status : accountedCoins(settled) >= p.coins ? 'refunded' : 'partially_refunded';
     this.store.putPurchase(settled);
     return settled;
   }
@@ -798,7 +1129,19 @@ export class WalletBook {
   /** What is left of a closed account's coins goes to the platform; debt stays on the books. */
   private forfeitCoins(now: number): number {
     const { coins } = userView(this.store.balances());
-    if (coins > 0) this.move([{ id: this.newId(), kind: 'reversal', debit: Account.coins, credit: Account.coinsSpent, amount: coins, rateVersion: 0, at: now, ref: 'account_closed' }]);
+    if (coins > 0)
+      this.move([
+        {
+          id: this.newId(),
+          kind: 'reversal',
+          debit: Account.coins,
+          credit: Account.coinsSpent,
+          amount: coins,
+          rateVersion: 0,
+          at: now,
+          ref: 'account_closed',
+        },
+      ]);
     return coins;
   }
 
@@ -813,16 +1156,45 @@ export class WalletBook {
   }
 
   private complete(p: PurchaseRecord, now: number, paymentRef: string | null): void {
-    this.move([{ id: this.newId(), kind: 'purchase', debit: Account.coinsExternal, credit: Account.coins, amount: p.coins, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    this.move([
+      {
+        id: this.newId(),
+        kind: 'purchase',
+        debit: Account.coinsExternal,
+        credit: Account.coins,
+        amount: p.coins,
+        rateVersion: p.rateVersion,
+        at: now,
+        ref: p.id,
+      },
+    ]);
     Object.assign(p, { status: 'completed', completedAt: now, paymentRef: paymentRef ?? p.paymentRef });
     this.store.putPurchase(p);
   }
 
   private clawBack(p: PurchaseRecord, coins: number, now: number, status?: PurchaseStatus): number {
     const take = Math.max(0, coins);
-    if (take > 0) this.move([{ id: this.newId(), kind: 'clawback', debit: Account.coins, credit: Account.coinsExternal, amount: take, rateVersion: p.rateVersion, at: now, ref: p.id }]);
+    if (take > 0)
+      this.move([
+        {
+          id: this.newId(),
+          kind: 'clawback',
+          debit: Account.coins,
+          credit: Account.coinsExternal,
+          amount: take,
+          rateVersion: p.rateVersion,
+          at: now,
+          ref: p.id,
+        },
+      ]);
     const updated = { ...p, clawedBackCoins: p.clawedBackCoins + take };
-    const next: PurchaseStatus = status ?? (accountedCoins(updated) >= p.coins ? 'refunded' : accountedCoins(updated) > p.refundedCoins ? 'partially_refunded' : p.status);
+    const next: PurchaseStatus =
+      status ??
+      (accountedCoins(updated) >= p.coins
+        ? 'refunded'
+        : accountedCoins(updated) > p.refundedCoins
+          ? 'partially_refunded'
+          : p.status);
     this.store.putPurchase({ ...updated, status: next });
     return take;
   }
@@ -852,11 +1224,13 @@ export class WalletBook {
     return this.store.transaction(() => {
       const prior = this.store.getIdempotent(req.key);
       if (prior && now - prior.at < IDEMPOTENCY_TTL) {
-        if (prior.fingerprint !== req.fingerprint) return errorReply('idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
+        if (prior.fingerprint !== req.fingerprint)
+          return errorReply('idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
         return prior.reply;
       }
       const result = run();
-      if (isFinalStatus(result.status)) this.store.putIdempotent(req.key, { fingerprint: req.fingerprint, reply: result, at: now });
+      if (isFinalStatus(result.status))
+        this.store.putIdempotent(req.key, { fingerprint: req.fingerprint, reply: result, at: now });
       return result;
     });
   }

@@ -28,7 +28,12 @@ export const SignupRequest = z.strictObject({
 export const LoginRequest = z.strictObject({ email: Email, password: z.string().min(1).max(256) });
 export const UpdateMeRequest = z.strictObject({ displayName: text(1, 40) });
 
-export const UserSchema = z.object({ id: z.string(), displayName: z.string(), adult: z.boolean(), email: z.string().optional() });
+export const UserSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  adult: z.boolean(),
+  email: z.string().optional(),
+});
 export const AuthResponse = z.object({ token: z.string(), user: UserSchema });
 
 // ---- wallet ----
@@ -37,7 +42,11 @@ export const LimitsRequest = z
   .strictObject({ daily: LimitAmount.optional(), weekly: LimitAmount.optional(), monthly: LimitAmount.optional() })
   .refine((l) => Object.keys(l).length > 0, 'at least one of daily, weekly, monthly');
 
-export const LimitsSchema = z.object({ daily: z.int().nullable(), weekly: z.int().nullable(), monthly: z.int().nullable() });
+export const LimitsSchema = z.object({
+  daily: z.int().nullable(),
+  weekly: z.int().nullable(),
+  monthly: z.int().nullable(),
+});
 const Totals = z.object({ day: Count, week: Count, month: Count });
 export const WalletResponse = z.object({
   coins: Count,
@@ -46,17 +55,31 @@ export const WalletResponse = z.object({
   value: MoneySchema,
   diamondsPending: Count,
   limits: LimitsSchema,
-  pendingLimits: z.array(z.object({ period: z.enum(['daily', 'weekly', 'monthly']), amount: z.int().nullable(), effectiveAt: z.int() })),
+  pendingLimits: z.array(
+    z.object({ period: z.enum(['daily', 'weekly', 'monthly']), amount: z.int().nullable(), effectiveAt: z.int() }),
+  ),
   purchased: Totals,
   gifted: Totals,
 });
 
 export const HistoryQuery = z.strictObject({
   limit: z.coerce.number().pipe(z.int().min(1).max(200)).default(50),
-  before: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).optional(),
+  before: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)
+    .optional(),
 });
 
-export const PurchaseStatusSchema = z.enum(['pending', 'completed', 'refund_pending', 'partially_refunded', 'refunded', 'disputed', 'expired', 'flagged']);
+export const PurchaseStatusSchema = z.enum([
+  'pending',
+  'completed',
+  'refund_pending',
+  'partially_refunded',
+  'refunded',
+  'disputed',
+  'expired',
+  'flagged',
+]);
 
 export const HistoryEntry = z.object({
   id: z.string(),
@@ -70,7 +93,14 @@ export const HistoryEntry = z.object({
   at: z.int(),
   /** On purchases: what was paid, and where the purchase stands now (a refund on its way, refunded…). */
   receipt: z
-    .object({ purchaseId: z.string(), price: MoneySchema, sandbox: z.boolean(), paymentRef: z.string().nullable(), rateVersion: z.int(), status: PurchaseStatusSchema })
+    .object({
+      purchaseId: z.string(),
+      price: MoneySchema,
+      sandbox: z.boolean(),
+      paymentRef: z.string().nullable(),
+      rateVersion: z.int(),
+      status: PurchaseStatusSchema,
+    })
     .optional(),
 });
 export const HistoryResponse = z.object({ entries: z.array(HistoryEntry), next: z.string().nullable() });
@@ -79,7 +109,10 @@ export const HistoryResponse = z.object({ entries: z.array(HistoryEntry), next: 
 /** Exactly one of `packId` or `coins` (a custom amount). One object, so errors name the field. */
 export const PurchaseRequest = z
   .strictObject({ packId: z.string().min(1).max(64).optional(), coins: z.int().optional() })
-  .refine((b) => (b.packId === undefined) !== (b.coins === undefined), { message: 'send exactly one of packId or coins', path: ['packId'] });
+  .refine((b) => (b.packId === undefined) !== (b.coins === undefined), {
+    message: 'send exactly one of packId or coins',
+    path: ['packId'],
+  });
 
 export const PurchaseSchema = z.object({
   id: z.string(),
@@ -98,14 +131,17 @@ export const PurchaseSchema = z.object({
 export const PurchaseResponse = z.object({ purchase: PurchaseSchema, wallet: z.object({ coins: Count }) });
 export const RefundResponse = PurchaseResponse.extend({
   /** `pending` while the payment provider has not confirmed the money went back (the purchase is `refund_pending`). */
-  refund: z.object({ id: z.string(), coins: PositiveCount, amount: MoneySchema, status: z.enum(['pending', 'succeeded']) }),
+  refund: z.object({
+    id: z.string(),
+    coins: PositiveCount,
+    amount: MoneySchema,
+    status: z.enum(['pending', 'succeeded']),
+  }),
 });
 export const EmptyRequest = z.strictObject({});
 
 // ---- creators & channels ----
-export const Handle = z
-  .string()
-  .regex(/^[a-z0-9_]{3,24}$/, '3 to 24 of a-z, 0-9 and _');
+export const Handle = z.string().regex(/^[a-z0-9_]{3,24}$/, '3 to 24 of a-z, 0-9 and _');
 
 export const ChannelUrl = z
   .string()
@@ -128,9 +164,15 @@ export const ResolveQuery = z.strictObject({ url: z.string().min(1).max(2000) })
 export const ResolveResponse = z.object({ creator: CreatorSchema, channel: ChannelSchema });
 
 /** Sites where a creator proves a channel by signing in; `configured` is false where the operator set up no app. */
-export const ConnectSitesResponse = z.object({ sites: z.array(z.object({ site: z.enum(['twitch', 'youtube', 'kick']), name: z.string(), configured: z.boolean() })) });
+export const ConnectSitesResponse = z.object({
+  sites: z.array(z.object({ site: z.enum(['twitch', 'youtube', 'kick']), name: z.string(), configured: z.boolean() })),
+});
 /** Where the popup sends the creator to sign in; good once, until `expiresAt`. */
-export const ConnectResponse = z.object({ site: z.enum(['twitch', 'youtube', 'kick']), authorizationUrl: z.string(), expiresAt: z.int() });
+export const ConnectResponse = z.object({
+  site: z.enum(['twitch', 'youtube', 'kick']),
+  authorizationUrl: z.string(),
+  expiresAt: z.int(),
+});
 
 // ---- payouts ----
 /** `destination` is free text for the operator in sandbox mode (required there); in Stripe mode payouts go to the connected account, and it is ignored. */
@@ -151,7 +193,10 @@ export const PayoutListResponse = z.object({ payouts: z.array(PayoutSchema) });
 
 // ---- admin ----
 /** Sandbox payouts are marked `paid` or `rejected`; Stripe Connect payouts are `approved` (Stripe pays them) or `rejected`. */
-export const AdminPayoutDecision = z.strictObject({ status: z.enum(['approved', 'paid', 'rejected']), reference: text(1, 200).optional() });
+export const AdminPayoutDecision = z.strictObject({
+  status: z.enum(['approved', 'paid', 'rejected']),
+  reference: text(1, 200).optional(),
+});
 export const AdminPayoutsQuery = z.strictObject({ status: PayoutStatusSchema.optional() });
 
 /** Stripe mode's payout account, in states the popup can put in words. */
@@ -179,7 +224,10 @@ export const RateCardRequest = z.strictObject({
   effectiveAt: z.int().positive(),
   currency: z.literal('USD').default('USD'),
   coinPrice: CardFraction,
-  packs: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9_]{1,32}$/), coins: CardInt })).min(1).max(20),
+  packs: z
+    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9_]{1,32}$/), coins: CardInt }))
+    .min(1)
+    .max(20),
   custom: z.strictObject({ min: CardInt, max: CardInt }).refine((c) => c.min <= c.max, 'min ≤ max'),
   diamondsPerCoin: CardInt,
   diamondValue: CardFraction,
@@ -201,7 +249,16 @@ export const AuditResponse = z.object({
 });
 
 export const FlaggedPurchasesResponse = z.object({
-  purchases: z.array(z.object({ id: z.string(), userId: z.string(), status: z.string(), reason: z.string().nullable(), paymentRef: z.string().nullable(), createdAt: z.int() })),
+  purchases: z.array(
+    z.object({
+      id: z.string(),
+      userId: z.string(),
+      status: z.string(),
+      reason: z.string().nullable(),
+      paymentRef: z.string().nullable(),
+      createdAt: z.int(),
+    }),
+  ),
 });
 
 // ---- rooms & creator controls ----
@@ -212,11 +269,25 @@ export const GiftRequest = z.strictObject({
   anonymous: z.boolean().default(false),
 });
 export const GiftResponse = z.object({
-  gift: z.object({ id: z.string(), giftId: z.string(), count: z.int(), coins: z.int(), anonymous: z.boolean(), message: z.string().optional(), combo: z.object({ id: z.string(), count: z.int() }) }),
+  gift: z.object({
+    id: z.string(),
+    giftId: z.string(),
+    count: z.int(),
+    coins: z.int(),
+    anonymous: z.boolean(),
+    message: z.string().optional(),
+    combo: z.object({ id: z.string(), count: z.int() }),
+  }),
   wallet: z.object({ coins: Count }),
 });
 export const LiveRequest = z.strictObject({ live: z.boolean(), title: text(0, 100).optional() });
 export const GoalRequest = z.strictObject({ label: text(1, 60), coins: z.int().min(1).max(100_000_000) });
 export const ModerationRequest = z.strictObject({ blockedWords: z.array(text(1, 40)).max(200) });
-export const PasswordChangeRequest = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(8).max(256) });
-export const DeleteAccountRequest = z.strictObject({ password: z.string().min(1).max(256), forfeit: z.boolean().default(false) });
+export const PasswordChangeRequest = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: z.string().min(8).max(256),
+});
+export const DeleteAccountRequest = z.strictObject({
+  password: z.string().min(1).max(256),
+  forfeit: z.boolean().default(false),
+});

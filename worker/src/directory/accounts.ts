@@ -14,12 +14,16 @@ export async function closeAccount(env: Env, userId: string): Promise<void> {
     ).bind(now(), userId),
     env.DB.prepare('DELETE FROM sessions WHERE user_id = ?').bind(userId),
     env.DB.prepare("UPDATE payouts SET destination = '' WHERE user_id = ?").bind(userId),
-    env.DB.prepare('DELETE FROM channel_claims WHERE handle IN (SELECT handle FROM creators WHERE user_id = ?)').bind(userId),
+    env.DB.prepare('DELETE FROM channel_claims WHERE handle IN (SELECT handle FROM creators WHERE user_id = ?)').bind(
+      userId,
+    ),
     // A channel sign-in still open would otherwise prove a channel for the closed account.
     env.DB.prepare('DELETE FROM oauth_states WHERE user_id = ?').bind(userId),
   ]);
   // The handle stays reserved (its room's history belongs to it), but the room goes off air.
-  const creator = await env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(userId).first<{ handle: string }>();
+  const creator = await env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?')
+    .bind(userId)
+    .first<{ handle: string }>();
   if (creator) {
     await getLiveRoom(env, creator.handle).setLive(false, null);
     await env.DB.prepare('UPDATE creators SET live = 0 WHERE user_id = ?').bind(userId).run();
@@ -29,7 +33,9 @@ export async function closeAccount(env: Env, userId: string): Promise<void> {
 /** Which of these users the directory has as deleted. */
 export async function deletedAmong(env: Env, userIds: readonly string[]): Promise<Set<string>> {
   if (!userIds.length) return new Set();
-  const { results } = await env.DB.prepare(`SELECT id FROM users WHERE deleted_at IS NOT NULL AND id IN (${userIds.map(() => '?').join(',')})`)
+  const { results } = await env.DB.prepare(
+    `SELECT id FROM users WHERE deleted_at IS NOT NULL AND id IN (${userIds.map(() => '?').join(',')})`,
+  )
     .bind(...userIds)
     .all<{ id: string }>();
   return new Set(results.map((r) => r.id));

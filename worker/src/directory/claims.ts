@@ -13,8 +13,12 @@ export type Proof = { ok: true } | { ok: false; reason: 'proven_by_other'; handl
 export async function proveChannel(env: Env, handle: string, ch: Channel): Promise<Proof> {
   const provenByOther = 'EXISTS (SELECT 1 FROM channel_claims WHERE channel_key = ? AND verified = 1 AND handle != ?)';
   const [owner, , inserted] = await env.DB.batch([
-    env.DB.prepare('SELECT handle FROM channel_claims WHERE channel_key = ? AND verified = 1 AND handle != ? LIMIT 1').bind(ch.key, handle),
-    env.DB.prepare(`DELETE FROM channel_claims WHERE channel_key = ? AND handle != ? AND verified = 0 AND NOT ${provenByOther}`).bind(ch.key, handle, ch.key, handle),
+    env.DB.prepare(
+      'SELECT handle FROM channel_claims WHERE channel_key = ? AND verified = 1 AND handle != ? LIMIT 1',
+    ).bind(ch.key, handle),
+    env.DB.prepare(
+      `DELETE FROM channel_claims WHERE channel_key = ? AND handle != ? AND verified = 0 AND NOT ${provenByOther}`,
+    ).bind(ch.key, handle, ch.key, handle),
     env.DB.prepare(
       `INSERT INTO channel_claims (channel_key, site, url, handle, verified, created_at) SELECT ?, ?, ?, ?, 1, ? WHERE NOT ${provenByOther}
        ON CONFLICT(channel_key, handle) DO UPDATE SET verified = 1`,
@@ -22,5 +26,7 @@ export async function proveChannel(env: Env, handle: string, ch: Channel): Promi
   ]);
   const other = (owner!.results[0] as { handle: string } | undefined)?.handle;
   if (other) return { ok: false, reason: 'proven_by_other', handle: other };
-  return inserted!.meta.changes > 0 ? { ok: true } : { ok: false, reason: 'proven_by_other', handle: 'another creator' };
+  return inserted!.meta.changes > 0
+    ? { ok: true }
+    : { ok: false, reason: 'proven_by_other', handle: 'another creator' };
 }

@@ -1,10 +1,20 @@
 import type { PurchaseStatus } from '@giftstream/shared';
 import type { Env } from '../env';
 
-export type FlaggedRow = { id: string; user_id: string; status: string; flagged_reason: string | null; created_at: number; payment_intent: string | null };
+export type FlaggedRow = {
+  id: string;
+  user_id: string;
+  status: string;
+  flagged_reason: string | null;
+  created_at: number;
+  payment_intent: string | null;
+};
 
 /** A purchase the operator must look at (its payment did not match its price). From the wallet's outbox. */
-export async function indexPurchaseStatus(env: Env, p: { purchaseId: string; userId: string; status: PurchaseStatus; reason: string | null; at: number }): Promise<void> {
+export async function indexPurchaseStatus(
+  env: Env,
+  p: { purchaseId: string; userId: string; status: PurchaseStatus; reason: string | null; at: number },
+): Promise<void> {
   await env.DB.prepare(
     `INSERT INTO purchases (id, user_id, created_at, status, flagged_reason) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET status = excluded.status, flagged_reason = excluded.flagged_reason`,
@@ -14,14 +24,18 @@ export async function indexPurchaseStatus(env: Env, p: { purchaseId: string; use
 }
 
 export async function flaggedPurchases(env: Env): Promise<FlaggedRow[]> {
-  const { results } = await env.DB.prepare("SELECT id, user_id, status, flagged_reason, created_at, payment_intent FROM purchases WHERE status = 'flagged' ORDER BY created_at").all<FlaggedRow>();
+  const { results } = await env.DB.prepare(
+    "SELECT id, user_id, status, flagged_reason, created_at, payment_intent FROM purchases WHERE status = 'flagged' ORDER BY created_at",
+  ).all<FlaggedRow>();
   return results;
 }
 
 /** Which of these users' purchases the operator's list shows as flagged, for the audit to hold against their wallets. */
 export async function flaggedOf(env: Env, userIds: readonly string[]): Promise<{ id: string; user_id: string }[]> {
   if (!userIds.length) return [];
-  const { results } = await env.DB.prepare(`SELECT id, user_id FROM purchases WHERE status = 'flagged' AND user_id IN (${userIds.map(() => '?').join(',')})`)
+  const { results } = await env.DB.prepare(
+    `SELECT id, user_id FROM purchases WHERE status = 'flagged' AND user_id IN (${userIds.map(() => '?').join(',')})`,
+  )
     .bind(...userIds)
     .all<{ id: string; user_id: string }>();
   return results;

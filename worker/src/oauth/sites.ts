@@ -42,10 +42,18 @@ export function redirectUri(env: Env, site: OAuthSite): string {
 }
 
 /** Where each site's API answers "whose account is this". */
-const API_ORIGIN: Record<OAuthSite, string> = { twitch: 'https://api.twitch.tv', youtube: 'https://www.googleapis.com', kick: 'https://api.kick.com' };
+const API_ORIGIN: Record<OAuthSite, string> = {
+  twitch: 'https://api.twitch.tv',
+  youtube: 'https://www.googleapis.com',
+  kick: 'https://api.kick.com',
+};
 
 /** The least each site lets us ask for to read the account's own channel (Twitch's users endpoint needs none). */
-const SCOPES: Record<OAuthSite, string[]> = { twitch: [], youtube: ['https://www.googleapis.com/auth/youtube.readonly'], kick: ['user:read', 'channel:read'] };
+const SCOPES: Record<OAuthSite, string[]> = {
+  twitch: [],
+  youtube: ['https://www.googleapis.com/auth/youtube.readonly'],
+  kick: ['user:read', 'channel:read'],
+};
 
 interface Endpoints {
   authorize: string;
@@ -83,7 +91,14 @@ export function siteClient(env: Env, site: OAuthSite): SiteClient | null {
   if (override) {
     const generic = new OAuth2Client(creds.id, creds.secret, redirect);
     return {
-      authorizationUrl: (state, verifier) => generic.createAuthorizationURLWithPKCE(override.authorize, state, CodeChallengeMethod.S256, verifier, SCOPES[site]),
+      authorizationUrl: (state, verifier) =>
+        generic.createAuthorizationURLWithPKCE(
+          override.authorize,
+          state,
+          CodeChallengeMethod.S256,
+          verifier,
+          SCOPES[site],
+        ),
       exchange: (code, verifier) => generic.validateAuthorizationCode(override.token, code, verifier),
       channel,
     };
@@ -92,7 +107,11 @@ export function siteClient(env: Env, site: OAuthSite): SiteClient | null {
     case 'twitch': {
       // Twitch documents no PKCE for this flow; the single-use state and the client secret carry the proof.
       const twitch = new Twitch(creds.id, creds.secret, redirect);
-      return { authorizationUrl: (state) => twitch.createAuthorizationURL(state, SCOPES.twitch), exchange: (code) => twitch.validateAuthorizationCode(code), channel };
+      return {
+        authorizationUrl: (state) => twitch.createAuthorizationURL(state, SCOPES.twitch),
+        exchange: (code) => twitch.validateAuthorizationCode(code),
+        channel,
+      };
     }
     case 'youtube': {
       const google = new Google(creds.id, creds.secret, redirect);
@@ -115,13 +134,18 @@ export function siteClient(env: Env, site: OAuthSite): SiteClient | null {
 
 type Json = Record<string, unknown>;
 
-const first = (list: unknown): Json | undefined => (Array.isArray(list) && typeof list[0] === 'object' && list[0] !== null ? (list[0] as Json) : undefined);
+const first = (list: unknown): Json | undefined =>
+  Array.isArray(list) && typeof list[0] === 'object' && list[0] !== null ? (list[0] as Json) : undefined;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** The page URL of the account's channel, by the site's own API: Twitch's login, YouTube's @handle, Kick's slug. */
 async function readChannel(site: OAuthSite, api: string, accessToken: string, clientId: string): Promise<ChannelRead> {
   const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: 'application/json' };
-  const path = { twitch: '/helix/users', youtube: '/youtube/v3/channels?part=snippet&mine=true', kick: '/public/v1/channels' }[site];
+  const path = {
+    twitch: '/helix/users',
+    youtube: '/youtube/v3/channels?part=snippet&mine=true',
+    kick: '/public/v1/channels',
+  }[site];
   if (site === 'twitch') headers['client-id'] = clientId;
   let body: Json;
   try {

@@ -23,7 +23,9 @@ export async function startSignIn(env: Env, userId: string, site: OAuthSite): Pr
   const expiresAt = t + STATE_TTL_MS;
   await env.DB.batch([
     env.DB.prepare('DELETE FROM oauth_states WHERE expires_at <= ?').bind(t),
-    env.DB.prepare('INSERT INTO oauth_states (state_hash, user_id, site, code_verifier, expires_at) VALUES (?, ?, ?, ?, ?)').bind(await sha256(state), userId, site, codeVerifier, expiresAt),
+    env.DB.prepare(
+      'INSERT INTO oauth_states (state_hash, user_id, site, code_verifier, expires_at) VALUES (?, ?, ?, ?, ?)',
+    ).bind(await sha256(state), userId, site, codeVerifier, expiresAt),
     env.DB.prepare(
       'DELETE FROM oauth_states WHERE user_id = ? AND state_hash NOT IN (SELECT state_hash FROM oauth_states WHERE user_id = ? ORDER BY expires_at DESC LIMIT ?)',
     ).bind(userId, userId, OPEN_PER_USER),
@@ -39,7 +41,9 @@ export type Claimed = { ok: true; userId: string; codeVerifier: string } | { ok:
  */
 export async function takeSignIn(env: Env, site: OAuthSite, state: string): Promise<Claimed> {
   if (!state || state.length > 200) return { ok: false, reason: 'unknown' };
-  const row = await env.DB.prepare('DELETE FROM oauth_states WHERE state_hash = ? RETURNING user_id, site, code_verifier, expires_at')
+  const row = await env.DB.prepare(
+    'DELETE FROM oauth_states WHERE state_hash = ? RETURNING user_id, site, code_verifier, expires_at',
+  )
     .bind(await sha256(state))
     .first<{ user_id: string; site: string; code_verifier: string; expires_at: number }>();
   if (!row || row.site !== site) return { ok: false, reason: 'unknown' };

@@ -21,7 +21,12 @@ export async function applyEffect(env: Env, { effect, createdAt }: EffectRecord)
       return directory(env, () => closeAccount(env, effect.userId));
     case 'provider_refund':
       return stripe(async () => {
-        await refundPayment(env, { paymentIntent: effect.paymentRef, amount: effect.amount, refundId: effect.refundId, purchaseId: effect.purchaseId });
+        await refundPayment(env, {
+          paymentIntent: effect.paymentRef,
+          amount: effect.amount,
+          refundId: effect.refundId,
+          purchaseId: effect.purchaseId,
+        });
         return 'done';
       }, 'refused');
     case 'stripe_transfer':

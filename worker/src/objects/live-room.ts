@@ -105,7 +105,9 @@ export class LiveRoom extends DurableObject<Env> {
     this.alarmClock = new Alarm(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, LIVE_ROOM_MIGRATIONS);
-      this.seq = this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ?? Number(this.meta('seq') ?? 0);
+      this.seq =
+        this.sql.exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events').one().seq ??
+        Number(this.meta('seq') ?? 0);
     });
   }
 
@@ -114,14 +116,23 @@ export class LiveRoom extends DurableObject<Env> {
   }
 
   private meta(key: string): string | null {
-    if (!this.metaCache.has(key)) this.metaCache.set(key, this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value ?? null);
+    if (!this.metaCache.has(key))
+      this.metaCache.set(
+        key,
+        this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value ?? null,
+      );
     return this.metaCache.get(key)!;
   }
 
   private setMeta(key: string, value: string | null): void {
     if (this.metaCache.get(key) === value) return;
     if (value === null) this.sql.exec('DELETE FROM meta WHERE key = ?', key);
-    else this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+    else
+      this.sql.exec(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+        key,
+        value,
+      );
     this.metaCache.set(key, value);
   }
 
@@ -151,14 +162,24 @@ export class LiveRoom extends DurableObject<Env> {
 
   private leaderboard(sessionId: string | null): LeaderboardEntry[] {
     if (!sessionId) return [];
-    const rows = this.sql.exec<{ name: string; coins: number }>('SELECT name, coins FROM supporters WHERE session_id = ? ORDER BY coins DESC, name LIMIT 10', sessionId).toArray();
+    const rows = this.sql
+      .exec<{ name: string; coins: number }>(
+        'SELECT name, coins FROM supporters WHERE session_id = ? ORDER BY coins DESC, name LIMIT 10',
+        sessionId,
+      )
+      .toArray();
     return sortLeaderboard(rows);
   }
 
   /** Stores an event under the next seq and queues it for every socket. Call inside a transaction. */
   private emit(event: NewEvent): StoredEvent {
     const stored = { v: PROTOCOL_VERSION, seq: ++this.seq, ...event } as StoredEvent;
-    this.sql.exec('INSERT INTO events (seq, type, data) VALUES (?, ?, ?)', stored.seq, stored.type, JSON.stringify(stored));
+    this.sql.exec(
+      'INSERT INTO events (seq, type, data) VALUES (?, ?, ?)',
+      stored.seq,
+      stored.type,
+      JSON.stringify(stored),
+    );
     if (stored.seq % 100 === 0) this.sql.exec('DELETE FROM events WHERE seq <= ?', stored.seq - KEEP_EVENTS);
     return stored;
   }
@@ -178,7 +199,8 @@ export class LiveRoom extends DurableObject<Env> {
     const goal = this.goal();
     if (goal) out.push(this.emit({ type: 'goal', at: now(), goal }));
     const current = this.liveState().sessionId;
-    if (dirty !== '' && (current === null || current === dirty)) out.push(this.emit({ type: 'leaderboard', at: now(), leaderboard: this.leaderboard(dirty) }));
+    if (dirty !== '' && (current === null || current === dirty))
+      out.push(this.emit({ type: 'leaderboard', at: now(), leaderboard: this.leaderboard(dirty) }));
     return out;
   }
 
@@ -278,7 +300,8 @@ export class LiveRoom extends DurableObject<Env> {
     if (!token || rotate) {
       token = `ot_${[...crypto.getRandomValues(new Uint8Array(24))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
       this.setMeta('overlay_token', token);
-      if (rotate) for (const ws of this.ctx.getWebSockets('overlay')) ws.close(CLOSE_BAD_TOKEN, 'overlay token rotated');
+      if (rotate)
+        for (const ws of this.ctx.getWebSockets('overlay')) ws.close(CLOSE_BAD_TOKEN, 'overlay token rotated');
     }
     return token;
   }
@@ -286,7 +309,18 @@ export class LiveRoom extends DurableObject<Env> {
   /** A test gift on overlay connections only; nothing is stored and no money moves. */
   testAlert(from: string): void {
     this.flushFrame();
-    const gift: GiftFields = { id: `test_${ulid()}`, from, giftId: 'rocket', name: 'Rocket', tier: 'epic', coins: 10_000, count: 1, combo: { id: `test_${ulid()}`, count: 1 }, total: 10_000, message: 'This is a test alert' };
+    const gift: GiftFields = {
+      id: `test_${ulid()}`,
+      from,
+      giftId: 'rocket',
+      name: 'Rocket',
+      tier: 'epic',
+      coins: 10_000,
+      count: 1,
+      combo: { id: `test_${ulid()}`, count: 1 },
+      total: 10_000,
+      message: 'This is a test alert',
+    };
     const data = JSON.stringify({ v: PROTOCOL_VERSION, seq: this.seq, type: 'test', at: now(), test: true, ...gift });
     for (const ws of this.ctx.getWebSockets('overlay')) trySend(ws, data);
   }
@@ -305,7 +339,9 @@ export class LiveRoom extends DurableObject<Env> {
 
   moderation() {
     const hidden = this.sql
-      .exec<{ transfer_id: string; from_name: string; message: string; word: string; at: number }>('SELECT * FROM hidden_messages ORDER BY at DESC LIMIT 100')
+      .exec<{ transfer_id: string; from_name: string; message: string; word: string; at: number }>(
+        'SELECT * FROM hidden_messages ORDER BY at DESC LIMIT 100',
+      )
       .toArray()
       .map((h) => ({ giftId: h.transfer_id, from: h.from_name, message: h.message, word: h.word, at: h.at }));
     return { blockedWords: this.blockedWords(), hidden };
@@ -334,20 +370,37 @@ export class LiveRoom extends DurableObject<Env> {
     return this.transaction(() => {
       const out: StoredEvent[] = [];
       const live = this.liveState();
-      const sessionId = live.sessionId ?? this.sql.exec<{ id: string }>('SELECT id FROM sessions ORDER BY started_at DESC LIMIT 1').toArray()[0]?.id ?? null;
+      const sessionId =
+        live.sessionId ??
+        this.sql.exec<{ id: string }>('SELECT id FROM sessions ORDER BY started_at DESC LIMIT 1').toArray()[0]?.id ??
+        null;
       let goal = this.goal();
       const blocked = this.blockedWords();
       let creator = this.meta('creator_user_id');
       const added = { coins: 0, diamonds: 0, gifts: 0 };
       for (const g of gifts) {
         // Logged under the seq its event takes next; a gift logged before is skipped.
-        const logged = this.sql.exec('INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1', g.transferId, sessionId, this.seq + 1, g.at, JSON.stringify(g));
+        const logged = this.sql.exec(
+          'INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1',
+          g.transferId,
+          sessionId,
+          this.seq + 1,
+          g.at,
+          JSON.stringify(g),
+        );
         if (!logged.toArray().length) continue;
         if (g.creatorUserId !== creator) this.setMeta('creator_user_id', (creator = g.creatorUserId));
         const blockedWord = g.message ? findBlockedWord(g.message, blocked) : null;
         if (blockedWord) {
           // Shown without the message; the creator can still read what was hidden.
-          this.sql.exec('INSERT INTO hidden_messages (transfer_id, from_name, message, word, at) VALUES (?, ?, ?, ?, ?)', g.transferId, g.anonymous ? ANONYMOUS : g.fromName, g.message!, blockedWord, g.at);
+          this.sql.exec(
+            'INSERT INTO hidden_messages (transfer_id, from_name, message, word, at) VALUES (?, ?, ?, ?, ?)',
+            g.transferId,
+            g.anonymous ? ANONYMOUS : g.fromName,
+            g.message!,
+            blockedWord,
+            g.at,
+          );
         }
         const event = this.emit({
           type: 'gift',
@@ -377,12 +430,29 @@ export class LiveRoom extends DurableObject<Env> {
         );
         this.sql.exec(
           'INSERT INTO combos (id, last_at, count, coins) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_at = MAX(last_at, excluded.last_at), count = count + excluded.count, coins = coins + excluded.coins',
-          g.combo.id, g.at, g.count, g.coins,
+          g.combo.id,
+          g.at,
+          g.count,
+          g.coins,
         );
-        this.sql.exec('INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, next_attempt_at) VALUES (?, ?, ?, ?, ?)', g.transferId, g.diamonds, g.rateVersion, g.anonymous ? null : g.fromName, now() + CREDIT_DELAY_MS);
+        this.sql.exec(
+          'INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, next_attempt_at) VALUES (?, ?, ?, ?, ?)',
+          g.transferId,
+          g.diamonds,
+          g.rateVersion,
+          g.anonymous ? null : g.fromName,
+          now() + CREDIT_DELAY_MS,
+        );
         if (goal) goal = { ...goal, progress: goal.progress + g.coins };
       }
-      if (added.gifts) this.sql.exec('UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?', added.coins, added.diamonds, added.gifts, sessionId);
+      if (added.gifts)
+        this.sql.exec(
+          'UPDATE sessions SET coins = coins + ?, diamonds = diamonds + ?, gifts = gifts + ? WHERE id = ?',
+          added.coins,
+          added.diamonds,
+          added.gifts,
+          sessionId,
+        );
       if (out.length && (goal || sessionId)) {
         if (goal) this.setMeta('goal', JSON.stringify(goal));
         this.setMeta('state_dirty', sessionId ?? '');
@@ -420,7 +490,11 @@ export class LiveRoom extends DurableObject<Env> {
     const waiting = new Set(this.inbox.flatMap((d) => d.gifts.map((g) => g.combo?.id)));
     const events = this.transaction(() =>
       this.sql
-        .exec<{ id: string; count: number; coins: number }>('SELECT id, count, coins FROM combos WHERE ended = 0 AND last_at + ? <= ? ORDER BY last_at', COMBO_WINDOW, now())
+        .exec<{ id: string; count: number; coins: number }>(
+          'SELECT id, count, coins FROM combos WHERE ended = 0 AND last_at + ? <= ? ORDER BY last_at',
+          COMBO_WINDOW,
+          now(),
+        )
         .toArray()
         .filter((c) => !waiting.has(c.id))
         .map((c) => {
@@ -444,7 +518,13 @@ export class LiveRoom extends DurableObject<Env> {
     try {
       for (;;) {
         const batch = this.sql
-          .exec<{ transfer_id: string; diamonds: number; rate_version: number; from_name: string | null; attempts: number }>(
+          .exec<{
+            transfer_id: string;
+            diamonds: number;
+            rate_version: number;
+            from_name: string | null;
+            attempts: number;
+          }>(
             'SELECT * FROM credit_queue WHERE attempts = 0 OR next_attempt_at <= ? ORDER BY transfer_id LIMIT ?',
             now(),
             CREDIT_BATCH,
@@ -455,13 +535,22 @@ export class LiveRoom extends DurableObject<Env> {
         try {
           await getWallet(this.env, creator).creditGifts(
             `batch_${batch[0]!.transfer_id}_${batch.length}`,
-            batch.map((r) => ({ transferId: r.transfer_id, diamonds: r.diamonds, rateVersion: r.rate_version, from: r.from_name })),
+            batch.map((r) => ({
+              transferId: r.transfer_id,
+              diamonds: r.diamonds,
+              rateVersion: r.rate_version,
+              from: r.from_name,
+            })),
           );
           this.sql.exec('DELETE FROM credit_queue WHERE transfer_id IN (SELECT value FROM json_each(?))', ids);
         } catch (e) {
           console.warn('crediting the creator failed; retrying', String(e));
           const retryAt = now() + backoff(batch[0]!.attempts);
-          this.sql.exec('UPDATE credit_queue SET attempts = attempts + 1, next_attempt_at = ? WHERE transfer_id IN (SELECT value FROM json_each(?))', retryAt, ids);
+          this.sql.exec(
+            'UPDATE credit_queue SET attempts = attempts + 1, next_attempt_at = ? WHERE transfer_id IN (SELECT value FROM json_each(?))',
+            retryAt,
+            ids,
+          );
           return;
         }
         // Gifts logged while this batch was out wait for the next round.
@@ -479,7 +568,9 @@ export class LiveRoom extends DurableObject<Env> {
    */
   private async scheduleAlarm(): Promise<void> {
     const credit = this.sql.exec<{ at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM credit_queue').one().at;
-    const combo = this.sql.exec<{ at: number | null }>('SELECT MIN(last_at) AS at FROM combos WHERE ended = 0').one().at;
+    const combo = this.sql
+      .exec<{ at: number | null }>('SELECT MIN(last_at) AS at FROM combos WHERE ended = 0')
+      .one().at;
     await this.alarmClock.wakeAt(Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW));
   }
 
@@ -491,15 +582,43 @@ export class LiveRoom extends DurableObject<Env> {
       .exec<{ data: string }>("SELECT data FROM events WHERE type = 'gift' ORDER BY seq DESC LIMIT ?", RECENT_GIFTS)
       .toArray()
       .map((r) => JSON.parse(r.data));
-    return { seq: this.seq, live, goal: this.goal(), leaderboard: this.leaderboard(live.sessionId), recentGifts: recent };
+    return {
+      seq: this.seq,
+      live,
+      goal: this.goal(),
+      leaderboard: this.leaderboard(live.sessionId),
+      recentGifts: recent,
+    };
   }
 
   earnings() {
     const sessions = this.sql
-      .exec<{ id: string; title: string | null; started_at: number; ended_at: number | null; coins: number; diamonds: number; gifts: number }>('SELECT * FROM sessions ORDER BY started_at DESC')
+      .exec<{
+        id: string;
+        title: string | null;
+        started_at: number;
+        ended_at: number | null;
+        coins: number;
+        diamonds: number;
+        gifts: number;
+      }>('SELECT * FROM sessions ORDER BY started_at DESC')
       .toArray()
-      .map((s) => ({ id: s.id, title: s.title, startedAt: s.started_at, endedAt: s.ended_at, coins: s.coins, diamonds: s.diamonds, gifts: s.gifts }));
-    const topSupporters = sortLeaderboard(this.sql.exec<{ name: string; coins: number }>("SELECT name, coins FROM supporters WHERE session_id = '*' ORDER BY coins DESC LIMIT 10").toArray());
+      .map((s) => ({
+        id: s.id,
+        title: s.title,
+        startedAt: s.started_at,
+        endedAt: s.ended_at,
+        coins: s.coins,
+        diamonds: s.diamonds,
+        gifts: s.gifts,
+      }));
+    const topSupporters = sortLeaderboard(
+      this.sql
+        .exec<{ name: string; coins: number }>(
+          "SELECT name, coins FROM supporters WHERE session_id = '*' ORDER BY coins DESC LIMIT 10",
+        )
+        .toArray(),
+    );
     return { sessions, topSupporters };
   }
 
@@ -508,7 +627,10 @@ export class LiveRoom extends DurableObject<Env> {
     if (since >= this.seq) return [];
     const oldest = this.sql.exec<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM events').one().seq;
     if (oldest === null || since < oldest - 1) return null;
-    return this.sql.exec<{ data: string }>('SELECT data FROM events WHERE seq > ? ORDER BY seq', since).toArray().map((r) => JSON.parse(r.data));
+    return this.sql
+      .exec<{ data: string }>('SELECT data FROM events WHERE seq > ? ORDER BY seq', since)
+      .toArray()
+      .map((r) => JSON.parse(r.data));
   }
 
   // ---- sockets (Hibernation API) ----
@@ -526,7 +648,10 @@ export class LiveRoom extends DurableObject<Env> {
           ? 'Too many connections to this room from your address.'
           : null;
     if (tooMany) {
-      return new Response(JSON.stringify({ error: { code: 'rate_limited', message: tooMany } }), { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '10' } });
+      return new Response(JSON.stringify({ error: { code: 'rate_limited', message: tooMany } }), {
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '10' },
+      });
     }
     const { 0: client, 1: server } = new WebSocketPair();
     const overlay = token !== null;
@@ -543,7 +668,18 @@ export class LiveRoom extends DurableObject<Env> {
     server.serializeAttachment({ overlay } satisfies SocketState);
     const replay = since === null ? [] : this.eventsSince(since);
     const { live, goal, leaderboard } = this.snapshot();
-    server.send(JSON.stringify({ v: PROTOCOL_VERSION, seq: this.seq, type: 'hello', at: now(), live, goal, leaderboard, ...(replay === null ? { reset: true } : {}) }));
+    server.send(
+      JSON.stringify({
+        v: PROTOCOL_VERSION,
+        seq: this.seq,
+        type: 'hello',
+        at: now(),
+        live,
+        goal,
+        leaderboard,
+        ...(replay === null ? { reset: true } : {}),
+      }),
+    );
     if (replay?.length) server.send(JSON.stringify(replay));
     return upgraded(client);
   }

@@ -1,8 +1,39 @@
-import { NO_LIMITS, type AccountName, type EffectRecord, type ComboState, type Balances, type LimitState, type OutboxRecord, type PayoutRecord, type PayoutStatus, type PurchaseRecord, type Transfer, type TransferKind, type WalletStore } from '@giftstream/shared';
+import {
+  NO_LIMITS,
+  type AccountName,
+  type EffectRecord,
+  type ComboState,
+  type Balances,
+  type LimitState,
+  type OutboxRecord,
+  type PayoutRecord,
+  type PayoutStatus,
+  type PurchaseRecord,
+  type Transfer,
+  type TransferKind,
+  type WalletStore,
+} from '@giftstream/shared';
 
-type TransferRow = { id: string; kind: TransferKind; debit: AccountName; credit: AccountName; amount: number; rate_version: number; at: number; ref: string | null; counterparty: string | null };
+type TransferRow = {
+  id: string;
+  kind: TransferKind;
+  debit: AccountName;
+  credit: AccountName;
+  amount: number;
+  rate_version: number;
+  at: number;
+  ref: string | null;
+  counterparty: string | null;
+};
 type EffectRow = { id: string; effect: string; attempts: number; next_attempt_at: number; created_at: number };
-type OutboxRow = { transfer_id: string; coins: number; payload: string; attempts: number; next_attempt_at: number; created_at: number };
+type OutboxRow = {
+  transfer_id: string;
+  coins: number;
+  payload: string;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+};
 
 /**
  * WalletStore over a Durable Object's SQLite storage. Balances are read on every move, so they are
@@ -45,7 +76,8 @@ export class SqlWalletStore implements WalletStore {
   private loaded(): Balances {
     if (!this.cached) {
       this.cached = {};
-      for (const r of this.sql.exec<{ account: AccountName; value: number }>('SELECT account, value FROM balances')) this.cached[r.account] = r.value;
+      for (const r of this.sql.exec<{ account: AccountName; value: number }>('SELECT account, value FROM balances'))
+        this.cached[r.account] = r.value;
     }
     return this.cached;
   }
@@ -65,43 +97,84 @@ export class SqlWalletStore implements WalletStore {
     for (const t of transfers) {
       this.sql.exec(
         'INSERT INTO transfers (id, kind, debit, credit, amount, rate_version, at, ref, counterparty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        t.id, t.kind, t.debit, t.credit, t.amount, t.rateVersion, t.at, t.ref, counterparty,
+        t.id,
+        t.kind,
+        t.debit,
+        t.credit,
+        t.amount,
+        t.rateVersion,
+        t.at,
+        t.ref,
+        counterparty,
       );
     }
   }
-  transfers(opts: { limit: number; before?: string; kinds?: readonly TransferKind[]; since?: number; touching?: readonly AccountName[] }) {
+  transfers(opts: {
+    limit: number;
+    before?: string;
+    kinds?: readonly TransferKind[];
+    since?: number;
+    touching?: readonly AccountName[];
+  }) {
     const where: string[] = [];
     const args: (string | number)[] = [];
     // Insertion order (rowid), not id order: ids are minted before the wallet orders the transfers.
-    if (opts.before) (where.push('rowid < (SELECT rowid FROM transfers WHERE id = ?)'), args.push(opts.before));
-    if (opts.kinds) (where.push(`kind IN (${opts.kinds.map(() => '?').join(',')})`), args.push(...opts.kinds));
-    if (opts.since !== undefined) (where.push('at >= ?'), args.push(opts.since));
+    if (opts.before) where.push('rowid < (SELECT rowid FROM transfers WHERE id = ?)'), args.push(opts.before);
+    if (opts.kinds) where.push(`kind IN (${opts.kinds.map(() => '?').join(',')})`), args.push(...opts.kinds);
+    if (opts.since !== undefined) where.push('at >= ?'), args.push(opts.since);
     if (opts.touching) {
       const marks = opts.touching.map(() => '?').join(',');
       where.push(`(debit IN (${marks}) OR credit IN (${marks}))`);
       args.push(...opts.touching, ...opts.touching);
     }
     const rows = this.sql
-      .exec<TransferRow>(`SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`, ...args, Math.min(opts.limit, Number.MAX_SAFE_INTEGER))
+      .exec<TransferRow>(
+        `SELECT * FROM transfers ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY rowid DESC LIMIT ?`,
+        ...args,
+        Math.min(opts.limit, Number.MAX_SAFE_INTEGER),
+      )
       .toArray();
-    return rows.map((r) => ({ id: r.id, kind: r.kind, debit: r.debit, credit: r.credit, amount: r.amount, rateVersion: r.rate_version, at: r.at, ref: r.ref, counterparty: r.counterparty }));
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      debit: r.debit,
+      credit: r.credit,
+      amount: r.amount,
+      rateVersion: r.rate_version,
+      at: r.at,
+      ref: r.ref,
+      counterparty: r.counterparty,
+    }));
   }
   getPurchase(id: string): PurchaseRecord | null {
     const r = this.sql.exec<{ data: string }>('SELECT data FROM purchases WHERE id = ?', id).toArray()[0];
     return r ? JSON.parse(r.data) : null;
   }
   putPurchase(p: PurchaseRecord): void {
-    this.sql.exec('INSERT INTO purchases (id, created_at, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data', p.id, p.createdAt, JSON.stringify(p));
+    this.sql.exec(
+      'INSERT INTO purchases (id, created_at, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data',
+      p.id,
+      p.createdAt,
+      JSON.stringify(p),
+    );
   }
   purchasesSince(at: number): PurchaseRecord[] {
-    return this.sql.exec<{ data: string }>('SELECT data FROM purchases WHERE created_at >= ?', at).toArray().map((r) => JSON.parse(r.data));
+    return this.sql
+      .exec<{ data: string }>('SELECT data FROM purchases WHERE created_at >= ?', at)
+      .toArray()
+      .map((r) => JSON.parse(r.data));
   }
   getPayout(id: string): PayoutRecord | null {
     const r = this.sql.exec<{ data: string }>('SELECT data FROM payouts WHERE id = ?', id).toArray()[0];
     return r ? JSON.parse(r.data) : null;
   }
   putPayout(p: PayoutRecord): void {
-    this.sql.exec('INSERT INTO payouts (id, status, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data', p.id, p.status, JSON.stringify(p));
+    this.sql.exec(
+      'INSERT INTO payouts (id, status, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data',
+      p.id,
+      p.status,
+      JSON.stringify(p),
+    );
   }
   payouts(status?: PayoutStatus): PayoutRecord[] {
     const rows = status
@@ -110,13 +183,25 @@ export class SqlWalletStore implements WalletStore {
     return rows.toArray().map((r) => JSON.parse(r.data));
   }
   getIdempotent(key: string) {
-    const r = this.sql.exec<{ fingerprint: string; status: number; body: string; at: number }>('SELECT fingerprint, status, body, at FROM idempotency WHERE key = ?', key).toArray()[0];
+    const r = this.sql
+      .exec<{ fingerprint: string; status: number; body: string; at: number }>(
+        'SELECT fingerprint, status, body, at FROM idempotency WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
     return r ? { fingerprint: r.fingerprint, reply: { status: r.status, body: r.body }, at: r.at } : null;
   }
-  putIdempotent(key: string, record: { fingerprint: string; reply: { status: number; body: string }; at: number }): void {
+  putIdempotent(
+    key: string,
+    record: { fingerprint: string; reply: { status: number; body: string }; at: number },
+  ): void {
     this.sql.exec(
       'INSERT INTO idempotency (key, fingerprint, status, body, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body, at = excluded.at',
-      key, record.fingerprint, record.reply.status, record.reply.body, record.at,
+      key,
+      record.fingerprint,
+      record.reply.status,
+      record.reply.body,
+      record.at,
     );
   }
   getLimits(): LimitState {
@@ -124,15 +209,31 @@ export class SqlWalletStore implements WalletStore {
     return r ? JSON.parse(r.value) : { limits: { ...NO_LIMITS }, pending: [] };
   }
   putLimits(state: LimitState): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(state));
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(state),
+    );
   }
   putCredit(transferId: string, batchId: string): boolean {
-    return this.sql.exec('INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1', transferId, batchId).toArray().length > 0;
+    return (
+      this.sql
+        .exec(
+          'INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1',
+          transferId,
+          batchId,
+        )
+        .toArray().length > 0
+    );
   }
   putOutbox(o: OutboxRecord): void {
     this.sql.exec(
       'INSERT INTO outbox (transfer_id, coins, payload, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(transfer_id) DO UPDATE SET attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at',
-      o.transferId, o.coins, o.payload, o.attempts, o.nextAttemptAt, o.createdAt,
+      o.transferId,
+      o.coins,
+      o.payload,
+      o.attempts,
+      o.nextAttemptAt,
+      o.createdAt,
     );
   }
   getOutbox(transferId: string): OutboxRecord | null {
@@ -140,19 +241,35 @@ export class SqlWalletStore implements WalletStore {
     return r ? outboxRecord(r) : null;
   }
   deleteOutbox(transferId: string): number | null {
-    return this.sql.exec<{ coins: number }>('DELETE FROM outbox WHERE transfer_id = ? RETURNING coins', transferId).toArray()[0]?.coins ?? null;
+    return (
+      this.sql
+        .exec<{ coins: number }>('DELETE FROM outbox WHERE transfer_id = ? RETURNING coins', transferId)
+        .toArray()[0]?.coins ?? null
+    );
   }
   getCombo(key: string): ComboState | null {
-    const r = this.sql.exec<{ id: string; last_at: number; count: number }>('SELECT id, last_at, count FROM combos WHERE key = ?', key).toArray()[0];
+    const r = this.sql
+      .exec<{ id: string; last_at: number; count: number }>('SELECT id, last_at, count FROM combos WHERE key = ?', key)
+      .toArray()[0];
     return r ? { id: r.id, lastAt: r.last_at, count: r.count } : null;
   }
   putCombo(key: string, c: ComboState): void {
-    this.sql.exec('INSERT INTO combos (key, id, last_at, count) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, last_at = excluded.last_at, count = excluded.count', key, c.id, c.lastAt, c.count);
+    this.sql.exec(
+      'INSERT INTO combos (key, id, last_at, count) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, last_at = excluded.last_at, count = excluded.count',
+      key,
+      c.id,
+      c.lastAt,
+      c.count,
+    );
   }
   putEffect(e: EffectRecord): void {
     this.sql.exec(
       'INSERT INTO effects (id, effect, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET effect = excluded.effect, attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at',
-      e.id, JSON.stringify(e.effect), e.attempts, e.nextAttemptAt, e.createdAt,
+      e.id,
+      JSON.stringify(e.effect),
+      e.attempts,
+      e.nextAttemptAt,
+      e.createdAt,
     );
   }
   getEffect(id: string): EffectRecord | null {
@@ -170,7 +287,10 @@ export class SqlWalletStore implements WalletStore {
     return r ? Number(r.value) : null;
   }
   setClosedAt(at: number): void {
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('closed_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(at));
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('closed_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      String(at),
+    );
   }
   outbox(): OutboxRecord[] {
     return this.sql.exec<OutboxRow>('SELECT * FROM outbox ORDER BY transfer_id').toArray().map(outboxRecord);
@@ -178,9 +298,22 @@ export class SqlWalletStore implements WalletStore {
 }
 
 function outboxRecord(r: OutboxRow): OutboxRecord {
-  return { transferId: r.transfer_id, coins: r.coins, payload: r.payload, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at };
+  return {
+    transferId: r.transfer_id,
+    coins: r.coins,
+    payload: r.payload,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+  };
 }
 
 function effectRecord(r: EffectRow): EffectRecord {
-  return { id: r.id, effect: JSON.parse(r.effect), attempts: r.attempts, nextAttemptAt: r.next_attempt_at, createdAt: r.created_at };
+  return {
+    id: r.id,
+    effect: JSON.parse(r.effect),
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+  };
 }

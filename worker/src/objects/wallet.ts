@@ -1,6 +1,18 @@
 import { DurableObject } from 'cloudflare:workers';
 import { monotonicFactory } from 'ulidx';
-import { backoff, errorReply, RateWindow, WalletBook, type BuyRequest, type GiftPayload, type CreditItem, type GiftDebit, type Idempotency, type Limits, type RateCard } from '@giftstream/shared';
+import {
+  backoff,
+  errorReply,
+  RateWindow,
+  WalletBook,
+  type BuyRequest,
+  type GiftPayload,
+  type CreditItem,
+  type GiftDebit,
+  type Idempotency,
+  type Limits,
+  type RateCard,
+} from '@giftstream/shared';
 import { applyEffect } from './effects';
 import { now } from '../clock';
 import { fault } from '../faults';
@@ -69,7 +81,8 @@ export class Wallet extends DurableObject<Env> {
   private async withEffects<T>(commit: () => T): Promise<T> {
     await this.alarmClock.wakeAt(safetyDue());
     const result = commit();
-    if (fault(this.env, 'walletStopsBeforeEffects')) throw new Error('injected: the wallet stopped before applying its effects');
+    if (fault(this.env, 'walletStopsBeforeEffects'))
+      throw new Error('injected: the wallet stopped before applying its effects');
     await this.applyEffects();
     return result;
   }
@@ -139,7 +152,11 @@ export class Wallet extends DurableObject<Env> {
     return this.withEffects(() => this.book.close({ ...req, now: now() }));
   }
 
-  completePurchase(purchaseId: string, paymentRef: string | null, paid?: { amount: number; currency: string; userId: string }) {
+  completePurchase(
+    purchaseId: string,
+    paymentRef: string | null,
+    paid?: { amount: number; currency: string; userId: string },
+  ) {
     return this.withEffects(() => this.book.completePurchase(purchaseId, paymentRef, now(), paid));
   }
 
@@ -172,17 +189,28 @@ export class Wallet extends DurableObject<Env> {
     this.giftRate ??= new RateWindow(Number(this.env.GIFTS_PER_SECOND), 1000);
     const admit = () => {
       const wait = this.giftRate!.take(now());
-      return wait === null ? null : { ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'), retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+      return wait === null
+        ? null
+        : {
+            ...errorReply('rate_limited', 'Too many gifts at once; slow down a little.'),
+            retryAfter: Math.max(1, Math.ceil(wait / 1000)),
+          };
     };
     await this.alarmClock.wakeAt(safetyDue());
     this.lastDebitAt = Date.now();
     // Settlements the room acknowledged since the last commit ride along in this one.
     const r = this.book.atomically(() => {
       this.settleAcknowledged();
-      return this.book.debitGift({ ...rest, now: now(), admit, respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }) });
+      return this.book.debitGift({
+        ...rest,
+        now: now(),
+        admit,
+        respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }),
+      });
     });
     if (r.status === 201) {
-      if (fault(this.env, 'walletThrowsAfterDebit')) throw new Error('injected: wallet failed after the debit committed');
+      if (fault(this.env, 'walletThrowsAfterDebit'))
+        throw new Error('injected: wallet failed after the debit committed');
       void this.deliver();
     }
     return r;
@@ -250,12 +278,16 @@ export class Wallet extends DurableObject<Env> {
   private settleWhenIdle(): void {
     if (this.settleTimer) return;
     const wait = this.lastDebitAt + SETTLE_IDLE_MS - Date.now();
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = null;
-      if (Date.now() - this.lastDebitAt < SETTLE_IDLE_MS) return this.settleWhenIdle();
-      this.book.atomically(() => this.settleAcknowledged());
-      if (!this.deliveries.busy && !this.book.pendingDeliveries().length && !this.book.pendingEffects().length) void this.alarmClock.clear();
-    }, Math.max(0, wait));
+    this.settleTimer = setTimeout(
+      () => {
+        this.settleTimer = null;
+        if (Date.now() - this.lastDebitAt < SETTLE_IDLE_MS) return this.settleWhenIdle();
+        this.book.atomically(() => this.settleAcknowledged());
+        if (!this.deliveries.busy && !this.book.pendingDeliveries().length && !this.book.pendingEffects().length)
+          void this.alarmClock.clear();
+      },
+      Math.max(0, wait),
+    );
   }
 
   /**

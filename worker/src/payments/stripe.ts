@@ -24,7 +24,15 @@ export const WEBHOOK_TOLERANCE_S = 300;
  * own secret; both endpoints may point at the same URL, so an event is accepted under either secret.
  */
 export async function verifyWebhook(env: Env, rawBody: string, signature: string): Promise<Stripe.Event> {
-  const verify = (secret: string) => stripeClient(env).webhooks.constructEventAsync(rawBody, signature, secret, WEBHOOK_TOLERANCE_S, cryptoProvider, now());
+  const verify = (secret: string) =>
+    stripeClient(env).webhooks.constructEventAsync(
+      rawBody,
+      signature,
+      secret,
+      WEBHOOK_TOLERANCE_S,
+      cryptoProvider,
+      now(),
+    );
   try {
     return await verify(env.STRIPE_WEBHOOK_SECRET!);
   } catch (e) {
@@ -41,7 +49,16 @@ export async function createCheckout(
   const session = await stripeClient(env).checkout.sessions.create(
     {
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: p.currency.toLowerCase(), unit_amount: p.price, product_data: { name: `${p.coins.toLocaleString('en-US')} Giftstream coins` } } }],
+      line_items: [
+        {
+          quantity: 1,
+          price_data: {
+            currency: p.currency.toLowerCase(),
+            unit_amount: p.price,
+            product_data: { name: `${p.coins.toLocaleString('en-US')} Giftstream coins` },
+          },
+        },
+      ],
       client_reference_id: p.userId,
       metadata,
       payment_intent_data: { metadata },
@@ -53,7 +70,10 @@ export async function createCheckout(
   return { id: session.id, url: session.url! };
 }
 
-export async function refundPayment(env: Env, r: { paymentIntent: string; amount: number; refundId: string; purchaseId: string }): Promise<void> {
+export async function refundPayment(
+  env: Env,
+  r: { paymentIntent: string; amount: number; refundId: string; purchaseId: string },
+): Promise<void> {
   await stripeClient(env, 0).refunds.create(
     { payment_intent: r.paymentIntent, amount: r.amount, metadata: { purchaseId: r.purchaseId, refundId: r.refundId } },
     { idempotencyKey: `refund-${r.refundId}` },
@@ -63,7 +83,12 @@ export async function refundPayment(env: Env, r: { paymentIntent: string; amount
 /** A Stripe Connect Express account for a creator; one per creator, however often this is asked. */
 export async function createPayoutAccount(env: Env, a: { userId: string; email: string }): Promise<string> {
   const account = await stripeClient(env).accounts.create(
-    { type: 'express', email: a.email, capabilities: { transfers: { requested: true } }, metadata: { userId: a.userId } },
+    {
+      type: 'express',
+      email: a.email,
+      capabilities: { transfers: { requested: true } },
+      metadata: { userId: a.userId },
+    },
     { idempotencyKey: `account-${a.userId}` },
   );
   return account.id;
@@ -81,9 +106,17 @@ export async function createAccountLink(env: Env, accountId: string): Promise<st
 }
 
 /** Pays an approved payout to the creator's connected account; keyed by the payout id, so it happens once. */
-export async function transferPayout(env: Env, t: { payoutId: string; userId: string; destination: string; amount: number; currency: string }): Promise<string> {
+export async function transferPayout(
+  env: Env,
+  t: { payoutId: string; userId: string; destination: string; amount: number; currency: string },
+): Promise<string> {
   const transfer = await stripeClient(env, 0).transfers.create(
-    { amount: t.amount, currency: t.currency.toLowerCase(), destination: t.destination, metadata: { payoutId: t.payoutId, userId: t.userId } },
+    {
+      amount: t.amount,
+      currency: t.currency.toLowerCase(),
+      destination: t.destination,
+      metadata: { payoutId: t.payoutId, userId: t.userId },
+    },
     { idempotencyKey: `transfer-${t.payoutId}` },
   );
   return transfer.id;
@@ -91,7 +124,11 @@ export async function transferPayout(env: Env, t: { payoutId: string; userId: st
 
 /** Takes a payout's money back from the connected account after its bank payout failed. */
 export async function reverseTransfer(env: Env, r: { payoutId: string; transferId: string }): Promise<void> {
-  await stripeClient(env, 0).transfers.createReversal(r.transferId, { metadata: { payoutId: r.payoutId } }, { idempotencyKey: `reversal-${r.payoutId}` });
+  await stripeClient(env, 0).transfers.createReversal(
+    r.transferId,
+    { metadata: { payoutId: r.payoutId } },
+    { idempotencyKey: `reversal-${r.payoutId}` },
+  );
 }
 
 /**

@@ -1,5 +1,18 @@
 import { Hono } from 'hono';
-import { reconcile, AdminAuditQuery, AdminChannelsQuery, AdminPayoutDecision, AdminPayoutsQuery, AdminVerifyRequest, parseChannelUrl, RateCardRequest, scheduleRateCard, maskDestination, sumByUnit, type Balances } from '@giftstream/shared';
+import {
+  reconcile,
+  AdminAuditQuery,
+  AdminChannelsQuery,
+  AdminPayoutDecision,
+  AdminPayoutsQuery,
+  AdminVerifyRequest,
+  parseChannelUrl,
+  RateCardRequest,
+  scheduleRateCard,
+  maskDestination,
+  sumByUnit,
+  type Balances,
+} from '@giftstream/shared';
 import { requireAdmin } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
@@ -11,7 +24,6 @@ import { flaggedOf, flaggedPurchases } from '../directory/purchases';
 import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
-
 
 export const adminRoutes = new Hono<AppEnv>()
   .use(requireAdmin)
@@ -41,9 +53,16 @@ export const adminRoutes = new Hono<AppEnv>()
     const owner = await payoutOwner(c.env, c.req.param('id'));
     if (!owner) return fail(c, 'not_found', 'No such payout.');
     // The first use of a key binds it to this request (method, path, body) for every wallet.
-    await c.env.DB.prepare('INSERT INTO operator_keys (key, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING').bind(keyed.key, keyed.fingerprint, now()).run();
-    const bound = await c.env.DB.prepare('SELECT fingerprint FROM operator_keys WHERE key = ?').bind(keyed.key).first<{ fingerprint: string }>();
-    if (bound?.fingerprint !== keyed.fingerprint) return fail(c, 'idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
+    await c.env.DB.prepare(
+      'INSERT INTO operator_keys (key, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    )
+      .bind(keyed.key, keyed.fingerprint, now())
+      .run();
+    const bound = await c.env.DB.prepare('SELECT fingerprint FROM operator_keys WHERE key = ?')
+      .bind(keyed.key)
+      .first<{ fingerprint: string }>();
+    if (bound?.fingerprint !== keyed.fingerprint)
+      return fail(c, 'idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
     // The operator's keys live in the creator's wallet beside the payout, under their own scope.
     // The wallet updates the operator's index through its outbox.
     const r = await getWallet(c.env, owner.userId).decidePayout({
@@ -58,16 +77,44 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .get('/purchases/flagged', async (c) => {
     const rows = await flaggedPurchases(c.env);
-    return c.json({ purchases: rows.map((p) => ({ id: p.id, userId: p.user_id, status: p.status, reason: p.flagged_reason, paymentRef: p.payment_intent, createdAt: p.created_at })) });
+    return c.json({
+      purchases: rows.map((p) => ({
+        id: p.id,
+        userId: p.user_id,
+        status: p.status,
+        reason: p.flagged_reason,
+        paymentRef: p.payment_intent,
+        createdAt: p.created_at,
+      })),
+    });
   })
   .get('/channels', valid('query', AdminChannelsQuery), async (c) => {
     const { verified } = c.req.valid('query');
     const stmt =
       verified === undefined
-        ? c.env.DB.prepare('SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims ORDER BY created_at, id')
-        : c.env.DB.prepare('SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims WHERE verified = ? ORDER BY created_at, id').bind(verified === 'true' ? 1 : 0);
-    const { results } = await stmt.all<{ channel_key: string; site: string; url: string; handle: string; verified: number; created_at: number }>();
-    return c.json({ channels: results.map((r) => ({ url: r.url, site: r.site, handle: r.handle, verified: r.verified === 1, createdAt: r.created_at })) });
+        ? c.env.DB.prepare(
+            'SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims ORDER BY created_at, id',
+          )
+        : c.env.DB.prepare(
+            'SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims WHERE verified = ? ORDER BY created_at, id',
+          ).bind(verified === 'true' ? 1 : 0);
+    const { results } = await stmt.all<{
+      channel_key: string;
+      site: string;
+      url: string;
+      handle: string;
+      verified: number;
+      created_at: number;
+    }>();
+    return c.json({
+      channels: results.map((r) => ({
+        url: r.url,
+        site: r.site,
+        handle: r.handle,
+        verified: r.verified === 1,
+        createdAt: r.created_at,
+      })),
+    });
   })
   .post('/channels/verify', valid('json', AdminVerifyRequest), async (c) => {
     const body = c.req.valid('json');
@@ -88,38 +135,70 @@ export const adminRoutes = new Hono<AppEnv>()
     const check = scheduleRateCard(cards, c.req.valid('json'), now());
     if (!check.ok) {
       return check.reason === 'not_in_future'
-        ? fail(c, 'invalid_request', 'effectiveAt must be in the future: a rate card never applies retroactively.', 'effectiveAt')
+        ? fail(
+            c,
+            'invalid_request',
+            'effectiveAt must be in the future: a rate card never applies retroactively.',
+            'effectiveAt',
+          )
         : fail(c, 'invalid_request', 'payoutStep diamonds must be worth a whole number of minor units.', 'payoutStep');
     }
     // A newer schedule replaces any version that has not taken effect yet.
     await c.env.DB.batch([
       c.env.DB.prepare('DELETE FROM rate_cards WHERE effective_at > ?').bind(now()),
-      c.env.DB.prepare('INSERT INTO rate_cards (version, effective_at, card) VALUES (?, ?, ?)').bind(check.card.version, check.card.effectiveAt, JSON.stringify(check.card)),
+      c.env.DB.prepare('INSERT INTO rate_cards (version, effective_at, card) VALUES (?, ?, ?)').bind(
+        check.card.version,
+        check.card.effectiveAt,
+        JSON.stringify(check.card),
+      ),
     ]);
     forgetRateCards();
     return c.json({ card: check.card });
   })
   .get('/audit', valid('query', AdminAuditQuery), async (c) => {
     const { cursor } = c.req.valid('query');
-    const { results } = await c.env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?').bind(cursor ?? '', AUDIT_PAGE + 1).all<{ id: string }>();
+    const { results } = await c.env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?')
+      .bind(cursor ?? '', AUDIT_PAGE + 1)
+      .all<{ id: string }>();
     const page = results.slice(0, AUDIT_PAGE);
     const ids = page.map((u) => u.id);
     const audits = await Promise.all(page.map(async (u) => ({ id: u.id, ...(await getWallet(c.env, u.id).audit()) })));
     // Read the directory after the wallets: each audit first applies what its outbox has due.
-    const [indexed, deleted, listed] = await Promise.all([payoutsOf(c.env, ids), deletedAmong(c.env, ids), flaggedOf(c.env, ids)]);
+    const [indexed, deleted, listed] = await Promise.all([
+      payoutsOf(c.env, ids),
+      deletedAmong(c.env, ids),
+      flaggedOf(c.env, ids),
+    ]);
     const totals: Balances = {};
     const violations: string[] = [];
     const pendingRefunds: { userId: string; purchaseId: string; coins: number; asked: boolean }[] = [];
     let pendingEffects = 0;
     for (const a of audits) {
-      for (const [account, value] of Object.entries(a.balances)) totals[account as keyof Balances] = (totals[account as keyof Balances] ?? 0) + (value ?? 0);
-      const directory = { deleted: deleted.has(a.id), payouts: indexed.filter((p) => p.user_id === a.id), flagged: listed.filter((p) => p.user_id === a.id).map((p) => p.id) };
+      for (const [account, value] of Object.entries(a.balances))
+        totals[account as keyof Balances] = (totals[account as keyof Balances] ?? 0) + (value ?? 0);
+      const directory = {
+        deleted: deleted.has(a.id),
+        payouts: indexed.filter((p) => p.user_id === a.id),
+        flagged: listed.filter((p) => p.user_id === a.id).map((p) => p.id),
+      };
       violations.push(...[...a.violations, ...reconcile(a, directory)].map((v) => `wallet ${a.id}: ${v}`));
-      pendingRefunds.push(...a.pendingRefunds.map(({ purchaseId, coins, asked }) => ({ userId: a.id, purchaseId, coins, asked })));
+      pendingRefunds.push(
+        ...a.pendingRefunds.map(({ purchaseId, coins, asked }) => ({ userId: a.id, purchaseId, coins, asked })),
+      );
       pendingEffects += a.pendingEffects.length;
     }
     const sums = sumByUnit(totals);
-    for (const [unit, sum] of Object.entries(sums)) if (sum !== 0) violations.push(`${unit} accounts sum to ${sum} on this page`);
+    for (const [unit, sum] of Object.entries(sums))
+      if (sum !== 0) violations.push(`${unit} accounts sum to ${sum} on this page`);
     const more = results.length > AUDIT_PAGE;
-    return c.json({ ok: violations.length === 0, totals, sums, violations, wallets: page.length, pendingEffects, pendingRefunds, ...(more ? { next: page[page.length - 1]!.id } : {}) });
+    return c.json({
+      ok: violations.length === 0,
+      totals,
+      sums,
+      violations,
+      wallets: page.length,
+      pendingEffects,
+      pendingRefunds,
+      ...(more ? { next: page[page.length - 1]!.id } : {}),
+    });
   });

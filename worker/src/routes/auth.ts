@@ -1,7 +1,17 @@
 import { Hono, type Context } from 'hono';
 import { monotonicFactory } from 'ulidx';
 import { birthdateProblem, HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
-import { createSession, DECOY_HASH, forgetSessions, giveBack, hashPassword, hit, publicUser, requireUser, verifyPassword } from '../auth';
+import {
+  createSession,
+  DECOY_HASH,
+  forgetSessions,
+  giveBack,
+  hashPassword,
+  hit,
+  publicUser,
+  requireUser,
+  verifyPassword,
+} from '../auth';
 import { now } from '../clock';
 import type { AppEnv, UserRow } from '../env';
 import { clientAddress, fail, valid } from '../http';
@@ -15,7 +25,10 @@ export const authRoutes = new Hono<AppEnv>()
     const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
     if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
     const { wait } = await hit(c.env, `signup:${clientAddress(c)}`, Number(c.env.SIGNUPS_PER_HOUR), HOUR);
-    if (wait) return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, { 'Retry-After': String(wait) });
+    if (wait)
+      return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, {
+        'Retry-After': String(wait),
+      });
     const body = c.req.valid('json');
     const id = ulid();
     const t = now();
@@ -23,10 +36,24 @@ export const authRoutes = new Hono<AppEnv>()
       `INSERT INTO users (id, email, email_norm, display_name, birthdate, password_hash, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email_norm) DO NOTHING`,
     )
-      .bind(id, body.email, body.email.toLowerCase(), body.displayName, body.birthdate, await hashPassword(body.password), t)
+      .bind(
+        id,
+        body.email,
+        body.email.toLowerCase(),
+        body.displayName,
+        body.birthdate,
+        await hashPassword(body.password),
+        t,
+      )
       .run();
     if (!inserted.meta.changes) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
-    const user: UserRow = { id, email: body.email, display_name: body.displayName, birthdate: body.birthdate, created_at: t };
+    const user: UserRow = {
+      id,
+      email: body.email,
+      display_name: body.displayName,
+      birthdate: body.birthdate,
+      created_at: t,
+    };
     return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
   })
   .post('/login', valid('json', LoginRequest), async (c) => {
@@ -39,7 +66,9 @@ export const authRoutes = new Hono<AppEnv>()
     const failures = `login-fail:${email}`;
     const slot = await hit(c.env, failures, Number(c.env.LOGIN_FAILURES_PER_15_MIN), FAILURE_WINDOW);
     if (slot.wait) return tooManyAttempts(c, slot.wait);
-    const row = await c.env.DB.prepare('SELECT id, email, display_name, birthdate, created_at, password_hash FROM users WHERE email_norm = ?')
+    const row = await c.env.DB.prepare(
+      'SELECT id, email, display_name, birthdate, created_at, password_hash FROM users WHERE email_norm = ?',
+    )
       .bind(email)
       .first<UserRow & { password_hash: string }>();
     const ok = await verifyPassword(body.password, row?.password_hash ?? DECOY_HASH);
@@ -50,11 +79,15 @@ export const authRoutes = new Hono<AppEnv>()
     return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
   })
   .post('/logout', requireUser, async (c) => {
-    await c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?').bind(now(), c.get('tokenHash')).run();
+    await c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?')
+      .bind(now(), c.get('tokenHash'))
+      .run();
     forgetSessions();
     return c.body(null, 204);
   });
 
 function tooManyAttempts(c: Context<AppEnv>, wait: number) {
-  return fail(c, 'rate_limited', 'Too many attempts; wait before trying again.', undefined, { 'Retry-After': String(wait) });
+  return fail(c, 'rate_limited', 'Too many attempts; wait before trying again.', undefined, {
+    'Retry-After': String(wait),
+  });
 }

@@ -1,6 +1,18 @@
 import { Hono } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { diamondsValue, EmptyRequest, GoalRequest, LiveRequest, ModerationRequest, money, PAYOUT_PENDING, PayoutRequest, payoutView, type ConnectAccount, type PayoutRecord } from '@giftstream/shared';
+import {
+  diamondsValue,
+  EmptyRequest,
+  GoalRequest,
+  LiveRequest,
+  ModerationRequest,
+  money,
+  PAYOUT_PENDING,
+  PayoutRequest,
+  payoutView,
+  type ConnectAccount,
+  type PayoutRecord,
+} from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, Env } from '../env';
@@ -23,7 +35,11 @@ function autoApproveCents(env: Env): number {
 async function connectOf(env: Env, userId: string): Promise<ConnectAccount | undefined> {
   if (isSandbox(env)) return undefined;
   const row = await payoutAccountOf(env, userId);
-  return { account: row?.account_id ?? null, payoutsEnabled: row?.payouts_enabled === 1, autoApproveCents: autoApproveCents(env) };
+  return {
+    account: row?.account_id ?? null,
+    payoutsEnabled: row?.payouts_enabled === 1,
+    autoApproveCents: autoApproveCents(env),
+  };
 }
 
 function overlayUrl(env: Env, handle: string, token: string): string {
@@ -37,11 +53,15 @@ export const creatorRoutes = new Hono<AppEnv>()
     const { live, title } = c.req.valid('json');
     const { handle, user_id } = c.get('creator');
     const state = await getLiveRoom(c.env, handle).setLive(live, title || null);
-    await c.env.DB.prepare('UPDATE creators SET live = ? WHERE user_id = ?').bind(state.live ? 1 : 0, user_id).run();
+    await c.env.DB.prepare('UPDATE creators SET live = ? WHERE user_id = ?')
+      .bind(state.live ? 1 : 0, user_id)
+      .run();
     forgetCreators();
     return c.json({ live: state });
   })
-  .put('/goal', valid('json', GoalRequest), async (c) => c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(c.req.valid('json')) }))
+  .put('/goal', valid('json', GoalRequest), async (c) =>
+    c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(c.req.valid('json')) }),
+  )
   .delete('/goal', async (c) => c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(null) }))
   .get('/overlay-token', async (c) => {
     const { handle } = c.get('creator');
@@ -58,7 +78,9 @@ export const creatorRoutes = new Hono<AppEnv>()
     return c.json({ sent: true });
   })
   .put('/moderation', valid('json', ModerationRequest), async (c) => {
-    const blockedWords = await getLiveRoom(c.env, c.get('creator').handle).setBlockedWords(c.req.valid('json').blockedWords);
+    const blockedWords = await getLiveRoom(c.env, c.get('creator').handle).setBlockedWords(
+      c.req.valid('json').blockedWords,
+    );
     return c.json({ blockedWords });
   })
   .get('/moderation', async (c) => c.json(await getLiveRoom(c.env, c.get('creator').handle).moderation()))
@@ -66,12 +88,23 @@ export const creatorRoutes = new Hono<AppEnv>()
     const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
     const card = await currentRateCard(c.env);
     const wallet = getWallet(c.env, user.id);
-    const [summary, payouts, room] = await Promise.all([wallet.summary(card), wallet.payouts(), getLiveRoom(c.env, creator.handle).earnings()]);
+    const [summary, payouts, room] = await Promise.all([
+      wallet.summary(card),
+      wallet.payouts(),
+      getLiveRoom(c.env, creator.handle).earnings(),
+    ]);
     const pending = payouts.filter((p) => PAYOUT_PENDING.includes(p.status));
     return c.json({
       diamonds: summary.diamonds,
       value: money(diamondsValue(card, summary.diamonds).amount, card),
-      pendingPayouts: { diamonds: summary.diamondsPending, amount: money(pending.reduce((s, p) => s + p.amount, 0), card), payouts: pending.map((p) => payoutView(p)) },
+      pendingPayouts: {
+        diamonds: summary.diamondsPending,
+        amount: money(
+          pending.reduce((s, p) => s + p.amount, 0),
+          card,
+        ),
+        payouts: pending.map((p) => payoutView(p)),
+      },
       sessions: room.sessions.map((s) => ({ ...s, value: money(diamondsValue(card, s.diamonds).amount, card) })),
       topSupporters: room.topSupporters,
     });
@@ -83,7 +116,8 @@ export const creatorRoutes = new Hono<AppEnv>()
     const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
     const connect = await connectOf(c.env, user.id);
     // Sandbox payouts are sent by hand, so the operator needs to know where to.
-    if (!connect && !body.destination) return fail(c, 'invalid_request', 'Say where the operator should send the money.', 'destination');
+    if (!connect && !body.destination)
+      return fail(c, 'invalid_request', 'Say where the operator should send the money.', 'destination');
     const r = await getWallet(c.env, user.id).requestPayout({
       ...keyed,
       payoutId: ulid(),
@@ -113,12 +147,24 @@ export const creatorRoutes = new Hono<AppEnv>()
   })
   .post('/payout-account', valid('json', EmptyRequest), async (c) => {
     const user = c.get('user');
-    if (isSandbox(c.env)) return fail(c, 'conflict', 'This instance pays creators by hand (sandbox mode): no payout account is needed; request a payout with where to send it.');
-    if (!isAdult(user.birthdate, now())) return fail(c, 'age_restricted', 'You must be 18 or older to receive payouts.');
+    if (isSandbox(c.env))
+      return fail(
+        c,
+        'conflict',
+        'This instance pays creators by hand (sandbox mode): no payout account is needed; request a payout with where to send it.',
+      );
+    if (!isAdult(user.birthdate, now()))
+      return fail(c, 'age_restricted', 'You must be 18 or older to receive payouts.');
     let row = await payoutAccountOf(c.env, user.id);
     try {
       // Stripe answers the same account to the same Idempotency-Key, so a retry never makes a second one.
-      if (!row) row = await rememberPayoutAccount(c.env, user.id, await createPayoutAccount(c.env, { userId: user.id, email: user.email }), now());
+      if (!row)
+        row = await rememberPayoutAccount(
+          c.env,
+          user.id,
+          await createPayoutAccount(c.env, { userId: user.id, email: user.email }),
+          now(),
+        );
       return c.json({ url: await createAccountLink(c.env, row.account_id) });
     } catch (e) {
       console.error('stripe connect onboarding failed', e);

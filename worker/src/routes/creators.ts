@@ -9,16 +9,26 @@ import { fail, valid } from '../http';
 type ClaimRow = { url: string; site: string; verified: number };
 
 async function channelsOf(env: Env, handle: string) {
-  const { results } = await env.DB.prepare('SELECT url, site, verified FROM channel_claims WHERE handle = ? ORDER BY id').bind(handle).all<ClaimRow>();
+  const { results } = await env.DB.prepare(
+    'SELECT url, site, verified FROM channel_claims WHERE handle = ? ORDER BY id',
+  )
+    .bind(handle)
+    .all<ClaimRow>();
   return results.map((r) => ({ url: r.url, site: r.site, verified: r.verified === 1 }));
 }
 
 async function profile(env: Env, row: CreatorRow | null) {
   if (!row) return null;
-  return { handle: row.handle, displayName: row.display_name, live: row.live === 1, channels: await channelsOf(env, row.handle) };
+  return {
+    handle: row.handle,
+    displayName: row.display_name,
+    live: row.live === 1,
+    channels: await channelsOf(env, row.handle),
+  };
 }
 
-const CREATOR_SELECT = 'SELECT c.user_id, c.handle, c.live, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
+const CREATOR_SELECT =
+  'SELECT c.user_id, c.handle, c.live, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
 
 export async function creatorProfileByUser(env: Env, userId: string) {
   return profile(env, await env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`).bind(userId).first<CreatorRow>());
@@ -28,7 +38,11 @@ export async function creatorProfileByUser(env: Env, userId: string) {
 const byHandle = new TtlCache<CreatorRow | null>(2_000);
 
 export async function creatorByHandle(env: Env, handle: string, background?: Background) {
-  return byHandle.get(handle, () => env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>(), background);
+  return byHandle.get(
+    handle,
+    () => env.DB.prepare(`${CREATOR_SELECT} WHERE c.handle = ?`).bind(handle).first<CreatorRow>(),
+    background,
+  );
 }
 
 /** After a change to creators' rows or names, in this isolate at once. */
@@ -38,7 +52,9 @@ export function forgetCreators(): void {
 
 /** Requires the signed-in user to be a creator; sets `creator`. */
 export const requireCreator: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const row = await c.env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`).bind(c.get('user').id).first<CreatorRow>();
+  const row = await c.env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`)
+    .bind(c.get('user').id)
+    .first<CreatorRow>();
   if (!row) return fail(c, 'forbidden', 'Only creators can do this; become one with POST /v1/creators.');
   c.set('creator', row);
   await next();
@@ -47,14 +63,19 @@ export const requireCreator: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const creatorRoutes = new Hono<AppEnv>()
   .post('/', requireUser, valid('json', CreatorRequest), async (c) => {
     const user = c.get('user');
-    if (!isAdult(user.birthdate, now())) return fail(c, 'age_restricted', 'You must be 18 or older to become a creator.');
+    if (!isAdult(user.birthdate, now()))
+      return fail(c, 'age_restricted', 'You must be 18 or older to become a creator.');
     const body = c.req.valid('json');
-    const existing = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?').bind(user.id).first<{ handle: string }>();
+    const existing = await c.env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?')
+      .bind(user.id)
+      .first<{ handle: string }>();
     if (existing) return fail(c, 'conflict', `You are already the creator @${existing.handle}.`);
     const channels = [...new Map(body.channels.map((u) => parseChannelUrl(u)!).map((ch) => [ch.key, ch])).values()];
     const t = now();
     const results = await c.env.DB.batch([
-      c.env.DB.prepare('INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').bind(user.id, body.handle, t),
+      c.env.DB.prepare(
+        'INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ).bind(user.id, body.handle, t),
       ...channels.map((ch) =>
         c.env.DB.prepare(
           'INSERT INTO channel_claims (channel_key, site, url, handle, verified, created_at) SELECT ?, ?, ?, ?, 0, ? WHERE EXISTS (SELECT 1 FROM creators WHERE handle = ? AND user_id = ?) ON CONFLICT DO NOTHING',
@@ -76,7 +97,9 @@ export const channelRoutes = new Hono<AppEnv>().get('/resolve', valid('query', R
   // Only a proven owner speaks for a page: anyone can claim a famous streamer's channel, and an
   // unverified claim that resolved would collect that streamer's gifts. Verifying removes other claims,
   // so there is at most one verified row.
-  const claim = await c.env.DB.prepare('SELECT handle, url, site FROM channel_claims WHERE channel_key = ? AND verified = 1 LIMIT 1')
+  const claim = await c.env.DB.prepare(
+    'SELECT handle, url, site FROM channel_claims WHERE channel_key = ? AND verified = 1 LIMIT 1',
+  )
     .bind(ch.key)
     .first<{ handle: string; url: string; site: string }>();
   if (!claim) return fail(c, 'not_found', 'No creator has proven this channel.');

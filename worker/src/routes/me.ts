@@ -13,7 +13,10 @@ export const meRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .get('/', async (c) => {
     const user = c.get('user');
-    const [wallet, creator] = await Promise.all([getWallet(c.env, user.id).summary(await currentRateCard(c.env)), creatorProfileByUser(c.env, user.id)]);
+    const [wallet, creator] = await Promise.all([
+      getWallet(c.env, user.id).summary(await currentRateCard(c.env)),
+      creatorProfileByUser(c.env, user.id),
+    ]);
     return c.json({ user: publicUser(user, now()), wallet, creator });
   })
   .patch('/', valid('json', UpdateMeRequest), async (c) => {
@@ -26,11 +29,17 @@ export const meRoutes = new Hono<AppEnv>()
   .post('/password', valid('json', PasswordChangeRequest), async (c) => {
     const body = c.req.valid('json');
     const user = c.get('user');
-    if (!(await passwordMatches(c.env, user.id, body.currentPassword))) return fail(c, 'forbidden', 'The current password is wrong.', 'currentPassword');
+    if (!(await passwordMatches(c.env, user.id, body.currentPassword)))
+      return fail(c, 'forbidden', 'The current password is wrong.', 'currentPassword');
     // A new password signs every other session out; this one stays.
     await c.env.DB.batch([
-      c.env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(await hashPassword(body.newPassword), user.id),
-      c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash != ? AND revoked_at IS NULL').bind(now(), user.id, c.get('tokenHash')),
+      c.env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(
+        await hashPassword(body.newPassword),
+        user.id,
+      ),
+      c.env.DB.prepare(
+        'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash != ? AND revoked_at IS NULL',
+      ).bind(now(), user.id, c.get('tokenHash')),
     ]);
     forgetSessions();
     return c.json({ ok: true });
@@ -38,7 +47,8 @@ export const meRoutes = new Hono<AppEnv>()
   .delete('/', valid('json', DeleteAccountRequest), async (c) => {
     const { password, forfeit } = c.req.valid('json');
     const user = c.get('user');
-    if (!(await passwordMatches(c.env, user.id, password))) return fail(c, 'forbidden', 'The password is wrong.', 'password');
+    if (!(await passwordMatches(c.env, user.id, password)))
+      return fail(c, 'forbidden', 'The password is wrong.', 'password');
     // The wallet closes first and tells the directory through its outbox (sessions, personal data, claims,
     // the room off air), so a crash halfway still ends with the whole account closed.
     const closed = await getWallet(c.env, user.id).close({ userId: user.id, forfeit });
@@ -46,7 +56,10 @@ export const meRoutes = new Hono<AppEnv>()
       const { state } = closed;
       const [code, message] =
         closed.reason === 'in_debt'
-          ? (['in_debt', `This account owes ${state.debt} coins after a chargeback; buy coins to repay the debt before deleting it.`] as const)
+          ? ([
+              'in_debt',
+              `This account owes ${state.debt} coins after a chargeback; buy coins to repay the debt before deleting it.`,
+            ] as const)
           : ([
               'conflict',
               `Deleting this account forfeits ${state.coins} coins (${state.refundableCoins} of them still refundable), ` +
@@ -57,10 +70,16 @@ export const meRoutes = new Hono<AppEnv>()
     }
     forgetSessions();
     forgetCreators();
-    return c.json({ deleted: true, forfeited: { coins: closed.forfeitedCoins, diamonds: closed.forfeitedDiamonds }, withdrawnPayouts: closed.withdrawnPayouts });
+    return c.json({
+      deleted: true,
+      forfeited: { coins: closed.forfeitedCoins, diamonds: closed.forfeitedDiamonds },
+      withdrawnPayouts: closed.withdrawnPayouts,
+    });
   });
 
 async function passwordMatches(env: Env, userId: string, password: string): Promise<boolean> {
-  const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(userId).first<{ password_hash: string }>();
+  const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
+    .bind(userId)
+    .first<{ password_hash: string }>();
   return !!row && (await verifyPassword(password, row.password_hash));
 }

@@ -17,14 +17,34 @@ import { forgetCreators, requireCreator } from './creators';
  */
 export const channelConnectRoutes = new Hono<AppEnv>()
   .use(requireUser, requireCreator)
-  .get('/connect', (c) => c.json({ sites: OAUTH_SITES.map((site) => ({ site, name: SITE_NAMES[site], configured: isConfigured(c.env, site) })) }))
+  .get('/connect', (c) =>
+    c.json({
+      sites: OAUTH_SITES.map((site) => ({ site, name: SITE_NAMES[site], configured: isConfigured(c.env, site) })),
+    }),
+  )
   .get('/connect/:site', async (c) => {
     const site = c.req.param('site');
-    if (!isOAuthSite(site)) return fail(c, 'not_found', `Channels on "${site}" cannot be proven by signing in; ask the operator to verify yours.`, 'site');
+    if (!isOAuthSite(site))
+      return fail(
+        c,
+        'not_found',
+        `Channels on "${site}" cannot be proven by signing in; ask the operator to verify yours.`,
+        'site',
+      );
     const client = siteClient(c.env, site);
-    if (!client) return fail(c, 'not_found', `Signing in with ${SITE_NAMES[site]} is not set up on this Giftstream; ask the operator to verify your channel.`, 'site');
+    if (!client)
+      return fail(
+        c,
+        'not_found',
+        `Signing in with ${SITE_NAMES[site]} is not set up on this Giftstream; ask the operator to verify your channel.`,
+        'site',
+      );
     const started = await startSignIn(c.env, c.get('user').id, site);
-    return c.json({ site, authorizationUrl: client.authorizationUrl(started.state, started.codeVerifier).toString(), expiresAt: started.expiresAt });
+    return c.json({
+      site,
+      authorizationUrl: client.authorizationUrl(started.state, started.codeVerifier).toString(),
+      expiresAt: started.expiresAt,
+    });
   });
 
 const AGAIN = 'Nothing was changed. Start again from the Creator tab of the Giftstream popup.';
@@ -35,44 +55,97 @@ function page(c: Context<AppEnv>, status: 200 | 400 | 404 | 409 | 502, p: Page) 
 
 export const oauthRoutes = new Hono<AppEnv>().get('/:site/callback', async (c) => {
   const site = c.req.param('site');
-  if (!isOAuthSite(site)) return page(c, 404, { kind: 'bad', title: 'Unknown site', lines: ['Giftstream does not sign in with this site.', AGAIN] });
+  if (!isOAuthSite(site))
+    return page(c, 404, {
+      kind: 'bad',
+      title: 'Unknown site',
+      lines: ['Giftstream does not sign in with this site.', AGAIN],
+    });
   const name = SITE_NAMES[site];
   const { state, code, error } = c.req.query();
   // The state is spent before anything else, even on a refusal: whatever this callback was, it is the last.
   const taken = await takeSignIn(c.env, site, state ?? '');
-  if (error === 'access_denied') return page(c, 400, { kind: 'bad', title: `You did not allow access on ${name}`, lines: [`Giftstream needs to read which ${name} channel is yours to prove it.`, AGAIN] });
+  if (error === 'access_denied')
+    return page(c, 400, {
+      kind: 'bad',
+      title: `You did not allow access on ${name}`,
+      lines: [`Giftstream needs to read which ${name} channel is yours to prove it.`, AGAIN],
+    });
   if (!taken.ok) {
     return taken.reason === 'expired'
-      ? page(c, 400, { kind: 'bad', title: 'This sign-in has expired', lines: ['This sign-in took longer than 10 minutes and has expired.', AGAIN] })
-      : page(c, 400, { kind: 'bad', title: 'This sign-in link no longer works', lines: ['This sign-in link is not valid, or was already used.', AGAIN] });
+      ? page(c, 400, {
+          kind: 'bad',
+          title: 'This sign-in has expired',
+          lines: ['This sign-in took longer than 10 minutes and has expired.', AGAIN],
+        })
+      : page(c, 400, {
+          kind: 'bad',
+          title: 'This sign-in link no longer works',
+          lines: ['This sign-in link is not valid, or was already used.', AGAIN],
+        });
   }
-  if (error || !code) return page(c, 400, { kind: 'bad', title: `${name} did not sign you in`, lines: [`${name} sent you back without a sign-in.`, AGAIN] });
+  if (error || !code)
+    return page(c, 400, {
+      kind: 'bad',
+      title: `${name} did not sign you in`,
+      lines: [`${name} sent you back without a sign-in.`, AGAIN],
+    });
   return finish(c, site, taken.userId, code, taken.codeVerifier);
 });
 
 async function finish(c: Context<AppEnv>, site: OAuthSite, userId: string, code: string, codeVerifier: string) {
   const name = SITE_NAMES[site];
   const client = siteClient(c.env, site);
-  if (!client) return page(c, 404, { kind: 'bad', title: `Signing in with ${name} is not set up`, lines: ['Ask the operator of this Giftstream to verify your channel.'] });
+  if (!client)
+    return page(c, 404, {
+      kind: 'bad',
+      title: `Signing in with ${name} is not set up`,
+      lines: ['Ask the operator of this Giftstream to verify your channel.'],
+    });
   let accessToken: string;
   try {
     accessToken = (await client.exchange(code, codeVerifier)).accessToken();
   } catch (e) {
     // The site refused the code (used, expired, not ours), or did not answer as an OAuth server does.
     const refused = e instanceof OAuth2RequestError;
-    return page(c, refused ? 400 : 502, { kind: 'bad', title: `${name} did not confirm the sign-in`, lines: [refused ? `${name} refused this sign-in.` : `${name} could not be reached or answered unexpectedly.`, AGAIN] });
+    return page(c, refused ? 400 : 502, {
+      kind: 'bad',
+      title: `${name} did not confirm the sign-in`,
+      lines: [
+        refused ? `${name} refused this sign-in.` : `${name} could not be reached or answered unexpectedly.`,
+        AGAIN,
+      ],
+    });
   }
   const read = await client.channel(accessToken);
   if (!read.ok) {
     return read.reason === 'no_channel'
-      ? page(c, 400, { kind: 'bad', title: `No ${name} channel on this account`, lines: [`The ${name} account you signed in with has no channel Giftstream can recognise${site === 'youtube' ? ' (a YouTube channel needs an @handle)' : ''}.`, AGAIN] })
-      : page(c, 502, { kind: 'bad', title: `${name} did not say which channel is yours`, lines: [`${name} could not be reached or answered unexpectedly.`, AGAIN] });
+      ? page(c, 400, {
+          kind: 'bad',
+          title: `No ${name} channel on this account`,
+          lines: [
+            `The ${name} account you signed in with has no channel Giftstream can recognise${site === 'youtube' ? ' (a YouTube channel needs an @handle)' : ''}.`,
+            AGAIN,
+          ],
+        })
+      : page(c, 502, {
+          kind: 'bad',
+          title: `${name} did not say which channel is yours`,
+          lines: [`${name} could not be reached or answered unexpectedly.`, AGAIN],
+        });
   }
   // A closed account keeps its handle but proves nothing, even if its closure has not reached the states yet.
-  const creator = await c.env.DB.prepare('SELECT c.handle FROM creators c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? AND u.deleted_at IS NULL')
+  const creator = await c.env.DB.prepare(
+    'SELECT c.handle FROM creators c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? AND u.deleted_at IS NULL',
+  )
     .bind(userId)
     .first<Pick<CreatorRow, 'handle'>>();
-  if (!creator) return page(c, 404, { kind: 'bad', title: 'No creator account', lines: ['The Giftstream account that started this sign-in is no longer a creator.', AGAIN] });
+  if (!creator)
+    return page(c, 404, {
+      kind: 'bad',
+      title: 'No creator account',
+      lines: ['The Giftstream account that started this sign-in is no longer a creator.', AGAIN],
+    });
   const { channel } = read;
   const proof = await proveChannel(c.env, creator.handle, channel);
   forgetCreators();
@@ -80,12 +153,18 @@ async function finish(c: Context<AppEnv>, site: OAuthSite, userId: string, code:
     return page(c, 409, {
       kind: 'bad',
       title: 'This channel is already proven',
-      lines: [`${channel.url} is already verified for another Giftstream creator.`, 'If this is your channel, contact the operator of this Giftstream. Nothing was changed.'],
+      lines: [
+        `${channel.url} is already verified for another Giftstream creator.`,
+        'If this is your channel, contact the operator of this Giftstream. Nothing was changed.',
+      ],
     });
   }
   return page(c, 200, {
     kind: 'ok',
     title: `${channel.url} is verified`,
-    lines: [`You proved this ${name} channel is yours; it is now linked to @${creator.handle}.`, 'Viewers with Giftstream now see a gift button on your channel page. Return to the Giftstream popup (you can close this tab).'],
+    lines: [
+      `You proved this ${name} channel is yours; it is now linked to @${creator.handle}.`,
+      'Viewers with Giftstream now see a gift button on your channel page. Return to the Giftstream popup (you can close this tab).',
+    ],
   });
 }

@@ -26,28 +26,57 @@ export const purchaseRoutes = new Hono<AppEnv>()
     } else {
       coins = body.coins!;
       if (coins < card.custom.min || coins > card.custom.max) {
-        return fail(c, 'invalid_request', `A custom amount is ${card.custom.min} to ${card.custom.max} coins.`, 'coins');
+        return fail(
+          c,
+          'invalid_request',
+          `A custom amount is ${card.custom.min} to ${card.custom.max} coins.`,
+          'coins',
+        );
       }
     }
     const user = c.get('user');
     const sandbox = isSandbox(c.env);
     const wallet = getWallet(c.env, user.id);
     const price = coinsPrice(card, coins);
-    let r = await wallet.buy({ ...keyed, purchaseId: ulid(), coins, card, price, adult: isAdult(user.birthdate, now()), sandbox });
+    let r = await wallet.buy({
+      ...keyed,
+      purchaseId: ulid(),
+      coins,
+      card,
+      price,
+      adult: isAdult(user.birthdate, now()),
+      sandbox,
+    });
     if (!sandbox && r.status === 201) {
       // The purchase is reserved against the limits; now open (or reopen, on a replay) its Checkout Session.
       const { purchase } = JSON.parse(r.body) as { purchase: { id: string; status: string; checkoutUrl?: string } };
       if (purchase.status === 'pending' && !purchase.checkoutUrl) {
-        await c.env.DB.prepare('INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').bind(purchase.id, user.id, now()).run();
+        await c.env.DB.prepare(
+          'INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING',
+        )
+          .bind(purchase.id, user.id, now())
+          .run();
         let session: { id: string; url: string };
         try {
-          session = await createCheckout(c.env, { purchaseId: purchase.id, userId: user.id, coins, price, currency: card.currency });
+          session = await createCheckout(c.env, {
+            purchaseId: purchase.id,
+            userId: user.id,
+            coins,
+            price,
+            currency: card.currency,
+          });
         } catch (e) {
           console.error('stripe checkout failed', e);
           await wallet.abandonCheckout(purchase.id);
-          return fail(c, 'payment_provider_error', 'The payment provider did not answer; nothing was charged. Retry with the same Idempotency-Key.');
+          return fail(
+            c,
+            'payment_provider_error',
+            'The payment provider did not answer; nothing was charged. Retry with the same Idempotency-Key.',
+          );
         }
-        await c.env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?').bind(session.id, purchase.id).run();
+        await c.env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?')
+          .bind(session.id, purchase.id)
+          .run();
         r = await wallet.attachCheckout(keyed.key, purchase.id, session.id, session.url);
       }
     }

@@ -55,7 +55,14 @@ export const roomRoutes = new Hono<AppEnv>()
       live: creator.live === 1,
       counterparty: handle,
       payload,
-      gift: { id: transferId, giftId: gift.id, count: body.count, coins, anonymous: body.anonymous, ...(message ? { message } : {}) },
+      gift: {
+        id: transferId,
+        giftId: gift.id,
+        count: body.count,
+        coins,
+        anonymous: body.anonymous,
+        ...(message ? { message } : {}),
+      },
     });
     return send(r);
   })
@@ -68,6 +75,7 @@ export const roomRoutes = new Hono<AppEnv>()
   .get('/:handle/events', async (c) => {
     const creator = await creatorByHandle(c.env, c.req.param('handle'), background(c));
     if (!creator) return fail(c, 'not_found', 'No such room.');
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return fail(c, 'invalid_request', 'This route is a WebSocket: send Upgrade: websocket.');
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+      return fail(c, 'invalid_request', 'This route is a WebSocket: send Upgrade: websocket.');
     return getLiveRoom(c.env, creator.handle).fetch(c.req.raw);
   });

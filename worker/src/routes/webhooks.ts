@@ -13,11 +13,17 @@ interface Owner {
 }
 
 /** Finds the purchase a payment belongs to: from our metadata, else from the index by payment intent. */
-async function ownerOf(env: Env, metadata: Stripe.Metadata | null | undefined, paymentIntent: string | Stripe.PaymentIntent | null): Promise<Owner | null> {
+async function ownerOf(
+  env: Env,
+  metadata: Stripe.Metadata | null | undefined,
+  paymentIntent: string | Stripe.PaymentIntent | null,
+): Promise<Owner | null> {
   if (metadata?.purchaseId && metadata.userId) return { purchaseId: metadata.purchaseId, userId: metadata.userId };
   const pi = typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id;
   if (!pi) return null;
-  const row = await env.DB.prepare('SELECT id, user_id FROM purchases WHERE payment_intent = ?').bind(pi).first<{ id: string; user_id: string }>();
+  const row = await env.DB.prepare('SELECT id, user_id FROM purchases WHERE payment_intent = ?')
+    .bind(pi)
+    .first<{ id: string; user_id: string }>();
   return row ? { purchaseId: row.id, userId: row.user_id } : null;
 }
 
@@ -34,16 +40,46 @@ function wellFormed(event: unknown): event is Stripe.Event {
   const data = event.data;
   if (!isObject(data) || !isObject(data.object)) return false;
   const o = data.object;
-  if (o.metadata !== undefined && o.metadata !== null && (!isObject(o.metadata) || !optionalString(o.metadata.purchaseId) || !optionalString(o.metadata.userId) || !optionalString(o.metadata.refundId) || !optionalString(o.metadata.payoutId))) return false;
+  if (
+    o.metadata !== undefined &&
+    o.metadata !== null &&
+    (!isObject(o.metadata) ||
+      !optionalString(o.metadata.purchaseId) ||
+      !optionalString(o.metadata.userId) ||
+      !optionalString(o.metadata.refundId) ||
+      !optionalString(o.metadata.payoutId))
+  )
+    return false;
   if (!optionalString(o.status)) return false;
-  if (!optionalString(o.payment_intent) && !(isObject(o.payment_intent) && typeof o.payment_intent.id === 'string')) return false;
-  if (event.type === 'charge.refunded' && !(Number.isSafeInteger(o.amount_refunded) && (o.amount_refunded as number) >= 0)) return false;
-  if (/^checkout\.session\.(completed|async_payment_succeeded)$/.test(event.type) && (!Number.isSafeInteger(o.amount_total) || typeof o.currency !== 'string')) return false;
+  if (!optionalString(o.payment_intent) && !(isObject(o.payment_intent) && typeof o.payment_intent.id === 'string'))
+    return false;
+  if (
+    event.type === 'charge.refunded' &&
+    !(Number.isSafeInteger(o.amount_refunded) && (o.amount_refunded as number) >= 0)
+  )
+    return false;
+  if (
+    /^checkout\.session\.(completed|async_payment_succeeded)$/.test(event.type) &&
+    (!Number.isSafeInteger(o.amount_total) || typeof o.currency !== 'string')
+  )
+    return false;
   // Connect: events about a connected account name it in `event.account`.
   if (!optionalString(event.account)) return false;
-  if (event.type === 'account.updated' && (typeof o.id !== 'string' || !optionalBoolean(o.details_submitted) || !optionalBoolean(o.charges_enabled) || !optionalBoolean(o.payouts_enabled))) return false;
-  if (event.type === 'transfer.reversed' && (typeof o.id !== 'string' || !Number.isSafeInteger(o.amount) || !Number.isSafeInteger(o.amount_reversed))) return false;
-  if (event.type === 'payout.failed' && (typeof event.account !== 'string' || !Number.isSafeInteger(o.amount))) return false;
+  if (
+    event.type === 'account.updated' &&
+    (typeof o.id !== 'string' ||
+      !optionalBoolean(o.details_submitted) ||
+      !optionalBoolean(o.charges_enabled) ||
+      !optionalBoolean(o.payouts_enabled))
+  )
+    return false;
+  if (
+    event.type === 'transfer.reversed' &&
+    (typeof o.id !== 'string' || !Number.isSafeInteger(o.amount) || !Number.isSafeInteger(o.amount_reversed))
+  )
+    return false;
+  if (event.type === 'payout.failed' && (typeof event.account !== 'string' || !Number.isSafeInteger(o.amount)))
+    return false;
   return true;
 }
 
@@ -61,9 +97,15 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const owner = await ownerOf(env, s.metadata, null);
       if (!owner) return 'unknown_purchase';
       const pi = typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? null);
-      await env.DB.prepare('UPDATE purchases SET payment_intent = ?, checkout_session_id = ? WHERE id = ?').bind(pi, s.id, owner.purchaseId).run();
+      await env.DB.prepare('UPDATE purchases SET payment_intent = ?, checkout_session_id = ? WHERE id = ?')
+        .bind(pi, s.id, owner.purchaseId)
+        .run();
       // The wallet credits only what was paid for: another amount or currency flags the purchase instead.
-      const r = await getWallet(env, owner.userId).completePurchase(owner.purchaseId, pi, { amount: s.amount_total!, currency: s.currency!, userId: owner.userId });
+      const r = await getWallet(env, owner.userId).completePurchase(owner.purchaseId, pi, {
+        amount: s.amount_total!,
+        currency: s.currency!,
+        userId: owner.userId,
+      });
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
     }
     case 'checkout.session.expired': {
@@ -78,7 +120,10 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const owner = await ownerOf(env, charge.metadata, charge.payment_intent);
       if (!owner) return 'unknown_purchase';
       const wallet = getWallet(env, owner.userId);
-      await wallet.completePurchase(owner.purchaseId, typeof charge.payment_intent === 'string' ? charge.payment_intent : null);
+      await wallet.completePurchase(
+        owner.purchaseId,
+        typeof charge.payment_intent === 'string' ? charge.payment_intent : null,
+      );
       const r = await wallet.providerRefunded(owner.purchaseId, charge.amount_refunded);
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
     }
@@ -87,7 +132,10 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const owner = await ownerOf(env, dispute.metadata, dispute.payment_intent);
       if (!owner) return 'unknown_purchase';
       const wallet = getWallet(env, owner.userId);
-      await wallet.completePurchase(owner.purchaseId, typeof dispute.payment_intent === 'string' ? dispute.payment_intent : null);
+      await wallet.completePurchase(
+        owner.purchaseId,
+        typeof dispute.payment_intent === 'string' ? dispute.payment_intent : null,
+      );
       const r = await wallet.disputed(owner.purchaseId);
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
     }
@@ -105,7 +153,16 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
     }
     case 'account.updated': {
       const account = event.data.object;
-      const known = await updatePayoutAccount(env, event.account ?? account.id, { detailsSubmitted: account.details_submitted === true, chargesEnabled: account.charges_enabled === true, payoutsEnabled: account.payouts_enabled === true }, now());
+      const known = await updatePayoutAccount(
+        env,
+        event.account ?? account.id,
+        {
+          detailsSubmitted: account.details_submitted === true,
+          chargesEnabled: account.charges_enabled === true,
+          payoutsEnabled: account.payouts_enabled === true,
+        },
+        now(),
+      );
       // Accounts made elsewhere on the same Stripe platform are none of ours.
       return known ? 'applied' : 'ignored';
     }
@@ -144,14 +201,24 @@ export const webhookRoutes = new Hono<AppEnv>().post('/stripe', async (c) => {
   try {
     event = await verifyWebhook(c.env, raw, signature);
   } catch {
-    return fail(c, 'invalid_request', 'The webhook signature does not verify (wrong secret, altered body or stale timestamp).', 'Stripe-Signature');
+    return fail(
+      c,
+      'invalid_request',
+      'The webhook signature does not verify (wrong secret, altered body or stale timestamp).',
+      'Stripe-Signature',
+    );
   }
   if (!wellFormed(event)) return fail(c, 'invalid_request', 'The payload is not a well-formed Stripe event.');
   const seen = await c.env.DB.prepare('SELECT 1 FROM stripe_events WHERE id = ?').bind(event.id).first();
   if (seen) return c.json({ received: true, duplicate: true });
   const outcome = await apply(c.env, event);
   // Stripe retries anything but a 2xx: an event about a purchase we cannot place yet is worth retrying.
-  if (outcome === 'unknown_purchase') return fail(c, 'conflict', 'This event names a purchase this instance does not know (yet).');
-  await c.env.DB.prepare('INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING').bind(event.id, event.type, now()).run();
+  if (outcome === 'unknown_purchase')
+    return fail(c, 'conflict', 'This event names a purchase this instance does not know (yet).');
+  await c.env.DB.prepare(
+    'INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING',
+  )
+    .bind(event.id, event.type, now())
+    .run();
   return c.json({ received: true, outcome });
 });

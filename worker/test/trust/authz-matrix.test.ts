@@ -3,7 +3,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../src/api-table';
 import { now } from '../../src/clock';
 import { app } from '../../src/index';
-import { ADMIN, call, creditQueueSize, deliver, outboxSize, reportCounts, retryRoomNow, until, walletOf, type Reply } from './support';
+import {
+  ADMIN,
+  call,
+  creditQueueSize,
+  deliver,
+  outboxSize,
+  reportCounts,
+  retryRoomNow,
+  until,
+  walletOf,
+  type Reply,
+} from './support';
 import { makeEvent } from '../stripe-fake';
 
 /**
@@ -44,7 +55,7 @@ let keys = 0;
 const key = () => `matrix-${++keys}-${crypto.randomUUID().slice(0, 8)}`;
 
 async function signupPerson(name: string, adult: boolean): Promise<Person> {
-  const email = `${name.toLowerCase().replace(/\W+/g, "-")}-${crypto.randomUUID().slice(0, 8)}@matrix.example`;
+  const email = `${name.toLowerCase().replace(/\W+/g, '-')}-${crypto.randomUUID().slice(0, 8)}@matrix.example`;
   const birthdate = adult ? '1985-03-03' : `${new Date(now()).getUTCFullYear() - 14}-01-01`;
   const r = await call('/v1/auth/signup', { body: { email, password: PASSWORD, displayName: name, birthdate } });
   expect(r.status, r.text).toBe(201);
@@ -117,37 +128,69 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /v1/openapi.json': { allowed: always(s(200)) },
   'GET /v1/checkout/done': { path: () => '/v1/checkout/done?status=success', allowed: always(s(200)) },
   'POST /v1/auth/signup': {
-    body: () => ({ email: `new-${crypto.randomUUID().slice(0, 8)}@matrix.example`, password: PASSWORD, displayName: 'Newcomer', birthdate: '1990-01-01' }),
+    body: () => ({
+      email: `new-${crypto.randomUUID().slice(0, 8)}@matrix.example`,
+      password: PASSWORD,
+      displayName: 'Newcomer',
+      birthdate: '1990-01-01',
+    }),
     allowed: always(s(201)),
   },
-  'POST /v1/auth/login': { body: () => ({ email: w.people.viewer.email, password: PASSWORD }), allowed: always(s(200)) },
+  'POST /v1/auth/login': {
+    body: () => ({ email: w.people.viewer.email, password: PASSWORD }),
+    allowed: always(s(200)),
+  },
   'POST /v1/auth/logout': { freshSession: true, allowed: always(s(204)) },
   'GET /v1/me': { allowed: always(s(200)) },
   'PATCH /v1/me': { body: () => ({ displayName: 'Same Name' }), allowed: always(s(200)) },
   // Allowed callers reach the password check; nobody's account is deleted or re-keyed by the matrix.
   'DELETE /v1/me': { body: () => ({ password: 'not the password' }), allowed: always(s(403, 'forbidden', 'password')) },
-  'POST /v1/me/password': { body: () => ({ currentPassword: 'not the password', newPassword: 'another long password' }), allowed: always(s(403, 'forbidden', 'currentPassword')) },
+  'POST /v1/me/password': {
+    body: () => ({ currentPassword: 'not the password', newPassword: 'another long password' }),
+    allowed: always(s(403, 'forbidden', 'currentPassword')),
+  },
   'GET /v1/wallet': { allowed: always(s(200)) },
   'GET /v1/wallet/history': { path: () => '/v1/wallet/history?limit=5', allowed: always(s(200)) },
   'GET /v1/wallet/history.csv': { allowed: always(s(200)) },
   'PUT /v1/wallet/limits': { body: () => ({ monthly: null }), allowed: always(s(200)) },
-  'POST /v1/purchases': { body: () => ({ packId: 'pack_100' }), allowed: (p) => (p === 'minor' ? s(403, 'age_restricted') : s(201)) },
+  'POST /v1/purchases': {
+    body: () => ({ packId: 'pack_100' }),
+    allowed: (p) => (p === 'minor' ? s(403, 'age_restricted') : s(201)),
+  },
   'GET /v1/purchases/:id': { path: () => `/v1/purchases/${w.purchase}`, owned: 'purchase', allowed: always(s(200)) },
-  'POST /v1/purchases/:id/refund': { path: () => `/v1/purchases/${w.purchase}/refund`, body: () => ({}), owned: 'purchase', allowed: always(s(200)) },
+  'POST /v1/purchases/:id/refund': {
+    path: () => `/v1/purchases/${w.purchase}/refund`,
+    body: () => ({}),
+    owned: 'purchase',
+    allowed: always(s(200)),
+  },
   // Stripe's signature is the only credential; a bearer token of any kind adds nothing (see the signed cells below).
-  'POST /v1/webhooks/stripe': { body: () => makeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_matrix_${key()}`), allowed: always(s(400, 'invalid_request', 'Stripe-Signature')) },
+  'POST /v1/webhooks/stripe': {
+    body: () => makeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_matrix_${key()}`),
+    allowed: always(s(400, 'invalid_request', 'Stripe-Signature')),
+  },
   // The handle is taken, so an allowed caller is answered by the handler and nobody changes kind.
   'POST /v1/creators': {
     body: () => ({ handle: w.handle, channels: [] }),
-    allowed: (p) => (p === 'minor' ? s(403, 'age_restricted') : isCreator(p) ? s(409, 'conflict') : s(409, 'handle_taken', 'handle')),
+    allowed: (p) =>
+      p === 'minor' ? s(403, 'age_restricted') : isCreator(p) ? s(409, 'conflict') : s(409, 'handle_taken', 'handle'),
   },
   'GET /v1/creator/channels/connect': { allowed: always(s(200)) },
   // The test configuration registers no OAuth app, so a creator is told to ask the operator.
-  'GET /v1/creator/channels/connect/:site': { path: () => '/v1/creator/channels/connect/twitch', allowed: always(s(404, 'not_found', 'site')) },
+  'GET /v1/creator/channels/connect/:site': {
+    path: () => '/v1/creator/channels/connect/twitch',
+    allowed: always(s(404, 'not_found', 'site')),
+  },
   // The browser arrives from the site with no session; an unknown state gets a page, whoever asks.
-  'GET /v1/oauth/:site/callback': { path: () => '/v1/oauth/twitch/callback?code=matrix&state=matrix', allowed: always(s(400)) },
+  'GET /v1/oauth/:site/callback': {
+    path: () => '/v1/oauth/twitch/callback?code=matrix&state=matrix',
+    allowed: always(s(400)),
+  },
   'GET /v1/creators/:handle': { path: () => `/v1/creators/${w.handle}`, allowed: always(s(200)) },
-  'GET /v1/channels/resolve': { path: () => `/v1/channels/resolve?url=${encodeURIComponent(w.channel)}`, allowed: always(s(200)) },
+  'GET /v1/channels/resolve': {
+    path: () => `/v1/channels/resolve?url=${encodeURIComponent(w.channel)}`,
+    allowed: always(s(200)),
+  },
   'POST /v1/creator/live': { body: () => ({ live: true, title: 'Matrix' }), allowed: always(s(200)) },
   'PUT /v1/creator/goal': { body: () => ({ label: 'Matrix goal', coins: 1000 }), allowed: always(s(200)) },
   'DELETE /v1/creator/goal': { allowed: always(s(200)) },
@@ -166,9 +209,17 @@ const FIXTURES: Record<string, Fixture> = {
     allowed: (p) => (p === 'minor' ? s(403, 'age_restricted') : s(201)),
   },
   'GET /v1/rooms/:handle': { path: () => `/v1/rooms/${w.handle}`, allowed: always(s(200)) },
-  'GET /v1/rooms/:handle/events': { path: () => `/v1/rooms/${w.handle}/events`, headers: () => ({ upgrade: 'websocket' }), allowed: always(s(101)) },
+  'GET /v1/rooms/:handle/events': {
+    path: () => `/v1/rooms/${w.handle}/events`,
+    headers: () => ({ upgrade: 'websocket' }),
+    allowed: always(s(101)),
+  },
   'GET /v1/admin/payouts': { path: () => '/v1/admin/payouts?status=requested', allowed: always(s(200)) },
-  'POST /v1/admin/payouts/:id': { path: () => `/v1/admin/payouts/${w.payout}`, body: () => ({ status: 'rejected', reference: 'matrix' }), allowed: always(s(200)) },
+  'POST /v1/admin/payouts/:id': {
+    path: () => `/v1/admin/payouts/${w.payout}`,
+    body: () => ({ status: 'rejected', reference: 'matrix' }),
+    allowed: always(s(200)),
+  },
   'GET /v1/admin/channels': { allowed: always(s(200)) },
   'POST /v1/admin/channels/verify': { body: () => ({ url: w.channel, handle: w.handle }), allowed: always(s(200)) },
   'PUT /v1/admin/rates/next': { body: () => rateCard(now() + 365 * 86_400_000), allowed: always(s(200)) },
@@ -205,10 +256,17 @@ function pathFor(route: RouteSpec): string {
   return route.path.replace(':handle', w.handle).replace(':id', w.purchase);
 }
 
-async function send(route: RouteSpec, p: Principal, fx: Fixture | undefined, extra?: Record<string, unknown>): Promise<Reply> {
+async function send(
+  route: RouteSpec,
+  p: Principal,
+  fx: Fixture | undefined,
+  extra?: Record<string, unknown>,
+): Promise<Reply> {
   let token = tokenOf(p);
   if (fx?.freshSession && USERS.includes(p)) {
-    const login = await ok(call('/v1/auth/login', { body: { email: w.people[p as 'viewer'].email, password: PASSWORD } }));
+    const login = await ok(
+      call('/v1/auth/login', { body: { email: w.people[p as 'viewer'].email, password: PASSWORD } }),
+    );
     token = login.json.token;
   }
   const path = fx?.path ? fx.path() : pathFor(route);
@@ -237,14 +295,30 @@ function checkCell(route: RouteSpec, p: Principal, r: Reply, want: Expect | 'all
   if (want.code) expect(r.json?.error?.code, cell).toBe(want.code);
   if (want.field) expect(r.json?.error?.field, cell).toBe(want.field);
   // Routes that answer pages (the OAuth callback) refuse with a page; every JSON route with the error shape.
-  if (want.status >= 400 && !route.produces) expect(Object.keys(r.json?.error ?? {}).sort(), `${cell}: {error:{code,message}}`).toEqual(expect.arrayContaining(['code', 'message']));
+  if (want.status >= 400 && !route.produces)
+    expect(Object.keys(r.json?.error ?? {}).sort(), `${cell}: {error:{code,message}}`).toEqual(
+      expect.arrayContaining(['code', 'message']),
+    );
 }
 
-const counts = { routes: ROUTES.length, principals: PRINCIPALS.length, cells: 0, exactCells: 0, genericCells: 0, signedWebhookCells: 0, extraFieldCells: 0 };
+const counts = {
+  routes: ROUTES.length,
+  principals: PRINCIPALS.length,
+  cells: 0,
+  exactCells: 0,
+  genericCells: 0,
+  signedWebhookCells: 0,
+  extraFieldCells: 0,
+};
 
 describe('authorization matrix, generated from the route table', () => {
   beforeAll(async () => {
-    const [viewer, creator, owner, minor] = await Promise.all([signupPerson('Matrix Viewer', true), signupPerson('Matrix Creator', true), signupPerson('Matrix Owner', true), signupPerson('Matrix Kid', false)]);
+    const [viewer, creator, owner, minor] = await Promise.all([
+      signupPerson('Matrix Viewer', true),
+      signupPerson('Matrix Creator', true),
+      signupPerson('Matrix Owner', true),
+      signupPerson('Matrix Kid', false),
+    ]);
     w.people = { viewer, creator, owner, minor };
     w.handle = `matrix_${crypto.randomUUID().slice(0, 6)}`;
     w.otherHandle = `matrix_b_${crypto.randomUUID().slice(0, 6)}`;
@@ -254,13 +328,33 @@ describe('authorization matrix, generated from the route table', () => {
     await ok(call('/v1/admin/channels/verify', { token: ADMIN, body: { url: w.channel, handle: w.handle } }));
     await ok(call('/v1/creators', { token: creator.token, body: { handle: w.otherHandle, channels: [] } }), 201);
     for (const c of [owner, creator]) await ok(call('/v1/creator/live', { token: c.token, body: { live: true } }));
-    for (const u of [viewer, creator, owner]) await ok(call('/v1/purchases', { token: u.token, key: key(), body: { packId: 'pack_10000' } }), 201);
-    w.purchase = (await ok(call('/v1/purchases', { token: owner.token, key: key(), body: { packId: 'pack_500' } }), 201)).json.purchase.id;
+    for (const u of [viewer, creator, owner])
+      await ok(call('/v1/purchases', { token: u.token, key: key(), body: { packId: 'pack_10000' } }), 201);
+    w.purchase = (
+      await ok(call('/v1/purchases', { token: owner.token, key: key(), body: { packId: 'pack_500' } }), 201)
+    ).json.purchase.id;
     // Both creators earn enough diamonds for two payouts each.
     await ok(call(`/v1/rooms/${w.handle}/gifts`, { token: viewer.token, key: key(), body: { giftId: 'castle' } }), 201);
-    await ok(call(`/v1/rooms/${w.otherHandle}/gifts`, { token: viewer.token, key: key(), body: { giftId: 'castle' } }), 201);
-    for (const c of [owner, creator]) await until('diamonds', async () => (await call('/v1/wallet', { token: c.token })).json.diamonds, (d) => d === 5000);
-    w.payout = (await ok(call('/v1/creator/payouts', { token: owner.token, key: key(), body: { diamonds: 1430, destination: DESTINATION } }), 201)).json.payout.id;
+    await ok(
+      call(`/v1/rooms/${w.otherHandle}/gifts`, { token: viewer.token, key: key(), body: { giftId: 'castle' } }),
+      201,
+    );
+    for (const c of [owner, creator])
+      await until(
+        'diamonds',
+        async () => (await call('/v1/wallet', { token: c.token })).json.diamonds,
+        (d) => d === 5000,
+      );
+    w.payout = (
+      await ok(
+        call('/v1/creator/payouts', {
+          token: owner.token,
+          key: key(),
+          body: { diamonds: 1430, destination: DESTINATION },
+        }),
+        201,
+      )
+    ).json.payout.id;
     // A session of the owner's that has ended.
     w.revoked = (await ok(call('/v1/auth/login', { body: { email: owner.email, password: PASSWORD } }))).json.token;
     await ok(call('/v1/auth/logout', { token: w.revoked, method: 'POST' }), 204);
@@ -283,7 +377,10 @@ describe('authorization matrix, generated from the route table', () => {
     const ids = new Set(ROUTES.map(routeId));
     expect(Object.keys(FIXTURES).filter((k) => !ids.has(k))).toEqual([]);
     const missing = ROUTES.filter((r) => !FIXTURES[routeId(r)]).map(routeId);
-    if (missing.length) console.warn(`authz matrix: routes checked only generically (add a fixture for exact statuses): ${missing.join(', ')}`);
+    if (missing.length)
+      console.warn(
+        `authz matrix: routes checked only generically (add a fixture for exact statuses): ${missing.join(', ')}`,
+      );
   });
 
   it('a Stripe signature, not a bearer token, is what lets an event in: every caller with a valid signature gets 200', async () => {
@@ -297,15 +394,27 @@ describe('authorization matrix, generated from the route table', () => {
   });
 
   it('fields a caller must never set (balance, role, diamonds, userId) are refused with 400 on every route that takes a body', async () => {
-    const extras: Record<string, unknown> = { balance: 1_000_000, role: 'admin', diamonds: 999_999, userId: w.people.viewer.id };
+    const extras: Record<string, unknown> = {
+      balance: 1_000_000,
+      role: 'admin',
+      diamonds: 999_999,
+      userId: w.people.viewer.id,
+    };
     // The matrix's own gifts are still on their way to the owner: let them land first.
-    await until('deliveries settled', async () => {
-      await retryRoomNow(w.handle);
-      return (await Promise.all([creditQueueSize(w.handle), ...USERS.map((p) => outboxSize(w.people[p as 'viewer'].id))])).reduce((a, b) => a + b, 0);
-    }, (n) => n === 0);
+    await until(
+      'deliveries settled',
+      async () => {
+        await retryRoomNow(w.handle);
+        return (
+          await Promise.all([creditQueueSize(w.handle), ...USERS.map((p) => outboxSize(w.people[p as 'viewer'].id))])
+        ).reduce((a, b) => a + b, 0);
+      },
+      (n) => n === 0,
+    );
     const before = await Promise.all(USERS.map((p) => walletOf(w.people[p as 'viewer'].id).audit()));
     for (const t of table.filter((t) => t.route.body)) {
-      const caller: Principal = t.route.access === 'admin' ? 'operator' : t.route.access === 'public' ? 'anonymous' : 'owner';
+      const caller: Principal =
+        t.route.access === 'admin' ? 'operator' : t.route.access === 'public' ? 'anonymous' : 'owner';
       const base = t.fx?.body ? t.fx.body(caller) : {};
       for (const [field, value] of Object.entries(extras)) {
         // A field the schema itself accepts (a payout's `diamonds`) is not an extra field there.

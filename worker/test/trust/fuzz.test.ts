@@ -8,7 +8,20 @@ import { COMBO_WINDOW, findGift, IdempotencyKey } from '@giftstream/shared';
 import { ROUTES, type RouteSpec } from '../../src/api-table';
 import { advanceClock, now } from '../../src/clock';
 import { app } from '../../src/index';
-import { ADMIN, call, creditQueueSize, inChunks, outboxSize, reportCounts, retryRoomNow, roomLog, soakSetting, until, walletOf, type Reply } from './support';
+import {
+  ADMIN,
+  call,
+  creditQueueSize,
+  inChunks,
+  outboxSize,
+  reportCounts,
+  retryRoomNow,
+  roomLog,
+  soakSetting,
+  until,
+  walletOf,
+  type Reply,
+} from './support';
 import { makeEvent, sign } from '../stripe-fake';
 
 /**
@@ -90,7 +103,8 @@ function targets(): Target[] {
           acts: (v) => {
             const p = schemaOk(route.body, v) as { packId?: string; coins?: number } | undefined;
             if (!p) return false;
-            if (p.packId !== undefined) return ['pack_100', 'pack_500', 'pack_1000', 'pack_2500', 'pack_5000', 'pack_10000'].includes(p.packId);
+            if (p.packId !== undefined)
+              return ['pack_100', 'pack_500', 'pack_1000', 'pack_2500', 'pack_5000', 'pack_10000'].includes(p.packId);
             return p.coins! >= 100 && p.coins! <= 100_000;
           },
           strangers: ['/v1/Purchases', '/v1/purchasesX'],
@@ -103,7 +117,13 @@ function targets(): Target[] {
           token: () => w.owner.token,
           base: {},
           acts: (v) => schemaOk(route.body, v) !== undefined,
-          strangers: [`/v1/purchases/${ULID_NOBODY}/refund`, '/v1/purchases/%00/refund', `/v1/purchases/${'9'.repeat(300)}/refund`, `/v1/purchases/${w.purchase.toLowerCase()}/refund`, '/v1/purchases/..%2F..%2Fadmin/refund'],
+          strangers: [
+            `/v1/purchases/${ULID_NOBODY}/refund`,
+            '/v1/purchases/%00/refund',
+            `/v1/purchases/${'9'.repeat(300)}/refund`,
+            `/v1/purchases/${w.purchase.toLowerCase()}/refund`,
+            '/v1/purchases/..%2F..%2Fadmin/refund',
+          ],
         });
         break;
       case 'POST /v1/creator/payouts':
@@ -129,7 +149,12 @@ function targets(): Target[] {
             const p = schemaOk(route.body, v) as { giftId: string } | undefined;
             return !!p && findGift(p.giftId) !== undefined;
           },
-          strangers: ['/v1/rooms/nobody_here/gifts', `/v1/rooms/${w.handle.toUpperCase()}/gifts`, '/v1/rooms/%F0%9F%92%B0/gifts', `/v1/rooms/${'a'.repeat(500)}/gifts`],
+          strangers: [
+            '/v1/rooms/nobody_here/gifts',
+            `/v1/rooms/${w.handle.toUpperCase()}/gifts`,
+            '/v1/rooms/%F0%9F%92%B0/gifts',
+            `/v1/rooms/${'a'.repeat(500)}/gifts`,
+          ],
         });
         break;
       case 'POST /v1/admin/payouts/:id':
@@ -139,14 +164,25 @@ function targets(): Target[] {
           token: () => ADMIN,
           base: { status: 'paid' },
           acts: (v) => schemaOk(route.body, v) !== undefined,
-          strangers: [`/v1/admin/payouts/${ULID_NOBODY}`, `/v1/admin/payouts/${w.payout}x`, "/v1/admin/payouts/' OR 1=1 --"],
+          strangers: [
+            `/v1/admin/payouts/${ULID_NOBODY}`,
+            `/v1/admin/payouts/${w.payout}x`,
+            "/v1/admin/payouts/' OR 1=1 --",
+          ],
         });
         break;
       default:
         throw new Error(`the fuzz corpus has no target for the money-moving route ${id}: add one`);
     }
   }
-  list.push({ route: byId('POST /v1/webhooks/stripe'), path: '/v1/webhooks/stripe', token: () => '', base: {}, acts: () => true, strangers: [] });
+  list.push({
+    route: byId('POST /v1/webhooks/stripe'),
+    path: '/v1/webhooks/stripe',
+    token: () => '',
+    base: {},
+    acts: () => true,
+    strangers: [],
+  });
   return list;
 }
 
@@ -158,7 +194,7 @@ const utf8 = (s: string): Bytes => enc.encode(s) as Bytes;
 const concat = (...parts: Uint8Array[]): Bytes => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let i = 0;
-  for (const p of parts) (out.set(p, i), (i += p.length));
+  for (const p of parts) out.set(p, i), (i += p.length);
   return out;
 };
 
@@ -187,19 +223,73 @@ const weird = fc.constantFrom(
   'true',
   '1430',
 );
-const badNumber = fc.constantFrom<unknown>(0, -1, -0, 1.5, 0.1, 99, 100_001, 1435, 1420, 2 ** 53, -(2 ** 53), 1e21, '100', '1430', null, true, [], {}, [100], { amount: 100 });
+const badNumber = fc.constantFrom<unknown>(
+  0,
+  -1,
+  -0,
+  1.5,
+  0.1,
+  99,
+  100_001,
+  1435,
+  1420,
+  2 ** 53,
+  -(2 ** 53),
+  1e21,
+  '100',
+  '1430',
+  null,
+  true,
+  [],
+  {},
+  [100],
+  { amount: 100 },
+);
 const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 3 }), badNumber, weird);
-const field = fc.constantFrom('packId', 'coins', 'giftId', 'count', 'message', 'anonymous', 'diamonds', 'destination', 'status', 'reference', 'balance', 'role', 'userId', '__proto__', 'constructor', 'PACKID', '');
+const field = fc.constantFrom(
+  'packId',
+  'coins',
+  'giftId',
+  'count',
+  'message',
+  'anonymous',
+  'diamonds',
+  'destination',
+  'status',
+  'reference',
+  'balance',
+  'role',
+  'userId',
+  '__proto__',
+  'constructor',
+  'PACKID',
+  '',
+);
 
 /** A mutation of the valid body, as JSON text (some are not JSON at all). */
 function bodyText(base: Record<string, unknown>): fc.Arbitrary<{ text: string; what: string }> {
   const json = (v: unknown, what: string) => ({ text: JSON.stringify(v), what });
   return fc.oneof(
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...Object.keys(base), 'giftId'), anyJson).map(([k, v]) => json({ ...base, [k]: v }, `${k} = ${JSON.stringify(v)?.slice(0, 40)}`)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...Object.keys(base), 'giftId'), anyJson)
+        .map(([k, v]) => json({ ...base, [k]: v }, `${k} = ${JSON.stringify(v)?.slice(0, 40)}`)),
+    },
     { weight: 2, arbitrary: fc.tuple(field, anyJson).map(([k, v]) => json({ ...base, [k]: v }, `extra ${k}`)) },
-    { weight: 1, arbitrary: fc.constantFrom(...Object.keys(base), 'x').map((k) => json(Object.fromEntries(Object.entries(base).filter(([key]) => key !== k)), `without ${k}`)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(...Object.keys(base), 'x')
+        .map((k) => json(Object.fromEntries(Object.entries(base).filter(([key]) => key !== k)), `without ${k}`)),
+    },
     { weight: 1, arbitrary: anyJson.map((v) => json(v, `the body is ${JSON.stringify(v)?.slice(0, 30)}`)) },
-    { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 4 }).map((d) => json(d, 'random object')) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 4 })
+        .map((d) => json(d, 'random object')),
+    },
     {
       weight: 2,
       arbitrary: fc
@@ -313,7 +403,10 @@ function authArb(t: Target): fc.Arbitrary<Auth> {
           [`Bearer\t${valid}`, 'tab instead of space'],
           [`Bearer ${valid.slice(0, -1)}`, 'one character short'],
           [`Bearer ${w.revoked}`, 'revoked session'],
-          [`Bearer ${user ? ADMIN : w.owner.token}`, user ? 'the operator secret on a user route' : "a creator's session on an operator route"],
+          [
+            `Bearer ${user ? ADMIN : w.owner.token}`,
+            user ? 'the operator secret on a user route' : "a creator's session on an operator route",
+          ],
           ['Bearer test-admin-token.', 'operator secret with a dot'],
           ['Bearer TEST-ADMIN-TOKEN', 'operator secret in capitals'],
         )
@@ -335,14 +428,24 @@ const keyArb: fc.Arbitrary<Key> = fc.oneof(
       { header: 'k'.repeat(9000), why: 'key of 9000' },
     ),
   },
-  { weight: 1, arbitrary: fc.constantFrom<Key>({ header: 'tab\tinside', why: 'key with a tab' }, { header: 'a, b', why: 'comma key' }, { header: 'k'.repeat(255), why: 'key of 255' }, { header: '"quoted"', why: 'quoted key' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Key>(
+      { header: 'tab\tinside', why: 'key with a tab' },
+      { header: 'a, b', why: 'comma key' },
+      { header: 'k'.repeat(255), why: 'key of 255' },
+      { header: '"quoted"', why: 'quoted key' },
+    ),
+  },
 );
 
 type Noise = { cookie?: string; ip?: string; query?: string; strangePath: number };
 const noise: fc.Arbitrary<Noise> = fc.record({
   cookie: fc.option(fc.constantFrom('session=1', `c=${'x'.repeat(6000)}`), { nil: undefined }),
   ip: fc.option(fc.constantFrom('203.0.113.9', '::1', 'not an ip', '1.1.1.1, 2.2.2.2'), { nil: undefined }),
-  query: fc.option(fc.constantFrom('?balance=1', '?userId=x&role=admin', '?__proto__=1', `?q=${'%ff'.repeat(50)}`), { nil: undefined }),
+  query: fc.option(fc.constantFrom('?balance=1', '?userId=x&role=admin', '?__proto__=1', `?q=${'%ff'.repeat(50)}`), {
+    nil: undefined,
+  }),
   strangePath: fc.nat({ max: 9 }),
 });
 
@@ -355,7 +458,10 @@ interface Case {
   defects: string[];
 }
 
-async function apiCase(t: Target, spec: { auth: Auth; key: Key; ct: string | null; body: { text: string; what: string }; how: string; noise: Noise }): Promise<Case> {
+async function apiCase(
+  t: Target,
+  spec: { auth: Auth; key: Key; ct: string | null; body: { text: string; what: string }; how: string; noise: Noise },
+): Promise<Case> {
   const headers = new Headers();
   const defects: string[] = [];
   if (spec.auth.kind === 'valid') headers.set('authorization', `Bearer ${t.token()}`);
@@ -364,7 +470,8 @@ async function apiCase(t: Target, spec: { auth: Auth; key: Key; ct: string | nul
     defects.push(`auth: ${spec.auth.why}`);
   }
   if (spec.key.header !== null) headers.set('idempotency-key', spec.key.header);
-  if (spec.key.header === null || !IdempotencyKey.safeParse(spec.key.header.trim()).success) defects.push(`key: ${spec.key.why}`);
+  if (spec.key.header === null || !IdempotencyKey.safeParse(spec.key.header.trim()).success)
+    defects.push(`key: ${spec.key.why}`);
   if (spec.ct !== null) headers.set('content-type', spec.ct);
   if (spec.noise.cookie) headers.set('cookie', spec.noise.cookie);
   if (spec.noise.ip) headers.set('cf-connecting-ip', spec.noise.ip);
@@ -415,7 +522,14 @@ const sigArb = fc.constantFrom(
 async function webhookCase(kind: string, ct: string | null, variant: number): Promise<Case> {
   const event = makeEvent(
     'charge.dispute.created',
-    { id: `dp_fuzz_${variant}`, object: 'dispute', amount: 500, currency: 'usd', payment_intent: `pi_fuzz_${variant}`, metadata: { purchaseId: w.purchase, userId: w.owner.id } },
+    {
+      id: `dp_fuzz_${variant}`,
+      object: 'dispute',
+      amount: 500,
+      currency: 'usd',
+      payment_intent: `pi_fuzz_${variant}`,
+      metadata: { purchaseId: w.purchase, userId: w.owner.id },
+    },
     `evt_fuzz_${variant}_${crypto.randomUUID().slice(0, 8)}`,
   );
   let payload = JSON.stringify(event);
@@ -430,7 +544,15 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
       signature = '';
       break;
     case 'garbage':
-      signature = ['nonsense', 't=,v1=', 'v1=abc', `t=${t}`, `t=${t},v1=${'0'.repeat(64)}`, ',,,,', `t=${t},t=${t},v1=`][variant % 7]!;
+      signature = [
+        'nonsense',
+        't=,v1=',
+        'v1=abc',
+        `t=${t}`,
+        `t=${t},v1=${'0'.repeat(64)}`,
+        ',,,,',
+        `t=${t},t=${t},v1=`,
+      ][variant % 7]!;
       break;
     case 'wrong secret':
       signature = await sign(payload, { secret: 'whsec_someone_else' });
@@ -451,7 +573,10 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
       signature = await sign(payload.replace('"amount":500', '"amount":5'));
       break;
     case 'huge header':
-      signature = `${signature},${Array.from({ length: 200 }, () => `v1=${'a'.repeat(64)}`).join(',')}`.replace(/v1=[0-9a-f]{64}/, `v1=${'b'.repeat(64)}`);
+      signature = `${signature},${Array.from({ length: 200 }, () => `v1=${'a'.repeat(64)}`).join(',')}`.replace(
+        /v1=[0-9a-f]{64}/,
+        `v1=${'b'.repeat(64)}`,
+      );
       break;
     case 'body changed after signing':
       body = utf8(payload.replace(w.purchase, w.purchase.slice(0, -1) + (w.purchase.endsWith('A') ? 'B' : 'A')));
@@ -476,15 +601,48 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
     case 'signed, fields of the wrong type': {
       const meta = { purchaseId: w.purchase, userId: w.owner.id };
       const objects: [string, Record<string, unknown>][] = [
-        ['charge.refunded', { object: 'charge', amount: 500, amount_refunded: 'all', payment_intent: 'pi_x', metadata: meta }],
-        ['charge.refunded', { object: 'charge', amount: 500, amount_refunded: -500, payment_intent: 'pi_x', metadata: meta }],
-        ['charge.refunded', { object: 'charge', amount: 500, amount_refunded: 1.5, payment_intent: 'pi_x', metadata: meta }],
-        ['charge.refunded', { object: 'charge', amount: 500, amount_refunded: 1e308, payment_intent: 'pi_x', metadata: meta }],
-        ['charge.refunded', { object: 'charge', amount: 500, amount_refunded: null, payment_intent: 'pi_x', metadata: meta }],
+        [
+          'charge.refunded',
+          { object: 'charge', amount: 500, amount_refunded: 'all', payment_intent: 'pi_x', metadata: meta },
+        ],
+        [
+          'charge.refunded',
+          { object: 'charge', amount: 500, amount_refunded: -500, payment_intent: 'pi_x', metadata: meta },
+        ],
+        [
+          'charge.refunded',
+          { object: 'charge', amount: 500, amount_refunded: 1.5, payment_intent: 'pi_x', metadata: meta },
+        ],
+        [
+          'charge.refunded',
+          { object: 'charge', amount: 500, amount_refunded: 1e308, payment_intent: 'pi_x', metadata: meta },
+        ],
+        [
+          'charge.refunded',
+          { object: 'charge', amount: 500, amount_refunded: null, payment_intent: 'pi_x', metadata: meta },
+        ],
         ['charge.refunded', { object: 'charge', amount_refunded: 100, payment_intent: 5, metadata: 'not an object' }],
-        ['charge.dispute.created', { object: 'dispute', payment_intent: { id: 5 }, metadata: { purchaseId: 5, userId: [] } }],
-        ['checkout.session.completed', { object: 'checkout.session', payment_status: 'paid', payment_intent: 5, metadata: { purchaseId: w.purchase, userId: 7 } }],
-        ['checkout.session.completed', { object: 'checkout.session', payment_status: 'paid', metadata: { purchaseId: { $ne: null }, userId: w.owner.id } }],
+        [
+          'charge.dispute.created',
+          { object: 'dispute', payment_intent: { id: 5 }, metadata: { purchaseId: 5, userId: [] } },
+        ],
+        [
+          'checkout.session.completed',
+          {
+            object: 'checkout.session',
+            payment_status: 'paid',
+            payment_intent: 5,
+            metadata: { purchaseId: w.purchase, userId: 7 },
+          },
+        ],
+        [
+          'checkout.session.completed',
+          {
+            object: 'checkout.session',
+            payment_status: 'paid',
+            metadata: { purchaseId: { $ne: null }, userId: w.owner.id },
+          },
+        ],
         ['checkout.session.expired', { object: 'checkout.session', metadata: [w.purchase] }],
       ];
       const [type, object] = objects[variant % objects.length]!;
@@ -498,7 +656,18 @@ async function webhookCase(kind: string, ct: string | null, variant: number): Pr
       const texts =
         kind === 'signed, not JSON'
           ? ['', '{', 'null]', '{"id":"evt_x",}', "{'id':1}", '\u0000']
-          : ['null', '[]', '"evt"', '42', '{}', '{"id":5,"type":"charge.refunded"}', `{"id":"evt_nodata_${variant}","type":"charge.dispute.created"}`, `{"id":"evt_nullobj_${variant}","type":"charge.refunded","data":{"object":null}}`, `{"type":"checkout.session.completed","data":{"object":{}}}`, `{"id":["evt"],"type":"x","data":{"object":{}}}`];
+          : [
+              'null',
+              '[]',
+              '"evt"',
+              '42',
+              '{}',
+              '{"id":5,"type":"charge.refunded"}',
+              `{"id":"evt_nodata_${variant}","type":"charge.dispute.created"}`,
+              `{"id":"evt_nullobj_${variant}","type":"charge.refunded","data":{"object":null}}`,
+              `{"type":"checkout.session.completed","data":{"object":{}}}`,
+              `{"id":["evt"],"type":"x","data":{"object":{}}}`,
+            ];
       payload = texts[variant % texts.length]!;
       body = utf8(payload);
       signature = await sign(payload);
@@ -528,11 +697,20 @@ async function snapshot() {
   expect(audit.json.violations).toEqual([]);
   return {
     totals: audit.json.totals,
-    owner: { coins: owner.json.coins, diamonds: owner.json.diamonds, debt: owner.json.debt, pending: owner.json.diamondsPending },
+    owner: {
+      coins: owner.json.coins,
+      diamonds: owner.json.diamonds,
+      debt: owner.json.debt,
+      pending: owner.json.diamondsPending,
+    },
     viewer: { coins: viewer.json.coins, diamonds: viewer.json.diamonds, debt: viewer.json.debt },
     books: [ownerAudit.balances, viewerAudit.balances],
     purchase: purchase.json.purchase,
-    payouts: payouts.json.payouts.map((p: { id: string; status: string; diamonds: number }) => [p.id, p.status, p.diamonds]),
+    payouts: payouts.json.payouts.map((p: { id: string; status: string; diamonds: number }) => [
+      p.id,
+      p.status,
+      p.diamonds,
+    ]),
     seq: log.length,
     stripeEvents: events?.n,
   };
@@ -542,15 +720,24 @@ const counts: Record<string, number> = {};
 const statuses: Record<string, number> = {};
 
 async function settle(): Promise<void> {
-  await until('deliveries settled', async () => {
-    await retryRoomNow(w.handle);
-    return (await Promise.all([creditQueueSize(w.handle), outboxSize(w.viewer.id), outboxSize(w.owner.id)])).reduce((a, b) => a + b, 0);
-  }, (n) => n === 0);
+  await until(
+    'deliveries settled',
+    async () => {
+      await retryRoomNow(w.handle);
+      return (await Promise.all([creditQueueSize(w.handle), outboxSize(w.viewer.id), outboxSize(w.owner.id)])).reduce(
+        (a, b) => a + b,
+        0,
+      );
+    },
+    (n) => n === 0,
+  );
 }
 
 async function signupPerson(name: string): Promise<Person> {
   const email = `${name}-${crypto.randomUUID().slice(0, 8)}@fuzz.example`;
-  const r = await call('/v1/auth/signup', { body: { email, password: PASSWORD, displayName: name, birthdate: '1979-11-30' } });
+  const r = await call('/v1/auth/signup', {
+    body: { email, password: PASSWORD, displayName: name, birthdate: '1979-11-30' },
+  });
   expect(r.status, r.text).toBe(201);
   return { id: r.json.user.id, token: r.json.token, email };
 }
@@ -561,11 +748,34 @@ describe('fuzzing the money-moving routes', () => {
     Object.assign(w, { owner, viewer, handle: `fuzz_${crypto.randomUUID().slice(0, 6)}` });
     expect((await call('/v1/creators', { token: owner.token, body: { handle: w.handle } })).status).toBe(201);
     expect((await call('/v1/creator/live', { token: owner.token, body: { live: true } })).status).toBe(200);
-    for (const u of [owner, viewer]) expect((await call('/v1/purchases', { token: u.token, key: `setup-${u.id}`, body: { packId: 'pack_10000' } })).status).toBe(201);
-    w.purchase = (await call('/v1/purchases', { token: owner.token, key: `setup-p-${owner.id}`, body: { packId: 'pack_500' } })).json.purchase.id;
-    expect((await call(`/v1/rooms/${w.handle}/gifts`, { token: viewer.token, key: `setup-g-${viewer.id}`, body: { giftId: 'castle' } })).status).toBe(201);
-    await until('diamonds', async () => (await call('/v1/wallet', { token: owner.token })).json.diamonds, (d) => d === 5000);
-    w.payout = (await call('/v1/creator/payouts', { token: owner.token, key: `setup-q-${owner.id}`, body: { diamonds: 1430, destination: DESTINATION } })).json.payout.id;
+    for (const u of [owner, viewer])
+      expect(
+        (await call('/v1/purchases', { token: u.token, key: `setup-${u.id}`, body: { packId: 'pack_10000' } })).status,
+      ).toBe(201);
+    w.purchase = (
+      await call('/v1/purchases', { token: owner.token, key: `setup-p-${owner.id}`, body: { packId: 'pack_500' } })
+    ).json.purchase.id;
+    expect(
+      (
+        await call(`/v1/rooms/${w.handle}/gifts`, {
+          token: viewer.token,
+          key: `setup-g-${viewer.id}`,
+          body: { giftId: 'castle' },
+        })
+      ).status,
+    ).toBe(201);
+    await until(
+      'diamonds',
+      async () => (await call('/v1/wallet', { token: owner.token })).json.diamonds,
+      (d) => d === 5000,
+    );
+    w.payout = (
+      await call('/v1/creator/payouts', {
+        token: owner.token,
+        key: `setup-q-${owner.id}`,
+        body: { diamonds: 1430, destination: DESTINATION },
+      })
+    ).json.payout.id;
     const login = await call('/v1/auth/login', { body: { email: owner.email, password: PASSWORD } });
     w.revoked = login.json.token;
     expect((await call('/v1/auth/logout', { token: w.revoked, method: 'POST' })).status).toBe(204);
@@ -577,56 +787,91 @@ describe('fuzzing the money-moving routes', () => {
 
   it('covers every money-moving route of the table', () => {
     const names = targets().map((t) => `${t.route.method} ${t.route.path}`);
-    expect(names).toEqual([...ROUTES.filter((r) => r.idempotent).map((r) => `${r.method} ${r.path}`), 'POST /v1/webhooks/stripe']);
+    expect(names).toEqual([
+      ...ROUTES.filter((r) => r.idempotent).map((r) => `${r.method} ${r.path}`),
+      'POST /v1/webhooks/stripe',
+    ]);
   });
 
-  it.each(['POST /v1/purchases', 'POST /v1/purchases/:id/refund', 'POST /v1/creator/payouts', 'POST /v1/rooms/:handle/gifts', 'POST /v1/admin/payouts/:id', 'POST /v1/webhooks/stripe'])(
-    '%s: malformed requests get a 4xx JSON error and change nothing',
-    async (name) => {
-      const t = targets().find((x) => `${x.route.method} ${x.route.path}` === name)!;
-      const before = await snapshot();
-      const seed = SEED + name.length;
-      let cases: Case[];
-      if (t.route.access === 'stripe') {
-        const specs = fc.sample(fc.tuple(sigArb, contentType), { numRuns: PER_ROUTE, seed });
-        cases = await inChunks(specs, CHUNK, ([kind, ct], i) => webhookCase(kind, ct, i));
-      } else {
-        const arb = fc.record({ auth: authArb(t), key: keyArb, ct: contentType, body: bodyText(t.base), how: encoding, noise });
-        const specs = fc.sample(arb, { numRuns: PER_ROUTE, seed });
-        cases = await inChunks(specs, CHUNK, (spec) => apiCase(t, spec));
-      }
-      const distinct = new Set(cases.map((c) => `${c.path}|${headerList(c.headers)}|${new TextDecoder().decode(c.body)}`));
-      const failures: string[] = [];
-      const replies = await inChunks(cases, CHUNK, async (c) => {
-        const res = await app.request(c.path, { method: c.method, headers: c.headers, body: c.body }, env);
-        const text = await res.text();
-        return { status: res.status, text, json: safeJson(text), headers: res.headers } satisfies Reply;
+  it.each([
+    'POST /v1/purchases',
+    'POST /v1/purchases/:id/refund',
+    'POST /v1/creator/payouts',
+    'POST /v1/rooms/:handle/gifts',
+    'POST /v1/admin/payouts/:id',
+    'POST /v1/webhooks/stripe',
+  ])('%s: malformed requests get a 4xx JSON error and change nothing', async (name) => {
+    const t = targets().find((x) => `${x.route.method} ${x.route.path}` === name)!;
+    const before = await snapshot();
+    const seed = SEED + name.length;
+    let cases: Case[];
+    if (t.route.access === 'stripe') {
+      const specs = fc.sample(fc.tuple(sigArb, contentType), { numRuns: PER_ROUTE, seed });
+      cases = await inChunks(specs, CHUNK, ([kind, ct], i) => webhookCase(kind, ct, i));
+    } else {
+      const arb = fc.record({
+        auth: authArb(t),
+        key: keyArb,
+        ct: contentType,
+        body: bodyText(t.base),
+        how: encoding,
+        noise,
       });
-      replies.forEach((r, i) => {
-        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-        const ok = r.status >= 400 && r.status < 500 && /application\/json/.test(r.headers.get('content-type') ?? '') && typeof r.json?.error?.code === 'string' && typeof r.json?.error?.message === 'string';
-        if (!ok) failures.push(`${r.status} ${r.text.slice(0, 160)}  ←  ${cases[i]!.defects.join(' + ')}  [${cases[i]!.path.slice(0, 80)}]`);
-      });
-      await settle();
-      const after = await snapshot();
-      expect(failures.slice(0, 25), `${failures.length} of ${cases.length} answers were not a 4xx JSON error`).toEqual([]);
-      expect(after, 'nothing changed').toEqual(before);
-      expect(cases.length).toBeGreaterThanOrEqual(1_000);
-      counts[name] = cases.length;
-      counts[`${name} (distinct)`] = distinct.size;
-    },
-  );
+      const specs = fc.sample(arb, { numRuns: PER_ROUTE, seed });
+      cases = await inChunks(specs, CHUNK, (spec) => apiCase(t, spec));
+    }
+    const distinct = new Set(
+      cases.map((c) => `${c.path}|${headerList(c.headers)}|${new TextDecoder().decode(c.body)}`),
+    );
+    const failures: string[] = [];
+    const replies = await inChunks(cases, CHUNK, async (c) => {
+      const res = await app.request(c.path, { method: c.method, headers: c.headers, body: c.body }, env);
+      const text = await res.text();
+      return { status: res.status, text, json: safeJson(text), headers: res.headers } satisfies Reply;
+    });
+    replies.forEach((r, i) => {
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      const ok =
+        r.status >= 400 &&
+        r.status < 500 &&
+        /application\/json/.test(r.headers.get('content-type') ?? '') &&
+        typeof r.json?.error?.code === 'string' &&
+        typeof r.json?.error?.message === 'string';
+      if (!ok)
+        failures.push(
+          `${r.status} ${r.text.slice(0, 160)}  ←  ${cases[i]!.defects.join(' + ')}  [${cases[i]!.path.slice(0, 80)}]`,
+        );
+    });
+    await settle();
+    const after = await snapshot();
+    expect(failures.slice(0, 25), `${failures.length} of ${cases.length} answers were not a 4xx JSON error`).toEqual(
+      [],
+    );
+    expect(after, 'nothing changed').toEqual(before);
+    expect(cases.length).toBeGreaterThanOrEqual(1_000);
+    counts[name] = cases.length;
+    counts[`${name} (distinct)`] = distinct.size;
+  });
 
   it('counts', ({ task }) => {
-    const total = Object.entries(counts).filter(([k]) => !k.endsWith('(distinct)')).reduce((s, [, n]) => s + n, 0);
+    const total = Object.entries(counts)
+      .filter(([k]) => !k.endsWith('(distinct)'))
+      .reduce((s, [, n]) => s + n, 0);
     const perRoute = Object.fromEntries(Object.entries(counts).filter(([k]) => !k.endsWith('(distinct)')));
-    reportCounts(task, 'fuzz', { routes: Object.keys(perRoute).length, requests: total, minPerRoute: Math.min(...Object.values(perRoute)), byStatus: JSON.stringify(statuses) });
+    reportCounts(task, 'fuzz', {
+      routes: Object.keys(perRoute).length,
+      requests: total,
+      minPerRoute: Math.min(...Object.values(perRoute)),
+      byStatus: JSON.stringify(statuses),
+    });
   });
 });
 
 function headerList(h: Headers): string {
   const out: string[] = [];
-  h.forEach((v, k) => out.push(`${k}=${v}`));
+  h.forEach((v, k) => {
+    out.push(`${k}=${v}`);
+  });
   return out.join(';');
 }
 

@@ -249,7 +249,9 @@ function track(m: Model, p: PurchaseM): void {
 
 function board(entries: Iterable<LeaderboardEntry>): LeaderboardEntry[] {
   // The room's SQL takes the top 10 by coins then name (binary order), then sorts for display.
-  const sql = [...entries].sort((a, b) => b.coins - a.coins || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, 10);
+  const sql = [...entries]
+    .sort((a, b) => b.coins - a.coins || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .slice(0, 10);
   return sql.sort((a, b) => b.coins - a.coins || a.name.localeCompare(b.name));
 }
 
@@ -269,7 +271,13 @@ function accounted(p: PurchaseM): number {
 function complete(m: Model, p: PurchaseM, at: Span): void {
   if (p.status !== 'pending' && p.status !== 'expired') return;
   if (p.owner.closed && !p.sandbox) {
-    Object.assign(p, { status: 'refund_pending', completedAt: at, refundedCoins: p.coins, refundedAmount: p.price, pendingRefund: { coins: p.coins, amount: p.price } });
+    Object.assign(p, {
+      status: 'refund_pending',
+      completedAt: at,
+      refundedCoins: p.coins,
+      refundedAmount: p.price,
+      pendingRefund: { coins: p.coins, amount: p.price },
+    });
     p.owner.external -= p.coins;
     p.owner.refundPending += p.coins;
     m.apiRefunds++;
@@ -292,7 +300,8 @@ function clawBack(p: PurchaseM, take: number, status?: PurchaseStatus): void {
     p.owner.history.push({ kind: 'clawback', coins: -take, diamonds: 0, ref: p.id });
   }
   p.clawedBackCoins += Math.max(0, take);
-  p.status = status ?? (accounted(p) >= p.coins ? 'refunded' : accounted(p) > p.refundedCoins ? 'partially_refunded' : p.status);
+  p.status =
+    status ?? (accounted(p) >= p.coins ? 'refunded' : accounted(p) > p.refundedCoins ? 'partially_refunded' : p.status);
 }
 
 /** The provider says `amount` (cumulative) went back: what our own refunds did not return is taken back, what was spent is written off. */
@@ -340,7 +349,14 @@ function expectError(r: Reply, status: number, code: string, what: string): void
 async function signupUser(m: Model, adult: boolean, label: string, name: string): Promise<UserM> {
   const year = new Date(now()).getUTCFullYear();
   const email = `${label}-${crypto.randomUUID().slice(0, 8)}@trust.example`;
-  const r = await req('/v1/auth/signup', { body: { email, password: 'a long enough password', displayName: name, birthdate: adult ? '1988-02-29' : `${year - 15}-06-01` } });
+  const r = await req('/v1/auth/signup', {
+    body: {
+      email,
+      password: 'a long enough password',
+      displayName: name,
+      birthdate: adult ? '1988-02-29' : `${year - 15}-06-01`,
+    },
+  });
   expect(r.status, describeReply(r)).toBe(201);
   expect(r.json.user).toMatchObject({ displayName: name, adult });
   return {
@@ -373,7 +389,22 @@ async function signupUser(m: Model, adult: boolean, label: string, name: string)
 
 async function newRun(real: Real): Promise<Model> {
   const run = ++runCounter;
-  const m: Model = { run, users: [], closed: [], rooms: [], purchases: [], payouts: [], lastDecision: null, operatorBindings: new Map(), seenEvents: new Set(), advanced: 0, apiRefunds: 0, trace: [`run ${run}`], touched: new Set(), busy: new Set() };
+  const m: Model = {
+    run,
+    users: [],
+    closed: [],
+    rooms: [],
+    purchases: [],
+    payouts: [],
+    lastDecision: null,
+    operatorBindings: new Map(),
+    seenEvents: new Set(),
+    advanced: 0,
+    apiRefunds: 0,
+    trace: [`run ${run}`],
+    touched: new Set(),
+    busy: new Set(),
+  };
   const people = await Promise.all([
     signupUser(m, true, `r${run}c0`, `Streamer ${run}-A`),
     signupUser(m, true, `r${run}c1`, `Streamer ${run}-B`),
@@ -386,7 +417,19 @@ async function newRun(real: Real): Promise<Model> {
     const handle = `t${run}_${i}_${crypto.randomUUID().slice(0, 6)}`;
     const r = await req('/v1/creators', { token: creator.token, body: { handle, channels: [] } });
     expect(r.status, describeReply(r)).toBe(201);
-    const room: RoomM = { handle, owner: creator, live: false, liveLog: [], sessions: [], goal: null, goalTouched: false, gifts: new Map(), combos: new Map(), allTime: new Map(), observer: new Observer(handle) };
+    const room: RoomM = {
+      handle,
+      owner: creator,
+      live: false,
+      liveLog: [],
+      sessions: [],
+      goal: null,
+      goalTouched: false,
+      gifts: new Map(),
+      combos: new Map(),
+      allTime: new Map(),
+      observer: new Observer(handle),
+    };
     creator.room = room;
     m.rooms.push(room);
     await room.observer.open();
@@ -425,9 +468,15 @@ async function settleInner(m: Model, full: boolean): Promise<number> {
   for (let round = 0; ; round++) {
     const outs = await Promise.all(users.map(async (u) => ({ u, n: await tolerate(outboxSize(u.id)) })));
     const queues = await Promise.all(rooms.map(async (r) => ({ r, n: await tolerate(creditQueueSize(r.handle)) })));
-    const busy = [...outs.filter((o) => o.n !== 0).map((o) => tolerate(retryWalletNow(o.u.id))), ...queues.filter((q) => q.n !== 0).map((q) => tolerate(retryRoomNow(q.r.handle)))];
+    const busy = [
+      ...outs.filter((o) => o.n !== 0).map((o) => tolerate(retryWalletNow(o.u.id))),
+      ...queues.filter((q) => q.n !== 0).map((q) => tolerate(retryRoomNow(q.r.handle))),
+    ];
     if (!busy.length) break;
-    if (round > 60) throw new Error(`deliveries did not settle: outboxes ${JSON.stringify(outs.map((o) => o.n))}, credit queues ${JSON.stringify(queues.map((q) => q.n))}`);
+    if (round > 60)
+      throw new Error(
+        `deliveries did not settle: outboxes ${JSON.stringify(outs.map((o) => o.n))}, credit queues ${JSON.stringify(queues.map((q) => q.n))}`,
+      );
     await Promise.all(busy);
     if (round > 1) await new Promise((r) => setTimeout(r, 15));
   }
@@ -458,9 +507,16 @@ function expectedBalances(u: UserM): Record<string, number> {
 }
 
 async function checkUser(u: UserM): Promise<void> {
-  const [w, h, a] = await Promise.all([req('/v1/wallet', { token: u.token }), req('/v1/wallet/history?limit=200', { token: u.token }), walletOf(u.id).audit()]);
+  const [w, h, a] = await Promise.all([
+    req('/v1/wallet', { token: u.token }),
+    req('/v1/wallet/history?limit=200', { token: u.token }),
+    walletOf(u.id).audit(),
+  ]);
   expect(w.status, describeReply(w)).toBe(200);
-  expect({ coins: w.json.coins, debt: w.json.debt, diamonds: w.json.diamonds, diamondsPending: w.json.diamondsPending }, `${u.label} wallet`).toEqual({
+  expect(
+    { coins: w.json.coins, debt: w.json.debt, diamonds: w.json.diamonds, diamondsPending: w.json.diamondsPending },
+    `${u.label} wallet`,
+  ).toEqual({
     coins: Math.max(0, u.balance),
     debt: Math.max(0, -u.balance),
     diamonds: u.diamonds,
@@ -472,7 +528,9 @@ async function checkUser(u: UserM): Promise<void> {
   // the request before the wallet orders it, so of two gifts sent at once the later id may land first.
   const ats = h.json.entries.map((e: { at: number }) => e.at);
   expect(ats, `${u.label} history newest first`).toEqual([...ats].sort((a, b) => b - a));
-  expect(new Set(h.json.entries.map((e: { id: string }) => e.id)).size, `${u.label} history ids unique`).toBe(ats.length);
+  expect(new Set(h.json.entries.map((e: { id: string }) => e.id)).size, `${u.label} history ids unique`).toBe(
+    ats.length,
+  );
   expect(sortEntries(h.json.entries), `${u.label} history`).toEqual(sortEntries(u.history));
   expect(a.violations, `${u.label} audit`).toEqual([]);
   const real = Object.fromEntries(Object.entries(a.balances).filter(([, v]) => v !== 0));
@@ -494,7 +552,11 @@ function giftView(e: StoredEvent & { type: 'gift' }): Record<string, unknown> {
 }
 
 async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
-  const [log, snap, earnings] = await Promise.all([roomLog(room.handle), req(`/v1/rooms/${room.handle}`), room.owner.closed ? null : req('/v1/creator/earnings', { token: room.owner.token })]);
+  const [log, snap, earnings] = await Promise.all([
+    roomLog(room.handle),
+    req(`/v1/rooms/${room.handle}`),
+    room.owner.closed ? null : req('/v1/creator/earnings', { token: room.owner.token }),
+  ]);
   const readAt = now();
   const what = `room ${room.handle}`;
   expect(
@@ -510,11 +572,21 @@ async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
   for (const end of ends) {
     const c = room.combos.get(end.comboId);
     expect(c, `${what}: combo_end for a combo that exists`).toBeDefined();
-    expect({ count: end.count, coins: end.coins }, `${what}: combo_end totals`).toEqual({ count: c!.count, coins: c!.coins });
-    expect(readAt - c!.last.lo >= COMBO_WINDOW, `${what}: combo_end only ${COMBO_WINDOW} ms after the combo's last gift`).toBe(true);
+    expect({ count: end.count, coins: end.coins }, `${what}: combo_end totals`).toEqual({
+      count: c!.count,
+      coins: c!.coins,
+    });
+    expect(
+      readAt - c!.last.lo >= COMBO_WINDOW,
+      `${what}: combo_end only ${COMBO_WINDOW} ms after the combo's last gift`,
+    ).toBe(true);
   }
   for (const [id, c] of room.combos) {
-    if (alarmAt - c.last.hi >= COMBO_WINDOW) expect(ends.some((e) => e.comboId === id), `${what}: combo ${id} has ended`).toBe(true);
+    if (alarmAt - c.last.hi >= COMBO_WINDOW)
+      expect(
+        ends.some((e) => e.comboId === id),
+        `${what}: combo ${id} has ended`,
+      ).toBe(true);
   }
   expect(
     log.filter((e) => e.type === 'live').map((e) => (e as { live: boolean }).live),
@@ -522,14 +594,23 @@ async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
   ).toEqual(room.liveLog);
   const session = room.sessions.at(-1);
   const boards = log.filter((e): e is StoredEvent & { type: 'leaderboard' } => e.type === 'leaderboard');
-  if (session) expect(boards.at(-1)?.leaderboard, `${what}: last leaderboard event`).toEqual(board(session.supporters.values()));
-  if (room.goalTouched) expect((log.filter((e) => e.type === 'goal').at(-1) as { goal: unknown } | undefined)?.goal, `${what}: last goal event`).toEqual(room.goal);
+  if (session)
+    expect(boards.at(-1)?.leaderboard, `${what}: last leaderboard event`).toEqual(board(session.supporters.values()));
+  if (room.goalTouched)
+    expect(
+      (log.filter((e) => e.type === 'goal').at(-1) as { goal: unknown } | undefined)?.goal,
+      `${what}: last goal event`,
+    ).toEqual(room.goal);
 
   expect(snap.status).toBe(200);
   expect(
     { live: snap.json.room.live.live, goal: snap.json.room.goal, leaderboard: snap.json.room.leaderboard },
     `${what}: snapshot`,
-  ).toEqual({ live: room.live, goal: room.goal, leaderboard: room.live && session ? board(session.supporters.values()) : [] });
+  ).toEqual({
+    live: room.live,
+    goal: room.goal,
+    leaderboard: room.live && session ? board(session.supporters.values()) : [],
+  });
   // A combo may close (by the room's own alarm) between the two reads, so the snapshot is at least as new.
   expect(snap.json.room.seq, `${what}: snapshot seq`).toBeGreaterThanOrEqual(log.length);
 
@@ -552,15 +633,22 @@ async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
 }
 
 async function checkPurchase(p: PurchaseM): Promise<void> {
-  let view;
+  let view: { status: string; coins: number; refundedCoins: number; clawedBackCoins: number; sandbox: boolean } | null;
   if (p.owner.closed) view = await walletOf(p.owner.id).purchase(p.id);
   else {
     const r = await req(`/v1/purchases/${p.id}`, { token: p.owner.token });
     expect(r.status, describeReply(r)).toBe(200);
     view = r.json.purchase;
   }
-  const { status, coins, refundedCoins, clawedBackCoins, sandbox } = view;
-  expect({ status, coins, refundedCoins, clawedBackCoins, sandbox }, `purchase ${p.id}`).toEqual({ status: p.status, coins: p.coins, refundedCoins: p.refundedCoins, clawedBackCoins: p.clawedBackCoins, sandbox: p.sandbox });
+  expect(view, `purchase ${p.id}`).not.toBeNull();
+  const { status, coins, refundedCoins, clawedBackCoins, sandbox } = view!;
+  expect({ status, coins, refundedCoins, clawedBackCoins, sandbox }, `purchase ${p.id}`).toEqual({
+    status: p.status,
+    coins: p.coins,
+    refundedCoins: p.refundedCoins,
+    clawedBackCoins: p.clawedBackCoins,
+    sandbox: p.sandbox,
+  });
 }
 
 async function checkPayouts(u: UserM, m: Model): Promise<void> {
@@ -568,9 +656,13 @@ async function checkPayouts(u: UserM, m: Model): Promise<void> {
   expect(r.status).toBe(200);
   const mine = m.payouts.filter((p) => p.owner === u);
   expect(
-    r.json.payouts.map((p: PayoutM) => ({ id: p.id, diamonds: p.diamonds, status: p.status })).sort((a: PayoutM, b: PayoutM) => a.id.localeCompare(b.id)),
+    r.json.payouts
+      .map((p: PayoutM) => ({ id: p.id, diamonds: p.diamonds, status: p.status }))
+      .sort((a: PayoutM, b: PayoutM) => a.id.localeCompare(b.id)),
     `${u.label} payouts`,
-  ).toEqual(mine.map((p) => ({ id: p.id, diamonds: p.diamonds, status: p.status })).sort((a, b) => a.id.localeCompare(b.id)));
+  ).toEqual(
+    mine.map((p) => ({ id: p.id, diamonds: p.diamonds, status: p.status })).sort((a, b) => a.id.localeCompare(b.id)),
+  );
 }
 
 async function verify(m: Model, full: boolean): Promise<void> {
@@ -608,22 +700,33 @@ async function finish(m: Model, real: Real): Promise<void> {
     const log = await roomLog(room.handle);
     const last = log.at(-1)?.seq ?? 0;
     await room.observer.ensureOpen();
-    await until(`the observer of ${room.handle} to see seq ${last}`, () => Math.max(0, ...room.observer.seqs), (s) => s >= last);
+    await until(
+      `the observer of ${room.handle} to see seq ${last}`,
+      () => Math.max(0, ...room.observer.seqs),
+      (s) => s >= last,
+    );
     const seen = room.observer.seqs;
     const first = seen[0] ?? last + 1;
-    expect(seen, `${room.handle}: the overlay saw every stored event once, in order (reconnects: ${room.observer.reconnects})`).toEqual(
-      log.filter((e) => e.seq >= first).map((e) => e.seq),
-    );
+    expect(
+      seen,
+      `${room.handle}: the overlay saw every stored event once, in order (reconnects: ${room.observer.reconnects})`,
+    ).toEqual(log.filter((e) => e.seq >= first).map((e) => e.seq));
     room.observer.close();
   }
   const d1 = await req('/v1/admin/payouts', { token: ADMIN });
   const indexed = new Map<string, string>(d1.json.payouts.map((p: { id: string; status: string }) => [p.id, p.status]));
   for (const p of m.payouts) expect(indexed.get(p.id), `payout ${p.id} in the operator's index`).toBe(p.status);
   const pis = new Set(m.purchases.filter((p) => !p.sandbox).map((p) => p.paymentIntent));
-  expect(real.stripe.madeRefunds.filter((r) => pis.has(r.paymentIntent)).length, 'refunds asked of Stripe, once each').toBe(m.apiRefunds);
+  expect(
+    real.stripe.madeRefunds.filter((r) => pis.has(r.paymentIntent)).length,
+    'refunds asked of Stripe, once each',
+  ).toBe(m.apiRefunds);
   if (totals.sequences % GLOBAL_AUDIT_EVERY === 0) await globalAudit();
   totals.sequences++;
-  if (RUNS > 10 && totals.sequences % 10 === 0) console.log(`soak progress: ${totals.sequences}/${RUNS} sequences, ${totals.steps} steps, ${Math.round((Date.now() - startedAt) / 1000)} s`);
+  if (RUNS > 10 && totals.sequences % 10 === 0)
+    console.log(
+      `soak progress: ${totals.sequences}/${RUNS} sequences, ${totals.steps} steps, ${Math.round((Date.now() - startedAt) / 1000)} s`,
+    );
 }
 const startedAt = Date.now();
 
@@ -651,7 +754,8 @@ function prior(store: Map<string, Stored>, key: string, fp: string, at: Span): P
 /** Moves the clock past the idempotency window's edge if a stored key sits right on it. */
 function resolveTtl(m: Model, store: Map<string, Stored>, key: string): void {
   const p = store.get(key);
-  if (p && within(p.at, upcoming(), IDEMPOTENCY_TTL, true) === 'either') advance(m, 3_600_000, 'off the idempotency window edge');
+  if (p && within(p.at, upcoming(), IDEMPOTENCY_TTL, true) === 'either')
+    advance(m, 3_600_000, 'off the idempotency window edge');
 }
 
 function remember(store: Map<string, Stored>, key: string, fp: string, r: Reply, at: Span): void {
@@ -690,7 +794,13 @@ function purchaseCoins(body: Record<string, unknown>): number | null {
 async function buyBatch(m: Model, u: UserM, els: BuyEl[]): Promise<void> {
   for (const el of els) resolveTtl(m, u.keys, el.key);
   const t0 = now();
-  const sends = els.map((el) => Promise.all(Array.from({ length: el.copies ?? 1 }, () => req('/v1/purchases', { token: u.token, key: el.key, body: el.body }))));
+  const sends = els.map((el) =>
+    Promise.all(
+      Array.from({ length: el.copies ?? 1 }, () =>
+        req('/v1/purchases', { token: u.token, key: el.key, body: el.body }),
+      ),
+    ),
+  );
   const replies = await Promise.all(sends);
   const at = since(t0);
   const fresh: { el: BuyEl; r: Reply; coins: number }[] = [];
@@ -721,7 +831,15 @@ async function buyBatch(m: Model, u: UserM, els: BuyEl[]): Promise<void> {
     }
     expect(r.status, `${what}: ${describeReply(r)}`).toBe(201);
     reached('buy 201');
-    expect(r.json.purchase, what).toMatchObject({ status: 'completed', coins, price: { amount: coins, currency: 'USD' }, sandbox: true, rateVersion: 1, refundedCoins: 0, clawedBackCoins: 0 });
+    expect(r.json.purchase, what).toMatchObject({
+      status: 'completed',
+      coins,
+      price: { amount: coins, currency: 'USD' },
+      sandbox: true,
+      rateVersion: 1,
+      refundedCoins: 0,
+      clawedBackCoins: 0,
+    });
     fresh.push({ el, r, coins });
     remember(u.keys, el.key, fp, r, at);
   }
@@ -735,7 +853,9 @@ async function buyBatch(m: Model, u: UserM, els: BuyEl[]): Promise<void> {
       return f.r.json.wallet.coins === Math.max(0, b);
     });
   });
-  expect(explained, `reported balances ${JSON.stringify(fresh.map((f) => f.r.json.wallet.coins))} from ${start}`).toBe(true);
+  expect(explained, `reported balances ${JSON.stringify(fresh.map((f) => f.r.json.wallet.coins))} from ${start}`).toBe(
+    true,
+  );
   for (const f of fresh) {
     const pm: PurchaseM = {
       id: f.r.json.purchase.id,
@@ -803,7 +923,15 @@ interface FaultPlan {
   redeliver: boolean;
 }
 
-const NO_FAULTS: FaultPlan = { roomRefusesDelivery: 0, roomRestartsAfterLogging: 0, walletRefusesCredit: 0, walletThrowsAfterDebit: 0, alarmsDuring: false, alarmsTwice: false, redeliver: false };
+const NO_FAULTS: FaultPlan = {
+  roomRefusesDelivery: 0,
+  roomRestartsAfterLogging: 0,
+  walletRefusesCredit: 0,
+  walletThrowsAfterDebit: 0,
+  alarmsDuring: false,
+  alarmsTwice: false,
+  redeliver: false,
+};
 
 /** Sends delivered gifts to their room a second and third time, and their credits to the creator's wallet again. */
 async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promise<void> {
@@ -818,11 +946,23 @@ async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promis
         .map((r) => JSON.parse(r.data) as GiftPayload),
     );
     expect(payloads.length, 'every gift of the batch reached its room').toBe(ids.length);
-    const acks = await Promise.all([roomOf(room.handle).receiveGifts(payloads), roomOf(room.handle).receiveGifts(payloads)]);
+    const acks = await Promise.all([
+      roomOf(room.handle).receiveGifts(payloads),
+      roomOf(room.handle).receiveGifts(payloads),
+    ]);
     for (const a of acks) expect([...a].sort(), 'a redelivery is acknowledged').toEqual([...ids].sort());
-    const items = payloads.map((p) => ({ transferId: p.transferId, diamonds: p.diamonds, rateVersion: p.rateVersion, from: p.anonymous ? null : p.fromName }));
+    const items = payloads.map((p) => ({
+      transferId: p.transferId,
+      diamonds: p.diamonds,
+      rateVersion: p.rateVersion,
+      from: p.anonymous ? null : p.fromName,
+    }));
     const credit = await walletOf(room.owner.id).creditGifts(`replayed_${ids[0]}`, items);
-    expect(credit, 'credits seen before are not credited again').toEqual({ credited: 0, duplicates: items.length, forfeited: 0 });
+    expect(credit, 'credits seen before are not credited again').toEqual({
+      credited: 0,
+      duplicates: items.length,
+      forfeited: 0,
+    });
   }
 }
 
@@ -854,11 +994,24 @@ async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promise<void
   for (const el of els) {
     resolveTtl(m, el.sender.keys, el.key);
     const c = el.sender.combos.get(`${el.room.handle}:${el.body.giftId}`);
-    if (c && within(c.last, upcoming(), COMBO_WINDOW, false) === 'either') advance(m, COMBO_WINDOW + 1_000, 'off a combo window edge');
+    if (c && within(c.last, upcoming(), COMBO_WINDOW, false) === 'either')
+      advance(m, COMBO_WINDOW + 1_000, 'off a combo window edge');
   }
 
-  Object.assign(faults, { roomRefusesDelivery: plan.roomRefusesDelivery, roomRestartsAfterLogging: plan.roomRestartsAfterLogging, walletRefusesCredit: plan.walletRefusesCredit, walletThrowsAfterDebit: plan.walletThrowsAfterDebit });
-  totals.faults += plan.roomRefusesDelivery + plan.roomRestartsAfterLogging + plan.walletRefusesCredit + plan.walletThrowsAfterDebit + (plan.alarmsDuring ? 1 : 0) + (plan.alarmsTwice ? 1 : 0) + (plan.redeliver ? 1 : 0);
+  Object.assign(faults, {
+    roomRefusesDelivery: plan.roomRefusesDelivery,
+    roomRestartsAfterLogging: plan.roomRestartsAfterLogging,
+    walletRefusesCredit: plan.walletRefusesCredit,
+    walletThrowsAfterDebit: plan.walletThrowsAfterDebit,
+  });
+  totals.faults +=
+    plan.roomRefusesDelivery +
+    plan.roomRestartsAfterLogging +
+    plan.walletRefusesCredit +
+    plan.walletThrowsAfterDebit +
+    (plan.alarmsDuring ? 1 : 0) +
+    (plan.alarmsTwice ? 1 : 0) +
+    (plan.redeliver ? 1 : 0);
   const throws = { n: plan.walletThrowsAfterDebit };
   const senders = [...new Set(els.map((e) => e.sender))];
   const rooms = [...new Set(els.map((e) => e.room))];
@@ -868,7 +1021,11 @@ async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promise<void
     els.map((el) =>
       Promise.all(
         Array.from({ length: el.copies }, () =>
-          withRetries(() => req(`/v1/rooms/${el.room.handle}/gifts`, { token: el.sender.token, key: el.key, body: el.body }), throws, `gift by ${el.sender.label}`),
+          withRetries(
+            () => req(`/v1/rooms/${el.room.handle}/gifts`, { token: el.sender.token, key: el.key, body: el.body }),
+            throws,
+            `gift by ${el.sender.label}`,
+          ),
         ),
       ),
     ),
@@ -890,7 +1047,8 @@ async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promise<void
     const rs = replies[i]!;
     const r = rs[0]!;
     const what = `gift ${JSON.stringify(el.body)} by ${el.sender.label} to ${el.room.handle}`;
-    for (const other of rs) expect(other.text, `${what}: copies under one key answer byte for byte the same`).toBe(r.text);
+    for (const other of rs)
+      expect(other.text, `${what}: copies under one key answer byte for byte the same`).toBe(r.text);
     const gift = findGift(el.body.giftId)!;
     const parsed = GiftRequest.parse(el.body);
     const coins = gift.coins * parsed.count;
@@ -935,11 +1093,17 @@ async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promise<void
     const failed = failures.get(u) ?? [];
     const spent = ok.reduce((s, d) => s + d.coins, 0);
     expect(spent, `${u.label}: debits within the balance ${u.balance}`).toBeLessThanOrEqual(Math.max(0, u.balance));
-    for (const f of failed) expect(f.coins, `${u.label}: a refused gift that the balance left after the others could have paid`).toBeGreaterThan(u.balance - spent);
+    for (const f of failed)
+      expect(
+        f.coins,
+        `${u.label}: a refused gift that the balance left after the others could have paid`,
+      ).toBeGreaterThan(u.balance - spent);
     let b = u.balance;
     for (const d of ok) {
       b -= d.coins;
-      expect(d.r.json.wallet.coins, `${u.label}: balances reported by concurrent gifts follow one serial order`).toBe(b);
+      expect(d.r.json.wallet.coins, `${u.label}: balances reported by concurrent gifts follow one serial order`).toBe(
+        b,
+      );
       applyGift(m, d.el, d.r, d.coins, at);
       delivered.push({ room: d.el.room, id: d.r.json.gift.id });
     }
@@ -958,11 +1122,20 @@ function applyGift(m: Model, el: GiftEl, r: Reply, coins: number, at: Span): voi
   const continues = prev ? within(prev.last, at, COMBO_WINDOW, false) : 'no';
   const got = r.json.gift.combo;
   if (continues === 'yes') reached('gift continues a combo');
-  if (continues === 'yes') expect(got, 'gift continues its combo').toEqual({ id: prev!.id, count: prev!.count + parsed.count });
+  if (continues === 'yes')
+    expect(got, 'gift continues its combo').toEqual({ id: prev!.id, count: prev!.count + parsed.count });
   else if (continues === 'no') expect(got, 'gift starts a combo').toEqual({ id, count: parsed.count });
   else expect([prev!.id, id], 'gift continues or starts a combo').toContain(got.id);
   const message = parsed.message || undefined;
-  expect(r.json.gift, 'gift reply').toEqual({ id, giftId: gift.id, count: parsed.count, coins, anonymous: parsed.anonymous, ...(message ? { message } : {}), combo: got });
+  expect(r.json.gift, 'gift reply').toEqual({
+    id,
+    giftId: gift.id,
+    count: parsed.count,
+    coins,
+    anonymous: parsed.anonymous,
+    ...(message ? { message } : {}),
+    combo: got,
+  });
 
   sender.balance -= coins;
   sender.spent += coins;
@@ -972,10 +1145,18 @@ function applyGift(m: Model, el: GiftEl, r: Reply, coins: number, at: Span): voi
   owner.issued -= coins;
   owner.history.push({ kind: 'creator_share', coins: 0, diamonds: coins, ref: id });
 
-  const combo = got.id === prev?.id ? { ...prev!, count: got.count, last: at } : { id, count: parsed.count, coins: 0, last: at, room };
+  const combo =
+    got.id === prev?.id
+      ? { ...prev!, count: got.count, last: at }
+      : { id, count: parsed.count, coins: 0, last: at, room };
   sender.combos.set(comboKey, { ...combo, room });
   const roomCombo = room.combos.get(got.id) ?? { id: got.id, count: 0, coins: 0, last: at };
-  room.combos.set(got.id, { id: got.id, count: roomCombo.count + parsed.count, coins: roomCombo.coins + coins, last: at });
+  room.combos.set(got.id, {
+    id: got.id,
+    count: roomCombo.count + parsed.count,
+    coins: roomCombo.coins + coins,
+    last: at,
+  });
 
   const session = room.sessions.at(-1)!;
   session.coins += coins;
@@ -1002,8 +1183,18 @@ function applyGift(m: Model, el: GiftEl, r: Reply, coins: number, at: Span): voi
 
 // ---- Stripe ----
 
-function newEvent(p: PurchaseM, type: StripeEventM['type'], opts: { amount?: number; metadata?: boolean } = {}): StripeEventM {
-  const e: StripeEventM = { id: `evt_${crypto.randomUUID().replace(/-/g, '')}`, type, amount: opts.amount, metadata: opts.metadata ?? true, delivered: false };
+function newEvent(
+  p: PurchaseM,
+  type: StripeEventM['type'],
+  opts: { amount?: number; metadata?: boolean } = {},
+): StripeEventM {
+  const e: StripeEventM = {
+    id: `evt_${crypto.randomUUID().replace(/-/g, '')}`,
+    type,
+    amount: opts.amount,
+    metadata: opts.metadata ?? true,
+    delivered: false,
+  };
   p.events.push(e);
   return e;
 }
@@ -1012,18 +1203,77 @@ function eventBody(p: PurchaseM, e: StripeEventM) {
   const metadata = e.metadata ? { purchaseId: p.id, userId: p.owner.id } : {};
   switch (e.type) {
     case 'checkout.session.completed':
-      return makeEvent(e.type, { id: p.sessionId, object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', amount_total: p.price, currency: 'usd', payment_intent: p.paymentIntent, metadata }, e.id);
+      return makeEvent(
+        e.type,
+        {
+          id: p.sessionId,
+          object: 'checkout.session',
+          mode: 'payment',
+          status: 'complete',
+          payment_status: 'paid',
+          amount_total: p.price,
+          currency: 'usd',
+          payment_intent: p.paymentIntent,
+          metadata,
+        },
+        e.id,
+      );
     case 'checkout.session.expired':
-      return makeEvent(e.type, { id: p.sessionId, object: 'checkout.session', mode: 'payment', status: 'expired', payment_status: 'unpaid', payment_intent: null, metadata }, e.id);
+      return makeEvent(
+        e.type,
+        {
+          id: p.sessionId,
+          object: 'checkout.session',
+          mode: 'payment',
+          status: 'expired',
+          payment_status: 'unpaid',
+          payment_intent: null,
+          metadata,
+        },
+        e.id,
+      );
     case 'charge.refunded':
-      return makeEvent(e.type, { id: `ch_${p.paymentIntent.slice(3)}`, object: 'charge', amount: p.price, amount_refunded: e.amount, refunded: e.amount! >= p.price, currency: 'usd', payment_intent: p.paymentIntent, metadata }, e.id);
+      return makeEvent(
+        e.type,
+        {
+          id: `ch_${p.paymentIntent.slice(3)}`,
+          object: 'charge',
+          amount: p.price,
+          amount_refunded: e.amount,
+          refunded: e.amount! >= p.price,
+          currency: 'usd',
+          payment_intent: p.paymentIntent,
+          metadata,
+        },
+        e.id,
+      );
     case 'charge.dispute.created':
-      return makeEvent(e.type, { id: `dp_${p.paymentIntent.slice(3)}`, object: 'dispute', amount: p.price, currency: 'usd', charge: `ch_${p.paymentIntent.slice(3)}`, payment_intent: p.paymentIntent, reason: 'fraudulent', status: 'needs_response', metadata: {} }, e.id);
+      return makeEvent(
+        e.type,
+        {
+          id: `dp_${p.paymentIntent.slice(3)}`,
+          object: 'dispute',
+          amount: p.price,
+          currency: 'usd',
+          charge: `ch_${p.paymentIntent.slice(3)}`,
+          payment_intent: p.paymentIntent,
+          reason: 'fraudulent',
+          status: 'needs_response',
+          metadata: {},
+        },
+        e.id,
+      );
   }
 }
 
 /** Delivers one event `copies` times (at once or one after another) and applies it to the model once. */
-async function deliverEvent(m: Model, p: PurchaseM, e: StripeEventM, copies: number, concurrent: boolean): Promise<void> {
+async function deliverEvent(
+  m: Model,
+  p: PurchaseM,
+  e: StripeEventM,
+  copies: number,
+  concurrent: boolean,
+): Promise<void> {
   const body = eventBody(p, e);
   const t0 = now();
   let replies: Reply[];
@@ -1039,7 +1289,8 @@ async function deliverEvent(m: Model, p: PurchaseM, e: StripeEventM, copies: num
   e.delivered = true;
   track(m, p);
   if (m.seenEvents.has(e.id)) {
-    for (const r of replies) expect(r.json, `${what}: a duplicate changes nothing`).toEqual({ received: true, duplicate: true });
+    for (const r of replies)
+      expect(r.json, `${what}: a duplicate changes nothing`).toEqual({ received: true, duplicate: true });
     return;
   }
   const findable = e.metadata || p.piIndexed;
@@ -1049,13 +1300,17 @@ async function deliverEvent(m: Model, p: PurchaseM, e: StripeEventM, copies: num
     return;
   }
   for (const [i, r] of replies.entries()) {
-    const ok = [JSON.stringify({ received: true, outcome: 'applied' }), ...(concurrent || i > 0 ? [JSON.stringify({ received: true, duplicate: true })] : [])];
+    const ok = [
+      JSON.stringify({ received: true, outcome: 'applied' }),
+      ...(concurrent || i > 0 ? [JSON.stringify({ received: true, duplicate: true })] : []),
+    ];
     expect(ok, `${what}: ${describeReply(r)}`).toContain(r.text);
     if (!concurrent && i > 0) expect(r.json.duplicate, `${what}: a later copy is a duplicate`).toBe(true);
   }
   m.seenEvents.add(e.id);
   reached(`webhook ${e.type}${concurrent && copies > 1 ? ' (copies at once)' : copies > 1 ? ' (copies)' : ''}`);
-  if (p.status === 'pending' && e.type !== 'checkout.session.completed' && e.type !== 'checkout.session.expired') reached('webhook before its completion');
+  if (p.status === 'pending' && e.type !== 'checkout.session.completed' && e.type !== 'checkout.session.expired')
+    reached('webhook before its completion');
   const balanceBefore = p.owner.balance;
   switch (e.type) {
     case 'checkout.session.completed':
@@ -1097,7 +1352,10 @@ abstract class Step implements Cmd {
       await this.step(m, real);
       const t2 = Date.now();
       await verify(m, false);
-      if (PROFILE) console.log(`${Date.now() - t} ms (step ${t2 - t}, verify ${Date.now() - t2}, settle ${lastSettle}) ${this.toString()}`);
+      if (PROFILE)
+        console.log(
+          `${Date.now() - t} ms (step ${t2 - t}, verify ${Date.now() - t2}, settle ${lastSettle}) ${this.toString()}`,
+        );
     } catch (e) {
       clearFaults();
       const err = e instanceof Error ? e : new Error(String(e));
@@ -1144,7 +1402,12 @@ class BuyCmd extends Step {
     let body = this.body;
     if (this.key !== 'fresh' && u.lastBuy) {
       key = u.lastBuy.key;
-      body = this.key === 'reuse' ? u.lastBuy.body : purchaseCoins(u.lastBuy.body) === 500 ? { packId: 'pack_100' } : { packId: 'pack_500' };
+      body =
+        this.key === 'reuse'
+          ? u.lastBuy.body
+          : purchaseCoins(u.lastBuy.body) === 500
+            ? { packId: 'pack_100' }
+            : { packId: 'pack_500' };
     }
     if (this.key === 'fresh') u.lastBuy = { key, body };
     const els: BuyEl[] = [{ body, key, copies: this.copies }];
@@ -1261,7 +1524,8 @@ class WebhookCmd extends Step {
           break;
         case 'refund_half':
         case 'refund_full': {
-          const amount = h.action === 'refund_full' ? p.price : Math.min(p.price, p.providerTotal + Math.floor(p.price / 2));
+          const amount =
+            h.action === 'refund_full' ? p.price : Math.min(p.price, p.providerTotal + Math.floor(p.price / 2));
           if (amount <= p.providerTotal) break;
           p.providerTotal = amount;
           e = newEvent(p, 'charge.refunded', { amount, metadata: h.metadata });
@@ -1271,7 +1535,9 @@ class WebhookCmd extends Step {
           e = p.events.find((x) => !x.delivered);
           break;
         case 'dispute':
-          e = p.events.find((x) => x.type === 'charge.dispute.created') ?? newEvent(p, 'charge.dispute.created', { metadata: false });
+          e =
+            p.events.find((x) => x.type === 'charge.dispute.created') ??
+            newEvent(p, 'charge.dispute.created', { metadata: false });
           break;
         case 'redeliver':
           e = p.events.filter((x) => x.delivered).at(-1);
@@ -1289,7 +1555,15 @@ class WebhookCmd extends Step {
 
 class GiftsCmd extends Step {
   constructor(
-    readonly specs: { sender: number; room: number; giftId: string; count: number | undefined; anonymous: boolean; message: string | undefined; key: KeyMode }[],
+    readonly specs: {
+      sender: number;
+      room: number;
+      giftId: string;
+      count: number | undefined;
+      anonymous: boolean;
+      message: string | undefined;
+      key: KeyMode;
+    }[],
     readonly concurrent: boolean,
     readonly copies: number,
     readonly plan: FaultPlan,
@@ -1304,7 +1578,12 @@ class GiftsCmd extends Step {
     for (const [i, s] of this.specs.entries()) {
       const sender = pick(m.users, s.sender);
       let room = pick(m.rooms, s.room);
-      let body: GiftEl['body'] = { giftId: s.giftId, ...(s.count === undefined ? {} : { count: s.count }), ...(s.anonymous ? { anonymous: true } : {}), ...(s.message === undefined ? {} : { message: s.message }) };
+      let body: GiftEl['body'] = {
+        giftId: s.giftId,
+        ...(s.count === undefined ? {} : { count: s.count }),
+        ...(s.anonymous ? { anonymous: true } : {}),
+        ...(s.message === undefined ? {} : { message: s.message }),
+      };
       let key = newKey('gift');
       if (s.key !== 'fresh' && sender.lastGift) {
         key = sender.lastGift.key;
@@ -1312,12 +1591,19 @@ class GiftsCmd extends Step {
         const last = sender.lastGift.body as GiftEl['body'];
         body = s.key === 'reuse' ? last : { ...last, count: ((last.count ?? 1) % 99) + 1 };
       }
-      const clash = els.some((e) => e.sender === sender && (e.key === key || (e.room === room && e.body.giftId === body.giftId)));
+      const clash = els.some(
+        (e) => e.sender === sender && (e.key === key || (e.room === room && e.body.giftId === body.giftId)),
+      );
       if (clash) continue;
       if (s.key === 'fresh') sender.lastGift = { key, handle: room.handle, body };
       els.push({ sender, room, body, key, copies: i === 0 ? this.copies : 1 });
     }
-    m.trace.push(...els.map((e) => `  ${e.sender.label} → ${e.room.handle} ${JSON.stringify(e.body)} key ${e.key}${e.copies > 1 ? ` ×${e.copies}` : ''}`));
+    m.trace.push(
+      ...els.map(
+        (e) =>
+          `  ${e.sender.label} → ${e.room.handle} ${JSON.stringify(e.body)} key ${e.key}${e.copies > 1 ? ` ×${e.copies}` : ''}`,
+      ),
+    );
     if (this.concurrent) await giftBatch(m, els, this.plan);
     else {
       for (const [i, el] of els.entries()) await giftBatch(m, [el], i === 0 ? this.plan : NO_FAULTS);
@@ -1347,7 +1633,13 @@ class ComboCmd extends Step {
     const sender = pick(m.users, this.sender);
     const room = pick(m.rooms, this.room);
     for (let i = 0; i < this.times; i++) {
-      const el: GiftEl = { sender, room, body: { giftId: this.giftId, count: this.count }, key: newKey('combo'), copies: 1 };
+      const el: GiftEl = {
+        sender,
+        room,
+        body: { giftId: this.giftId, count: this.count },
+        key: newKey('combo'),
+        copies: 1,
+      };
       await giftBatch(m, [el], NO_FAULTS);
     }
   }
@@ -1383,13 +1675,21 @@ class RefundCmd extends Step {
     const path = `/v1/purchases/${p.id}/refund`;
     if (caller.closed) {
       // A deleted account's session is dead.
-      expectError(await req(path, { token: caller.token, key, body: {}, stripe: !p.sandbox }), 401, 'unauthorized', `refund of ${p.id} by deleted ${caller.label}`);
+      expectError(
+        await req(path, { token: caller.token, key, body: {}, stripe: !p.sandbox }),
+        401,
+        'unauthorized',
+        `refund of ${p.id} by deleted ${caller.label}`,
+      );
       return;
     }
     const fp = fingerprint(path, {});
     resolveTtl(m, caller.keys, key);
-    if (p.completedAt && within(p.completedAt, upcoming(), REFUND_WINDOW, false) === 'either') advance(m, 3_600_000, 'off the refund window edge');
-    m.trace.push(`  ${caller.label} refunds ${p.id} (${p.owner.label}, ${p.sandbox ? 'sandbox' : 'Stripe'}) key ${key}`);
+    if (p.completedAt && within(p.completedAt, upcoming(), REFUND_WINDOW, false) === 'either')
+      advance(m, 3_600_000, 'off the refund window edge');
+    m.trace.push(
+      `  ${caller.label} refunds ${p.id} (${p.owner.label}, ${p.sandbox ? 'sandbox' : 'Stripe'}) key ${key}`,
+    );
     const stripeMode = !p.sandbox;
     const t0 = now();
     const previewAt: Span = { lo: t0, hi: t0 };
@@ -1399,7 +1699,8 @@ class RefundCmd extends Step {
     if (!pr.replay && !pr.mismatch) {
       if (caller !== p.owner) fresh = { status: 404, code: 'not_found' };
       else if (p.status !== 'completed' && p.status !== 'partially_refunded') fresh = { status: 409, code: 'conflict' };
-      else if (within(p.completedAt!, upcoming(), REFUND_WINDOW, false) === 'no') fresh = { status: 409, code: 'conflict' };
+      else if (within(p.completedAt!, upcoming(), REFUND_WINDOW, false) === 'no')
+        fresh = { status: 409, code: 'conflict' };
       else if (caller.balance < 0) fresh = { status: 403, code: 'in_debt' };
       else {
         const coins = Math.min(p.coins - accounted(p), Math.max(0, caller.balance));
@@ -1437,7 +1738,11 @@ class RefundCmd extends Step {
     p.refundedAmount += amount;
     // Real money goes back through Stripe: until its webhook confirms, the refund is on its way.
     p.status = stripeMode ? 'refund_pending' : accounted(p) >= p.coins ? 'refunded' : 'partially_refunded';
-    expect(r.json.refund, what).toMatchObject({ coins, amount: { amount, currency: 'USD' }, status: stripeMode ? 'pending' : 'succeeded' });
+    expect(r.json.refund, what).toMatchObject({
+      coins,
+      amount: { amount, currency: 'USD' },
+      status: stripeMode ? 'pending' : 'succeeded',
+    });
     expect(r.json.purchase, what).toMatchObject({ id: p.id, status: p.status, refundedCoins: p.refundedCoins });
     expect(r.json.wallet.coins, what).toBe(Math.max(0, caller.balance - coins));
     remember(caller.keys, key, fp, r, at);
@@ -1485,12 +1790,21 @@ class PayoutCmd extends Step {
   }
   async step(m: Model) {
     const u = pick(m.rooms, this.creator).owner;
-    const diamonds = { minimum: 1430, all: Math.max(1430, Math.floor(u.diamonds / 10) * 10), not_multiple: 1435, below_minimum: 1420, too_much: Math.floor(u.diamonds / 10) * 10 + 10_000 }[this.amount];
+    const diamonds = {
+      minimum: 1430,
+      all: Math.max(1430, Math.floor(u.diamonds / 10) * 10),
+      not_multiple: 1435,
+      below_minimum: 1420,
+      too_much: Math.floor(u.diamonds / 10) * 10 + 10_000,
+    }[this.amount];
     let key = newKey('payout');
     let body: Record<string, unknown> = { diamonds, destination: DESTINATION };
     if (this.key !== 'fresh' && u.lastPayout) {
       key = u.lastPayout.key;
-      body = this.key === 'reuse' ? u.lastPayout.body : { ...u.lastPayout.body, diamonds: (u.lastPayout.body.diamonds as number) + 10 };
+      body =
+        this.key === 'reuse'
+          ? u.lastPayout.body
+          : { ...u.lastPayout.body, diamonds: (u.lastPayout.body.diamonds as number) + 10 };
     }
     if (this.key === 'fresh') u.lastPayout = { key, body };
     const parsed = PayoutRequest.parse(body);
@@ -1509,7 +1823,14 @@ class PayoutCmd extends Step {
     if (u.diamonds < d) return expectError(r, 402, 'insufficient_funds', what);
     expect(r.status, `${what}: ${describeReply(r)}`).toBe(201);
     reached('payout 201');
-    expect(r.json.payout, what).toMatchObject({ diamonds: d, amount: { amount: (d * 7) / 10, currency: 'USD' }, status: 'requested', destination: maskDestination(DESTINATION), decidedAt: null, reference: null });
+    expect(r.json.payout, what).toMatchObject({
+      diamonds: d,
+      amount: { amount: (d * 7) / 10, currency: 'USD' },
+      status: 'requested',
+      destination: maskDestination(DESTINATION),
+      decidedAt: null,
+      reference: null,
+    });
     u.diamonds -= d;
     u.pending += d;
     u.history.push({ kind: 'payout', coins: 0, diamonds: -d, ref: r.json.payout.id });
@@ -1535,7 +1856,10 @@ class DecideCmd extends Step {
   async step(m: Model) {
     let payout = pick(m.payouts, this.payout);
     let key = newKey('decide');
-    let body: Record<string, unknown> = { status: this.status, ...(this.reference ? { reference: `wire ${m.run}` } : {}) };
+    let body: Record<string, unknown> = {
+      status: this.status,
+      ...(this.reference ? { reference: `wire ${m.run}` } : {}),
+    };
     const last = m.lastDecision;
     if (this.key !== 'fresh' && last) {
       key = last.key;
@@ -1544,7 +1868,9 @@ class DecideCmd extends Step {
         body = last.body;
       } else {
         // The same key for another request: another payout (another creator's, when there is one), else the other decision.
-        const other = m.payouts.find((p) => p !== last.payout && p.owner !== last.payout.owner) ?? m.payouts.find((p) => p !== last.payout);
+        const other =
+          m.payouts.find((p) => p !== last.payout && p.owner !== last.payout.owner) ??
+          m.payouts.find((p) => p !== last.payout);
         if (other) {
           payout = other;
           body = last.body;
@@ -1564,7 +1890,8 @@ class DecideCmd extends Step {
     const at = since(t0);
     const what = `operator marks ${payout.id} ${JSON.stringify(body)}`;
     const bound = m.operatorBindings.get(key);
-    if (bound !== undefined && bound !== fp) return expectError(r, 409, 'idempotency_mismatch', `${what} (key bound to another request)`);
+    if (bound !== undefined && bound !== fp)
+      return expectError(r, 409, 'idempotency_mismatch', `${what} (key bound to another request)`);
     m.operatorBindings.set(key, fp);
     const pr = prior(u.operatorKeys, key, fp, at);
     if (pr.replay) return void expect(r.text, `${what}: replay`).toBe(pr.replay.text);
@@ -1574,7 +1901,12 @@ class DecideCmd extends Step {
     expect(r.status, `${what}: ${describeReply(r)}`).toBe(200);
     const status = body.status as 'paid' | 'rejected';
     reached(`decide ${status}`);
-    expect(r.json.payout, what).toMatchObject({ id: payout.id, diamonds: payout.diamonds, status, reference: (body.reference as string | undefined) ?? null });
+    expect(r.json.payout, what).toMatchObject({
+      id: payout.id,
+      diamonds: payout.diamonds,
+      status,
+      reference: (body.reference as string | undefined) ?? null,
+    });
     payout.status = status;
     u.pending -= payout.diamonds;
     if (status === 'paid') {
@@ -1620,7 +1952,9 @@ class GoalCmd extends Step {
   }
   async step(m: Model) {
     const room = pick(m.rooms, this.creator);
-    const r = this.goal ? await req('/v1/creator/goal', { method: 'PUT', token: room.owner.token, body: this.goal }) : await req('/v1/creator/goal', { method: 'DELETE', token: room.owner.token });
+    const r = this.goal
+      ? await req('/v1/creator/goal', { method: 'PUT', token: room.owner.token, body: this.goal })
+      : await req('/v1/creator/goal', { method: 'DELETE', token: room.owner.token });
     expect(r.status, describeReply(r)).toBe(200);
     room.goal = this.goal ? { label: this.goal.label, target: this.goal.coins, progress: 0 } : null;
     room.goalTouched = true;
@@ -1650,7 +1984,11 @@ class DeleteCmd extends Step {
     const u = pick(m.users, this.user);
     const what = `delete ${u.label}`;
     m.trace.push(`  ${what}${this.forfeit ? ' (forfeit)' : ''}`);
-    const r = await req('/v1/me', { method: 'DELETE', token: u.token, body: { password: 'a long enough password', forfeit: this.forfeit } });
+    const r = await req('/v1/me', {
+      method: 'DELETE',
+      token: u.token,
+      body: { password: 'a long enough password', forfeit: this.forfeit },
+    });
     if (u.balance < 0) {
       expectError(r, 409, 'in_debt', what);
       expect(r.json.closing.debt).toBe(-u.balance);
@@ -1668,7 +2006,11 @@ class DeleteCmd extends Step {
       u.pending -= p.diamonds;
       u.diamonds += p.diamonds;
     }
-    expect(r.json, what).toEqual({ deleted: true, forfeited: { coins: u.balance, diamonds: u.diamonds }, withdrawnPayouts: expect.arrayContaining(withdrawn.map((p) => p.id)) });
+    expect(r.json, what).toEqual({
+      deleted: true,
+      forfeited: { coins: u.balance, diamonds: u.diamonds },
+      withdrawnPayouts: expect.arrayContaining(withdrawn.map((p) => p.id)),
+    });
     u.spent += u.balance;
     u.balance = 0;
     u.issued += u.diamonds;
@@ -1708,7 +2050,11 @@ class ClockCmd extends Step {
 const user = fc.nat({ max: 40 });
 const keyMode = fc.constantFrom<KeyMode>('fresh', 'fresh', 'fresh', 'reuse', 'mismatch');
 const smallGift = fc.constantFrom('heart', 'rose', 'coffee', 'star', 'pizza', 'balloon');
-const anyGift = fc.oneof({ weight: 3, arbitrary: smallGift }, { weight: 2, arbitrary: fc.constantFrom('trophy', 'diamond_ring', 'fireworks') }, { weight: 2, arbitrary: fc.constantFrom('sports_car', 'castle') });
+const anyGift = fc.oneof(
+  { weight: 3, arbitrary: smallGift },
+  { weight: 2, arbitrary: fc.constantFrom('trophy', 'diamond_ring', 'fireworks') },
+  { weight: 2, arbitrary: fc.constantFrom('sports_car', 'castle') },
+);
 const faultPlan: fc.Arbitrary<FaultPlan> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(NO_FAULTS) },
   {
@@ -1728,9 +2074,18 @@ const giftSpec = fc.record({
   sender: user,
   room: fc.nat({ max: 9 }),
   giftId: anyGift,
-  count: fc.option(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 5 }) }, { weight: 1, arbitrary: fc.integer({ min: 6, max: 99 }) }), { nil: undefined }),
+  count: fc.option(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 5 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 6, max: 99 }) },
+    ),
+    { nil: undefined },
+  ),
   anonymous: fc.boolean(),
-  message: fc.option(fc.constantFrom('gg', 'hello <b>there</b>', '<script>alert(1)</script>', 'ça va? 🎉', '  padded  '), { nil: undefined }),
+  message: fc.option(
+    fc.constantFrom('gg', 'hello <b>there</b>', '<script>alert(1)</script>', 'ça va? 🎉', '  padded  '),
+    { nil: undefined },
+  ),
   key: keyMode,
 });
 const buyBody = fc.oneof(
@@ -1740,7 +2095,17 @@ const buyBody = fc.oneof(
 );
 const hook: fc.Arbitrary<HookSpec> = fc.record({
   purchase: fc.nat({ max: 30 }),
-  action: fc.constantFrom<HookAction>('complete', 'complete', 'expire', 'refund_half', 'refund_full', 'pending', 'pending', 'dispute', 'redeliver'),
+  action: fc.constantFrom<HookAction>(
+    'complete',
+    'complete',
+    'expire',
+    'refund_half',
+    'refund_full',
+    'pending',
+    'pending',
+    'dispute',
+    'redeliver',
+  ),
   metadata: fc.boolean(),
   copies: fc.integer({ min: 1, max: 3 }),
   concurrent: fc.boolean(),
@@ -1748,21 +2113,65 @@ const hook: fc.Arbitrary<HookSpec> = fc.record({
 
 const commands: fc.Arbitrary<Cmd>[] = [
   fc.constantFrom(true, true, true, false).map((adult) => new SignupCmd(adult)),
-  fc.tuple(user, buyBody, keyMode, fc.integer({ min: 1, max: 3 }), fc.nat({ max: 2 })).map(([u, b, k, c, f]) => new BuyCmd(u, b, k, c, f)),
-  ...Array.from({ length: 2 }, () => fc.tuple(user, fc.constantFrom(500, 1000, 2500, 5000), fc.boolean(), fc.boolean()).map(([u, p, o, r]) => new StripeBuyCmd(u, p, o, r))),
+  fc
+    .tuple(user, buyBody, keyMode, fc.integer({ min: 1, max: 3 }), fc.nat({ max: 2 }))
+    .map(([u, b, k, c, f]) => new BuyCmd(u, b, k, c, f)),
+  ...Array.from({ length: 2 }, () =>
+    fc
+      .tuple(user, fc.constantFrom(500, 1000, 2500, 5000), fc.boolean(), fc.boolean())
+      .map(([u, p, o, r]) => new StripeBuyCmd(u, p, o, r)),
+  ),
   ...Array.from({ length: 3 }, () => fc.array(hook, { minLength: 1, maxLength: 3 }).map((h) => new WebhookCmd(h))),
   ...Array.from({ length: 4 }, () =>
-    fc.tuple(fc.array(giftSpec, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.integer({ min: 1, max: 3 }), faultPlan).map(([s, c, d, p]) => new GiftsCmd(s, c, d, p)),
+    fc
+      .tuple(
+        fc.array(giftSpec, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 3 }),
+        faultPlan,
+      )
+      .map(([s, c, d, p]) => new GiftsCmd(s, c, d, p)),
   ),
-  fc.tuple(user, fc.nat({ max: 9 }), smallGift, fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 3 })).map(([s, r, g, t, c]) => new ComboCmd(s, r, g, t, c)),
-  fc.tuple(fc.nat({ max: 30 }), fc.boolean(), user, keyMode, fc.constantFrom('accepts' as const, 'accepts' as const, 'down' as const, 'refuses' as const)).map(([p, o, c, k, s]) => new RefundCmd(p, o, c, k, s)),
+  fc
+    .tuple(user, fc.nat({ max: 9 }), smallGift, fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 3 }))
+    .map(([s, r, g, t, c]) => new ComboCmd(s, r, g, t, c)),
+  fc
+    .tuple(
+      fc.nat({ max: 30 }),
+      fc.boolean(),
+      user,
+      keyMode,
+      fc.constantFrom('accepts' as const, 'accepts' as const, 'down' as const, 'refuses' as const),
+    )
+    .map(([p, o, c, k, s]) => new RefundCmd(p, o, c, k, s)),
   ...Array.from({ length: 2 }, () =>
-    fc.tuple(fc.nat({ max: 9 }), fc.constantFrom<PayoutAmount>('minimum', 'minimum', 'all', 'all', 'not_multiple', 'below_minimum', 'too_much'), keyMode).map(([c, a, k]) => new PayoutCmd(c, a, k)),
+    fc
+      .tuple(
+        fc.nat({ max: 9 }),
+        fc.constantFrom<PayoutAmount>('minimum', 'minimum', 'all', 'all', 'not_multiple', 'below_minimum', 'too_much'),
+        keyMode,
+      )
+      .map(([c, a, k]) => new PayoutCmd(c, a, k)),
   ),
-  ...Array.from({ length: 2 }, () => fc.tuple(fc.nat({ max: 20 }), fc.constantFrom<'paid' | 'rejected'>('paid', 'rejected'), keyMode, fc.boolean()).map(([p, s, k, r]) => new DecideCmd(p, s, k, r))),
+  ...Array.from({ length: 2 }, () =>
+    fc
+      .tuple(fc.nat({ max: 20 }), fc.constantFrom<'paid' | 'rejected'>('paid', 'rejected'), keyMode, fc.boolean())
+      .map(([p, s, k, r]) => new DecideCmd(p, s, k, r)),
+  ),
   fc.tuple(fc.nat({ max: 9 }), fc.boolean()).map(([c, l]) => new LiveCmd(c, l)),
   fc.tuple(user, fc.constantFrom(true, true, false)).map(([u, f]) => new DeleteCmd(u, f)),
-  fc.tuple(fc.nat({ max: 9 }), fc.option(fc.record({ label: fc.constantFrom('New mic', 'Charity 🎗️', '<i>goal</i>'), coins: fc.integer({ min: 100, max: 50_000 }) }), { nil: null })).map(([c, g]) => new GoalCmd(c, g)),
+  fc
+    .tuple(
+      fc.nat({ max: 9 }),
+      fc.option(
+        fc.record({
+          label: fc.constantFrom('New mic', 'Charity 🎗️', '<i>goal</i>'),
+          coins: fc.integer({ min: 100, max: 50_000 }),
+        }),
+        { nil: null },
+      ),
+    )
+    .map(([c, g]) => new GoalCmd(c, g)),
   fc.constantFrom(1_100, 6_000, 61_000, 3_600_000, 86_400_000, 8 * 86_400_000).map((ms) => new ClockCmd(ms)),
 ];
 
@@ -1776,34 +2185,57 @@ describe('the money paths against a model', () => {
     clearFaults();
   });
 
-  it(`${RUNS} random sequences of up to ${STEPS} steps, with faults, match the model after every step`, { timeout: 600_000_000 }, async ({ task }) => {
+  it(`${RUNS} random sequences of up to ${STEPS} steps, with faults, match the model after every step`, {
+    timeout: 600_000_000,
+  }, async ({ task }) => {
     const started = Date.now();
-    const property = fc.asyncProperty(fc.commands(commands, { maxCommands: STEPS, size: 'max', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }), async (cmds) => {
-      let model: Model | null = null;
-      const t0 = Date.now();
-      await fc.asyncModelRun(async () => {
-        model = await newRun({ stripe });
-        if (PROFILE) console.log(`setup ${Date.now() - t0} ms`);
-        return { model, real: { stripe } };
-      }, cmds);
-      const t1 = Date.now();
-      await finish(model!, { stripe });
-      if (PROFILE) console.log(`finish ${Date.now() - t1} ms`);
-    });
+    const property = fc.asyncProperty(
+      fc.commands(commands, { maxCommands: STEPS, size: 'max', ...(REPLAY_PATH ? { replayPath: REPLAY_PATH } : {}) }),
+      async (cmds) => {
+        let model: Model | null = null;
+        const t0 = Date.now();
+        await fc.asyncModelRun(async () => {
+          model = await newRun({ stripe });
+          if (PROFILE) console.log(`setup ${Date.now() - t0} ms`);
+          return { model, real: { stripe } };
+        }, cmds);
+        const t1 = Date.now();
+        await finish(model!, { stripe });
+        if (PROFILE) console.log(`finish ${Date.now() - t1} ms`);
+      },
+    );
     try {
-      await fc.assert(property, { seed: SEED, numRuns: RUNS, ...(PATH ? { path: PATH } : {}), endOnFailure: !SHRINK, verbose: 1 });
+      await fc.assert(property, {
+        seed: SEED,
+        numRuns: RUNS,
+        ...(PATH ? { path: PATH } : {}),
+        endOnFailure: !SHRINK,
+        verbose: 1,
+      });
       await globalAudit();
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const path = /path: "([^"]*)"/.exec(message)?.[1];
       const replayPath = /replayPath="([^"]*)"/.exec(message)?.[1];
       console.error(
-        `\nREPLAY this failure with: SOAK_SEED=${SEED} SOAK_STEPS=${STEPS}${path ? ` SOAK_PATH=${path}` : ''}${replayPath ? ` SOAK_REPLAY_PATH=${replayPath}` : ''} npm run soak` + '   (add SOAK_SHRINK=1 to shrink it)\n',
+        `\nREPLAY this failure with: SOAK_SEED=${SEED} SOAK_STEPS=${STEPS}${path ? ` SOAK_PATH=${path}` : ''}${replayPath ? ` SOAK_REPLAY_PATH=${replayPath}` : ''} npm run soak` +
+          '   (add SOAK_SHRINK=1 to shrink it)\n',
       );
       throw e;
     } finally {
       console.log(`model outcomes reached: ${JSON.stringify(Object.fromEntries(Object.entries(outcomes).sort()))}`);
-      reportCounts(task, 'model', { seed: SEED, sequences: totals.sequences, steps: totals.steps, requests: totals.requests, gifts: totals.gifts, webhookDeliveries: totals.webhooks, faultsInjected: totals.faults, alarmsFired: totals.alarms, checks: totals.checks, seconds: Math.round((Date.now() - started) / 100) / 10 });
+      reportCounts(task, 'model', {
+        seed: SEED,
+        sequences: totals.sequences,
+        steps: totals.steps,
+        requests: totals.requests,
+        gifts: totals.gifts,
+        webhookDeliveries: totals.webhooks,
+        faultsInjected: totals.faults,
+        alarmsFired: totals.alarms,
+        checks: totals.checks,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      });
     }
   });
 });

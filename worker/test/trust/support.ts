@@ -35,7 +35,12 @@ export function call(path: string, req: Req = {}): Promise<Reply> {
 }
 
 /** A request exactly as given (bytes, headers), to the worker. */
-export async function raw(method: string, path: string, headers: Headers | Record<string, string>, body?: BodyInit | null): Promise<Reply> {
+export async function raw(
+  method: string,
+  path: string,
+  headers: Headers | Record<string, string>,
+  body?: BodyInit | null,
+): Promise<Reply> {
   return toReply(await app.request(path, { method, headers, body: body ?? undefined }, env));
 }
 
@@ -43,7 +48,12 @@ export async function raw(method: string, path: string, headers: Headers | Recor
 
 export async function deliver(event: { id: string }): Promise<Reply> {
   const payload = JSON.stringify(event);
-  return raw('POST', '/v1/webhooks/stripe', { 'content-type': 'application/json', 'stripe-signature': await sign(payload) }, payload);
+  return raw(
+    'POST',
+    '/v1/webhooks/stripe',
+    { 'content-type': 'application/json', 'stripe-signature': await sign(payload) },
+    payload,
+  );
 }
 
 // ---- reading objects directly ----
@@ -68,11 +78,20 @@ export async function roomLog(handle: string): Promise<StoredEvent[]> {
 
 /** Gifts and effects a wallet has not yet delivered or applied. */
 export async function outboxSize(userId: string): Promise<number> {
-  return runInDurableObject(walletOf(userId), (_w, state) => state.storage.sql.exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM effects) AS n').one().n);
+  return runInDurableObject(
+    walletOf(userId),
+    (_w, state) =>
+      state.storage.sql
+        .exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM effects) AS n')
+        .one().n,
+  );
 }
 
 export async function creditQueueSize(handle: string): Promise<number> {
-  return runInDurableObject(roomOf(handle), (_r, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM credit_queue').one().n);
+  return runInDurableObject(
+    roomOf(handle),
+    (_r, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM credit_queue').one().n,
+  );
 }
 
 /**
@@ -119,7 +138,11 @@ export class Observer {
 
   async open(): Promise<void> {
     const query = this.ws === null && this.reconnects === 0 ? '' : `?since=${this.lastSeq}`;
-    const res = await app.request(`/v1/rooms/${this.handle}/events${query}`, { headers: { upgrade: 'websocket' } }, env);
+    const res = await app.request(
+      `/v1/rooms/${this.handle}/events${query}`,
+      { headers: { upgrade: 'websocket' } },
+      env,
+    );
     if (res.status !== 101) throw new Error(`observer for ${this.handle}: ${res.status}`);
     const ws = res.webSocket!;
     ws.accept();
@@ -162,9 +185,14 @@ export function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) =
   return pollUntil(what, probe, ok, 5_000, 10);
 }
 
-export async function inChunks<T, R>(items: readonly T[], size: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inChunks<T, R>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map((item, j) => fn(item, i + j)))));
+  for (let i = 0; i < items.length; i += size)
+    out.push(...(await Promise.all(items.slice(i, i + size).map((item, j) => fn(item, i + j)))));
   return out;
 }
 
@@ -173,7 +201,11 @@ export async function inChunks<T, R>(items: readonly T[], size: number, fn: (ite
 /** Vitest carries task.meta to the host, where scripts/trust-reporter.mjs writes it to .trust-counts.json. */
 export function reportCounts(task: { meta: object }, file: string, counts: Record<string, number | string>): void {
   (task.meta as Record<string, unknown>).trustCounts = { file, ...counts };
-  console.log(`trust ${file}: ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(
+    `trust ${file}: ${Object.entries(counts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
 }
 
 /** Settings a soak run passes in (Vite exposes VITE_-prefixed variables to the tests). */
