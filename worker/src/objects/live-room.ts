@@ -24,6 +24,7 @@ import { now } from '../clock';
 import type { Env } from '../env';
 import { fault } from '../faults';
 import { getWallet } from '../stubs';
+import { meterObject } from '../meter';
 import { Alarm } from './alarm';
 import { LIVE_ROOM_MIGRATIONS } from './live-room-migrations';
 import { migrate } from './migrate';
@@ -102,6 +103,7 @@ export class LiveRoom extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    meterObject(this, 'LiveRoom', ctx, env);
     this.alarmClock = new Alarm(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage.sql, LIVE_ROOM_MIGRATIONS);
