@@ -37,11 +37,31 @@ export function costPerGift(before, after, gifts) {
   const rowsRead = Object.values(sql).reduce((a, s) => a + s.rowsRead, 0);
   const rowsWritten = Object.values(sql).reduce((a, s) => a + s.rowsWritten, 0) + alarmWrites;
   const d1 = after.d1 && {
+    byQuery: Object.fromEntries(
+      Object.entries(after.d1.byQuery ?? {})
+        .map(([q, n]) => [q, (n - (before.d1.byQuery?.[q] ?? 0)) / gifts])
+        .filter(([, n]) => n)
+        .sort((x, y) => y[1] - x[1]),
+    ),
     queries: after.d1.queries - before.d1.queries,
     rowsRead: after.d1.rowsRead - before.d1.rowsRead,
     rowsWritten: after.d1.rowsWritten - before.d1.rowsWritten,
   };
   const per = (x) => x / gifts;
+  const bySql = Object.entries(after.bySql ?? {})
+    .map(([q, s]) => {
+      const b = before.bySql?.[q] ?? { statements: 0, rowsRead: 0, rowsWritten: 0 };
+      return [
+        q,
+        {
+          statements: s.statements - b.statements,
+          rowsRead: s.rowsRead - b.rowsRead,
+          rowsWritten: s.rowsWritten - b.rowsWritten,
+        },
+      ];
+    })
+    .filter(([, s]) => s.statements)
+    .sort((x, y) => y[1].rowsWritten - x[1].rowsWritten);
   const out = {
     gifts,
     workerRequests: per(after.workerRequests - before.workerRequests),
@@ -58,9 +78,17 @@ export function costPerGift(before, after, gifts) {
       Object.entries(sql).map(([k, s]) => [k, { rowsRead: per(s.rowsRead), rowsWritten: per(s.rowsWritten) }]),
     ),
     alarmWrites: per(alarmWrites),
+    /** Per statement, most rows written first: where a gift's writes go. */
+    sqlByStatement: Object.fromEntries(
+      bySql.map(([q, s]) => [
+        q,
+        { statements: per(s.statements), rowsRead: per(s.rowsRead), rowsWritten: per(s.rowsWritten) },
+      ]),
+    ),
     d1Queries: d1 ? per(d1.queries) : null,
     d1RowsRead: d1 ? per(d1.rowsRead) : null,
     d1RowsWritten: d1 ? per(d1.rowsWritten) : null,
+    d1ByQuery: d1?.byQuery ?? null,
     wsSent: per(after.wsSent - before.wsSent),
   };
   const p = PRICES;

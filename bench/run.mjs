@@ -699,14 +699,24 @@ async function mixedBackground(base, { creator, handle, target, sent }) {
     const s = (stats[kind] ??= { sent: 0, ok: 0, statuses: {}, latencies: [] });
     s.sent++;
     const t = performance.now();
-    const p = fn()
+    // A connection the runtime dropped is tried again, as a client would (counted as resent).
+    const attempt = async (i = 0) => {
+      try {
+        return await fn();
+      } catch (e) {
+        if (i === 2) throw e;
+        s.resent = (s.resent ?? 0) + 1;
+        return attempt(i + 1);
+      }
+    };
+    const p = attempt()
       .then(
         (status) => status,
         (e) => `error ${String(e.cause ?? e).slice(0, 60)}`,
       )
       .then((status) => {
         s.statuses[status] = (s.statuses[status] ?? 0) + 1;
-        if (status >= 200 && status < 300) {
+        if ((status >= 200 && status < 300) || status === 101) {
           s.ok++;
           s.latencies.push(performance.now() - t);
         }
@@ -728,17 +738,15 @@ async function mixedBackground(base, { creator, handle, target, sent }) {
     });
   const kinds = {
     logins: () => login(n++),
-    purchases: () =>
-      track('purchases', async () => {
-        const r = readers[n++ % readers.length];
-        return (
-          await call(target, '/v1/purchases', {
-            body: { packId: 'pack_100' },
-            token: r.token,
-            key: `mix-${Math.random()}`,
-          })
-        ).status;
-      }),
+    purchases: () => {
+      // One key per purchase: a resend after a dropped connection is the same purchase.
+      const r = readers[n++ % readers.length];
+      const key = `mix-${Math.random()}`;
+      track(
+        'purchases',
+        async () => (await call(target, '/v1/purchases', { body: { packId: 'pack_100' }, token: r.token, key })).status,
+      );
+    },
     history: () => track('history', () => get('/v1/wallet/history?limit=20', readers[n++ % readers.length].token)),
     csv: () => track('csv', () => get('/v1/wallet/history.csv', readers[n++ % readers.length].token)),
     overlayReconnects: () =>

@@ -15,21 +15,38 @@ export interface MeterCounts {
   doRequests: Record<string, number>;
   /** By class; rows as SqlStorageCursor counts them (what Cloudflare bills). */
   sql: Record<string, { statements: number; rowsRead: number; rowsWritten: number }>;
+  /** By class and statement (its first 80 characters): where the rows go. */
+  bySql: Record<string, { statements: number; rowsRead: number; rowsWritten: number }>;
   /** setAlarm/deleteAlarm calls by class: each is billed as a row written. */
   alarmWrites: Record<string, number>;
   /** null when this runtime's D1 binding could not be hooked. */
-  d1: { queries: number; roundTrips: number; rowsRead: number; rowsWritten: number } | null;
+  d1: {
+    queries: number;
+    roundTrips: number;
+    rowsRead: number;
+    rowsWritten: number;
+    /** Queries by statement (its first 80 characters). */
+    byQuery: Record<string, number>;
+  } | null;
   wsSent: number;
 }
 
 let counts: MeterCounts | null = null;
 /** Cursors not yet read: their rows are final once the next statement runs or the meter is read. */
-let pending: { cursor: SqlStorageCursor<Record<string, SqlStorageValue>>; cls: string }[] = [];
+let pending: { cursor: SqlStorageCursor<Record<string, SqlStorageValue>>; cls: string; query: string }[] = [];
 const sqlClass = new WeakMap<object, string>();
 
 function on(env: Env): MeterCounts | null {
   if (counts || env.BENCH_METER !== '1' || env.TEST_HOOKS !== '1') return counts;
-  const c: MeterCounts = { workerRequests: 0, doRequests: {}, sql: {}, alarmWrites: {}, d1: null, wsSent: 0 };
+  const c: MeterCounts = {
+    workerRequests: 0,
+    doRequests: {},
+    sql: {},
+    bySql: {},
+    alarmWrites: {},
+    d1: null,
+    wsSent: 0,
+  };
   counts = c;
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
@@ -50,13 +67,15 @@ function hookD1(db: D1Database, c: MeterCounts): void {
   let proto: any = (db as any)?.alwaysPrimarySession;
   while (proto && !Object.hasOwn(proto, '_sendOrThrow')) proto = Object.getPrototypeOf(proto);
   if (!proto) return;
-  const d1 = { queries: 0, roundTrips: 0, rowsRead: 0, rowsWritten: 0 };
+  const d1 = { queries: 0, roundTrips: 0, rowsRead: 0, rowsWritten: 0, byQuery: {} as Record<string, number> };
   c.d1 = d1;
   const sendOrThrow = proto._sendOrThrow;
   proto._sendOrThrow = async function (this: unknown, endpoint: string, query: unknown, ...rest: unknown[]) {
     const answer = await sendOrThrow.call(this, endpoint, query, ...rest);
     d1.roundTrips++;
     d1.queries += Array.isArray(query) ? query.length : 1;
+    for (const q of Array.isArray(query) ? query : [query])
+      bump(d1.byQuery, String(q).replace(/\s+/g, ' ').slice(0, 80));
     for (const r of Array.isArray(answer) ? answer : [answer]) {
       d1.rowsRead += r?.meta?.rows_read ?? 0;
       d1.rowsWritten += r?.meta?.rows_written ?? 0;
@@ -66,10 +85,12 @@ function hookD1(db: D1Database, c: MeterCounts): void {
 }
 
 function harvest(c: MeterCounts): void {
-  for (const { cursor, cls } of pending) {
-    const s = (c.sql[cls] ??= { statements: 0, rowsRead: 0, rowsWritten: 0 });
-    s.rowsRead += cursor.rowsRead;
-    s.rowsWritten += cursor.rowsWritten;
+  for (const { cursor, cls, query } of pending) {
+    for (const s of [c.sql[cls], c.bySql[`${cls}: ${query}`]]) {
+      if (!s) continue;
+      s.rowsRead += cursor.rowsRead;
+      s.rowsWritten += cursor.rowsWritten;
+    }
   }
   pending = [];
 }
@@ -120,8 +141,10 @@ export function meterObject(object: object, cls: string, ctx: DurableObjectState
       harvest(c);
       const cls = sqlClass.get(this) ?? 'unknown';
       const cursor = exec.apply(this, args);
+      const query = String(args[0]).replace(/\s+/g, ' ').slice(0, 80);
       (c.sql[cls] ??= { statements: 0, rowsRead: 0, rowsWritten: 0 }).statements++;
-      pending.push({ cursor, cls });
+      (c.bySql[`${cls}: ${query}`] ??= { statements: 0, rowsRead: 0, rowsWritten: 0 }).statements++;
+      pending.push({ cursor, cls, query });
       return cursor;
     };
     sql.__metered = true;
