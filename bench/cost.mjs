@@ -17,6 +17,24 @@ export const WS_IN_PER_REQUEST = 20;
 const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
 const diffCounts = (a = {}, b = {}) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)]));
 
+/** Per SQL statement, what ran between the snapshots, most rows written first. */
+function statementDiff(before, after) {
+  return Object.entries(after.bySql ?? {})
+    .map(([q, s]) => {
+      const b = before.bySql?.[q] ?? { statements: 0, rowsRead: 0, rowsWritten: 0 };
+      return [
+        q,
+        {
+          statements: s.statements - b.statements,
+          rowsRead: s.rowsRead - b.rowsRead,
+          rowsWritten: s.rowsWritten - b.rowsWritten,
+        },
+      ];
+    })
+    .filter(([, s]) => s.statements)
+    .sort((x, y) => y[1].rowsWritten - x[1].rowsWritten);
+}
+
 /** Per-gift figures from two meter snapshots around `gifts` gifts. */
 export function costPerGift(before, after, gifts) {
   const requests = diffCounts(before.doRequests, after.doRequests);
@@ -48,20 +66,7 @@ export function costPerGift(before, after, gifts) {
     rowsWritten: after.d1.rowsWritten - before.d1.rowsWritten,
   };
   const per = (x) => x / gifts;
-  const bySql = Object.entries(after.bySql ?? {})
-    .map(([q, s]) => {
-      const b = before.bySql?.[q] ?? { statements: 0, rowsRead: 0, rowsWritten: 0 };
-      return [
-        q,
-        {
-          statements: s.statements - b.statements,
-          rowsRead: s.rowsRead - b.rowsRead,
-          rowsWritten: s.rowsWritten - b.rowsWritten,
-        },
-      ];
-    })
-    .filter(([, s]) => s.statements)
-    .sort((x, y) => y[1].rowsWritten - x[1].rowsWritten);
+  const bySql = statementDiff(before, after);
   const out = {
     gifts,
     workerRequests: per(after.workerRequests - before.workerRequests),
