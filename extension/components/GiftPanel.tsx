@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Catalog, GiftBody } from '../lib/api';
 import type { GiftView, Reply, ReplyError } from '../lib/replies';
-import { GiftArt } from '@giftstream/overlay/art';
+import { GiftArt } from '@giftstream/ui';
 import { coins as coinsText, ErrorNote, money, Note } from './ui';
 
 export interface GiftPanelProps {

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Resolved } from '../lib/api';
 import type { Ask } from '../lib/messaging';
 import type { PageState, ReplyError } from '../lib/replies';
-import { GiftArt } from '@giftstream/overlay/art';
+import { GiftArt } from '@giftstream/ui';
 import { GiftPanel } from './GiftPanel';
 import { ErrorNote, Note, useRefresh } from './ui';
 
