@@ -1,7 +1,7 @@
 // The gift button a stream page gets (inside a closed shadow root), and its panel.
 import { useEffect, useState } from 'preact/hooks';
 import type { Resolved } from '../lib/api';
-import type { Ask } from '../lib/messaging';
+import type { Ask } from '../lib/ask';
 import type { PageState, ReplyError } from '../lib/replies';
 import { GiftArt } from '@giftstream/ui';
 import { GiftPanel } from './GiftPanel';
