@@ -1426,7 +1426,7 @@ function report() {
   for (const [name, r] of Object.entries(results.resent))
     lines.push(
       '',
-      `${name}: ${r.count} gift request(s) dropped by wrangler dev's proxy were resent under their Idempotency-Key (first: ${r.first}).`,
+      `${name}: ${r.count} gift request(s) dropped by wrangler dev (its proxy, or the runtime's connection under load) were resent under their Idempotency-Key (first: ${r.first}).`,
     );
   const flagged = Object.entries(results.notComparable);
   if (flagged.length) {
