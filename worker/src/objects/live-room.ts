@@ -136,7 +136,11 @@ export class LiveRoom extends DurableObject<Env> {
       void this.ctx.storage.sync().then(() => this.ctx.abort('injected: room restarted after logging'));
       return { stop: true };
     }
-    return { after: () => deliveries.forEach((d) => d.logged(d.gifts.map((g) => g.transferId))) };
+    return {
+      after: () => {
+        for (const d of deliveries) d.logged(d.gifts.map((g) => g.transferId));
+      },
+    };
   }
 
   private logGifts(gifts: GiftPayload[]): void {
