@@ -113,4 +113,12 @@ describe('imports', () => {
       );
     expect(bad).toEqual([]);
   });
+
+  it('keep SQL and sockets apart: no file in worker/src/objects holds both', () => {
+    const both = [...files]
+      .filter(([file]) => file.startsWith('worker/src/objects/'))
+      .filter(([, text]) => /\.exec\(|storage\.sql/.test(text) && /getWebSockets|acceptWebSocket|\.send\(/.test(text))
+      .map(([file]) => file);
+    expect(both).toEqual([]);
+  });
 });

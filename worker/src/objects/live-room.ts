@@ -7,8 +7,6 @@ import type { Env } from '../env';
 import { fault } from '../faults';
 import { getWallet } from '../stubs';
 import { Alarm } from './alarm';
-import { LIVE_ROOM_MIGRATIONS } from './live-room-migrations';
-import { migrate } from './migrate';
 import { RoomHub, type HubRoom } from './room-hub';
 import { SqlRoomStore } from './room-store';
 
@@ -37,7 +35,8 @@ export class LiveRoom extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.book = new RoomBook(new SqlRoomStore(ctx.storage), monotonicFactory());
+    const store = new SqlRoomStore(ctx.storage);
+    this.book = new RoomBook(store, monotonicFactory());
     this.alarmClock = new Alarm(ctx.storage);
     const room: HubRoom = {
       beforeFrame: () => this.logInbox(),
@@ -50,7 +49,7 @@ export class LiveRoom extends DurableObject<Env> {
       },
     };
     this.hub = new RoomHub(ctx, { perRoom: Number(env.WS_PER_ROOM), perAddress: Number(env.WS_PER_ADDRESS) }, room);
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, LIVE_ROOM_MIGRATIONS));
+    void ctx.blockConcurrencyWhile(async () => store.migrate());
   }
 
   // ---- creator controls ----

@@ -10,6 +10,8 @@ import {
   type SessionRecord,
   type StoredEvent,
 } from '@giftstream/shared';
+import { LIVE_ROOM_MIGRATIONS } from './live-room-migrations';
+import { migrate } from './migrate';
 
 /** How each named value is stored in the meta table: its key, and its value as text (absent: the default). */
 const META: { [K in keyof RoomMeta]: { key: string; json: boolean; empty: RoomMeta[K] } } = {
@@ -50,6 +52,11 @@ export class SqlRoomStore implements RoomStore {
   private readonly metaCache = new Map<string, string | null>();
 
   constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Brings the tables up to date; run once, before anything else, under blockConcurrencyWhile. */
+  migrate(): void {
+    migrate(this.sql, LIVE_ROOM_MIGRATIONS);
+  }
 
   private get sql() {
     return this.storage.sql;
