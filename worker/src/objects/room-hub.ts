@@ -19,9 +19,12 @@ interface SocketState {
   overlay: boolean;
 }
 
-/** An event for overlay sockets only: never stored, it carries the room's current seq without taking one. */
+/**
+ * Events for overlay sockets only: never stored, they carry the room's current seq without taking one. A new
+ * overlay-only event is a protocol type added to this union, sent with `toOverlays`.
+ */
 export type OverlayEvent = Extract<RoomEvent, { type: 'test' }>;
-type OverlayEventBody = OverlayEvent extends infer E
+export type OverlayEventBody = OverlayEvent extends infer E
   ? E extends OverlayEvent
     ? Omit<E, 'v' | 'seq' | 'at'>
     : never
