@@ -12,12 +12,12 @@ import {
   expectCleanAudit,
   makeCreator,
   signup,
+  type TestUser,
   uniqueKey,
+  until,
   wallet,
   walletStub,
-  type TestUser,
 } from './helpers';
-import { until } from './room-helpers';
 
 const ulid = monotonicFactory();
 const GIFT = 7;

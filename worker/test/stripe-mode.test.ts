@@ -1,9 +1,17 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { now } from '../src/clock';
-import { api, expectCleanAudit, signup, uniqueKey, wallet, type Call, type TestUser } from './helpers';
-import { spendCoins } from './room-helpers';
-import { retryWalletNow } from './trust/support';
+import {
+  api,
+  type Call,
+  expectCleanAudit,
+  retryWalletNow,
+  signup,
+  spendCoins,
+  type TestUser,
+  uniqueKey,
+  wallet,
+} from './helpers';
 import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
 
 const fakeStripe = useFakeStripe();

@@ -1,8 +1,16 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { advanceClock, now } from '../src/clock';
-import { api, expectCleanAudit, signup, uniqueKey, wallet, type TestUser } from './helpers';
-import { giftToSpendingRoom, spendCoins } from './room-helpers';
+import {
+  api,
+  expectCleanAudit,
+  giftToSpendingRoom,
+  signup,
+  spendCoins,
+  type TestUser,
+  uniqueKey,
+  wallet,
+} from './helpers';
 import { eventId, makeEvent, paidSession, sign, stripeCall, useFakeStripe, WEBHOOK_SECRET } from './stripe-fake';
 
 /**

@@ -24,21 +24,20 @@ import {
   ADMIN,
   call,
   creditQueueSize,
-  deliver,
   Observer,
   outboxSize,
+  type Reply,
   reportCounts,
   retryRoomNow,
   retryWalletNow,
   roomLog,
-  roomOf,
+  roomStub,
   soakSetting,
   tolerate,
   until,
-  walletOf,
-  type Reply,
-} from './support';
-import { FakeStripe, makeEvent } from '../stripe-fake';
+  walletStub,
+} from '../helpers';
+import { FakeStripe, makeEvent, postEvent } from '../stripe-fake';
 
 /**
  * Model-based test of the money paths (fast-check `commands`): random sequences of sign-ups, sandbox and
@@ -510,7 +509,7 @@ async function checkUser(u: UserM): Promise<void> {
   const [w, h, a] = await Promise.all([
     req('/v1/wallet', { token: u.token }),
     req('/v1/wallet/history?limit=200', { token: u.token }),
-    walletOf(u.id).audit(),
+    walletStub(u.id).audit(),
   ]);
   expect(w.status, describeReply(w)).toBe(200);
   expect(
@@ -539,7 +538,7 @@ async function checkUser(u: UserM): Promise<void> {
 
 /** A deleted account: its session is dead; its wallet balances as the model says and holds nothing spendable. */
 async function checkClosed(u: UserM): Promise<void> {
-  const a = await walletOf(u.id).audit();
+  const a = await walletStub(u.id).audit();
   expect(a.violations, `${u.label} audit (closed)`).toEqual([]);
   expect(a.closedAt, `${u.label} is closed`).not.toBeNull();
   const real = Object.fromEntries(Object.entries(a.balances).filter(([, v]) => v !== 0));
@@ -634,7 +633,7 @@ async function checkRoom(room: RoomM, alarmAt: number): Promise<void> {
 
 async function checkPurchase(p: PurchaseM): Promise<void> {
   let view: { status: string; coins: number; refundedCoins: number; clawedBackCoins: number; sandbox: boolean } | null;
-  if (p.owner.closed) view = await walletOf(p.owner.id).purchase(p.id);
+  if (p.owner.closed) view = await walletStub(p.owner.id).purchase(p.id);
   else {
     const r = await req(`/v1/purchases/${p.id}`, { token: p.owner.token });
     expect(r.status, describeReply(r)).toBe(200);
@@ -939,7 +938,7 @@ async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promis
   for (const room of new Set(gifts.map((g) => g.room))) {
     const ids = gifts.filter((g) => g.room === room).map((g) => g.id);
     m.busy.add(room);
-    const payloads = await runInDurableObject(roomOf(room.handle), (_r, state) =>
+    const payloads = await runInDurableObject(roomStub(room.handle), (_r, state) =>
       state.storage.sql
         .exec<{ data: string }>(`SELECT data FROM gifts WHERE transfer_id IN (${ids.map(() => '?').join(',')})`, ...ids)
         .toArray()
@@ -947,8 +946,8 @@ async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promis
     );
     expect(payloads.length, 'every gift of the batch reached its room').toBe(ids.length);
     const acks = await Promise.all([
-      roomOf(room.handle).receiveGifts(payloads),
-      roomOf(room.handle).receiveGifts(payloads),
+      roomStub(room.handle).receiveGifts(payloads),
+      roomStub(room.handle).receiveGifts(payloads),
     ]);
     for (const a of acks) expect([...a].sort(), 'a redelivery is acknowledged').toEqual([...ids].sort());
     const items = payloads.map((p) => ({
@@ -957,7 +956,7 @@ async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promis
       rateVersion: p.rateVersion,
       from: p.anonymous ? null : p.fromName,
     }));
-    const credit = await walletOf(room.owner.id).creditGifts(`replayed_${ids[0]}`, items);
+    const credit = await walletStub(room.owner.id).creditGifts(`replayed_${ids[0]}`, items);
     expect(credit, 'credits seen before are not credited again').toEqual({
       credited: 0,
       duplicates: items.length,
@@ -969,10 +968,10 @@ async function redeliver(m: Model, gifts: { room: RoomM; id: string }[]): Promis
 async function fireAlarms(m: Model, senders: UserM[], rooms: RoomM[]): Promise<void> {
   totals.alarms += senders.length + rooms.length * 2;
   await Promise.all([
-    ...senders.map((u) => tolerate(runDurableObjectAlarm(walletOf(u.id)))),
-    ...senders.map((u) => tolerate(runInDurableObject(walletOf(u.id), (w) => w.alarm!()))),
-    ...rooms.map((r) => tolerate(runDurableObjectAlarm(roomOf(r.handle)))),
-    ...rooms.map((r) => tolerate(runInDurableObject(roomOf(r.handle), (room) => room.alarm!()))),
+    ...senders.map((u) => tolerate(runDurableObjectAlarm(walletStub(u.id)))),
+    ...senders.map((u) => tolerate(runInDurableObject(walletStub(u.id), (w) => w.alarm!()))),
+    ...rooms.map((r) => tolerate(runDurableObjectAlarm(roomStub(r.handle)))),
+    ...rooms.map((r) => tolerate(runInDurableObject(roomStub(r.handle), (room) => room.alarm!()))),
   ]);
 }
 
@@ -1279,10 +1278,10 @@ async function deliverEvent(
   let replies: Reply[];
   totals.webhooks += copies;
   totals.requests += copies;
-  if (concurrent) replies = await Promise.all(Array.from({ length: copies }, () => deliver(body)));
+  if (concurrent) replies = await Promise.all(Array.from({ length: copies }, () => postEvent(body)));
   else {
     replies = [];
-    for (let i = 0; i < copies; i++) replies.push(await deliver(body));
+    for (let i = 0; i < copies; i++) replies.push(await postEvent(body));
   }
   const at = since(t0);
   const what = `${e.type} ${e.id} for ${p.id} ×${copies}${concurrent ? ' at once' : ''}`;
