@@ -109,7 +109,7 @@ async function ledger(user: TestUser) {
 /** Coins that left the viewer for gifts: still in transit, or acknowledged by the room. */
 async function giftedCoins(user: TestUser) {
   const b = await ledger(user);
-  return (b[Account.coinsInTransit] ?? 0) + (b[Account.coinsSpent] ?? 0);
+  return (b[Account.coinsInTransit] ?? 0) + (b[Account.coinsPlatform] ?? 0);
 }
 
 function tally(statuses: number[]) {
@@ -153,7 +153,7 @@ describe('concurrent spends against one wallet', () => {
 
     const held = await ledger(viewer);
     expect(held[Account.coinsInTransit]).toBe(afford * GIFT);
-    expect(held[Account.coins]).toBe(6);
+    expect(held[Account.coinsUser]).toBe(6);
     expect((await walletStub(viewer.id).audit()).violations).toEqual([]);
     const heldAudit = await expectCleanAudit();
     expect(heldAudit.totals[Account.coinsInTransit]).toBe(afford * GIFT);
@@ -171,7 +171,7 @@ describe('concurrent spends against one wallet', () => {
     await until(
       'delivery of every gift',
       () => ledger(viewer),
-      (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT,
+      (b) => !b[Account.coinsInTransit] && b[Account.coinsPlatform] === afford * GIFT,
       30_000,
     );
     await until(
