@@ -11,6 +11,7 @@ import {
   maskDestination,
   PayoutRequest,
   PurchaseRequest,
+  type PurchaseStatus,
   REFUND_WINDOW,
 } from '@giftstream/shared';
 import { expect } from 'vitest';
@@ -26,6 +27,7 @@ import {
   DESTINATION,
   type FaultPlan,
   fingerprint,
+  freshRefund,
   type GiftEl,
   type HookSpec,
   type KeyMode,
@@ -51,6 +53,7 @@ import {
   totals,
   track,
   upcoming,
+  type UserM,
   within,
 } from './state';
 
@@ -402,18 +405,7 @@ export class RefundCmd extends Step {
     const previewAt: Span = { lo: t0, hi: t0 };
     const pr = prior(caller.keys, key, fp, previewAt);
     // What a fresh request would do, decided before sending.
-    let fresh: { status: number; code?: string; coins?: number } | null = null;
-    if (!pr.replay && !pr.mismatch) {
-      if (caller !== p.owner) fresh = { status: 404, code: 'not_found' };
-      else if (p.status !== 'completed' && p.status !== 'partially_refunded') fresh = { status: 409, code: 'conflict' };
-      else if (within(p.completedAt!, upcoming(), REFUND_WINDOW, false) === 'no')
-        fresh = { status: 409, code: 'conflict' };
-      else if (caller.balance < 0) fresh = { status: 403, code: 'in_debt' };
-      else {
-        const coins = Math.min(p.coins - accounted(p), Math.max(0, caller.balance));
-        fresh = coins <= 0 ? { status: 409, code: 'conflict' } : { status: 200, coins };
-      }
-    }
+    const fresh = pr.replay || pr.mismatch ? null : freshRefund(caller, p);
     const willCallStripe = stripeMode && fresh?.status === 200;
     if (willCallStripe && this.stripe === 'down') real.stripe.failing = 'http500';
     if (willCallStripe && this.stripe === 'refuses') real.stripe.refuseNext = 1;
@@ -453,6 +445,17 @@ export class RefundCmd extends Step {
     expect(r.json.purchase, what).toMatchObject({ id: p.id, status: p.status, refundedCoins: p.refundedCoins });
     expect(r.json.wallet.coins, what).toBe(Math.max(0, caller.balance - coins));
     remember(caller.keys, key, fp, r, at);
+    this.applyRefund(m, caller, p, { coins, amount, before });
+  }
+  /** A refund that answered 200, in the model: sandbox refunds are done; Stripe's wait for its webhook. */
+  private applyRefund(
+    m: Model,
+    caller: UserM,
+    p: PurchaseM,
+    x: { coins: number; amount: number; before: PurchaseStatus },
+  ) {
+    const { coins, amount, before } = x;
+    const stripeMode = !p.sandbox;
     caller.balance -= coins;
     caller.history.push({ kind: 'refund', coins: -coins, diamonds: 0, ref: p.id });
     if (!stripeMode) {

@@ -150,7 +150,11 @@ export async function buyBatch(m: Model, u: UserM, els: BuyEl[]): Promise<void> 
     fresh.push({ el, r, coins });
     remember(u.keys, el.key, fp, r, at);
   }
-  // Concurrent purchases may commit in any order: some order must explain every reported balance.
+  recordBuys(m, u, fresh, at);
+}
+
+/** Concurrent purchases may commit in any order: some order must explain every reported balance. */
+function recordBuys(m: Model, u: UserM, fresh: { el: BuyEl; r: Reply; coins: number }[], at: Span): void {
   const start = u.balance;
   const orders = permutations(fresh);
   const explained = orders.some((order) => {
@@ -247,14 +251,8 @@ async function fireAlarms(senders: UserM[], rooms: RoomM[]): Promise<void> {
   ]);
 }
 
-/**
- * Sends gifts at once (or one, for a sequential step). Outcomes that do not depend on the order are
- * predicted exactly; for debits that compete for one wallet's coins, some serial order must explain
- * every answer. Faults are armed for the batch; the settled outcome must be the fault-free one.
- */
-export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promise<void> {
-  // Keep clear of the per-wallet gift rate limit, which abuse.test.ts covers.
-  const sends = els.reduce((n, e) => n + e.copies, 0);
+/** Keeps a batch clear of the per-wallet gift rate limit (abuse.test.ts covers it) and of window edges. */
+function clearOfEdges(m: Model, els: GiftEl[], sends: number): void {
   for (const u of new Set(els.map((e) => e.sender))) {
     u.takes = u.takes.filter((t) => now() - t < 1_100);
     if (u.takes.length + sends > 40) {
@@ -268,7 +266,9 @@ export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promi
     if (c && within(c.last, upcoming(), COMBO_WINDOW, false) === 'either')
       advance(m, COMBO_WINDOW + 1_000, 'off a combo window edge');
   }
+}
 
+function armFaults(plan: FaultPlan): void {
   Object.assign(faults, {
     roomRefusesDelivery: plan.roomRefusesDelivery,
     roomRestartsAfterLogging: plan.roomRestartsAfterLogging,
@@ -283,6 +283,17 @@ export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promi
     (plan.alarmsDuring ? 1 : 0) +
     (plan.alarmsTwice ? 1 : 0) +
     (plan.redeliver ? 1 : 0);
+}
+
+/**
+ * Sends gifts at once (or one, for a sequential step). Outcomes that do not depend on the order are
+ * predicted exactly; for debits that compete for one wallet's coins, some serial order must explain
+ * every answer. Faults are armed for the batch; the settled outcome must be the fault-free one.
+ */
+export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promise<void> {
+  const sends = els.reduce((n, e) => n + e.copies, 0);
+  clearOfEdges(m, els, sends);
+  armFaults(plan);
   const throws = { n: plan.walletThrowsAfterDebit };
   const senders = [...new Set(els.map((e) => e.sender))];
   const rooms = [...new Set(els.map((e) => e.room))];
@@ -309,9 +320,15 @@ export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promi
     await fireAlarms(senders, rooms);
     await fireAlarms(senders, rooms);
   }
-  const delivered: { room: RoomM; id: string }[] = [];
+  const { debits, failures } = judgeGifts(els, replies, at);
+  const delivered = settleDebits(senders, debits, failures, at);
+  if (plan.redeliver && delivered.length) await redeliver(m, delivered);
+}
 
-  type Debit = { el: GiftEl; r: Reply; coins: number; fp: string };
+type Debit = { el: GiftEl; r: Reply; coins: number; fp: string };
+
+/** Checks every answer that does not depend on the order; returns the debits and refusals for lack of coins. */
+function judgeGifts(els: GiftEl[], replies: Reply[][], at: Span) {
   const debits = new Map<UserM, Debit[]>();
   const failures = new Map<UserM, Debit[]>();
   for (const [i, el] of els.entries()) {
@@ -358,7 +375,17 @@ export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promi
     }
     remember(el.sender.keys, el.key, fp, r, at);
   }
+  return { debits, failures };
+}
 
+/** Some serial order of each wallet's debits must explain every balance reported; applies them to the model. */
+function settleDebits(
+  senders: UserM[],
+  debits: Map<UserM, Debit[]>,
+  failures: Map<UserM, Debit[]>,
+  at: Span,
+): { room: RoomM; id: string }[] {
+  const delivered: { room: RoomM; id: string }[] = [];
   for (const u of senders) {
     const ok = (debits.get(u) ?? []).sort((a, b) => b.r.json.wallet.coins - a.r.json.wallet.coins);
     const failed = failures.get(u) ?? [];
@@ -379,7 +406,7 @@ export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promi
       delivered.push({ room: d.el.room, id: d.r.json.gift.id });
     }
   }
-  if (plan.redeliver && delivered.length) await redeliver(m, delivered);
+  return delivered;
 }
 
 function applyGift(el: GiftEl, r: Reply, coins: number, at: Span): void {

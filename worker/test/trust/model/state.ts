@@ -6,7 +6,13 @@
  * the clock off the edge. Also the run's settings and the counts the summary prints.
  */
 
-import { canonicalJson, IDEMPOTENCY_TTL, type LeaderboardEntry, type PurchaseStatus } from '@giftstream/shared';
+import {
+  canonicalJson,
+  IDEMPOTENCY_TTL,
+  type LeaderboardEntry,
+  type PurchaseStatus,
+  REFUND_WINDOW,
+} from '@giftstream/shared';
 import { advanceClock, now } from '../../../src/clock';
 import { type Observer, type Reply, soakSetting } from '../../helpers';
 import type { FakeStripe } from '../../stripe-fake';
@@ -340,6 +346,16 @@ export function providerRefund(p: PurchaseM, amount: number): void {
 export function dispute(p: PurchaseM): void {
   if (p.status === 'disputed') return;
   clawBack(p, p.coins - accounted(p), 'disputed');
+}
+
+/** What a refund of `p` asked by `caller` does when its key is fresh. */
+export function freshRefund(caller: UserM, p: PurchaseM): { status: number; code?: string; coins?: number } {
+  if (caller !== p.owner) return { status: 404, code: 'not_found' };
+  if (p.status !== 'completed' && p.status !== 'partially_refunded') return { status: 409, code: 'conflict' };
+  if (within(p.completedAt!, upcoming(), REFUND_WINDOW, false) === 'no') return { status: 409, code: 'conflict' };
+  if (caller.balance < 0) return { status: 403, code: 'in_debt' };
+  const coins = Math.min(p.coins - accounted(p), Math.max(0, caller.balance));
+  return coins <= 0 ? { status: 409, code: 'conflict' } : { status: 200, coins };
 }
 
 export function newEvent(
