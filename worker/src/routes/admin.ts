@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import {
   reconcile,
   AdminAuditQuery,
@@ -6,17 +6,19 @@ import {
   AdminPayoutDecision,
   AdminPayoutsQuery,
   AdminVerifyRequest,
+  AuditResponse,
+  FlaggedPurchasesResponse,
   parseChannelUrl,
+  PayoutResponse,
   RateCardRequest,
   scheduleRateCard,
   maskDestination,
   sumByUnit,
   type Balances,
 } from '@giftstream/shared';
-import { requireAdmin } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
-import { fail, idempotency, send, valid } from '../http';
+import { fail, idempotency, send } from '../http';
+import { access, IdempotencyHeader, IdParams, json, replies, routes } from '../openapi';
 import { forgetRateCards, rateCards } from '../rates';
 import { deletedAmong } from '../directory/accounts';
 import { listPayouts, payoutOwner, payoutsOf } from '../directory/payouts';
@@ -25,9 +27,70 @@ import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
 
-export const adminRoutes = new Hono<AppEnv>()
-  .use(requireAdmin)
-  .get('/payouts', valid('query', AdminPayoutsQuery), async (c) => {
+const payouts = createRoute({
+  method: 'get',
+  path: '/payouts',
+  summary: 'Payouts, by status',
+  ...access('admin'),
+  request: { query: AdminPayoutsQuery },
+  responses: replies(),
+});
+
+const decidePayout = createRoute({
+  method: 'post',
+  path: '/payouts/{id}',
+  summary: 'Decide a payout: sandbox paid or rejected; Stripe Connect approved (transferred) or rejected',
+  ...access('admin'),
+  request: { params: IdParams, headers: IdempotencyHeader, body: json(AdminPayoutDecision) },
+  responses: replies(PayoutResponse),
+});
+
+const flagged = createRoute({
+  method: 'get',
+  path: '/purchases/flagged',
+  summary: 'Payments whose amount or currency did not match their purchase (nothing credited)',
+  ...access('admin'),
+  responses: replies(FlaggedPurchasesResponse),
+});
+
+const channels = createRoute({
+  method: 'get',
+  path: '/channels',
+  summary: 'Channel claims',
+  ...access('admin'),
+  request: { query: AdminChannelsQuery },
+  responses: replies(),
+});
+
+const verifyChannel = createRoute({
+  method: 'post',
+  path: '/channels/verify',
+  summary: 'Verify a claim; other claims on the channel are removed',
+  ...access('admin'),
+  request: { body: json(AdminVerifyRequest) },
+  responses: replies(),
+});
+
+const nextRates = createRoute({
+  method: 'put',
+  path: '/rates/next',
+  summary: 'Schedule the next rate-card version',
+  ...access('admin'),
+  request: { body: json(RateCardRequest) },
+  responses: replies(),
+});
+
+const audit = createRoute({
+  method: 'get',
+  path: '/audit',
+  summary: 'Ledger totals per unit and invariant violations',
+  ...access('admin'),
+  request: { query: AdminAuditQuery },
+  responses: replies(AuditResponse),
+});
+
+export const adminRoutes = routes()
+  .openapi(payouts, async (c) => {
     const results = await listPayouts(c.env, c.req.valid('query').status);
     return c.json({
       payouts: results.map((p) => ({
@@ -46,11 +109,11 @@ export const adminRoutes = new Hono<AppEnv>()
       })),
     });
   })
-  .post('/payouts/:id', valid('json', AdminPayoutDecision), async (c) => {
+  .openapi(decidePayout, async (c) => {
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
-    const owner = await payoutOwner(c.env, c.req.param('id'));
+    const payoutId = c.req.valid('param').id;
+    const owner = await payoutOwner(c.env, payoutId);
     if (!owner) return fail(c, 'not_found', 'No such payout.');
     // The first use of a key binds it to this request (method, path, body) for every wallet.
     await c.env.DB.prepare(
@@ -68,14 +131,14 @@ export const adminRoutes = new Hono<AppEnv>()
     const r = await getWallet(c.env, owner.userId).decidePayout({
       key: `operator:${keyed.key}`,
       fingerprint: keyed.fingerprint,
-      payoutId: c.req.param('id'),
+      payoutId,
       status: body.status,
       reference: body.reference ?? null,
       owner,
     });
     return send(r);
   })
-  .get('/purchases/flagged', async (c) => {
+  .openapi(flagged, async (c) => {
     const rows = await flaggedPurchases(c.env);
     return c.json({
       purchases: rows.map((p) => ({
@@ -88,7 +151,7 @@ export const adminRoutes = new Hono<AppEnv>()
       })),
     });
   })
-  .get('/channels', valid('query', AdminChannelsQuery), async (c) => {
+  .openapi(channels, async (c) => {
     const { verified } = c.req.valid('query');
     const stmt =
       verified === undefined
@@ -116,7 +179,7 @@ export const adminRoutes = new Hono<AppEnv>()
       })),
     });
   })
-  .post('/channels/verify', valid('json', AdminVerifyRequest), async (c) => {
+  .openapi(verifyChannel, async (c) => {
     const body = c.req.valid('json');
     const ch = parseChannelUrl(body.url)!;
     const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE handle = ?').bind(body.handle).first();
@@ -130,7 +193,7 @@ export const adminRoutes = new Hono<AppEnv>()
     ]);
     return c.json({ channel: { url: ch.url, site: ch.site, handle: body.handle, verified: true } });
   })
-  .put('/rates/next', valid('json', RateCardRequest), async (c) => {
+  .openapi(nextRates, async (c) => {
     const cards = await rateCards(c.env);
     const check = scheduleRateCard(cards, c.req.valid('json'), now());
     if (!check.ok) {
@@ -155,7 +218,7 @@ export const adminRoutes = new Hono<AppEnv>()
     forgetRateCards();
     return c.json({ card: check.card });
   })
-  .get('/audit', valid('query', AdminAuditQuery), async (c) => {
+  .openapi(audit, async (c) => {
     const { cursor } = c.req.valid('query');
     const { results } = await c.env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?')
       .bind(cursor ?? '', AUDIT_PAGE + 1)

@@ -1,6 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { birthdateProblem, HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
+import { AuthResponse, birthdateProblem, HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
 import {
   createSession,
   DECOY_HASH,
@@ -9,18 +10,44 @@ import {
   hashPassword,
   hit,
   publicUser,
-  requireUser,
   verifyPassword,
 } from '../auth';
 import { now } from '../clock';
 import type { AppEnv, UserRow } from '../env';
-import { clientAddress, fail, valid } from '../http';
+import { clientAddress, fail } from '../http';
+import { access, json, noContent, replies, routes } from '../openapi';
 
 const ulid = monotonicFactory();
 const FAILURE_WINDOW = 15 * MINUTE;
 
-export const authRoutes = new Hono<AppEnv>()
-  .post('/signup', valid('json', SignupRequest), async (c) => {
+const signup = createRoute({
+  method: 'post',
+  path: '/signup',
+  summary: 'Create an account (birthdate fixed afterwards)',
+  ...access('public'),
+  request: { body: json(SignupRequest) },
+  responses: replies(AuthResponse, 201),
+});
+
+const login = createRoute({
+  method: 'post',
+  path: '/login',
+  summary: 'Sign in',
+  ...access('public'),
+  request: { body: json(LoginRequest) },
+  responses: replies(AuthResponse),
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/logout',
+  summary: 'End this session',
+  ...access('user'),
+  responses: noContent(),
+});
+
+export const authRoutes = routes()
+  .openapi(signup, async (c) => {
     // The schema knows the calendar; only the worker's clock knows what "the future" is.
     const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
     if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
@@ -56,7 +83,7 @@ export const authRoutes = new Hono<AppEnv>()
     };
     return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
   })
-  .post('/login', valid('json', LoginRequest), async (c) => {
+  .openapi(login, async (c) => {
     const body = c.req.valid('json');
     const email = body.email.toLowerCase();
     const perAddress = await hit(c.env, `login:${clientAddress(c)}`, Number(c.env.LOGINS_PER_MINUTE), MINUTE);
@@ -78,7 +105,7 @@ export const authRoutes = new Hono<AppEnv>()
     const { password_hash: _, ...user } = row;
     return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
   })
-  .post('/logout', requireUser, async (c) => {
+  .openapi(logout, async (c) => {
     await c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?')
       .bind(now(), c.get('tokenHash'))
       .run();

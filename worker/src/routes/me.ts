@@ -1,17 +1,51 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { errorBody, DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
-import { forgetSessions, hashPassword, publicUser, requireUser, verifyPassword } from '../auth';
+import { forgetSessions, hashPassword, publicUser, verifyPassword } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
 import type { Env } from '../env';
-import { fail, valid } from '../http';
+import { fail } from '../http';
+import { access, json, replies, routes } from '../openapi';
 import { currentRateCard } from '../rates';
 import { getWallet } from '../stubs';
-import { creatorProfileByUser, forgetCreators } from './creators';
+import { creatorProfileByUser, forgetCreators } from '../directory/creators';
 
-export const meRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .get('/', async (c) => {
+const me = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'The user, wallet summary and creator profile',
+  ...access('user'),
+  responses: replies(),
+});
+
+const rename = createRoute({
+  method: 'patch',
+  path: '/',
+  summary: 'Change the display name',
+  ...access('user'),
+  request: { body: json(UpdateMeRequest) },
+  responses: replies(),
+});
+
+const changePassword = createRoute({
+  method: 'post',
+  path: '/password',
+  summary: 'Change the password; other sessions end',
+  ...access('user'),
+  request: { body: json(PasswordChangeRequest) },
+  responses: replies(),
+});
+
+const deleteAccount = createRoute({
+  method: 'delete',
+  path: '/',
+  summary: 'Delete the account (personal data removed, ledger kept)',
+  ...access('user'),
+  request: { body: json(DeleteAccountRequest) },
+  responses: replies(),
+});
+
+export const meRoutes = routes()
+  .openapi(me, async (c) => {
     const user = c.get('user');
     const [wallet, creator] = await Promise.all([
       getWallet(c.env, user.id).summary(await currentRateCard(c.env)),
@@ -19,14 +53,14 @@ export const meRoutes = new Hono<AppEnv>()
     ]);
     return c.json({ user: publicUser(user, now()), wallet, creator });
   })
-  .patch('/', valid('json', UpdateMeRequest), async (c) => {
+  .openapi(rename, async (c) => {
     const user = { ...c.get('user'), display_name: c.req.valid('json').displayName };
     await c.env.DB.prepare('UPDATE users SET display_name = ? WHERE id = ?').bind(user.display_name, user.id).run();
     forgetSessions();
     forgetCreators();
     return c.json({ user: publicUser(user, now()) });
   })
-  .post('/password', valid('json', PasswordChangeRequest), async (c) => {
+  .openapi(changePassword, async (c) => {
     const body = c.req.valid('json');
     const user = c.get('user');
     if (!(await passwordMatches(c.env, user.id, body.currentPassword)))
@@ -44,7 +78,7 @@ export const meRoutes = new Hono<AppEnv>()
     forgetSessions();
     return c.json({ ok: true });
   })
-  .delete('/', valid('json', DeleteAccountRequest), async (c) => {
+  .openapi(deleteAccount, async (c) => {
     const { password, forfeit } = c.req.valid('json');
     const user = c.get('user');
     if (!(await passwordMatches(c.env, user.id, password)))

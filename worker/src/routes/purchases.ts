@@ -1,22 +1,54 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { monotonicFactory } from 'ulidx';
-import { coinsPrice, EmptyRequest, PurchaseRequest, purchaseView } from '@giftstream/shared';
-import { isAdult, requireUser } from '../auth';
+import {
+  coinsPrice,
+  EmptyRequest,
+  PurchaseRequest,
+  PurchaseResponse,
+  purchaseView,
+  RefundResponse,
+} from '@giftstream/shared';
+import { isAdult } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
-import { fail, idempotency, send, valid } from '../http';
+import { fail, idempotency, send } from '../http';
+import { access, IdempotencyHeader, IdParams, json, replies, routes } from '../openapi';
 import { createCheckout, isSandbox } from '../payments/stripe';
 import { currentRateCard } from '../rates';
 import { getWallet } from '../stubs';
 
 const ulid = monotonicFactory();
 
-export const purchaseRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .post('/', valid('json', PurchaseRequest), async (c) => {
+const buy = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Buy coins (sandbox: at once; Stripe: Checkout)',
+  ...access('adult'),
+  request: { headers: IdempotencyHeader, body: json(PurchaseRequest) },
+  responses: replies(PurchaseResponse, 201),
+});
+
+const one = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'One of your purchases',
+  ...access('user'),
+  request: { params: IdParams },
+  responses: replies(),
+});
+
+const refund = createRoute({
+  method: 'post',
+  path: '/{id}/refund',
+  summary: 'Refund unspent coins within 14 days',
+  ...access('user'),
+  request: { params: IdParams, headers: IdempotencyHeader, body: json(EmptyRequest) },
+  responses: replies(RefundResponse),
+});
+
+export const purchaseRoutes = routes()
+  .openapi(buy, async (c) => {
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
     const card = await currentRateCard(c.env);
     let coins: number;
     if (body.packId !== undefined) {
@@ -82,15 +114,14 @@ export const purchaseRoutes = new Hono<AppEnv>()
     }
     return send(r);
   })
-  .get('/:id', async (c) => {
-    const p = await getWallet(c.env, c.get('user').id).purchase(c.req.param('id'));
+  .openapi(one, async (c) => {
+    const p = await getWallet(c.env, c.get('user').id).purchase(c.req.valid('param').id);
     if (!p) return fail(c, 'not_found', 'No such purchase.');
     return c.json({ purchase: purchaseView(p) });
   })
-  .post('/:id/refund', valid('json', EmptyRequest), async (c) => {
+  .openapi(refund, async (c) => {
     const keyed = idempotency(c, {});
-    if (keyed instanceof Response) return keyed;
     // A Stripe purchase's refund is asked of Stripe by the wallet's outbox until Stripe accepts it; the
     // reply says it is on its way (purchase `refund_pending`) and the refund webhook settles it.
-    return send(await getWallet(c.env, c.get('user').id).refund({ ...keyed, purchaseId: c.req.param('id') }));
+    return send(await getWallet(c.env, c.get('user').id).refund({ ...keyed, purchaseId: c.req.valid('param').id }));
   });

@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
 import { now } from '../clock';
-import type { AppEnv, Env } from '../env';
+import type { Env } from '../env';
 import { fail } from '../http';
+import { access, replies, routes } from '../openapi';
 import { verifyWebhook } from '../payments/stripe';
 import { getWallet } from '../stubs';
 import { payoutAccountById, updatePayoutAccount } from '../directory/payout-accounts';
@@ -192,7 +193,17 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
   }
 }
 
-export const webhookRoutes = new Hono<AppEnv>().post('/stripe', async (c) => {
+const stripeEvent = createRoute({
+  method: 'post',
+  path: '/stripe',
+  summary: 'Stripe events (signature verified)',
+  ...access('stripe'),
+  // Read raw: the signature covers the exact bytes. Described, not validated (a plain JSON Schema, not zod).
+  request: { body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } },
+  responses: replies(),
+});
+
+export const webhookRoutes = routes().openapi(stripeEvent, async (c) => {
   if (!c.env.STRIPE_WEBHOOK_SECRET) return fail(c, 'not_found', 'Stripe webhooks are not configured on this instance.');
   const signature = c.req.header('stripe-signature');
   if (!signature) return fail(c, 'invalid_request', 'Missing Stripe-Signature header.', 'Stripe-Signature');

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type RouteSpec } from '../../src/api-table';
 import { now } from '../../src/clock';
 import { app } from '../../src/index';
+import { routeTable, type RouteSpec } from '../../src/openapi';
 import {
   ADMIN,
   call,
@@ -17,11 +17,13 @@ import {
 } from './support';
 import { makeEvent } from '../stripe-fake';
 
+const ROUTES = routeTable(app);
+
 /**
- * The authorization matrix, generated from the route table (src/api-table.ts, which route-table.test.ts
- * holds equal to the app's routes): every route × every kind of caller, with the expected status derived
+ * The authorization matrix, generated from the app's own route definitions (`routeTable(app)`, which
+ * route-table.test.ts holds equal to the routes the app serves): every route × every kind of caller, with the expected status derived
  * from the route's `access` and, for routes about someone's object (:id, :handle), from who owns it.
- * A route added to the table is in the matrix at once: its refusals are derived; its "allowed" cells
+ * A route added to the app is in the matrix at once: its refusals are derived; its "allowed" cells
  * use the fixture below if there is one, else they must merely get past authorization (no 401/403, no 5xx).
  * Then every route that takes a body refuses fields a caller must never set (balance, role, diamonds, userId).
  */
