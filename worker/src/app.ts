@@ -1,7 +1,7 @@
 import { $, createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { errorBody } from '@giftstream/shared';
+import { errorBody, OpenApiDocumentResponse } from '@giftstream/shared';
 import { ADMIN_CSP, ADMIN_HTML, ADMIN_JS } from './admin-page';
 import { noticeHtml, PAGE_CSP } from './pages';
 import { privacyFacts, privacyHtml } from './privacy-page';
@@ -113,7 +113,7 @@ const openApi = createRoute({
   path: '/v1/openapi.json',
   summary: 'This document',
   ...access('public'),
-  responses: replies(),
+  responses: replies(OpenApiDocumentResponse),
 });
 
 const adminPage = createRoute({

@@ -86,14 +86,11 @@ const ERRORS: Responses = {
  * A JSON success answer and the API's errors. Typed loosely on purpose: handlers also return replies
  * stored by the Durable Objects byte for byte (`send`), which the schema describes but TypeScript cannot see.
  */
-/** Until a route's answer has its schema in @giftstream/shared: any JSON object. */
-const UNDESCRIBED = z.object({}).catchall(z.unknown());
-
-export function replies(schema?: ZodType, status: 200 | 201 = 200): Responses {
+export function replies(schema: ZodType, status: 200 | 201 = 200): Responses {
   return {
     [status]: {
       description: 'Success',
-      content: { 'application/json': { schema: schema ?? UNDESCRIBED } },
+      content: { 'application/json': { schema } },
     },
     ...ERRORS,
   };
@@ -178,7 +175,7 @@ function specOf(route: RouteConfig): RouteSpec {
     ...(isZod(route.request?.params) ? { params: route.request.params } : {}),
     ...(isZod(route.request?.query) ? { query: route.request.query } : {}),
     ...(isZod(body) ? { body } : {}),
-    ...(isZod(response) && response !== UNDESCRIBED ? { response } : {}),
+    ...(isZod(response) ? { response } : {}),
     ...(status === '200' ? {} : { status: Number(status) }),
     ...(status === '101' ? { produces: 'websocket' } : type && type !== 'application/json' ? { produces: type } : {}),
   };

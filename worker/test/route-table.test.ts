@@ -32,6 +32,11 @@ describe('the route table', () => {
     ]);
   });
 
+  it('gives every JSON route the schema of its answer', () => {
+    const undescribed = ROUTES.filter((r) => !r.produces && r.status !== 204 && !r.response);
+    expect(undescribed.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
   it('generates an OpenAPI 3.1 document from the same schemas', async () => {
     const doc = (await api('/v1/openapi.json')).json;
     expect(doc.openapi).toBe('3.1.0');

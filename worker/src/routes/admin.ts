@@ -1,20 +1,24 @@
 import { createRoute } from '@hono/zod-openapi';
 import {
-  reconcile,
   AdminAuditQuery,
   AdminChannelsQuery,
+  AdminChannelsResponse,
   AdminPayoutDecision,
   AdminPayoutsQuery,
+  AdminPayoutsResponse,
   AdminVerifyRequest,
+  AdminVerifyResponse,
   AuditResponse,
+  type Balances,
   FlaggedPurchasesResponse,
+  maskDestination,
   parseChannelUrl,
   PayoutResponse,
   RateCardRequest,
+  RateCardResponse,
+  reconcile,
   scheduleRateCard,
-  maskDestination,
   sumByUnit,
-  type Balances,
 } from '@giftstream/shared';
 import { now } from '../clock';
 import { fail, idempotency, send } from '../http';
@@ -33,7 +37,7 @@ const payouts = createRoute({
   summary: 'Payouts, by status',
   ...access('admin'),
   request: { query: AdminPayoutsQuery },
-  responses: replies(),
+  responses: replies(AdminPayoutsResponse),
 });
 
 const decidePayout = createRoute({
@@ -59,7 +63,7 @@ const channels = createRoute({
   summary: 'Channel claims',
   ...access('admin'),
   request: { query: AdminChannelsQuery },
-  responses: replies(),
+  responses: replies(AdminChannelsResponse),
 });
 
 const verifyChannel = createRoute({
@@ -68,7 +72,7 @@ const verifyChannel = createRoute({
   summary: 'Verify a claim; other claims on the channel are removed',
   ...access('admin'),
   request: { body: json(AdminVerifyRequest) },
-  responses: replies(),
+  responses: replies(AdminVerifyResponse),
 });
 
 const nextRates = createRoute({
@@ -77,7 +81,7 @@ const nextRates = createRoute({
   summary: 'Schedule the next rate-card version',
   ...access('admin'),
   request: { body: json(RateCardRequest) },
-  responses: replies(),
+  responses: replies(RateCardResponse),
 });
 
 const audit = createRoute({

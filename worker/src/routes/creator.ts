@@ -1,21 +1,28 @@
 import { createRoute } from '@hono/zod-openapi';
 import { monotonicFactory } from 'ulidx';
 import {
+  BlockedWordsResponse,
+  type ConnectAccount,
   diamondsValue,
+  EarningsResponse,
   EmptyRequest,
   GoalRequest,
+  GoalResponse,
   LiveRequest,
+  LiveResponse,
   ModerationRequest,
+  ModerationResponse,
   money,
+  OverlayTokenResponse,
   PAYOUT_PENDING,
   PayoutAccountLinkResponse,
   PayoutAccountResponse,
   PayoutListResponse,
+  type PayoutRecord,
   PayoutRequest,
   PayoutResponse,
   payoutView,
-  type ConnectAccount,
-  type PayoutRecord,
+  TestAlertResponse,
 } from '@giftstream/shared';
 import { isAdult } from '../auth';
 import { now } from '../clock';
@@ -57,7 +64,7 @@ const goLive = createRoute({
   summary: 'Start or end a live session',
   ...access('creator'),
   request: { body: json(LiveRequest) },
-  responses: replies(),
+  responses: replies(LiveResponse),
 });
 
 const setGoal = createRoute({
@@ -66,7 +73,7 @@ const setGoal = createRoute({
   summary: 'Set the stream goal',
   ...access('creator'),
   request: { body: json(GoalRequest) },
-  responses: replies(),
+  responses: replies(GoalResponse),
 });
 
 const clearGoal = createRoute({
@@ -74,7 +81,7 @@ const clearGoal = createRoute({
   path: '/goal',
   summary: 'Clear the stream goal',
   ...access('creator'),
-  responses: replies(),
+  responses: replies(GoalResponse),
 });
 
 const overlayToken = createRoute({
@@ -82,7 +89,7 @@ const overlayToken = createRoute({
   path: '/overlay-token',
   summary: 'The overlay token and URL (created on first use)',
   ...access('creator'),
-  responses: replies(),
+  responses: replies(OverlayTokenResponse),
 });
 
 const rotateOverlayToken = createRoute({
@@ -90,7 +97,7 @@ const rotateOverlayToken = createRoute({
   path: '/overlay-token',
   summary: 'Rotate the overlay token; old overlays disconnect',
   ...access('creator'),
-  responses: replies(),
+  responses: replies(OverlayTokenResponse),
 });
 
 const testAlert = createRoute({
@@ -98,7 +105,7 @@ const testAlert = createRoute({
   path: '/test-alert',
   summary: 'A test gift on overlay connections; no money moves',
   ...access('creator'),
-  responses: replies(),
+  responses: replies(TestAlertResponse),
 });
 
 const setModeration = createRoute({
@@ -107,7 +114,7 @@ const setModeration = createRoute({
   summary: 'Set the blocked words',
   ...access('creator'),
   request: { body: json(ModerationRequest) },
-  responses: replies(),
+  responses: replies(BlockedWordsResponse),
 });
 
 const moderation = createRoute({
@@ -115,7 +122,7 @@ const moderation = createRoute({
   path: '/moderation',
   summary: 'Blocked words and the messages they hid',
   ...access('creator'),
-  responses: replies(),
+  responses: replies(ModerationResponse),
 });
 
 const earnings = createRoute({
@@ -123,7 +130,7 @@ const earnings = createRoute({
   path: '/earnings',
   summary: 'Diamonds, value, pending payouts, sessions, top supporters',
   ...access('creator'),
-  responses: replies(),
+  responses: replies(EarningsResponse),
 });
 
 const requestPayout = createRoute({

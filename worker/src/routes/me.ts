@@ -1,5 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
-import { errorBody, DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
+import {
+  AccountDeletedResponse,
+  DeleteAccountRequest,
+  errorBody,
+  MeResponse,
+  OkResponse,
+  PasswordChangeRequest,
+  RenameResponse,
+  UpdateMeRequest,
+} from '@giftstream/shared';
 import { forgetSessions, hashPassword, publicUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { Env } from '../env';
@@ -14,7 +23,7 @@ const me = createRoute({
   path: '/',
   summary: 'The user, wallet summary and creator profile',
   ...access('user'),
-  responses: replies(),
+  responses: replies(MeResponse),
 });
 
 const rename = createRoute({
@@ -23,7 +32,7 @@ const rename = createRoute({
   summary: 'Change the display name',
   ...access('user'),
   request: { body: json(UpdateMeRequest) },
-  responses: replies(),
+  responses: replies(RenameResponse),
 });
 
 const changePassword = createRoute({
@@ -32,7 +41,7 @@ const changePassword = createRoute({
   summary: 'Change the password; other sessions end',
   ...access('user'),
   request: { body: json(PasswordChangeRequest) },
-  responses: replies(),
+  responses: replies(OkResponse),
 });
 
 const deleteAccount = createRoute({
@@ -41,7 +50,7 @@ const deleteAccount = createRoute({
   summary: 'Delete the account (personal data removed, ledger kept)',
   ...access('user'),
   request: { body: json(DeleteAccountRequest) },
-  responses: replies(),
+  responses: replies(AccountDeletedResponse),
 });
 
 export const meRoutes = routes()

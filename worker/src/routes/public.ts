@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { catalog, publicRates } from '@giftstream/shared';
+import { catalog, CatalogResponse, OkResponse, publicRates, RatesResponse } from '@giftstream/shared';
 import { now } from '../clock';
 import { access, replies, routes } from '../openapi';
 import { currentRateCard, rateCards } from '../rates';
@@ -9,7 +9,7 @@ const health = createRoute({
   path: '/health',
   summary: 'Liveness',
   ...access('public'),
-  responses: replies(),
+  responses: replies(OkResponse),
 });
 
 const rates = createRoute({
@@ -17,7 +17,7 @@ const rates = createRoute({
   path: '/rates',
   summary: 'The rate card in force, in numbers and plain words, and the next scheduled version',
   ...access('public'),
-  responses: replies(),
+  responses: replies(RatesResponse),
 });
 
 const gifts = createRoute({
@@ -25,7 +25,7 @@ const gifts = createRoute({
   path: '/gifts',
   summary: 'The gift catalog with prices and tiers',
   ...access('public'),
-  responses: replies(),
+  responses: replies(CatalogResponse),
 });
 
 export const publicRoutes = routes()

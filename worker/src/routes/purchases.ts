@@ -6,6 +6,7 @@ import {
   PurchaseRequest,
   PurchaseResponse,
   purchaseView,
+  PurchaseViewResponse,
   RefundResponse,
 } from '@giftstream/shared';
 import { isAdult } from '../auth';
@@ -33,7 +34,7 @@ const one = createRoute({
   summary: 'One of your purchases',
   ...access('user'),
   request: { params: IdParams },
-  responses: replies(),
+  responses: replies(PurchaseViewResponse),
 });
 
 const refund = createRoute({

@@ -1,6 +1,14 @@
 import { createRoute } from '@hono/zod-openapi';
 import { monotonicFactory } from 'ulidx';
-import { diamondsForCoins, findGift, GiftRequest, GiftResponse, tierOf, type GiftPayload } from '@giftstream/shared';
+import {
+  diamondsForCoins,
+  findGift,
+  type GiftPayload,
+  GiftRequest,
+  GiftResponse,
+  RoomResponse,
+  tierOf,
+} from '@giftstream/shared';
 import { isAdult } from '../auth';
 import { now } from '../clock';
 import { creatorByHandle } from '../directory/creators';
@@ -26,7 +34,7 @@ const room = createRoute({
   summary: 'Live state, goal, leaderboard, recent gifts',
   ...access('public'),
   request: { params: HandleParams },
-  responses: replies(),
+  responses: replies(RoomResponse),
 });
 
 const events = createRoute({

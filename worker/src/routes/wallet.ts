@@ -7,6 +7,7 @@ import {
   HistoryQuery,
   HistoryResponse,
   LimitsRequest,
+  LimitsResponse,
   money,
   type PurchaseRecord,
   type Transfer,
@@ -96,7 +97,7 @@ const setLimits = createRoute({
   summary: 'Set spending limits (lowering now, raising after 24 h)',
   ...access('user'),
   request: { body: json(LimitsRequest) },
-  responses: replies(),
+  responses: replies(LimitsResponse),
 });
 
 export const walletRoutes = routes()

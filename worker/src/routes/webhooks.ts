@@ -1,3 +1,4 @@
+import { WebhookResponse } from '@giftstream/shared';
 import { createRoute } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
 import { now } from '../clock';
@@ -200,7 +201,7 @@ const stripeEvent = createRoute({
   ...access('stripe'),
   // Read raw: the signature covers the exact bytes. Described, not validated (a plain JSON Schema, not zod).
   request: { body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } },
-  responses: replies(),
+  responses: replies(WebhookResponse),
 });
 
 export const webhookRoutes = routes().openapi(stripeEvent, async (c) => {

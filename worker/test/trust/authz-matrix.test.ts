@@ -285,8 +285,20 @@ async function send(
   return call(path, { method: route.method, token, body, headers, key: route.idempotent ? key() : undefined });
 }
 
+/** A success answers what the route's definition says it answers (the schema the extension parses with). */
+function checkAnswer(route: RouteSpec, cell: string, r: Reply): void {
+  if (!route.response || r.status !== (route.status ?? 200)) return;
+  const parsed = route.response.safeParse(r.json);
+  expect(parsed.success, `${cell}: fits its schema: ${parsed.error?.message} in ${r.text.slice(0, 300)}`).toBe(true);
+  counts.schemaCheckedCells++;
+  schemaChecked.add(routeId(route));
+}
+
+const schemaChecked = new Set<string>();
+
 function checkCell(route: RouteSpec, p: Principal, r: Reply, want: Expect | 'allowed'): void {
   const cell = `${routeId(route)} as ${p}`;
+  checkAnswer(route, cell, r);
   if (want === 'allowed') {
     expect(r.status, `${cell}: gets past authorization (${r.text.slice(0, 200)})`).not.toBe(401);
     expect(r.status, cell).not.toBe(403);
@@ -311,6 +323,7 @@ const counts = {
   genericCells: 0,
   signedWebhookCells: 0,
   extraFieldCells: 0,
+  schemaCheckedCells: 0,
 };
 
 describe('authorization matrix, generated from the route table', () => {
@@ -435,6 +448,10 @@ describe('authorization matrix, generated from the route table', () => {
   });
 
   it('counts', ({ task }) => {
+    const unchecked = ROUTES.filter((r) => r.response && !schemaChecked.has(routeId(r))).map(routeId);
+    if (unchecked.length)
+      console.warn(`authz matrix: answers never checked against their schema: ${unchecked.join(', ')}`);
+    Object.assign(counts, { schemaCheckedRoutes: schemaChecked.size });
     expect(counts.exactCells + counts.genericCells).toBe(ROUTES.length * PRINCIPALS.length);
     reportCounts(task, 'authz-matrix', counts);
   });
