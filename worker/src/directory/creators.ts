@@ -108,14 +108,3 @@ export async function setCreatorLive(env: Env, userId: string, live: boolean): P
     .run();
   forgetCreators();
 }
-
-/**
- * The verified claim on a channel, if any. Only a proven owner speaks for a page: anyone can claim a famous
- * streamer's channel, and an unverified claim that resolved would collect that streamer's gifts. Verifying
- * removes other claims, so there is at most one verified row.
- */
-export async function verifiedClaimOn(env: Env, channelKey: string) {
-  return env.DB.prepare('SELECT handle, url, site FROM channel_claims WHERE channel_key = ? AND verified = 1 LIMIT 1')
-    .bind(channelKey)
-    .first<{ handle: string; url: string; site: string }>();
-}

@@ -13,6 +13,7 @@ import {
   verifyPassword,
 } from '../auth';
 import { now } from '../clock';
+import { createUser, endSession, userByEmail } from '../directory/users';
 import type { AppEnv, UserRow } from '../env';
 import { clientAddress, fail } from '../http';
 import { access, json, noContent, replies, routes } from '../openapi';
@@ -59,21 +60,18 @@ export const authRoutes = routes()
     const body = c.req.valid('json');
     const id = ulid();
     const t = now();
-    const inserted = await c.env.DB.prepare(
-      `INSERT INTO users (id, email, email_norm, display_name, birthdate, password_hash, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email_norm) DO NOTHING`,
-    )
-      .bind(
+    const created = await createUser(
+      c.env,
+      {
         id,
-        body.email,
-        body.email.toLowerCase(),
-        body.displayName,
-        body.birthdate,
-        await hashPassword(body.password),
-        t,
-      )
-      .run();
-    if (!inserted.meta.changes) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
+        email: body.email,
+        displayName: body.displayName,
+        birthdate: body.birthdate,
+        passwordHash: await hashPassword(body.password),
+      },
+      t,
+    );
+    if (!created) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
     const user: UserRow = {
       id,
       email: body.email,
@@ -93,11 +91,7 @@ export const authRoutes = routes()
     const failures = `login-fail:${email}`;
     const slot = await hit(c.env, failures, Number(c.env.LOGIN_FAILURES_PER_15_MIN), FAILURE_WINDOW);
     if (slot.wait) return tooManyAttempts(c, slot.wait);
-    const row = await c.env.DB.prepare(
-      'SELECT id, email, display_name, birthdate, created_at, password_hash FROM users WHERE email_norm = ?',
-    )
-      .bind(email)
-      .first<UserRow & { password_hash: string }>();
+    const row = await userByEmail(c.env, email);
     const ok = await verifyPassword(body.password, row?.password_hash ?? DECOY_HASH);
     if (!row || !ok) return fail(c, 'invalid_credentials', 'Email or password is wrong.');
     // Only failures use up the window: a right password hands its slot back (a lockout already reached stays).
@@ -106,9 +100,7 @@ export const authRoutes = routes()
     return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
   })
   .openapi(logout, async (c) => {
-    await c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?')
-      .bind(now(), c.get('tokenHash'))
-      .run();
+    await endSession(c.env, c.get('tokenHash'), now());
     forgetSessions();
     return c.body(null, 204);
   });

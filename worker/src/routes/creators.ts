@@ -2,13 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { CreatorRequest, CreatorResponse, parseChannelUrl, ResolveQuery, ResolveResponse } from '@giftstream/shared';
 import { isAdult } from '../auth';
 import { now } from '../clock';
-import {
-  becomeCreator,
-  creatorByHandle,
-  creatorProfile,
-  creatorProfileByUser,
-  verifiedClaimOn,
-} from '../directory/creators';
+import { verifiedClaimOn } from '../directory/claims';
+import { becomeCreator, creatorByHandle, creatorProfile, creatorProfileByUser } from '../directory/creators';
 import { fail } from '../http';
 import { access, HandleParams, json, replies, routes } from '../openapi';
 

@@ -17,6 +17,7 @@ import { access, json, replies, routes } from '../openapi';
 import { currentRateCard } from '../rates';
 import { getWallet } from '../stubs';
 import { creatorProfileByUser, forgetCreators } from '../directory/creators';
+import { passwordHashOf, renameUser, setPassword } from '../directory/users';
 
 const me = createRoute({
   method: 'get',
@@ -64,7 +65,7 @@ export const meRoutes = routes()
   })
   .openapi(rename, async (c) => {
     const user = { ...c.get('user'), display_name: c.req.valid('json').displayName };
-    await c.env.DB.prepare('UPDATE users SET display_name = ? WHERE id = ?').bind(user.display_name, user.id).run();
+    await renameUser(c.env, user.id, user.display_name);
     forgetSessions();
     forgetCreators();
     return c.json({ user: publicUser(user, now()) });
@@ -75,15 +76,7 @@ export const meRoutes = routes()
     if (!(await passwordMatches(c.env, user.id, body.currentPassword)))
       return fail(c, 'forbidden', 'The current password is wrong.', 'currentPassword');
     // A new password signs every other session out; this one stays.
-    await c.env.DB.batch([
-      c.env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(
-        await hashPassword(body.newPassword),
-        user.id,
-      ),
-      c.env.DB.prepare(
-        'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash != ? AND revoked_at IS NULL',
-      ).bind(now(), user.id, c.get('tokenHash')),
-    ]);
+    await setPassword(c.env, user.id, await hashPassword(body.newPassword), c.get('tokenHash'), now());
     forgetSessions();
     return c.json({ ok: true });
   })
@@ -121,8 +114,6 @@ export const meRoutes = routes()
   });
 
 async function passwordMatches(env: Env, userId: string, password: string): Promise<boolean> {
-  const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
-    .bind(userId)
-    .first<{ password_hash: string }>();
-  return !!row && (await verifyPassword(password, row.password_hash));
+  const hash = await passwordHashOf(env, userId);
+  return hash !== null && (await verifyPassword(password, hash));
 }

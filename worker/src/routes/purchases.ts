@@ -11,6 +11,7 @@ import {
 } from '@giftstream/shared';
 import { isAdult } from '../auth';
 import { now } from '../clock';
+import { attachCheckoutSession, indexCheckoutPurchase } from '../directory/purchases';
 import { fail, idempotency, send } from '../http';
 import { access, IdempotencyHeader, IdParams, json, replies, routes } from '../openapi';
 import { createCheckout, isSandbox } from '../payments/stripe';
@@ -84,11 +85,7 @@ export const purchaseRoutes = routes()
       // The purchase is reserved against the limits; now open (or reopen, on a replay) its Checkout Session.
       const { purchase } = JSON.parse(r.body) as { purchase: { id: string; status: string; checkoutUrl?: string } };
       if (purchase.status === 'pending' && !purchase.checkoutUrl) {
-        await c.env.DB.prepare(
-          'INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING',
-        )
-          .bind(purchase.id, user.id, now())
-          .run();
+        await indexCheckoutPurchase(c.env, purchase.id, user.id, now());
         let session: { id: string; url: string };
         try {
           session = await createCheckout(c.env, {
@@ -107,9 +104,7 @@ export const purchaseRoutes = routes()
             'The payment provider did not answer; nothing was charged. Retry with the same Idempotency-Key.',
           );
         }
-        await c.env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?')
-          .bind(session.id, purchase.id)
-          .run();
+        await attachCheckoutSession(c.env, purchase.id, session.id);
         r = await wallet.attachCheckout(keyed.key, purchase.id, session.id, session.url);
       }
     }
