@@ -52,9 +52,10 @@ describe('the route table', () => {
     expect(
       Object.keys(doc.paths['/v1/purchases'].post.requestBody.content['application/json'].schema.properties),
     ).toEqual(['packId', 'coins']);
-    const operations = Object.values(doc.paths).flatMap((p: any) => Object.values(p));
+    const paths = doc.paths as Record<string, Record<string, { 'x-access'?: string }>>;
+    const operations = Object.values(paths).flatMap((p) => Object.values(p));
     expect(operations).toHaveLength(ROUTES.length);
-    expect(operations.map((o: any) => o['x-access']).sort()).toEqual(ROUTES.map((r) => r.access).sort());
+    expect(operations.map((o) => o['x-access']).sort()).toEqual(ROUTES.map((r) => r.access).sort());
     expect(doc.paths['/v1/admin/audit'].get.security).toEqual([{ operator: [] }]);
   });
 });
