@@ -10,6 +10,7 @@ export * from './channels';
 export * from './errors';
 export * from './schemas/common';
 export * from './schemas/api';
+export * from './schemas/responses';
 export * from './protocol';
 export * from './room/rules';
 export * from './room/gift';

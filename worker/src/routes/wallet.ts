@@ -1,18 +1,20 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import {
   Account,
   coinsPrice,
   csvCell,
   diamondsValue,
   HistoryQuery,
+  HistoryResponse,
   LimitsRequest,
+  LimitsResponse,
   money,
   type PurchaseRecord,
   type Transfer,
+  WalletResponse,
 } from '@giftstream/shared';
-import { requireUser } from '../auth';
-import type { AppEnv, Env } from '../env';
-import { valid } from '../http';
+import type { Env } from '../env';
+import { access, json, page, replies, routes } from '../openapi';
 import { currentRateCard, rateCardByVersion } from '../rates';
 import { getWallet } from '../stubs';
 
@@ -64,10 +66,43 @@ async function historyEntries(
   );
 }
 
-export const walletRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .get('/', async (c) => c.json(await getWallet(c.env, c.get('user').id).summary(await currentRateCard(c.env))))
-  .get('/history', valid('query', HistoryQuery), async (c) => {
+const summary = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Coins, diamonds, debt, limits and spending so far',
+  ...access('user'),
+  responses: replies(WalletResponse),
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/history',
+  summary: 'Ledger entries, newest first, with receipts',
+  ...access('user'),
+  request: { query: HistoryQuery },
+  responses: replies(HistoryResponse),
+});
+
+const historyCsv = createRoute({
+  method: 'get',
+  path: '/history.csv',
+  summary: 'The whole history as CSV',
+  ...access('user'),
+  responses: page('text/csv'),
+});
+
+const setLimits = createRoute({
+  method: 'put',
+  path: '/limits',
+  summary: 'Set spending limits (lowering now, raising after 24 h)',
+  ...access('user'),
+  request: { body: json(LimitsRequest) },
+  responses: replies(LimitsResponse),
+});
+
+export const walletRoutes = routes()
+  .openapi(summary, async (c) => c.json(await getWallet(c.env, c.get('user').id).summary(await currentRateCard(c.env))))
+  .openapi(history, async (c) => {
     const { limit, before } = c.req.valid('query');
     const page = await getWallet(c.env, c.get('user').id).historyWithReceipts(limit + 1, before);
     const more = page.entries.length > limit;
@@ -77,7 +112,7 @@ export const walletRoutes = new Hono<AppEnv>()
       next: more ? shown[shown.length - 1]!.id : null,
     });
   })
-  .get('/history.csv', async (c) => {
+  .openapi(historyCsv, async (c) => {
     const rows = await historyEntries(
       c.env,
       await getWallet(c.env, c.get('user').id).historyWithReceipts(Number.MAX_SAFE_INTEGER),
@@ -121,7 +156,7 @@ export const walletRoutes = new Hono<AppEnv>()
       'content-disposition': 'attachment; filename="giftstream-history.csv"',
     });
   })
-  .put('/limits', valid('json', LimitsRequest), async (c) => {
+  .openapi(setLimits, async (c) => {
     const { limits, pending } = await getWallet(c.env, c.get('user').id).setLimits(c.req.valid('json'));
     return c.json({ limits, pendingLimits: pending });
   });
