@@ -14,3 +14,4 @@ export * from './protocol';
 export * from './room';
 export * from './moderation';
 export * from './text';
+export * from './money/statement';

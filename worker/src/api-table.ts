@@ -85,9 +85,26 @@ export const ROUTES: readonly RouteSpec[] = [
   {
     method: 'GET',
     path: '/v1/wallet',
-    summary: 'Coins, diamonds, debt, limits and spending so far',
+    summary: 'Coins, diamonds, debt, limits, gift caps and spending so far; with ?room, what was sent to its stream',
     access: 'user',
+    query: S.WalletQuery,
     response: S.WalletResponse,
+  },
+  {
+    method: 'GET',
+    path: '/v1/wallet/statement',
+    summary: "A month's purchases, gifts by creator, refunds and chargebacks, in money",
+    access: 'user',
+    query: S.StatementQuery,
+    response: S.StatementResponse,
+  },
+  {
+    method: 'GET',
+    path: '/v1/wallet/statement.csv',
+    summary: "A month's statement as CSV",
+    access: 'user',
+    query: S.StatementQuery,
+    produces: 'text/csv',
   },
   {
     method: 'GET',
@@ -107,9 +124,10 @@ export const ROUTES: readonly RouteSpec[] = [
   {
     method: 'PUT',
     path: '/v1/wallet/limits',
-    summary: 'Set spending limits (lowering now, raising after 24 h)',
+    summary: 'Set purchase limits and gift caps (lowering now, raising after 24 h)',
     access: 'user',
     body: S.LimitsRequest,
+    response: S.LimitsResponse,
   },
   {
     method: 'POST',

@@ -48,6 +48,8 @@ function giftDebit(viewer: TestUser, key: string, opts: { transferId?: string; b
     adult: true,
     live: true,
     counterparty: target.handle,
+    sessionId: null,
+    price: GIFT,
     payload: {
       transferId,
       room: target.handle,

@@ -241,6 +241,8 @@ class Bank {
             adult: true,
             live: true,
             counterparty: `u${o.to}`,
+            sessionId: null,
+            price: o.coins,
             payload: {},
             respond: (r) => ({ transferId, ...r }),
             now: this.now,

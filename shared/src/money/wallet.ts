@@ -12,12 +12,15 @@ import {
 } from './ledger';
 import {
   changeLimits,
+  crossedGiftLimit,
   crossedLimit,
   DAY,
+  giftLimitMessage,
   limitsAt,
   windowTotals,
   WINDOW,
-  type Limits,
+  type GiftSpent,
+  type LimitsChange,
   type LimitState,
 } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
@@ -183,6 +186,12 @@ export interface WalletStore {
   putIdempotent(key: string, record: IdempotentRecord): void;
   getLimits(): LimitState;
   putLimits(state: LimitState): void;
+  /** Records what a gift cost in money, for the gift caps and the spend meter. */
+  putGiftSpend(spend: GiftSpend): void;
+  /** Minor units gifted since `since`, or (with `room`) to one room's live session (`session` null: unknown). */
+  giftSpent(opts: { since: number } | { room: string; session: string | null }): number;
+  /** Gifts since `since`, oldest first. */
+  giftsSince(since: number): GiftSpent[];
   /** Records a gift's credit unless it is recorded already; whether it was new. */
   putCredit(transferId: string, batchId: string): boolean;
   putOutbox(record: OutboxRecord): void;
@@ -199,6 +208,21 @@ export interface WalletStore {
   /** Removes a gift from the outbox; its coins, or null if it was not there. */
   deleteOutbox(transferId: string): number | null;
   outbox(): OutboxRecord[];
+}
+
+/** One gift as the caps count it: money at the rate card it used, the room and the room's live session. */
+export interface GiftSpend {
+  transferId: string;
+  room: string;
+  session: string | null;
+  amount: number;
+  at: number;
+}
+
+/** What the viewer has sent, in minor units: to one room's current session, and in all over the last 24 hours. */
+export interface GiftsSent {
+  stream: number;
+  day: number;
 }
 
 export interface Idempotency {
@@ -230,10 +254,14 @@ export interface GiftDebit extends Idempotency {
   live: boolean;
   /** Handle of the receiving creator, for the history. */
   counterparty: string;
+  /** The room's live session when asked (null if unknown): the per-stream gift cap counts per session. */
+  sessionId: string | null;
+  /** What the gift costs in minor units, at the rate card it uses: the gift caps count this. */
+  price: number;
   /** Delivered to the room, with `combo` and `at` added. */
   payload: Record<string, unknown>;
   /** Builds the stored reply from the committed debit. */
-  respond: (r: { coins: number; combo: { id: string; count: number } }) => unknown;
+  respond: (r: { coins: number; combo: { id: string; count: number }; sent: GiftsSent }) => unknown;
   /** Asked first, for a new request only (a replay is never refused by it): a refusal such as a rate limit, or null. */
   admit?: () => ApiReply | null;
   now: number;
@@ -261,7 +289,7 @@ export class WalletBook {
   summary(now: number, card: RateCard) {
     const balances = this.store.balances();
     const view = userView(balances);
-    const { limits, pending } = limitsAt(this.store.getLimits(), now);
+    const { limits, giftLimits, pending } = limitsAt(this.store.getLimits(), now);
     return {
       coins: view.coins,
       diamonds: view.diamonds,
@@ -269,8 +297,11 @@ export class WalletBook {
       value: money(coinsPrice(card, view.coins), card),
       diamondsPending: balances[Account.diamondsPending] ?? 0,
       limits,
+      giftLimits,
       pendingLimits: pending,
       purchased: this.purchasedTotals(now),
+      /** Minor units gifted in the last 24 hours: what the daily gift cap counts. */
+      giftSpent: { day: this.store.giftSpent({ since: now - DAY }) },
       gifted: windowTotals(
         this.store
           .transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly })
@@ -282,8 +313,8 @@ export class WalletBook {
   }
 
   /** The user's own entries, newest first: a page holds `limit` of them, however many settlements lie between. */
-  history(limit: number, before?: string) {
-    return this.store.transfers({ limit, before, touching: USER_ACCOUNTS });
+  history(limit: number, before?: string, since?: number) {
+    return this.store.transfers({ limit, before, since, touching: USER_ACCOUNTS });
   }
 
   purchase(id: string): PurchaseRecord | null {
@@ -346,7 +377,15 @@ export class WalletBook {
 
   // ---- limits ----
 
-  setLimits(requested: Partial<Limits>, now: number): LimitState {
+  /** What the viewer has sent to `room`'s live session `session`, and in all over the last 24 hours. */
+  giftsSent(room: string, session: string | null, now: number): GiftsSent {
+    return {
+      stream: this.store.giftSpent({ room, session }),
+      day: this.store.giftSpent({ since: now - DAY }),
+    };
+  }
+
+  setLimits(requested: LimitsChange, now: number): LimitState {
     return this.store.transaction(() => {
       const next = changeLimits(this.store.getLimits(), requested, now);
       this.store.putLimits(next);
@@ -635,6 +674,12 @@ export class WalletBook {
         return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
       if (userView(this.store.balances()).debt > 0)
         return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
+      const sent = this.giftsSent(req.counterparty, req.sessionId, req.now);
+      const { giftLimits } = limitsAt(this.store.getLimits(), req.now);
+      const crossed = crossedGiftLimit(giftLimits, sent, req.price, req.now, () =>
+        this.store.giftsSince(req.now - DAY),
+      );
+      if (crossed) return errorReply('gift_limit', giftLimitMessage(crossed, req.price, req.counterparty));
       const moved = this.tryMove(
         [
           {
@@ -651,6 +696,13 @@ export class WalletBook {
         req.counterparty,
       );
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
+      this.store.putGiftSpend({
+        transferId: req.transferId,
+        room: req.counterparty,
+        session: req.sessionId,
+        amount: req.price,
+        at: req.now,
+      });
       const combo = nextCombo(this.store.getCombo(req.comboKey), req.now, req.count, req.transferId);
       this.store.putCombo(req.comboKey, combo);
       const payload = JSON.stringify({ ...req.payload, combo: { id: combo.id, count: combo.count }, at: req.now });
@@ -664,7 +716,11 @@ export class WalletBook {
       });
       return reply(
         201,
-        req.respond({ coins: userView(this.store.balances()).coins, combo: { id: combo.id, count: combo.count } }),
+        req.respond({
+          coins: userView(this.store.balances()).coins,
+          combo: { id: combo.id, count: combo.count },
+          sent: { stream: sent.stream + req.price, day: sent.day + req.price },
+        }),
       );
     });
   }

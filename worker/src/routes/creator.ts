@@ -53,8 +53,8 @@ export const creatorRoutes = new Hono<AppEnv>()
     const { live, title } = c.req.valid('json');
     const { handle, user_id } = c.get('creator');
     const state = await getLiveRoom(c.env, handle).setLive(live, title || null);
-    await c.env.DB.prepare('UPDATE creators SET live = ? WHERE user_id = ?')
-      .bind(state.live ? 1 : 0, user_id)
+    await c.env.DB.prepare('UPDATE creators SET live = ?, live_session = ? WHERE user_id = ?')
+      .bind(state.live ? 1 : 0, state.live ? state.sessionId : null, user_id)
       .run();
     forgetCreators();
     return c.json({ live: state });

@@ -28,7 +28,7 @@ async function profile(env: Env, row: CreatorRow | null) {
 }
 
 const CREATOR_SELECT =
-  'SELECT c.user_id, c.handle, c.live, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
+  'SELECT c.user_id, c.handle, c.live, c.live_session, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
 
 export async function creatorProfileByUser(env: Env, userId: string) {
   return profile(env, await env.DB.prepare(`${CREATOR_SELECT} WHERE c.user_id = ?`).bind(userId).first<CreatorRow>());

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { diamondsForCoins, findGift, GiftRequest, tierOf, type GiftPayload } from '@giftstream/shared';
+import { coinsPrice, diamondsForCoins, findGift, GiftRequest, tierOf, type GiftPayload } from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
@@ -54,6 +54,8 @@ export const roomRoutes = new Hono<AppEnv>()
       adult: isAdult(user.birthdate, now()),
       live: creator.live === 1,
       counterparty: handle,
+      sessionId: creator.live_session,
+      price: coinsPrice(card, coins),
       payload,
       gift: {
         id: transferId,

@@ -7,14 +7,20 @@ import {
   HistoryQuery,
   LimitsRequest,
   money,
+  StatementQuery,
+  statementCsv,
+  statementOf,
+  monthRange,
+  WalletQuery,
   type PurchaseRecord,
   type Transfer,
 } from '@giftstream/shared';
 import { requireUser } from '../auth';
 import type { AppEnv, Env } from '../env';
-import { valid } from '../http';
+import { fail, valid } from '../http';
 import { currentRateCard, rateCardByVersion } from '../rates';
 import { getWallet } from '../stubs';
+import { creatorByHandle } from './creators';
 
 /** Transfers as the user sees them: signed coins and diamonds, their money value, who was on the other side. */
 async function historyEntries(
@@ -64,9 +70,41 @@ async function historyEntries(
   );
 }
 
+/** A month's statement from the wallet's ledger: entries since the month began, in money at their rate cards. */
+async function statement(env: Env, userId: string, month: string) {
+  const { from } = monthRange(month);
+  const page = await getWallet(env, userId).historyWithReceipts(Number.MAX_SAFE_INTEGER, undefined, from);
+  return statementOf(
+    month,
+    (await historyEntries(env, page)).map((e) => ({ ...e, value: e.value.amount })),
+  );
+}
+
 export const walletRoutes = new Hono<AppEnv>()
   .use(requireUser)
-  .get('/', async (c) => c.json(await getWallet(c.env, c.get('user').id).summary(await currentRateCard(c.env))))
+  .get('/', valid('query', WalletQuery), async (c) => {
+    const wallet = getWallet(c.env, c.get('user').id);
+    const handle = c.req.valid('query').room;
+    if (!handle) return c.json(await wallet.summary(await currentRateCard(c.env)));
+    const creator = await creatorByHandle(c.env, handle);
+    if (!creator) return fail(c, 'not_found', `No creator @${handle}.`, 'room');
+    // What the per-stream cap counts: the session live now (none when off air; see the gift route for null).
+    const live = creator.live === 1;
+    const session = live ? creator.live_session : null;
+    const [summary, sent] = await Promise.all([
+      wallet.summary(await currentRateCard(c.env)),
+      wallet.giftsSent(handle, session),
+    ]);
+    return c.json({
+      ...summary,
+      room: {
+        handle,
+        live,
+        sessionId: session,
+        sent: { stream: money(live ? sent.stream : 0), day: money(sent.day) },
+      },
+    });
+  })
   .get('/history', valid('query', HistoryQuery), async (c) => {
     const { limit, before } = c.req.valid('query');
     const page = await getWallet(c.env, c.get('user').id).historyWithReceipts(limit + 1, before);
@@ -121,7 +159,17 @@ export const walletRoutes = new Hono<AppEnv>()
       'content-disposition': 'attachment; filename="giftstream-history.csv"',
     });
   })
+  .get('/statement', valid('query', StatementQuery), async (c) =>
+    c.json(await statement(c.env, c.get('user').id, c.req.valid('query').month)),
+  )
+  .get('/statement.csv', valid('query', StatementQuery), async (c) => {
+    const month = c.req.valid('query').month;
+    return c.body(statementCsv(await statement(c.env, c.get('user').id, month)), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="giftstream-statement-${month}.csv"`,
+    });
+  })
   .put('/limits', valid('json', LimitsRequest), async (c) => {
-    const { limits, pending } = await getWallet(c.env, c.get('user').id).setLimits(c.req.valid('json'));
-    return c.json({ limits, pendingLimits: pending });
+    const { limits, giftLimits, pending } = await getWallet(c.env, c.get('user').id).setLimits(c.req.valid('json'));
+    return c.json({ limits, giftLimits, pendingLimits: pending });
   });
