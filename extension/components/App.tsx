@@ -10,6 +10,7 @@ import { GiftTab } from './GiftTab';
 import { HistoryView } from './HistoryView';
 import { LimitsView } from './LimitsView';
 import { SettingsView } from './SettingsView';
+import { StatementView } from './StatementView';
 import { coins, ErrorNote, useAsk, useRefresh } from './ui';
 import { WalletView } from './WalletView';
 
@@ -174,7 +175,12 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
           onSent={() => void refresh()}
         />
       )}
-      {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={moneyMoved} />}
+      {tab === 'history' && (
+        <>
+          <StatementView />
+          <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={moneyMoved} />
+        </>
+      )}
       {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
       {tab === 'creator' &&
         (me?.creator ? (

@@ -62,7 +62,11 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
       case 'me.get':
         return wallet.getMe(ctx);
       case 'wallet.get':
-        return wallet.getWallet(ctx);
+        return wallet.getWallet(ctx, m.room);
+      case 'statement.get':
+        return wallet.getStatement(ctx, m.month);
+      case 'statement.csv':
+        return wallet.getStatementCsv(ctx, m.month);
       case 'catalog.get':
         return wallet.getCatalog(ctx);
       case 'outbox.list':
