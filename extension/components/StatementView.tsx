@@ -33,7 +33,9 @@ export function StatementTable({ statement: s }: { statement: Statement }) {
           <th scope="col" />
           <th scope="col">Entries</th>
           <th scope="col">Coins</th>
-          <th scope="col">Money</th>
+          <th scope="col" class="amount">
+            Money
+          </th>
         </tr>
       </thead>
       <tbody>
