@@ -1,6 +1,6 @@
 // A link to the terms (`/terms`) of the server in use: linked before anyone pays and from every receipt.
 import { useEffect, useState } from 'preact/hooks';
-import type { Ask } from '../lib/messaging';
+import type { Ask } from '../lib/ask';
 import { useAsk } from './ui';
 
 /** One question per popup or page, however many receipts show the link. */

@@ -75,16 +75,44 @@ function Room({
   now = Date.now,
   sound,
 }: OverlayProps & { room: string }) {
-  const [, setVersion] = useState(0);
-  const [goal, setGoal] = useState<GoalState>(null);
-  const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
-  const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
-  const [dot, setDot] = useState(false);
   const chime = useMemo(() => sound ?? createSound(config.sound), [sound, config.sound]);
   const queue = useMemo(
     () => new AlertQueue({ minCoins: config.minCoins, onShow: (a) => chime.play(a.tier) }),
     [config.minCoins, chime],
   );
+  const { goal, board, status } = useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue });
+  const dot = useStatusDot(status, now);
+
+  if (status.state === 'stopped') return <Stopped reason={status.reason} room={room} />;
+  return (
+    <>
+      {config.widgets.has('goal') && <Goal goal={goal} />}
+      {config.widgets.has('leaderboard') && <Leaderboard entries={board} />}
+      {config.widgets.has('alerts') && <Alerts queue={queue} />}
+      {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
+    </>
+  );
+}
+
+interface FeedOptions {
+  config: OverlayConfig;
+  room: string;
+  origin: string;
+  WebSocket: ConnectionOptions['WebSocket'];
+  fetchImpl: typeof fetch;
+  now: () => number;
+  queue: AlertQueue;
+}
+
+/**
+ * The room's events as they arrive: gifts go into the alert queue (re-rendered and woken again when it next
+ * changes), the goal and leaderboard become state, and the connection's status is kept for the notices.
+ */
+function useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue }: FeedOptions) {
+  const [, setVersion] = useState(0);
+  const [goal, setGoal] = useState<GoalState>(null);
+  const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
+  const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
@@ -97,30 +125,7 @@ function Room({
       timer.current = wake === null ? null : setTimeout(pump, Math.max(16, wake - t));
     };
     const apply = (events: RoomEvent[]) => {
-      for (const e of events) {
-        switch (e.type) {
-          case 'hello':
-            setGoal(e.goal);
-            setBoard(e.leaderboard);
-            break;
-          case 'gift':
-            diagnostics.stats.gifts++;
-            if (config.widgets.has('alerts')) queue.gift(e, now());
-            break;
-          case 'test':
-            if (config.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
-            break;
-          case 'combo_end':
-            queue.comboEnd(e, now());
-            break;
-          case 'goal':
-            setGoal(e.goal);
-            break;
-          case 'leaderboard':
-            setBoard(e.leaderboard);
-            break;
-        }
-      }
+      for (const e of events) applyEvent(e, { config, queue, now, setGoal, setBoard });
       diagnostics.stats.peakQueue = Math.max(
         diagnostics.stats.peakQueue,
         queue.waiting('toast').length + queue.waiting('stage').length,
@@ -148,6 +153,45 @@ function Room({
     };
   }, [room, config.token, origin]);
 
+  return { goal, board, status };
+}
+
+interface EventTargets {
+  config: OverlayConfig;
+  queue: AlertQueue;
+  now: () => number;
+  setGoal(goal: GoalState): void;
+  setBoard(board: readonly LeaderboardEntry[]): void;
+}
+
+function applyEvent(e: RoomEvent, { config, queue, now, setGoal, setBoard }: EventTargets) {
+  switch (e.type) {
+    case 'hello':
+      setGoal(e.goal);
+      setBoard(e.leaderboard);
+      break;
+    case 'gift':
+      diagnostics.stats.gifts++;
+      if (config.widgets.has('alerts')) queue.gift(e, now());
+      break;
+    case 'test':
+      if (config.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
+      break;
+    case 'combo_end':
+      queue.comboEnd(e, now());
+      break;
+    case 'goal':
+      setGoal(e.goal);
+      break;
+    case 'leaderboard':
+      setBoard(e.leaderboard);
+      break;
+  }
+}
+
+/** The reconnecting dot, shown only once the room has been unreachable for STATUS_DOT_AFTER_MS. */
+function useStatusDot(status: ConnectionStatus, now: () => number): boolean {
+  const [dot, setDot] = useState(false);
   useEffect(() => {
     if (status.state === 'open' || status.state === 'stopped') {
       setDot(false);
@@ -156,26 +200,20 @@ function Room({
     const t = setTimeout(() => setDot(true), Math.max(0, status.since + STATUS_DOT_AFTER_MS - now()));
     return () => clearTimeout(t);
   }, [status]);
+  return dot;
+}
 
-  if (status.state === 'stopped') {
-    return status.reason === 'bad_token' ? (
-      <Notice title="This overlay link is no longer valid">
-        Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream
-        creator popup and paste it into this browser source.
-      </Notice>
-    ) : (
-      <Notice title={`There is no Giftstream room @${room}`}>
-        Check the room in this overlay's address, or copy the overlay URL again from the creator popup.
-      </Notice>
-    );
-  }
-  return (
-    <>
-      {config.widgets.has('goal') && <Goal goal={goal} />}
-      {config.widgets.has('leaderboard') && <Leaderboard entries={board} />}
-      {config.widgets.has('alerts') && <Alerts queue={queue} />}
-      {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
-    </>
+/** Why the overlay stopped reconnecting, and what the streamer can do about it. */
+function Stopped({ reason, room }: { reason: 'bad_token' | 'room_missing'; room: string }) {
+  return reason === 'bad_token' ? (
+    <Notice title="This overlay link is no longer valid">
+      Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream
+      creator popup and paste it into this browser source.
+    </Notice>
+  ) : (
+    <Notice title={`There is no Giftstream room @${room}`}>
+      Check the room in this overlay's address, or copy the overlay URL again from the creator popup.
+    </Notice>
   );
 }
 

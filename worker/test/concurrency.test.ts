@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monotonicFactory } from 'ulidx';
-import { Account, canonicalJson } from '@giftstream/shared';
+import { Account, canonicalJson, DEFAULT_RATE_CARD, giftCommand } from '@giftstream/shared';
 import { advanceClock } from '../src/clock';
 import { clearFaults, faults } from '../src/faults';
 import {
@@ -12,12 +12,12 @@ import {
   expectCleanAudit,
   makeCreator,
   signup,
+  type TestUser,
   uniqueKey,
+  until,
   wallet,
   walletStub,
-  type TestUser,
 } from './helpers';
-import { until } from './room-helpers';
 
 const ulid = monotonicFactory();
 const GIFT = 7;
@@ -32,7 +32,7 @@ const target = {} as { user: TestUser; handle: string };
 
 /**
  * What the gift route (routes/rooms.ts) asks the viewer's wallet: a 7-coin debit into transit, keyed by
- * the caller's Idempotency-Key, with the room's delivery payload.
+ * the caller's Idempotency-Key, with the gift command the room is delivered.
  */
 function giftDebit(viewer: TestUser, key: string, opts: { transferId?: string; body?: unknown } = {}) {
   const transferId = opts.transferId ?? ulid();
@@ -40,33 +40,19 @@ function giftDebit(viewer: TestUser, key: string, opts: { transferId?: string; b
   return {
     key,
     fingerprint: canonicalJson({ method: 'POST', path: `/v1/rooms/${target.handle}/gifts`, body }),
-    transferId,
-    coins: GIFT,
-    count: 1,
-    comboKey: `${target.handle}:lucky_seven`,
-    rateVersion: 1,
     adult: true,
     live: true,
-    counterparty: target.handle,
-    sessionId: null,
-    price: GIFT,
-    payload: {
+    command: giftCommand({
       transferId,
       room: target.handle,
       creatorUserId: target.user.id,
-      fromUserId: viewer.id,
-      fromName: 'Spender',
+      from: { userId: viewer.id, name: 'Spender' },
       anonymous: false,
-      giftId: 'lucky_seven',
-      name: 'Lucky Seven',
-      tier: 'small' as const,
-      unitCoins: GIFT,
+      gift: { id: 'lucky_seven', name: 'Lucky Seven', coins: GIFT },
       count: 1,
-      coins: GIFT,
-      diamonds: GIFT,
-      rateVersion: 1,
-    },
-    gift: { id: transferId, giftId: 'lucky_seven', count: 1, coins: GIFT, anonymous: false },
+      card: DEFAULT_RATE_CARD,
+      sessionId: null,
+    }),
   };
 }
 
@@ -111,7 +97,7 @@ async function ledger(user: TestUser) {
 /** Coins that left the viewer for gifts: still in transit, or acknowledged by the room. */
 async function giftedCoins(user: TestUser) {
   const b = await ledger(user);
-  return (b[Account.coinsInTransit] ?? 0) + (b[Account.coinsSpent] ?? 0);
+  return (b[Account.coinsInTransit] ?? 0) + (b[Account.coinsPlatform] ?? 0);
 }
 
 function tally(statuses: number[]) {
@@ -134,7 +120,7 @@ describe('concurrent spends against one wallet', () => {
     const afford = Math.floor(1000 / GIFT);
     expect(afford).toBe(142);
     const requests = Array.from({ length: 200 }, (_, i) => giftDebit(viewer, uniqueKey(`spend${i}`)));
-    expect(new Set(requests.map((r) => r.transferId)).size).toBe(200);
+    expect(new Set(requests.map((r) => r.command.transferId)).size).toBe(200);
     // Hold deliveries, so everything debited is still in transit when we look.
     faults.roomRefusesDelivery = 1_000_000;
     const { replies, waves, limited } = await debitAll(viewer, requests);
@@ -155,7 +141,7 @@ describe('concurrent spends against one wallet', () => {
 
     const held = await ledger(viewer);
     expect(held[Account.coinsInTransit]).toBe(afford * GIFT);
-    expect(held[Account.coins]).toBe(6);
+    expect(held[Account.coinsUser]).toBe(6);
     expect((await walletStub(viewer.id).audit()).violations).toEqual([]);
     const heldAudit = await expectCleanAudit();
     expect(heldAudit.totals[Account.coinsInTransit]).toBe(afford * GIFT);
@@ -173,7 +159,7 @@ describe('concurrent spends against one wallet', () => {
     await until(
       'delivery of every gift',
       () => ledger(viewer),
-      (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT,
+      (b) => !b[Account.coinsInTransit] && b[Account.coinsPlatform] === afford * GIFT,
       30_000,
     );
     await until(

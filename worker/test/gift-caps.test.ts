@@ -3,8 +3,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DAY } from '@giftstream/shared';
 import { advanceClock, resetClock } from '../src/clock';
 import { Wallet } from '../src/objects/wallet';
-import { api, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub, type TestUser } from './helpers';
-import { liveRoom, sendGift } from './room-helpers';
+import {
+  api,
+  buy,
+  expectCleanAudit,
+  liveRoom,
+  sendGift,
+  signup,
+  uniqueKey,
+  wallet,
+  walletStub,
+  type TestUser,
+} from './helpers';
 
 afterEach(resetClock);
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { monthName, StatementTable } from '../../components/StatementView';
 import { AskContext, ErrorNote, useAsk } from '../../components/ui';
 import type { Statement } from '../../lib/api';
-import { ask } from '../../lib/messaging';
+import { ask } from '../../lib/ask';
 import type { ReplyError, SessionView } from '../../lib/replies';
 import './style.css';
 

@@ -3,7 +3,8 @@ import { monotonicFactory } from 'ulidx';
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR } from './limits';
 import { MemoryWalletStore } from './memory-store';
-import { DEFAULT_RATE_CARD, coinsPrice } from './rate-card';
+import { giftCommand } from '../room/gift';
+import { DEFAULT_RATE_CARD, coinsPrice, money } from './rate-card';
 import { WalletBook } from './wallet';
 
 /**
@@ -71,18 +72,19 @@ function run(ops: Op[]): Accepted[] {
       const [room, session, price] = [`room${o.room}`, `s${o.room}-${sessions[o.room]}`, coinsPrice(card, o.coins)];
       const r = book.debitGift({
         ...fp(`g${i}`),
-        transferId: ulid(),
-        coins: o.coins,
-        count: 1,
-        comboKey: `${room}:g`,
-        rateVersion: 1,
+        command: giftCommand({
+          transferId: ulid(),
+          room,
+          creatorUserId: `creator-${room}`,
+          from: { userId: 'viewer', name: 'Viewer' },
+          anonymous: false,
+          gift: { id: 'g', name: 'Gift', coins: o.coins },
+          count: 1,
+          card,
+          sessionId: session,
+        }),
         adult: true,
         live: true,
-        counterparty: room,
-        sessionId: session,
-        price,
-        payload: {},
-        respond: (x) => x,
         now,
       });
       const body = JSON.parse(r.body);
@@ -95,7 +97,8 @@ function run(ops: Op[]): Accepted[] {
           streamCap: caps.stream,
           dailyCap: caps.daily,
         });
-        expect(body.sent).toEqual(book.giftsSent(room, session, now));
+        const meter = book.giftsSent(room, session, now);
+        expect(body.wallet.sent).toEqual({ stream: money(meter.stream), day: money(meter.day) });
       } else {
         expect(body.error.code).toBe('gift_limit');
         expect(store.balances()).toEqual(before);

@@ -6,6 +6,7 @@ import { Account, checkBook, sumByUnit, userView, type Balances } from './ledger
 import { MemoryWalletStore } from './memory-store';
 import { DEFAULT_RATE_CARD, coinsPrice } from './rate-card';
 import { IDEMPOTENCY_TTL, WalletBook, type Effect } from './wallet';
+import { giftCommand } from '../room/gift';
 
 /**
  * A small bank of wallets driven by random operations, as the worker drives them: purchases (sandbox and
@@ -233,18 +234,19 @@ class Bank {
           this.books[o.from].debitGift({
             key,
             fingerprint,
-            transferId,
-            coins: o.coins,
-            count: 1,
-            comboKey: `u${o.to}:g`,
-            rateVersion: 1,
+            command: giftCommand({
+              transferId,
+              room: `u${o.to}`,
+              creatorUserId: `user${o.to}`,
+              from: { userId: `user${o.from}`, name: `User ${o.from}` },
+              anonymous: false,
+              gift: { id: 'g', name: 'Gift', coins: o.coins },
+              count: 1,
+              card,
+              sessionId: null,
+            }),
             adult: true,
             live: true,
-            counterparty: `u${o.to}`,
-            sessionId: null,
-            price: o.coins,
-            payload: {},
-            respond: (r) => ({ transferId, ...r }),
             now: this.now,
           }),
         );
@@ -289,8 +291,8 @@ class Bank {
         const before = this.stores[o.user].balances();
         this.books[o.user].providerRefunded(id, o.cents, this.now);
         // Only a chargeback may leave debt: a provider refund never takes a balance below zero.
-        if ((before[Account.coins] ?? 0) >= 0)
-          expect(this.stores[o.user].balances()[Account.coins] ?? 0).toBeGreaterThanOrEqual(0);
+        if ((before[Account.coinsUser] ?? 0) >= 0)
+          expect(this.stores[o.user].balances()[Account.coinsUser] ?? 0).toBeGreaterThanOrEqual(0);
         return;
       }
       case 'dispute': {
@@ -436,7 +438,7 @@ class Bank {
       const book = this.books[i].audit();
       expect(book.violations).toEqual([]);
       const b = store.balances();
-      if (!this.clawbacks.has(i)) expect(b[Account.coins] ?? 0).toBeGreaterThanOrEqual(0);
+      if (!this.clawbacks.has(i)) expect(b[Account.coinsUser] ?? 0).toBeGreaterThanOrEqual(0);
       for (const [k, v] of Object.entries(b)) total[k as keyof Balances] = (total[k as keyof Balances] ?? 0) + (v ?? 0);
     });
     expect(checkBook(total)).toEqual([]);
@@ -446,9 +448,9 @@ class Bank {
     expect(this.creditedDiamonds + inFlight).toBe(this.giftedCoins);
     expect(total[Account.coinsInTransit] ?? 0).toBe(inFlight);
     const diamonds =
-      (total[Account.diamonds] ?? 0) +
-      (total[Account.diamondsPending] ?? 0) +
-      (total[Account.diamondsPaidOut] ?? 0) +
+      (total[Account.diamondsUser] ?? 0) +
+      (total[Account.diamondsPayoutPending] ?? 0) +
+      (total[Account.diamondsExternal] ?? 0) +
       (total[Account.diamondsForfeited] ?? 0);
     expect(diamonds + this.forfeitedDiamonds).toBe(this.creditedDiamonds);
     // A closed account holds nothing it could spend or cash out.

@@ -1,4 +1,4 @@
-import { errorReply, isFinalStatus, reply, type ApiReply } from '../errors';
+import { errorReply, isFinalStatus, reply, withValue, type ApiReply, type Reply } from '../errors';
 import {
   Account,
   checkBook,
@@ -24,7 +24,8 @@ import {
   type LimitState,
 } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
-import { nextCombo, type ComboState } from '../room';
+import { comboKey, giftReceipt, type GiftCommand, type GiftPayload, type GiftReceipt } from '../room/gift';
+import { nextCombo, type ComboState } from '../room/rules';
 
 export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
@@ -242,26 +243,11 @@ export interface BuyRequest extends Idempotency {
 }
 
 export interface GiftDebit extends Idempotency {
-  transferId: string;
-  /** Coins for the whole gift (the gift's price × count). */
-  coins: number;
-  count: number;
-  /** Room and gift: combos continue per key. */
-  comboKey: string;
-  rateVersion: number;
+  /** What is sent: built by `giftCommand`; delivered to the room with its combo and time. */
+  command: GiftCommand;
   adult: boolean;
   /** Whether the room was live when asked; a gift to a room that is not live is refused (and that is replayed too). */
   live: boolean;
-  /** Handle of the receiving creator, for the history. */
-  counterparty: string;
-  /** The room's live session when asked (null if unknown): the per-stream gift cap counts per session. */
-  sessionId: string | null;
-  /** What the gift costs in minor units, at the rate card it uses: the gift caps count this. */
-  price: number;
-  /** Delivered to the room, with `combo` and `at` added. */
-  payload: Record<string, unknown>;
-  /** Builds the stored reply from the committed debit. */
-  respond: (r: { coins: number; combo: { id: string; count: number }; sent: GiftsSent }) => unknown;
   /** Asked first, for a new request only (a replay is never refused by it): a refusal such as a rate limit, or null. */
   admit?: () => ApiReply | null;
   now: number;
@@ -295,7 +281,7 @@ export class WalletBook {
       diamonds: view.diamonds,
       debt: view.debt,
       value: money(coinsPrice(card, view.coins), card),
-      diamondsPending: balances[Account.diamondsPending] ?? 0,
+      diamondsPending: balances[Account.diamondsPayoutPending] ?? 0,
       limits,
       giftLimits,
       pendingLimits: pending,
@@ -305,7 +291,7 @@ export class WalletBook {
       gifted: windowTotals(
         this.store
           .transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly })
-          .filter((t) => t.debit === Account.coins)
+          .filter((t) => t.debit === Account.coinsUser)
           .map((t) => ({ at: t.at, amount: t.amount })),
         now,
       ),
@@ -340,9 +326,9 @@ export class WalletBook {
       .payouts()
       .filter((p) => PAYOUT_PENDING.includes(p.status))
       .reduce((sum, p) => sum + p.diamonds, 0);
-    if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0))
+    if (pendingPayouts !== (balances[Account.diamondsPayoutPending] ?? 0))
       violations.push(
-        `payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`,
+        `payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPayoutPending] ?? 0}`,
       );
     const purchases = this.store.purchasesSince(0);
     const refunding = purchases.filter((p) => p.pendingRefund);
@@ -395,8 +381,8 @@ export class WalletBook {
 
   // ---- purchases ----
 
-  buy(req: BuyRequest): ApiReply {
-    return this.idempotent(req, req.now, () => {
+  buy(req: BuyRequest): Reply<PurchaseReceipt> {
+    const r = this.idempotent(req, req.now, () => {
       if (this.closed()) return errorReply('forbidden', 'This account is closed.');
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to buy coins.');
       const { limits } = limitsAt(this.store.getLimits(), req.now);
@@ -423,14 +409,15 @@ export class WalletBook {
       else this.store.putPurchase(p);
       return reply(201, this.purchaseReply(p));
     });
+    return withValue<PurchaseReceipt>(r);
   }
 
   /**
    * Stripe mode: records the Checkout Session and rewrites the stored reply to carry its URL. A purchase
    * whose checkout could not be created earlier was released from the limits; it is reserved again here.
    */
-  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string, now: number): ApiReply {
-    return this.store.transaction(() => {
+  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string, now: number): Reply<PurchaseReceipt> {
+    const r = this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return errorReply('not_found', 'No such purchase.');
       if (p.status === 'expired' && !p.checkoutSessionId) {
@@ -445,6 +432,7 @@ export class WalletBook {
       if (stored) this.store.putIdempotent(key, { ...stored, reply: updated });
       return updated;
     });
+    return withValue<PurchaseReceipt>(r);
   }
 
   /**
@@ -561,7 +549,7 @@ export class WalletBook {
         {
           id: refundId,
           kind: 'refund',
-          debit: Account.coins,
+          debit: Account.coinsUser,
           credit: to,
           amount: coins,
           rateVersion: p.rateVersion,
@@ -642,7 +630,7 @@ export class WalletBook {
           id: this.newId(),
           kind: 'reversal',
           debit: Account.coinsRefundPending,
-          credit: Account.coins,
+          credit: Account.coinsUser,
           amount: pending.coins,
           rateVersion: p.rateVersion,
           at: now,
@@ -664,8 +652,9 @@ export class WalletBook {
   // ---- gifts ----
 
   /** Debits a gift into transit and queues its delivery, in one transaction. */
-  debitGift(req: GiftDebit): ApiReply {
-    return this.idempotent(req, req.now, () => {
+  debitGift(req: GiftDebit): Reply<GiftReceipt> {
+    const { command } = req;
+    const r = this.idempotent(req, req.now, () => {
       const refused = req.admit?.();
       if (refused) return refused;
       if (this.closed()) return errorReply('forbidden', 'This account is closed.');
@@ -674,55 +663,52 @@ export class WalletBook {
         return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
       if (userView(this.store.balances()).debt > 0)
         return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
-      const sent = this.giftsSent(req.counterparty, req.sessionId, req.now);
+      const sent = this.giftsSent(command.room, command.sessionId, req.now);
       const { giftLimits } = limitsAt(this.store.getLimits(), req.now);
-      const crossed = crossedGiftLimit(giftLimits, sent, req.price, req.now, () =>
+      const crossed = crossedGiftLimit(giftLimits, sent, command.price, req.now, () =>
         this.store.giftsSince(req.now - DAY),
       );
-      if (crossed) return errorReply('gift_limit', giftLimitMessage(crossed, req.price, req.counterparty));
+      if (crossed) return errorReply('gift_limit', giftLimitMessage(crossed, command.price, command.room));
       const moved = this.tryMove(
         [
           {
-            id: req.transferId,
+            id: command.transferId,
             kind: 'gift',
-            debit: Account.coins,
+            debit: Account.coinsUser,
             credit: Account.coinsInTransit,
-            amount: req.coins,
-            rateVersion: req.rateVersion,
+            amount: command.coins,
+            rateVersion: command.rateVersion,
             at: req.now,
-            ref: req.transferId,
+            ref: command.transferId,
           },
         ],
-        req.counterparty,
+        command.room,
       );
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
       this.store.putGiftSpend({
-        transferId: req.transferId,
-        room: req.counterparty,
-        session: req.sessionId,
-        amount: req.price,
+        transferId: command.transferId,
+        room: command.room,
+        session: command.sessionId,
+        amount: command.price,
         at: req.now,
       });
-      const combo = nextCombo(this.store.getCombo(req.comboKey), req.now, req.count, req.transferId);
-      this.store.putCombo(req.comboKey, combo);
-      const payload = JSON.stringify({ ...req.payload, combo: { id: combo.id, count: combo.count }, at: req.now });
+      const key = comboKey(command);
+      const prior = nextCombo(this.store.getCombo(key), req.now, command.count, command.transferId);
+      this.store.putCombo(key, prior);
+      const combo = { id: prior.id, count: prior.count };
+      const payload: GiftPayload = { ...command, combo, at: req.now };
       this.store.putOutbox({
-        transferId: req.transferId,
-        coins: req.coins,
-        payload,
+        transferId: command.transferId,
+        coins: command.coins,
+        payload: JSON.stringify(payload),
         attempts: 0,
         nextAttemptAt: req.now,
         createdAt: req.now,
       });
-      return reply(
-        201,
-        req.respond({
-          coins: userView(this.store.balances()).coins,
-          combo: { id: combo.id, count: combo.count },
-          sent: { stream: sent.stream + req.price, day: sent.day + req.price },
-        }),
-      );
+      const after = { stream: money(sent.stream + command.price), day: money(sent.day + command.price) };
+      return reply(201, giftReceipt(command, combo, userView(this.store.balances()).coins, after));
     });
+    return withValue<GiftReceipt>(r);
   }
 
   /** The room acknowledged these gifts: their coins leave transit for good. Safe to call twice. */
@@ -737,7 +723,7 @@ export class WalletBook {
             id: this.newId(),
             kind: 'gift',
             debit: Account.coinsInTransit,
-            credit: Account.coinsSpent,
+            credit: Account.coinsPlatform,
             amount: coins,
             rateVersion: 0,
             at: now,
@@ -786,13 +772,13 @@ export class WalletBook {
           continue;
         }
         // A closed account receives nothing: the share is issued to the platform instead.
-        const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
+        const to = this.closed() ? Account.diamondsForfeited : Account.diamondsUser;
         this.move(
           [
             {
               id: this.newId(),
               kind: 'creator_share',
-              debit: Account.diamondsIssued,
+              debit: Account.diamondsPlatform,
               credit: to,
               amount: item.diamonds,
               rateVersion: item.rateVersion,
@@ -802,7 +788,7 @@ export class WalletBook {
           ],
           item.from,
         );
-        if (to === Account.diamonds) credited += item.diamonds;
+        if (to === Account.diamondsUser) credited += item.diamonds;
         else forfeited += item.diamonds;
       }
       return { credited, duplicates, forfeited };
@@ -852,8 +838,8 @@ export class WalletBook {
         {
           id: this.newId(),
           kind: 'payout',
-          debit: Account.diamonds,
-          credit: Account.diamondsPending,
+          debit: Account.diamondsUser,
+          credit: Account.diamondsPayoutPending,
           amount: req.diamonds,
           rateVersion: req.card.version,
           at: req.now,
@@ -909,8 +895,8 @@ export class WalletBook {
           ? {
               id: this.newId(),
               kind: 'payout',
-              debit: Account.diamondsPending,
-              credit: Account.diamondsPaidOut,
+              debit: Account.diamondsPayoutPending,
+              credit: Account.diamondsExternal,
               amount: p.diamonds,
               rateVersion: p.rateVersion,
               at: req.now,
@@ -919,8 +905,8 @@ export class WalletBook {
           : {
               id: this.newId(),
               kind: 'reversal',
-              debit: Account.diamondsPending,
-              credit: Account.diamonds,
+              debit: Account.diamondsPayoutPending,
+              credit: Account.diamondsUser,
               amount: p.diamonds,
               rateVersion: p.rateVersion,
               at: req.now,
@@ -948,7 +934,7 @@ export class WalletBook {
       const p = this.store.getPayout(req.payoutId);
       if (!p) return 'not_found';
       if (!p.via || (p.status !== 'paid' && p.status !== 'processing')) return 'unchanged';
-      const from = p.status === 'paid' ? Account.diamondsPaidOut : Account.diamondsPending;
+      const from = p.status === 'paid' ? Account.diamondsExternal : Account.diamondsPayoutPending;
       this.store.deleteEffect(transferEffectId(p.id));
       const reference = req.reason === 'transfer_reversed' ? 'Stripe reversed the transfer' : 'the bank payout failed';
       this.failPayout(p, from, reference, req.now);
@@ -988,7 +974,7 @@ export class WalletBook {
       debt,
       diamonds,
       refundableCoins: Math.min(coins, unrefunded),
-      pendingPayoutDiamonds: balances[Account.diamondsPending] ?? 0,
+      pendingPayoutDiamonds: balances[Account.diamondsPayoutPending] ?? 0,
     };
   }
 
@@ -1023,8 +1009,8 @@ export class WalletBook {
           {
             id: this.newId(),
             kind: 'reversal',
-            debit: Account.diamondsPending,
-            credit: Account.diamonds,
+            debit: Account.diamondsPayoutPending,
+            credit: Account.diamondsUser,
             amount: p.diamonds,
             rateVersion: p.rateVersion,
             at: now,
@@ -1046,8 +1032,8 @@ export class WalletBook {
           {
             id: this.newId(),
             kind: 'reversal',
-            debit: Account.diamonds,
-            credit: Account.diamondsIssued,
+            debit: Account.diamondsUser,
+            credit: Account.diamondsPlatform,
             amount: diamonds,
             rateVersion: 0,
             at: now,
@@ -1120,13 +1106,14 @@ export class WalletBook {
     const p = this.store.getPayout(payoutId);
     // A reversal seen before the reply to the transfer has already failed the payout; nothing moves again.
     if (!p || p.status !== 'processing') return;
-    if (outcome === 'refused') return this.failPayout(p, Account.diamondsPending, 'Stripe refused the transfer', now);
+    if (outcome === 'refused')
+      return this.failPayout(p, Account.diamondsPayoutPending, 'Stripe refused the transfer', now);
     this.move([
       {
         id: this.newId(),
         kind: 'payout',
-        debit: Account.diamondsPending,
-        credit: Account.diamondsPaidOut,
+        debit: Account.diamondsPayoutPending,
+        credit: Account.diamondsExternal,
         amount: p.diamonds,
         rateVersion: p.rateVersion,
         at: now,
@@ -1138,7 +1125,7 @@ export class WalletBook {
 
   /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
   private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
-    const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
+    const to = this.closed() ? Account.diamondsForfeited : Account.diamondsUser;
     this.move([
       {
         id: this.newId(),
@@ -1190,8 +1177,8 @@ export class WalletBook {
         {
           id: this.newId(),
           kind: 'reversal',
-          debit: Account.coins,
-          credit: Account.coinsSpent,
+          debit: Account.coinsUser,
+          credit: Account.coinsPlatform,
           amount: coins,
           rateVersion: 0,
           at: now,
@@ -1217,7 +1204,7 @@ export class WalletBook {
         id: this.newId(),
         kind: 'purchase',
         debit: Account.coinsExternal,
-        credit: Account.coins,
+        credit: Account.coinsUser,
         amount: p.coins,
         rateVersion: p.rateVersion,
         at: now,
@@ -1235,7 +1222,7 @@ export class WalletBook {
         {
           id: this.newId(),
           kind: 'clawback',
-          debit: Account.coins,
+          debit: Account.coinsUser,
           credit: Account.coinsExternal,
           amount: take,
           rateVersion: p.rateVersion,
@@ -1255,7 +1242,7 @@ export class WalletBook {
     return take;
   }
 
-  private purchaseReply(p: PurchaseRecord) {
+  private purchaseReply(p: PurchaseRecord): PurchaseReceipt {
     return { purchase: purchaseView(p), wallet: { coins: userView(this.store.balances()).coins } };
   }
 
@@ -1311,6 +1298,12 @@ function accountedCoins(p: PurchaseRecord): number {
 
 function proportional(total: number, part: number, whole: number): number {
   return Math.floor((total * part) / whole);
+}
+
+/** The reply to a purchase: the purchase as its buyer sees it, and the coins they hold. */
+export interface PurchaseReceipt {
+  purchase: ReturnType<typeof purchaseView>;
+  wallet: { coins: number };
 }
 
 export function purchaseView(p: PurchaseRecord) {
