@@ -18,3 +18,4 @@ export * from './room/book';
 export * from './room/memory-store';
 export * from './moderation';
 export * from './text';
+export * from './money/statement';
