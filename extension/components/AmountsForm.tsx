@@ -49,15 +49,14 @@ export function useAmountsForm<K extends string>(opts: {
     opts.onChanged();
   }
 
-  const input = (k: K, name: string = k) => (
-    <input
-      name={name}
-      inputMode="decimal"
-      value={inputs[k]}
-      onInput={(e) => setInputs({ ...inputs, [k]: e.currentTarget.value })}
-    />
-  );
-  return { error, saved, save, input };
+  /** The props of field `k`'s text input. */
+  const field = (k: K, name: string = k) => ({
+    name,
+    inputMode: 'decimal' as const,
+    value: inputs[k],
+    onInput: (e: Event) => setInputs({ ...inputs, [k]: (e.currentTarget as HTMLInputElement).value }),
+  });
+  return { error, saved, save, field };
 }
 
 /** A raise or removal that takes effect after its 24 hours, if one is waiting for `period`. */

@@ -38,7 +38,7 @@ export function GiftCaps({ wallet, onChanged, now = Date.now() }: { wallet: Wall
               <PendingChange wallet={wallet} period={pending} noun="cap" now={now} />
               <label>
                 Cap in $ (empty = none)
-                {form.input(cap, `gift-${cap}`)}
+                <input {...form.field(cap, `gift-${cap}`)} />
               </label>
             </fieldset>
           );

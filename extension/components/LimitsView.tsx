@@ -46,7 +46,7 @@ export function LimitsView({
               <PendingChange wallet={wallet} period={period} noun="limit" now={now} />
               <label>
                 Limit in $ (empty = none)
-                {form.input(period)}
+                <input {...form.field(period)} />
               </label>
             </fieldset>
           );
