@@ -14,3 +14,6 @@ export * from './protocol';
 export * from './room';
 export * from './moderation';
 export * from './text';
+export * from './overlay/config';
+export * from './overlay/match';
+export * from './overlay/media';
