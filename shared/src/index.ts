@@ -17,3 +17,4 @@ export * from './text';
 export * from './overlay/config';
 export * from './overlay/match';
 export * from './overlay/media';
+export * from './schemas/studio';

@@ -325,6 +325,12 @@ export class LiveRoom extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets('overlay')) trySend(ws, data);
   }
 
+  /** A saved overlay configuration, to overlay connections only; D1 keeps the config, nothing is stored here. */
+  pushOverlayConfig(revision: number, config: unknown): void {
+    const data = JSON.stringify({ v: PROTOCOL_VERSION, seq: this.seq, type: 'config', at: now(), revision, config });
+    for (const ws of this.ctx.getWebSockets('overlay')) trySend(ws, data);
+  }
+
   // ---- moderation ----
 
   private blockedWords(): string[] {
