@@ -1,10 +1,14 @@
 import type { GoalState, LeaderboardEntry, RoomEvent } from '@giftstream/shared';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { AlertQueue } from './alert-queue';
+import { AlertQueue, type Alert } from './alert-queue';
 import type { OverlayConfig } from './config';
 import { RoomConnection, type ConnectionOptions, type ConnectionStatus } from './connection';
 import { createSound, type Sound } from './sound';
+import { browserSpeaker, onAlertRaised, onAlertShown, type EffectsContext, type Speaker } from './alert-effects';
+import { alertStyle, lookOfAlert } from './looks';
+import { allOverrides, effective, type UrlOverrides } from './settings';
+import { useRoomSettings } from './use-room-settings';
 import { Alerts } from './widgets/alerts';
 import { Goal } from './widgets/goal';
 import { Leaderboard } from './widgets/leaderboard';
@@ -22,6 +26,10 @@ export interface OverlayProps {
   fetch?: typeof fetch;
   now?: () => number;
   sound?: Sound;
+  /** The URL parameters that override the saved configuration; without it, every URL field does. */
+  overrides?: UrlOverrides;
+  /** Text-to-speech; the browser's speech synthesis unless given (null: none). */
+  speaker?: Speaker | null;
 }
 
 /**
@@ -74,17 +82,33 @@ function Room({
   fetch: fetchImpl = (...a) => fetch(...a),
   now = Date.now,
   sound,
+  overrides,
+  speaker,
 }: OverlayProps & { room: string }) {
   const [, setVersion] = useState(0);
+  const [saved, loadSettings, applySettings] = useRoomSettings(origin, room, fetchImpl);
+  const eff = effective(saved.config, overrides ?? allOverrides(config));
+  const live = useRef(eff);
+  live.current = eff;
   const [goal, setGoal] = useState<GoalState>(null);
   const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
   const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
   const [dot, setDot] = useState(false);
-  const chime = useMemo(() => sound ?? createSound(config.sound), [sound, config.sound]);
-  const queue = useMemo(
-    () => new AlertQueue({ minCoins: config.minCoins, onShow: (a) => chime.play(a.tier) }),
-    [config.minCoins, chime],
-  );
+  const chime = useMemo(() => sound ?? createSound(eff.sounds), [sound, eff.sounds]);
+  const talker = useMemo(() => (speaker === undefined ? browserSpeaker() : speaker), [speaker]);
+  const fx = useRef<EffectsContext>(null as never);
+  fx.current = { origin, sounds: eff.sounds, tts: eff.settings.tts, chime, speaker: talker };
+  // One queue for the room's life: a saved configuration changes how alerts look and sound, not what is queued.
+  const queue = useMemo(() => {
+    const look = (a: Alert) => lookOfAlert(live.current.settings, a);
+    return new AlertQueue({
+      minCoins: eff.minCoins,
+      onShow: (a) => onAlertShown(a, look(a), fx.current),
+      onRaise: (a) => onAlertRaised(look(a), fx.current),
+      holdOf: (a) => look(a).durationMs,
+    });
+  }, []);
+  queue.minCoins = eff.minCoins;
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
@@ -100,15 +124,20 @@ function Room({
       for (const e of events) {
         switch (e.type) {
           case 'hello':
+            // Saves made while this overlay was away arrive with the room's config on every (re)connect.
+            loadSettings();
             setGoal(e.goal);
             setBoard(e.leaderboard);
             break;
           case 'gift':
             diagnostics.stats.gifts++;
-            if (config.widgets.has('alerts')) queue.gift(e, now());
+            if (live.current.widgets.has('alerts')) queue.gift(e, now());
             break;
           case 'test':
-            if (config.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
+            if (live.current.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
+            break;
+          case 'config':
+            applySettings(e.revision, e.config);
             break;
           case 'combo_end':
             queue.comboEnd(e, now());
@@ -170,12 +199,14 @@ function Room({
     );
   }
   return (
-    <>
-      {config.widgets.has('goal') && <Goal goal={goal} />}
-      {config.widgets.has('leaderboard') && <Leaderboard entries={board} />}
-      {config.widgets.has('alerts') && <Alerts queue={queue} />}
+    <div class={`theme-${eff.theme}`} data-revision={saved.revision}>
+      {eff.widgets.has('goal') && <Goal goal={goal} />}
+      {eff.widgets.has('leaderboard') && <Leaderboard entries={board} />}
+      {eff.widgets.has('alerts') && (
+        <Alerts queue={queue} styleOf={(a) => alertStyle(lookOfAlert(eff.settings, a), origin)} />
+      )}
       {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
-    </>
+    </div>
   );
 }
 
