@@ -206,7 +206,6 @@ describe('saving the overlay configuration', () => {
     expect(huge.status).toBe(413);
     expect((await api('/v1/creator/overlay-config', { token: me.token })).json.revision).toBe(0);
   });
-
 });
 
 describe('the overlay configuration, live', () => {
