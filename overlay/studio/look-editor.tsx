@@ -39,6 +39,7 @@ interface Props {
 
 function Field({ name, children }: { name: string; children: ComponentChildren }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in (a select or an input).
     <label class="field">
       <span>{name}</span>
       {children}
@@ -74,7 +75,7 @@ export function LookEditor({ look, patch, media, onChange, label }: Props) {
     </select>
   );
   return (
-    <div class="look" role="group" aria-label={label}>
+    <fieldset class="look" aria-label={label}>
       <Field name="Image">
         <select
           aria-label={`${label}: image`}
@@ -125,7 +126,7 @@ export function LookEditor({ look, patch, media, onChange, label }: Props) {
       </Field>
       <Field name="Entrance">{choice('enter', ENTER_ANIMATIONS)}</Field>
       <Field name="Exit">{choice('exit', EXIT_ANIMATIONS)}</Field>
-    </div>
+    </fieldset>
   );
 }
 

@@ -98,12 +98,10 @@ export function Preview({ config }: { config: OverlaySettings }) {
   const combo = () => {
     const first = sample('heart', { from: 'Combo Kid' });
     send(first);
-    [2, 5, 9].forEach((n, i) =>
-      setTimeout(
-        () => send({ ...first, id: `${first.id}_${n}`, count: n - 1, combo: { id: first.combo.id, count: n } }),
-        700 * (i + 1),
-      ),
-    );
+    [2, 5, 9].forEach((n, i) => {
+      const more = { ...first, id: `${first.id}_${n}`, count: n - 1, combo: { id: first.combo.id, count: n } };
+      setTimeout(() => send(more), 700 * (i + 1));
+    });
   };
   const goalStep = () =>
     setGoal((g) => ({ label: 'New microphone', target: 5000, progress: Math.min(5000, (g?.progress ?? 1500) + 1200) }));
