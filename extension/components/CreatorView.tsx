@@ -560,6 +560,13 @@ export function CreatorView({
         >
           Test alert
         </button>
+        <button
+          type="button"
+          name="studio"
+          onClick={() => void act(ask({ type: 'creator.studio' }), 'The overlay studio opened in a new tab.')}
+        >
+          Style alerts
+        </button>
       </div>
       {note && <Note kind="ok">{note}</Note>}
       <ErrorNote error={error} context={{ where: 'popup' }} />

@@ -97,6 +97,8 @@ export function createRouter(ctx: BackgroundContext, identity: { id: string; ori
         return creator.overlay(ctx, m.rotate);
       case 'creator.testAlert':
         return creator.testAlert(ctx);
+      case 'creator.studio':
+        return creator.openStudio(ctx);
       case 'creator.earnings':
         return creator.earnings(ctx);
       case 'creator.payouts':
