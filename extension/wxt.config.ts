@@ -33,12 +33,13 @@ export default defineConfig({
         .replace(/[^a-z0-9]+/g, '-')
         .replace(/^-|-$/g, '') || 'giftstream',
     // AMO rebuilds the Firefox zip from the sources zip, and the extension is built from three workspaces
-    // (shared/, overlay/, extension/) with the root's lock file: zip from the root, without the server side.
+    // (shared/, ui/, extension/) with the root's lock file: zip from the root, without the server side.
     sourcesRoot: '..',
     // The other workspaces' package.json files stay, so `npm ci` at the root matches the lock file.
-    includeSources: ['worker/package.json', 'e2e/package.json'],
+    includeSources: ['worker/package.json', 'overlay/package.json', 'e2e/package.json'],
     excludeSources: [
       'worker/**',
+      'overlay/**',
       'e2e/**',
       'bench/**',
       'docs/**',

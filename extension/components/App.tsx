@@ -34,12 +34,88 @@ const CREATOR_TABS = [TABS.find((t) => t.id === 'creator')!, ...TABS.filter((t) 
 
 export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?: Tab }) {
   const ask = useAsk();
-  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+  const tabs = useTabs(initialTab);
+  const account = useAccount(tabs.openCreatorOnce);
+  const { session, wallet, me, error, refresh } = account;
+
+  async function signOut() {
+    await ask({ type: 'session.signOut' });
+    account.forget();
+    tabs.reset();
+  }
+
+  if (session === undefined) return <main class="loading">Loading…</main>;
+  const header = <PopupHeader session={session} wallet={wallet} />;
+  if (!session)
+    return (
+      <main>
+        {header}
+        {tabs.tab === 'settings' ? (
+          <SettingsView signedIn={false} onServerChanged={() => void refresh()} onSignOut={() => undefined} />
+        ) : (
+          <AuthView
+            onSignedIn={(s) => {
+              account.setSession(s);
+              void refresh();
+            }}
+          />
+        )}
+        <button type="button" class="link" onClick={() => tabs.setTab(tabs.tab === 'settings' ? 'wallet' : 'settings')}>
+          {tabs.tab === 'settings' ? 'Back to sign in' : 'Server settings'}
+        </button>
+        <ErrorNote error={error} context={{ where: 'popup' }} />
+      </main>
+    );
+
+  return (
+    <main>
+      {header}
+      <TabBar tabs={me?.creator ? CREATOR_TABS : TABS} current={tabs.tab} onPick={tabs.choose} />
+      <ErrorNote error={error} context={{ where: 'popup' }} />
+      <TabPanel tab={tabs.tab} tabUrl={tabUrl} session={session} account={account} onSignOut={() => void signOut()} />
+    </main>
+  );
+}
+
+/**
+ * The open tab. A creator's home is the creator tab: their earnings, not a viewer wallet that may hold 0
+ * coins. It opens there once, when the account turns out to be a creator, unless a tab was asked for or
+ * already chosen.
+ */
+function useTabs(initialTab: Tab | undefined) {
   const [tab, setTab] = useState<Tab>(initialTab ?? 'wallet');
-  // A creator's home is the creator tab: their earnings, not a viewer wallet that may hold 0 coins. It opens
-  // there once, when the account turns out to be a creator, unless a tab was asked for or already chosen.
-  const [chosen, setChosen] = useState(initialTab !== undefined);
-  const [wallet, setWallet] = useState<{ wallet: Wallet; offline: boolean; at: number } | null>(null);
+  const [, setChosen] = useState(initialTab !== undefined);
+  return {
+    tab,
+    setTab,
+    choose(t: Tab) {
+      setChosen(true);
+      setTab(t);
+    },
+    openCreatorOnce() {
+      setChosen((was) => {
+        if (!was) setTab('creator');
+        return true;
+      });
+    },
+    reset() {
+      setTab('wallet');
+      setChosen(false);
+    },
+  };
+}
+
+interface WalletReading {
+  wallet: Wallet;
+  offline: boolean;
+  at: number;
+}
+
+/** The session, the wallet, the account and the catalog, as the background last answered them. */
+function useAccount(onCreator: () => void) {
+  const ask = useAsk();
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+  const [wallet, setWallet] = useState<WalletReading | null>(null);
   const [me, setMe] = useState<Me | null>(null);
   const [catalog, setCatalog] = useState<{ gifts: Catalog; rates: Rates } | null>(null);
   const [error, setError] = useState<ReplyError | null>(null);
@@ -54,12 +130,7 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
     const [w, m] = await Promise.all([ask({ type: 'wallet.get' }), ask({ type: 'me.get' })]);
     if (w.ok) setWallet(w.data);
     if (m.ok) setMe(m.data);
-    if (m.ok && m.data.creator) {
-      setChosen((was) => {
-        if (!was) setTab('creator');
-        return true;
-      });
-    }
+    if (m.ok && m.data.creator) onCreator();
     const failed = !w.ok ? w : !m.ok ? m : null;
     setError(failed && !failed.ok ? failed.error : null);
     // A 401 ended the session in the background.
@@ -77,37 +148,34 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
 
   /** A money move's reply carries the new balance: show it at once, then ask for the rest. */
   function moneyMoved(coins?: number) {
-    if (coins !== undefined)
-      setWallet(
-        (w) =>
-          w && {
-            ...w,
-            wallet: {
-              ...w.wallet,
-              coins,
-              value: {
-                ...w.wallet.value,
-                amount: catalog ? mulCeil(coins, catalog.rates.coinPrice) : w.wallet.value.amount,
-              },
-            },
-            at: Date.now(),
-          },
-      );
+    if (coins !== undefined) setWallet((w) => w && withCoins(w, coins, catalog?.rates ?? null));
     void refresh();
   }
 
-  async function signOut() {
-    await ask({ type: 'session.signOut' });
+  function forget() {
     setSession(null);
     setWallet(null);
     setMe(null);
-    setTab('wallet');
-    setChosen(false);
   }
+  return { session, setSession, wallet, me, catalog, error, refresh, moneyMoved, forget };
+}
+type Account = ReturnType<typeof useAccount>;
 
-  if (session === undefined) return <main class="loading">Loading…</main>;
+/** The wallet with a balance a reply just reported, valued at the coin price when the rates are known. */
+function withCoins(w: WalletReading, coins: number, rates: Rates | null): WalletReading {
+  return {
+    ...w,
+    wallet: {
+      ...w.wallet,
+      coins,
+      value: { ...w.wallet.value, amount: rates ? mulCeil(coins, rates.coinPrice) : w.wallet.value.amount },
+    },
+    at: Date.now(),
+  };
+}
 
-  const header = (
+function PopupHeader({ session, wallet }: { session: SessionView | null; wallet: WalletReading | null }) {
+  return (
     <header>
       <span class="brand">Giftstream</span>
       {session && (
@@ -118,51 +186,42 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
       )}
     </header>
   );
+}
 
-  if (!session)
-    return (
-      <main>
-        {header}
-        {tab === 'settings' ? (
-          <SettingsView signedIn={false} onServerChanged={() => void refresh()} onSignOut={() => undefined} />
-        ) : (
-          <AuthView
-            onSignedIn={(s) => {
-              setSession(s);
-              void refresh();
-            }}
-          />
-        )}
-        <button type="button" class="link" onClick={() => setTab(tab === 'settings' ? 'wallet' : 'settings')}>
-          {tab === 'settings' ? 'Back to sign in' : 'Server settings'}
+function TabBar({ tabs, current, onPick }: { tabs: typeof TABS; current: Tab; onPick(tab: Tab): void }) {
+  return (
+    <nav class="tabs" role="tablist">
+      {tabs.map((t) => (
+        <button
+          type="button"
+          role="tab"
+          key={t.id}
+          aria-selected={current === t.id}
+          class={current === t.id ? 'on' : ''}
+          onClick={() => onPick(t.id)}
+        >
+          {t.label}
         </button>
-        <ErrorNote error={error} context={{ where: 'popup' }} />
-      </main>
-    );
+      ))}
+    </nav>
+  );
+}
 
+interface TabPanelProps {
+  tab: Tab;
+  tabUrl: string | null;
+  session: SessionView;
+  account: Account;
+  onSignOut(): void;
+}
+
+function TabPanel({ tab, tabUrl, session, account, onSignOut }: TabPanelProps) {
+  const { wallet, me, catalog } = account;
+  const refresh = () => void account.refresh();
   const rates = catalog?.rates ?? null;
   return (
-    <main>
-      {header}
-      <nav class="tabs" role="tablist">
-        {(me?.creator ? CREATOR_TABS : TABS).map((t) => (
-          <button
-            type="button"
-            role="tab"
-            key={t.id}
-            aria-selected={tab === t.id}
-            class={tab === t.id ? 'on' : ''}
-            onClick={() => {
-              setChosen(true);
-              setTab(t.id);
-            }}
-          >
-            {t.label}
-          </button>
-        ))}
-      </nav>
-      <ErrorNote error={error} context={{ where: 'popup' }} />
-      {tab === 'wallet' && wallet && <WalletView {...wallet} rates={rates} onChanged={() => void refresh()} />}
+    <>
+      {tab === 'wallet' && wallet && <WalletView {...wallet} rates={rates} onChanged={refresh} />}
       {tab === 'gift' && (
         <GiftTab
           tabUrl={tabUrl}
@@ -171,20 +230,18 @@ export function App({ tabUrl, initialTab }: { tabUrl: string | null; initialTab?
           gifts={catalog?.gifts ?? []}
           confirmThreshold={rates?.confirmThreshold.amount ?? DEFAULT_RATE_CARD.confirmThreshold}
           ownChannels={me?.creator?.channels}
-          onSent={() => void refresh()}
+          onSent={refresh}
         />
       )}
-      {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={moneyMoved} />}
-      {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={() => void refresh()} />}
+      {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={account.moneyMoved} />}
+      {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={refresh} />}
       {tab === 'creator' &&
         (me?.creator ? (
-          <CreatorView creator={me.creator} rates={rates} onChanged={() => void refresh()} />
+          <CreatorView creator={me.creator} rates={rates} onChanged={refresh} />
         ) : (
-          me && <BecomeCreator onCreated={() => void refresh()} />
+          me && <BecomeCreator onCreated={refresh} />
         ))}
-      {tab === 'settings' && (
-        <SettingsView signedIn onServerChanged={() => void refresh()} onSignOut={() => void signOut()} />
-      )}
-    </main>
+      {tab === 'settings' && <SettingsView signedIn onServerChanged={refresh} onSignOut={onSignOut} />}
+    </>
   );
 }

@@ -1,8 +1,9 @@
 // The creator's side of the popup: go live, the goal, the overlay URL, a test alert, blocked words and the
 // messages they hid, earnings and payouts.
 import { useEffect, useState } from 'preact/hooks';
-import type { Creator, Earnings, HiddenMessage, Payout, Rates, Room } from '../lib/api';
-import type { ReplyError } from '../lib/replies';
+import type { Creator, Earnings, Payout, Rates, Room } from '../lib/api';
+import type { Reply, ReplyError } from '../lib/replies';
+import { BlockedWords } from './BlockedWords';
 import { ChannelConnect, NotVerifiedNote } from './ChannelConnect';
 import { PayoutAccount, PAYOUT_STATUS_WORDS } from './PayoutAccount';
 import { coins, ErrorNote, money, Note, useAsk, useIntentKey, useRefresh, when } from './ui';
@@ -200,179 +201,11 @@ function PayoutForm({
   );
 }
 
-/** The server's limits on the blocked-words list (ModerationRequest). */
-const MAX_WORDS = 200;
-const MAX_WORD_LENGTH = 40;
-
-/** Words typed into the box: separated by commas, trimmed, empty ones dropped. */
-function splitWords(input: string): string[] {
-  return input
-    .split(',')
-    .map((w) => w.normalize('NFC').trim())
-    .filter(Boolean);
-}
-
-/**
- * The blocked-words list: shown as the server keeps it (normalized and sorted), edited locally (add with
- * Enter or commas, remove), then saved as a whole. Below it, the gift messages a blocked word hid.
- */
-function Moderation() {
-  const ask = useAsk();
-  const [saved, setSaved] = useState<string[] | null>(null);
-  const [words, setWords] = useState<string[]>([]);
-  const [hidden, setHidden] = useState<HiddenMessage[]>([]);
-  const [draft, setDraft] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<ReplyError | null>(null);
-  const [saving, setSaving] = useState(false);
-
-  async function load() {
-    const r = await ask({ type: 'creator.moderation' });
-    if (!r.ok) return setError(r.error);
-    setError(null);
-    setSaved(r.data.blockedWords);
-    setWords(r.data.blockedWords);
-    setHidden(r.data.hidden);
-  }
-  useEffect(() => void load(), []);
-
-  /** Adds words to the list; returns the list, or null (and says why) when one cannot be added. */
-  function add(input: string, list = words): string[] | null {
-    const next = [...list];
-    for (const w of splitWords(input)) {
-      if (w.length > MAX_WORD_LENGTH) {
-        setProblem(`“${w}” is longer than ${MAX_WORD_LENGTH} characters.`);
-        return null;
-      }
-      if (next.some((x) => x.toLowerCase() === w.toLowerCase())) continue;
-      if (next.length >= MAX_WORDS) {
-        setProblem(`The list holds at most ${MAX_WORDS} words.`);
-        return null;
-      }
-      next.push(w);
-    }
-    setProblem(null);
-    setNote(null);
-    setWords(next);
-    return next;
-  }
-
-  function onInput(value: string) {
-    // A comma ends a word: what comes before it joins the list, the rest stays in the box.
-    const cut = value.lastIndexOf(',');
-    if (cut >= 0 && add(value.slice(0, cut))) return setDraft(value.slice(cut + 1).trimStart());
-    setDraft(value);
-  }
-
-  function commit() {
-    if (add(draft)) setDraft('');
-  }
-
-  async function save() {
-    // A word still in the box is part of what the creator means to save.
-    const list = draft.trim() ? add(draft) : words;
-    if (!list) return;
-    setDraft('');
-    setSaving(true);
-    setError(null);
-    setNote(null);
-    const r = await ask({ type: 'creator.setBlockedWords', blockedWords: list });
-    setSaving(false);
-    if (!r.ok) return setError(r.error);
-    setSaved(r.data.blockedWords);
-    setWords(r.data.blockedWords);
-    setNote(
-      r.data.blockedWords.length
-        ? 'Saved. Gifts whose message contains one of these words are shown without the message.'
-        : 'Saved. No words are blocked.',
-    );
-  }
-
-  const changed =
-    saved === null || words.length !== saved.length || words.some((w, i) => w !== saved[i]) || draft.trim() !== '';
-  return (
-    <>
-      <h3>Blocked words</h3>
-      <p class="muted">
-        A gift whose message contains one of these words is shown without its message. Matching ignores case, accents,
-        spacing tricks and look-alike letters.
-      </p>
-      {words.length > 0 ? (
-        <ul class="chips" aria-label="Blocked words">
-          {words.map((w) => (
-            <li key={w} class="chip">
-              {w}
-              <button
-                type="button"
-                class="link"
-                aria-label={`Remove ${w}`}
-                onClick={() => {
-                  setNote(null);
-                  setWords(words.filter((x) => x !== w));
-                }}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p class="muted">{saved === null ? 'Loading…' : 'No blocked words.'}</p>
-      )}
-      <div class="row">
-        <input
-          class="grow"
-          name="blockedWord"
-          aria-label="Add blocked words"
-          placeholder="Words, separated by commas or Enter"
-          value={draft}
-          onInput={(e) => onInput(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key !== 'Enter' || e.isComposing) return;
-            e.preventDefault();
-            commit();
-          }}
-        />
-        <button type="button" disabled={!draft.trim()} onClick={commit}>
-          Add
-        </button>
-        <button
-          type="button"
-          class="primary"
-          name="saveBlockedWords"
-          disabled={saving || saved === null || !changed}
-          onClick={() => void save()}
-        >
-          Save
-        </button>
-      </div>
-      <p class="muted">
-        {words.length} of {MAX_WORDS} words
-      </p>
-      {problem && <Note kind="warn">{problem}</Note>}
-      {note && <Note kind="ok">{note}</Note>}
-      <ErrorNote error={error} context={{ where: 'popup' }} />
-
-      <h3>Hidden messages</h3>
-      {hidden.length === 0 ? (
-        <p class="muted">No messages hidden.</p>
-      ) : (
-        <ul class="hidden-messages" aria-label="Hidden messages">
-          {hidden.map((h) => (
-            <li key={h.giftId}>
-              <span class="muted">{when(h.at)}</span> <strong>{h.from}</strong>: <q>{h.message}</q>{' '}
-              <span class="muted">hidden for “{h.word}”</span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </>
-  );
-}
-
 /** How often the open creator home asks again for the room, earnings and payouts. */
 export const CREATOR_REFRESH_EVERY = 8_000;
+
+/** Runs one creator action; on success says `done`, loads the home again and tells the popup. */
+type Act = <T>(reply: Promise<Reply<T>>, done: string) => Promise<void>;
 
 export function CreatorView({
   creator,
@@ -383,15 +216,43 @@ export function CreatorView({
   rates: Rates | null;
   onChanged(): void;
 }) {
+  const home = useCreatorHome(creator, onChanged);
+  const { room, earnings, act } = home;
+  const live = room?.live.live ?? creator.live;
+  return (
+    <section class="creator">
+      <div class="row">
+        <span class="grow">
+          <strong>@{creator.handle}</strong>{' '}
+          <span class={`badge ${live ? 'live' : ''}`}>{live ? 'LIVE' : 'offline'}</span>
+        </span>
+      </div>
+      <Channels channels={creator.channels} />
+      <ChannelConnect channels={creator.channels} />
+      <LiveSwitch live={live} act={act} />
+      <GoalEditor goal={room?.goal ?? null} act={act} />
+      <OverlayLink overlay={home.overlay} act={act} onNote={home.setNote} />
+      {home.note && <Note kind="ok">{home.note}</Note>}
+      <ErrorNote error={home.error} context={{ where: 'popup' }} />
+
+      <BlockedWords />
+
+      {earnings && (
+        <EarningsSection earnings={earnings} payouts={home.payouts} rates={rates} onPayout={() => void home.load()} />
+      )}
+    </section>
+  );
+}
+
+/** The room, earnings, payouts and overlay URL the creator home shows, kept fresh while it is open. */
+function useCreatorHome(creator: Creator, onChanged: () => void) {
   const ask = useAsk();
   const [room, setRoom] = useState<Room | null>(null);
   const [earnings, setEarnings] = useState<Earnings | null>(null);
   const [payouts, setPayouts] = useState<Payout[]>([]);
   const [overlay, setOverlay] = useState<string | null>(null);
-  const [title, setTitle] = useState('');
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<ReplyError | null>(null);
-  const [confirmRotate, setConfirmRotate] = useState(false);
 
   async function load(withOverlay = true) {
     const [r, e, p, o] = await Promise.all([
@@ -412,64 +273,66 @@ export function CreatorView({
   useEffect(() => void load(), [creator.handle]);
   useRefresh(CREATOR_REFRESH_EVERY, () => void load(false), [creator.handle]);
 
-  async function act<T>(p: Promise<{ ok: true; data: T } | { ok: false; error: ReplyError }>, done: string) {
+  const act: Act = async (reply, done) => {
     setError(null);
     setNote(null);
-    const r = await p;
+    const r = await reply;
     if (!r.ok) return setError(r.error);
     setNote(done);
     await load();
     onChanged();
-  }
+  };
+  return { room, earnings, payouts, overlay, note, setNote, error, load, act };
+}
 
-  const live = room?.live.live ?? creator.live;
+/** End stream when live; otherwise a title and Go live. The title typed stays while the switch is shown. */
+function LiveSwitch({ live, act }: { live: boolean; act: Act }) {
+  const ask = useAsk();
+  const [title, setTitle] = useState('');
+  if (live)
+    return (
+      <button
+        type="button"
+        name="endLive"
+        onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}
+      >
+        End stream
+      </button>
+    );
   return (
-    <section class="creator">
-      <div class="row">
-        <span class="grow">
-          <strong>@{creator.handle}</strong>{' '}
-          <span class={`badge ${live ? 'live' : ''}`}>{live ? 'LIVE' : 'offline'}</span>
-        </span>
-      </div>
-      <Channels channels={creator.channels} />
-      <ChannelConnect channels={creator.channels} />
-      {live ? (
-        <button
-          type="button"
-          name="endLive"
-          onClick={() => void act(ask({ type: 'creator.live', live: false }), 'Stream ended.')}
-        >
-          End stream
-        </button>
-      ) : (
-        <form
-          class="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act(
-              ask({ type: 'creator.live', live: true, ...(title.trim() ? { title: title.trim() } : {}) }),
-              'You are live. Gifts can be sent now.',
-            );
-          }}
-        >
-          <input
-            class="grow"
-            name="title"
-            maxLength={100}
-            placeholder="Stream title (optional)"
-            value={title}
-            onInput={(e) => setTitle(e.currentTarget.value)}
-          />
-          <button class="primary" type="submit" name="goLive">
-            Go live
-          </button>
-        </form>
-      )}
+    <form
+      class="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act(
+          ask({ type: 'creator.live', live: true, ...(title.trim() ? { title: title.trim() } : {}) }),
+          'You are live. Gifts can be sent now.',
+        );
+      }}
+    >
+      <input
+        class="grow"
+        name="title"
+        maxLength={100}
+        placeholder="Stream title (optional)"
+        value={title}
+        onInput={(e) => setTitle(e.currentTarget.value)}
+      />
+      <button class="primary" type="submit" name="goLive">
+        Go live
+      </button>
+    </form>
+  );
+}
 
+function GoalEditor({ goal, act }: { goal: Room['goal']; act: Act }) {
+  const ask = useAsk();
+  return (
+    <>
       <h3>Goal</h3>
-      {room?.goal ? (
+      {goal ? (
         <p>
-          {room.goal.label}: {coins(room.goal.progress)} of {coins(room.goal.target)}{' '}
+          {goal.label}: {coins(goal.progress)} of {coins(goal.target)}{' '}
           <button
             type="button"
             class="link"
@@ -503,7 +366,16 @@ export function CreatorView({
         <input name="goalCoins" inputMode="numeric" pattern="\d{1,9}" placeholder="coins" size={7} required />
         <button type="submit">Set goal</button>
       </form>
+    </>
+  );
+}
 
+/** The overlay URL to copy into OBS, rotating it (after a confirmation), and a test alert. */
+function OverlayLink({ overlay, act, onNote }: { overlay: string | null; act: Act; onNote(note: string): void }) {
+  const ask = useAsk();
+  const [confirmRotate, setConfirmRotate] = useState(false);
+  return (
+    <>
       <h3>Overlay</h3>
       <p class="muted">Add this URL as a browser source in OBS. Keep it secret: anyone with it can show your alerts.</p>
       <div class="row">
@@ -514,8 +386,8 @@ export function CreatorView({
           onClick={() =>
             overlay &&
             void navigator.clipboard.writeText(overlay).then(
-              () => setNote('Overlay URL copied.'),
-              () => setNote('Select the URL and copy it.'),
+              () => onNote('Overlay URL copied.'),
+              () => onNote('Select the URL and copy it.'),
             )
           }
         >
@@ -523,31 +395,16 @@ export function CreatorView({
         </button>
       </div>
       {confirmRotate && (
-        <div class="note warn confirm" role="alertdialog" aria-label="Confirm rotating the overlay URL">
-          <p>
-            Rotating makes a new URL and <strong>stops the current one at once</strong>: your OBS browser source goes
-            blank until you paste the new URL into it. Do it only if the URL leaked.
-          </p>
-          <div class="row">
-            <button
-              type="button"
-              class="danger"
-              name="confirmRotate"
-              onClick={() => {
-                setConfirmRotate(false);
-                void act(
-                  ask({ type: 'creator.overlay', rotate: true }),
-                  'New overlay URL: update it in OBS; the old one stopped working.',
-                );
-              }}
-            >
-              Rotate and stop the old URL
-            </button>
-            <button type="button" name="keepUrl" onClick={() => setConfirmRotate(false)}>
-              Keep the current URL
-            </button>
-          </div>
-        </div>
+        <ConfirmRotate
+          onRotate={() => {
+            setConfirmRotate(false);
+            void act(
+              ask({ type: 'creator.overlay', rotate: true }),
+              'New overlay URL: update it in OBS; the old one stopped working.',
+            );
+          }}
+          onKeep={() => setConfirmRotate(false)}
+        />
       )}
       <div class="row">
         <button type="button" name="rotate" disabled={confirmRotate} onClick={() => setConfirmRotate(true)}>
@@ -568,80 +425,111 @@ export function CreatorView({
           Style alerts
         </button>
       </div>
-      {note && <Note kind="ok">{note}</Note>}
-      <ErrorNote error={error} context={{ where: 'popup' }} />
+    </>
+  );
+}
 
-      <Moderation />
+function ConfirmRotate({ onRotate, onKeep }: { onRotate(): void; onKeep(): void }) {
+  return (
+    <div class="note warn confirm" role="alertdialog" aria-label="Confirm rotating the overlay URL">
+      <p>
+        Rotating makes a new URL and <strong>stops the current one at once</strong>: your OBS browser source goes blank
+        until you paste the new URL into it. Do it only if the URL leaked.
+      </p>
+      <div class="row">
+        <button type="button" class="danger" name="confirmRotate" onClick={onRotate}>
+          Rotate and stop the old URL
+        </button>
+        <button type="button" name="keepUrl" onClick={onKeep}>
+          Keep the current URL
+        </button>
+      </div>
+    </div>
+  );
+}
 
-      {earnings && (
+interface EarningsSectionProps {
+  earnings: Earnings;
+  payouts: Payout[];
+  rates: Rates | null;
+  onPayout(): void;
+}
+
+/** What the creator has earned (in total and per stream), who gave most, and payouts. */
+function EarningsSection({ earnings, payouts, rates, onPayout }: EarningsSectionProps) {
+  return (
+    <>
+      <h3>Earnings</h3>
+      <div class="balance">
+        <div class="big" data-testid="earnings">
+          {money(earnings.value.amount)}
+        </div>
+        <div class="muted">
+          {earnings.diamonds.toLocaleString('en-US')} diamonds; 1 diamond ={' '}
+          {rates ? `${rates.diamondValue.numerator}/${rates.diamondValue.denominator}` : '7/10'} of a cent
+          {earnings.pendingPayouts.diamonds > 0
+            ? `; ${money(earnings.pendingPayouts.amount.amount)} in payouts on the way`
+            : ''}
+        </div>
+      </div>
+      <EarningsChart sessions={earnings.sessions} />
+      <SessionsTable sessions={earnings.sessions} />
+      {earnings.topSupporters.length > 0 && (
         <>
-          <h3>Earnings</h3>
-          <div class="balance">
-            <div class="big" data-testid="earnings">
-              {money(earnings.value.amount)}
-            </div>
-            <div class="muted">
-              {earnings.diamonds.toLocaleString('en-US')} diamonds; 1 diamond ={' '}
-              {rates ? `${rates.diamondValue.numerator}/${rates.diamondValue.denominator}` : '7/10'} of a cent
-              {earnings.pendingPayouts.diamonds > 0
-                ? `; ${money(earnings.pendingPayouts.amount.amount)} in payouts on the way`
-                : ''}
-            </div>
-          </div>
-          <EarningsChart sessions={earnings.sessions} />
-          {earnings.sessions.length > 0 && (
-            <table class="sessions">
-              <thead>
-                <tr>
-                  <th>Stream</th>
-                  <th>Gifts</th>
-                  <th>Earned</th>
-                </tr>
-              </thead>
-              <tbody>
-                {earnings.sessions.slice(0, 10).map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      {when(s.startedAt)}
-                      {s.title ? ` · ${s.title}` : ''}
-                    </td>
-                    <td>{s.gifts.toLocaleString('en-US')}</td>
-                    <td>{money(s.value.amount)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {earnings.topSupporters.length > 0 && (
-            <>
-              <h3>Top supporters</h3>
-              <ol class="supporters">
-                {earnings.topSupporters.map((s) => (
-                  <li key={s.name}>
-                    {s.name} <span class="muted">{coins(s.coins)}</span>
-                  </li>
-                ))}
-              </ol>
-            </>
-          )}
-          <h3>Payouts</h3>
-          {rates && (
-            <PayoutAccount>
-              {(stripe) => <PayoutForm earnings={earnings} rates={rates} onDone={() => void load()} stripe={stripe} />}
-            </PayoutAccount>
-          )}
-          {payouts.length > 0 && (
-            <ul class="payouts">
-              {payouts.map((p) => (
-                <li key={p.id}>
-                  {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} —{' '}
-                  <strong>{PAYOUT_STATUS_WORDS[p.status]}</strong>
-                </li>
-              ))}
-            </ul>
-          )}
+          <h3>Top supporters</h3>
+          <ol class="supporters">
+            {earnings.topSupporters.map((s) => (
+              <li key={s.name}>
+                {s.name} <span class="muted">{coins(s.coins)}</span>
+              </li>
+            ))}
+          </ol>
         </>
       )}
-    </section>
+      <h3>Payouts</h3>
+      {rates && (
+        <PayoutAccount>
+          {(stripe) => <PayoutForm earnings={earnings} rates={rates} onDone={onPayout} stripe={stripe} />}
+        </PayoutAccount>
+      )}
+      {payouts.length > 0 && (
+        <ul class="payouts">
+          {payouts.map((p) => (
+            <li key={p.id}>
+              {when(p.createdAt)}: {money(p.amount.amount)} to {p.destination} —{' '}
+              <strong>{PAYOUT_STATUS_WORDS[p.status]}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** The last ten streams: when, how many gifts, what they earned. */
+function SessionsTable({ sessions }: { sessions: Earnings['sessions'] }) {
+  if (sessions.length === 0) return null;
+  return (
+    <table class="sessions">
+      <thead>
+        <tr>
+          <th>Stream</th>
+          <th>Gifts</th>
+          <th>Earned</th>
+        </tr>
+      </thead>
+      <tbody>
+        {sessions.slice(0, 10).map((s) => (
+          <tr key={s.id}>
+            <td>
+              {when(s.startedAt)}
+              {s.title ? ` · ${s.title}` : ''}
+            </td>
+            <td>{s.gifts.toLocaleString('en-US')}</td>
+            <td>{money(s.value.amount)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,9 +1,9 @@
 // The gift button a stream page gets (inside a closed shadow root), and its panel.
 import { useEffect, useState } from 'preact/hooks';
 import type { Resolved } from '../lib/api';
-import type { Ask } from '../lib/messaging';
+import type { Ask } from '../lib/ask';
 import type { PageState, ReplyError } from '../lib/replies';
-import { GiftArt } from '@giftstream/overlay/art';
+import { GiftArt } from '@giftstream/ui';
 import { GiftPanel } from './GiftPanel';
 import { ErrorNote, Note, useRefresh } from './ui';
 

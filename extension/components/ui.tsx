@@ -3,7 +3,7 @@ import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
 import { formatMoney } from '@giftstream/shared';
 import { explain, type ExplainContext } from '../lib/explain';
-import type { Ask } from '../lib/messaging';
+import type { Ask } from '../lib/ask';
 import type { ReplyError } from '../lib/replies';
 
 export const AskContext = createContext<Ask | null>(null);

@@ -5,7 +5,7 @@ import panelCss from '../components/gift-panel.css?inline';
 import pageCss from '../components/page-gift.css?inline';
 import { PageGift } from '../components/PageGift';
 import { detectChannel } from '../features/channel-detect';
-import { ask } from '../lib/messaging';
+import { ask } from '../lib/ask';
 
 export default defineContentScript({
   matches: ['*://*.twitch.tv/*', '*://*.youtube.com/*', '*://*.kick.com/*', '*://*.tiktok.com/*'],

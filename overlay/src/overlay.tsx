@@ -1,13 +1,13 @@
 import type { GoalState, LeaderboardEntry, RoomEvent } from '@giftstream/shared';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { browserSpeaker, onAlertRaised, onAlertShown, type EffectsContext, type Speaker } from './alert-effects';
 import { AlertQueue, type Alert } from './alert-queue';
 import type { OverlayConfig } from './config';
 import { RoomConnection, type ConnectionOptions, type ConnectionStatus } from './connection';
-import { createSound, type Sound } from './sound';
-import { browserSpeaker, onAlertRaised, onAlertShown, type EffectsContext, type Speaker } from './alert-effects';
 import { alertStyle, lookOfAlert } from './looks';
-import { allOverrides, effective, type UrlOverrides } from './settings';
+import { allOverrides, effective, type Effective, type UrlOverrides } from './settings';
+import { createSound, type Sound } from './sound';
 import { useRoomSettings } from './use-room-settings';
 import { Alerts } from './widgets/alerts';
 import { Goal } from './widgets/goal';
@@ -85,20 +85,53 @@ function Room({
   overrides,
   speaker,
 }: OverlayProps & { room: string }) {
-  const [, setVersion] = useState(0);
   const [saved, loadSettings, applySettings] = useRoomSettings(origin, room, fetchImpl);
   const eff = effective(saved.config, overrides ?? allOverrides(config));
   const live = useRef(eff);
   live.current = eff;
-  const [goal, setGoal] = useState<GoalState>(null);
-  const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
-  const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
-  const [dot, setDot] = useState(false);
+  const queue = useLookedQueue(eff, live, origin, sound, speaker);
+  const { goal, board, status } = useRoomFeed({
+    config,
+    room,
+    origin,
+    WebSocket,
+    fetchImpl,
+    now,
+    queue,
+    live,
+    onHello: loadSettings,
+    onConfig: applySettings,
+  });
+  const dot = useStatusDot(status, now);
+
+  if (status.state === 'stopped') return <Stopped reason={status.reason} room={room} />;
+  return (
+    <div class={`theme-${eff.theme}`} data-revision={saved.revision}>
+      {eff.widgets.has('goal') && <Goal goal={goal} />}
+      {eff.widgets.has('leaderboard') && <Leaderboard entries={board} />}
+      {eff.widgets.has('alerts') && (
+        <Alerts queue={queue} styleOf={(a) => alertStyle(lookOfAlert(eff.settings, a), origin)} />
+      )}
+      {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
+    </div>
+  );
+}
+
+/**
+ * One alert queue for the room's life, playing each alert in its look (the saved configuration, read through
+ * `live` so a save changes how alerts look and sound without losing what is queued).
+ */
+function useLookedQueue(
+  eff: Effective,
+  live: { current: Effective },
+  origin: string,
+  sound: Sound | undefined,
+  speaker: Speaker | null | undefined,
+): AlertQueue {
   const chime = useMemo(() => sound ?? createSound(eff.sounds), [sound, eff.sounds]);
   const talker = useMemo(() => (speaker === undefined ? browserSpeaker() : speaker), [speaker]);
   const fx = useRef<EffectsContext>(null as never);
   fx.current = { origin, sounds: eff.sounds, tts: eff.settings.tts, chime, speaker: talker };
-  // One queue for the room's life: a saved configuration changes how alerts look and sound, not what is queued.
   const queue = useMemo(() => {
     const look = (a: Alert) => lookOfAlert(live.current.settings, a);
     return new AlertQueue({
@@ -109,6 +142,33 @@ function Room({
     });
   }, []);
   queue.minCoins = eff.minCoins;
+  return queue;
+}
+
+interface FeedOptions {
+  config: OverlayConfig;
+  room: string;
+  origin: string;
+  WebSocket: ConnectionOptions['WebSocket'];
+  fetchImpl: typeof fetch;
+  now: () => number;
+  queue: AlertQueue;
+  /** The settings in force, read when each event arrives. */
+  live: { current: Effective };
+  /** Every (re)connect: the room's saved configuration is read again. */
+  onHello(): void;
+  onConfig(revision: number, config: unknown): void;
+}
+
+/**
+ * The room's events as they arrive: gifts go into the alert queue (re-rendered and woken again when it next
+ * changes), the goal and leaderboard become state, and the connection's status is kept for the notices.
+ */
+function useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue, live, onHello, onConfig }: FeedOptions) {
+  const [, setVersion] = useState(0);
+  const [goal, setGoal] = useState<GoalState>(null);
+  const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
+  const [status, setStatus] = useState<ConnectionStatus>({ state: 'connecting', since: now() });
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
@@ -121,35 +181,7 @@ function Room({
       timer.current = wake === null ? null : setTimeout(pump, Math.max(16, wake - t));
     };
     const apply = (events: RoomEvent[]) => {
-      for (const e of events) {
-        switch (e.type) {
-          case 'hello':
-            // Saves made while this overlay was away arrive with the room's config on every (re)connect.
-            loadSettings();
-            setGoal(e.goal);
-            setBoard(e.leaderboard);
-            break;
-          case 'gift':
-            diagnostics.stats.gifts++;
-            if (live.current.widgets.has('alerts')) queue.gift(e, now());
-            break;
-          case 'test':
-            if (live.current.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
-            break;
-          case 'config':
-            applySettings(e.revision, e.config);
-            break;
-          case 'combo_end':
-            queue.comboEnd(e, now());
-            break;
-          case 'goal':
-            setGoal(e.goal);
-            break;
-          case 'leaderboard':
-            setBoard(e.leaderboard);
-            break;
-        }
-      }
+      for (const e of events) applyEvent(e, { live, queue, now, setGoal, setBoard, onHello, onConfig });
       diagnostics.stats.peakQueue = Math.max(
         diagnostics.stats.peakQueue,
         queue.waiting('toast').length + queue.waiting('stage').length,
@@ -177,6 +209,53 @@ function Room({
     };
   }, [room, config.token, origin]);
 
+  return { goal, board, status };
+}
+
+interface EventTargets {
+  live: { current: Effective };
+  queue: AlertQueue;
+  onHello(): void;
+  onConfig(revision: number, config: unknown): void;
+  now: () => number;
+  setGoal(goal: GoalState): void;
+  setBoard(board: readonly LeaderboardEntry[]): void;
+}
+
+function applyEvent(e: RoomEvent, { live, queue, now, setGoal, setBoard, onHello, onConfig }: EventTargets) {
+  const alerts = live.current.widgets.has('alerts');
+  switch (e.type) {
+    case 'hello':
+      // Saves made while this overlay was away: the room's config is read on every (re)connect.
+      onHello();
+      setGoal(e.goal);
+      setBoard(e.leaderboard);
+      break;
+    case 'gift':
+      diagnostics.stats.gifts++;
+      if (alerts) queue.gift(e, now());
+      break;
+    case 'test':
+      if (alerts) queue.gift({ ...e, test: true }, now());
+      break;
+    case 'config':
+      onConfig(e.revision, e.config);
+      break;
+    case 'combo_end':
+      queue.comboEnd(e, now());
+      break;
+    case 'goal':
+      setGoal(e.goal);
+      break;
+    case 'leaderboard':
+      setBoard(e.leaderboard);
+      break;
+  }
+}
+
+/** The reconnecting dot, shown only once the room has been unreachable for STATUS_DOT_AFTER_MS. */
+function useStatusDot(status: ConnectionStatus, now: () => number): boolean {
+  const [dot, setDot] = useState(false);
   useEffect(() => {
     if (status.state === 'open' || status.state === 'stopped') {
       setDot(false);
@@ -185,28 +264,20 @@ function Room({
     const t = setTimeout(() => setDot(true), Math.max(0, status.since + STATUS_DOT_AFTER_MS - now()));
     return () => clearTimeout(t);
   }, [status]);
+  return dot;
+}
 
-  if (status.state === 'stopped') {
-    return status.reason === 'bad_token' ? (
-      <Notice title="This overlay link is no longer valid">
-        Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream
-        creator popup and paste it into this browser source.
-      </Notice>
-    ) : (
-      <Notice title={`There is no Giftstream room @${room}`}>
-        Check the room in this overlay's address, or copy the overlay URL again from the creator popup.
-      </Notice>
-    );
-  }
-  return (
-    <div class={`theme-${eff.theme}`} data-revision={saved.revision}>
-      {eff.widgets.has('goal') && <Goal goal={goal} />}
-      {eff.widgets.has('leaderboard') && <Leaderboard entries={board} />}
-      {eff.widgets.has('alerts') && (
-        <Alerts queue={queue} styleOf={(a) => alertStyle(lookOfAlert(eff.settings, a), origin)} />
-      )}
-      {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
-    </div>
+/** Why the overlay stopped reconnecting, and what the streamer can do about it. */
+function Stopped({ reason, room }: { reason: 'bad_token' | 'room_missing'; room: string }) {
+  return reason === 'bad_token' ? (
+    <Notice title="This overlay link is no longer valid">
+      Its token is wrong or was rotated, so it will not reconnect. Copy the current overlay URL from the Giftstream
+      creator popup and paste it into this browser source.
+    </Notice>
+  ) : (
+    <Notice title={`There is no Giftstream room @${room}`}>
+      Check the room in this overlay's address, or copy the overlay URL again from the creator popup.
+    </Notice>
   );
 }
 

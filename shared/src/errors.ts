@@ -36,6 +36,17 @@ export function reply(status: number, value: unknown): ApiReply {
   return { status, body: JSON.stringify(value) };
 }
 
+/**
+ * A stored reply and, when it is a success, the value its body holds, typed, so a caller that needs a
+ * field of it reads `value` instead of parsing the body. An error's value is null.
+ */
+export type Reply<T> = ApiReply & { value: T | null };
+
+/** Types a reply whose success body was written from a T (a replay's comes from storage, so it is read back here). */
+export function withValue<T>(r: ApiReply): Reply<T> {
+  return { ...r, value: r.status >= 200 && r.status < 300 ? (JSON.parse(r.body) as T) : null };
+}
+
 export function errorBody(code: ErrorCode, message: string, field?: string): ApiErrorBody {
   return { error: field === undefined ? { code, message } : { code, message, field } };
 }

@@ -4,92 +4,10 @@ import { now } from './clock';
 import { TtlCache } from './cache';
 import type { AppEnv, Env, UserRow } from './env';
 import { background, fail } from './http';
+import { b64url, sha256, timingSafeEqualText } from './crypto';
 
-/** Workers' WebCrypto allows at most 100,000 PBKDF2 iterations. */
-const ITERATIONS = 100_000;
-const enc = new TextEncoder();
-
-function b64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromB64url(s: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-}
-
-/** Hashes started in this isolate, so tests can count how many passwords were evaluated. */
-export const hashStats = { started: 0 };
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A turn not given back by then belonged to a request that was cut off (workerd drops its pending work). */
-const STALE_TURN_MS = 1_000;
-/** About half a hash: every waiter wakes to look, and looking each millisecond spent the CPU the turns free. */
-const POLL_MS = 10;
-let turn: { since: number } | null = null;
-
-/**
- * workerd derives PBKDF2 bits on the isolate's one thread, inside the deriveBits call, and nothing else in
- * the isolate runs meanwhile. Forty logins at once hashed back to back, and every other request waited
- * behind all forty. So hashes take turns: one at a time, and a turn ends only after a timer, so what
- * arrived during a hash (a gift's next step) runs before the next hash starts. Waiters poll rather than
- * wait on each other's promises, which workerd cancels with the request that made them.
- */
-export async function inHashTurn<T>(work: () => Promise<T>): Promise<T> {
-  while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(POLL_MS);
-  const mine = { since: Date.now() };
-  turn = mine;
-  try {
-    return await work();
-  } finally {
-    await pause(0);
-    if (turn === mine) turn = null;
-  }
-}
-
-function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
-  return inHashTurn(async () => {
-    hashStats.started++;
-    const key = await crypto.subtle.importKey('raw', enc.encode(password), 'PBKDF2', false, ['deriveBits']);
-    const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);
-    return new Uint8Array(bits);
-  });
-}
-
-/** Checked when the email is unknown, so that case costs one hash like a known one; it matches nothing. */
-export const DECOY_HASH = `pbkdf2-sha256$${ITERATIONS}$${'A'.repeat(22)}$${'A'.repeat(43)}`;
-
-/** `pbkdf2-sha256$iterations$salt$hash`, so the cost can rise later without breaking old hashes. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = crypto.getRandomValues(new Uint8Array(16));
-  const hash = await pbkdf2(password, salt, ITERATIONS);
-  return `pbkdf2-sha256$${ITERATIONS}$${b64url(salt)}$${b64url(hash)}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, iterations, salt, hash] = stored.split('$');
-  if (scheme !== 'pbkdf2-sha256' || !iterations || !salt || !hash) return false;
-  const actual = await pbkdf2(password, fromB64url(salt), Number(iterations));
-  return timingSafeEqual(actual, fromB64url(hash));
-}
-
-export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-export function timingSafeEqualText(a: string, b: string): boolean {
-  return timingSafeEqual(enc.encode(a), enc.encode(b));
-}
-
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', enc.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+/** Kept here for the callers that knew them as auth's. */
+export { DECOY_HASH, hashPassword, hashStats, inHashTurn, sha256, timingSafeEqualText, verifyPassword } from './crypto';
 
 /** A random bearer token; only its hash is stored. */
 export async function createSession(env: Env, userId: string): Promise<string> {

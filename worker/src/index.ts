@@ -19,7 +19,7 @@ import { purchaseRoutes } from './routes/purchases';
 import { walletRoutes } from './routes/wallet';
 import { webhookRoutes } from './routes/webhooks';
 import { testRoutes } from './routes/test-hooks';
-import { creatorRoutes as ownCreatorRoutes } from './routes/creator';
+import { ownCreatorRoutes } from './routes/creator';
 import { roomRoutes } from './routes/rooms';
 import { channelConnectRoutes, oauthRoutes } from './routes/oauth';
 import { mediaRoutes, publicMediaRoutes } from './routes/media';

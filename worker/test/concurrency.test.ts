@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { monotonicFactory } from 'ulidx';
-import { Account, canonicalJson } from '@giftstream/shared';
+import { Account, canonicalJson, DEFAULT_RATE_CARD, giftCommand } from '@giftstream/shared';
 import { advanceClock } from '../src/clock';
 import { clearFaults, faults } from '../src/faults';
 import {
@@ -32,7 +32,7 @@ const target = {} as { user: TestUser; handle: string };
 
 /**
  * What the gift route (routes/rooms.ts) asks the viewer's wallet: a 7-coin debit into transit, keyed by
- * the caller's Idempotency-Key, with the room's delivery payload.
+ * the caller's Idempotency-Key, with the gift command the room is delivered.
  */
 function giftDebit(viewer: TestUser, key: string, opts: { transferId?: string; body?: unknown } = {}) {
   const transferId = opts.transferId ?? ulid();
@@ -40,31 +40,18 @@ function giftDebit(viewer: TestUser, key: string, opts: { transferId?: string; b
   return {
     key,
     fingerprint: canonicalJson({ method: 'POST', path: `/v1/rooms/${target.handle}/gifts`, body }),
-    transferId,
-    coins: GIFT,
-    count: 1,
-    comboKey: `${target.handle}:lucky_seven`,
-    rateVersion: 1,
     adult: true,
     live: true,
-    counterparty: target.handle,
-    payload: {
+    command: giftCommand({
       transferId,
       room: target.handle,
       creatorUserId: target.user.id,
-      fromUserId: viewer.id,
-      fromName: 'Spender',
+      from: { userId: viewer.id, name: 'Spender' },
       anonymous: false,
-      giftId: 'lucky_seven',
-      name: 'Lucky Seven',
-      tier: 'small' as const,
-      unitCoins: GIFT,
+      gift: { id: 'lucky_seven', name: 'Lucky Seven', coins: GIFT },
       count: 1,
-      coins: GIFT,
-      diamonds: GIFT,
-      rateVersion: 1,
-    },
-    gift: { id: transferId, giftId: 'lucky_seven', count: 1, coins: GIFT, anonymous: false },
+      card: DEFAULT_RATE_CARD,
+    }),
   };
 }
 
@@ -132,7 +119,7 @@ describe('concurrent spends against one wallet', () => {
     const afford = Math.floor(1000 / GIFT);
     expect(afford).toBe(142);
     const requests = Array.from({ length: 200 }, (_, i) => giftDebit(viewer, uniqueKey(`spend${i}`)));
-    expect(new Set(requests.map((r) => r.transferId)).size).toBe(200);
+    expect(new Set(requests.map((r) => r.command.transferId)).size).toBe(200);
     // Hold deliveries, so everything debited is still in transit when we look.
     faults.roomRefusesDelivery = 1_000_000;
     const { replies, waves, limited } = await debitAll(viewer, requests);

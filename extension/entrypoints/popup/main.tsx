@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import { App, isTab } from '../../components/App';
 import { AskContext } from '../../components/ui';
-import { ask } from '../../lib/messaging';
+import { ask } from '../../lib/ask';
 import './style.css';
 
 async function currentTabUrl(): Promise<string | null> {

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { alertCoins, alertCount, senders, type Alert, type AlertQueue } from '../alert-queue';
-import { GiftArt } from '../art';
+import { GiftArt } from '@giftstream/ui';
 import { formatNumber, nameList } from '../format';
 import type { AlertStyle } from '../looks';
 

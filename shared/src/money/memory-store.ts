@@ -1,6 +1,6 @@
 import type { AccountName, Balances, Transfer, TransferKind } from './ledger';
 import { NO_LIMITS, type LimitState } from './limits';
-import type { ComboState } from '../room';
+import type { ComboState } from '../room/rules';
 import type { EffectRecord, OutboxRecord, PayoutRecord, PayoutStatus, PurchaseRecord, WalletStore } from './wallet';
 
 interface State {

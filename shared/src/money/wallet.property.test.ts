@@ -6,6 +6,7 @@ import { Account, checkBook, sumByUnit, userView, type Balances } from './ledger
 import { MemoryWalletStore } from './memory-store';
 import { DEFAULT_RATE_CARD, coinsPrice } from './rate-card';
 import { IDEMPOTENCY_TTL, WalletBook, type Effect } from './wallet';
+import { giftCommand } from '../room/gift';
 
 /**
  * A small bank of wallets driven by random operations, as the worker drives them: purchases (sandbox and
@@ -233,16 +234,18 @@ class Bank {
           this.books[o.from].debitGift({
             key,
             fingerprint,
-            transferId,
-            coins: o.coins,
-            count: 1,
-            comboKey: `u${o.to}:g`,
-            rateVersion: 1,
+            command: giftCommand({
+              transferId,
+              room: `u${o.to}`,
+              creatorUserId: `user${o.to}`,
+              from: { userId: `user${o.from}`, name: `User ${o.from}` },
+              anonymous: false,
+              gift: { id: 'g', name: 'Gift', coins: o.coins },
+              count: 1,
+              card,
+            }),
             adult: true,
             live: true,
-            counterparty: `u${o.to}`,
-            payload: {},
-            respond: (r) => ({ transferId, ...r }),
             now: this.now,
           }),
         );

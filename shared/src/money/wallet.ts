@@ -1,4 +1,4 @@
-import { errorReply, isFinalStatus, reply, type ApiReply } from '../errors';
+import { errorReply, isFinalStatus, reply, withValue, type ApiReply, type Reply } from '../errors';
 import {
   Account,
   checkBook,
@@ -21,7 +21,8 @@ import {
   type LimitState,
 } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
-import { nextCombo, type ComboState } from '../room';
+import { comboKey, giftReceipt, type GiftCommand, type GiftPayload, type GiftReceipt } from '../room/gift';
+import { nextCombo, type ComboState } from '../room/rules';
 
 export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
@@ -218,22 +219,11 @@ export interface BuyRequest extends Idempotency {
 }
 
 export interface GiftDebit extends Idempotency {
-  transferId: string;
-  /** Coins for the whole gift (the gift's price × count). */
-  coins: number;
-  count: number;
-  /** Room and gift: combos continue per key. */
-  comboKey: string;
-  rateVersion: number;
+  /** What is sent: built by `giftCommand`; delivered to the room with its combo and time. */
+  command: GiftCommand;
   adult: boolean;
   /** Whether the room was live when asked; a gift to a room that is not live is refused (and that is replayed too). */
   live: boolean;
-  /** Handle of the receiving creator, for the history. */
-  counterparty: string;
-  /** Delivered to the room, with `combo` and `at` added. */
-  payload: Record<string, unknown>;
-  /** Builds the stored reply from the committed debit. */
-  respond: (r: { coins: number; combo: { id: string; count: number } }) => unknown;
   /** Asked first, for a new request only (a replay is never refused by it): a refusal such as a rate limit, or null. */
   admit?: () => ApiReply | null;
   now: number;
@@ -356,8 +346,8 @@ export class WalletBook {
 
   // ---- purchases ----
 
-  buy(req: BuyRequest): ApiReply {
-    return this.idempotent(req, req.now, () => {
+  buy(req: BuyRequest): Reply<PurchaseReceipt> {
+    const r = this.idempotent(req, req.now, () => {
       if (this.closed()) return errorReply('forbidden', 'This account is closed.');
       if (!req.adult) return errorReply('age_restricted', 'You must be 18 or older to buy coins.');
       const { limits } = limitsAt(this.store.getLimits(), req.now);
@@ -384,14 +374,15 @@ export class WalletBook {
       else this.store.putPurchase(p);
       return reply(201, this.purchaseReply(p));
     });
+    return withValue<PurchaseReceipt>(r);
   }
 
   /**
    * Stripe mode: records the Checkout Session and rewrites the stored reply to carry its URL. A purchase
    * whose checkout could not be created earlier was released from the limits; it is reserved again here.
    */
-  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string, now: number): ApiReply {
-    return this.store.transaction(() => {
+  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string, now: number): Reply<PurchaseReceipt> {
+    const r = this.store.transaction(() => {
       const p = this.store.getPurchase(purchaseId);
       if (!p) return errorReply('not_found', 'No such purchase.');
       if (p.status === 'expired' && !p.checkoutSessionId) {
@@ -406,6 +397,7 @@ export class WalletBook {
       if (stored) this.store.putIdempotent(key, { ...stored, reply: updated });
       return updated;
     });
+    return withValue<PurchaseReceipt>(r);
   }
 
   /**
@@ -625,8 +617,9 @@ export class WalletBook {
   // ---- gifts ----
 
   /** Debits a gift into transit and queues its delivery, in one transaction. */
-  debitGift(req: GiftDebit): ApiReply {
-    return this.idempotent(req, req.now, () => {
+  debitGift(req: GiftDebit): Reply<GiftReceipt> {
+    const { command } = req;
+    const r = this.idempotent(req, req.now, () => {
       const refused = req.admit?.();
       if (refused) return refused;
       if (this.closed()) return errorReply('forbidden', 'This account is closed.');
@@ -638,35 +631,35 @@ export class WalletBook {
       const moved = this.tryMove(
         [
           {
-            id: req.transferId,
+            id: command.transferId,
             kind: 'gift',
             debit: Account.coins,
             credit: Account.coinsInTransit,
-            amount: req.coins,
-            rateVersion: req.rateVersion,
+            amount: command.coins,
+            rateVersion: command.rateVersion,
             at: req.now,
-            ref: req.transferId,
+            ref: command.transferId,
           },
         ],
-        req.counterparty,
+        command.room,
       );
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
-      const combo = nextCombo(this.store.getCombo(req.comboKey), req.now, req.count, req.transferId);
-      this.store.putCombo(req.comboKey, combo);
-      const payload = JSON.stringify({ ...req.payload, combo: { id: combo.id, count: combo.count }, at: req.now });
+      const key = comboKey(command);
+      const prior = nextCombo(this.store.getCombo(key), req.now, command.count, command.transferId);
+      this.store.putCombo(key, prior);
+      const combo = { id: prior.id, count: prior.count };
+      const payload: GiftPayload = { ...command, combo, at: req.now };
       this.store.putOutbox({
-        transferId: req.transferId,
-        coins: req.coins,
-        payload,
+        transferId: command.transferId,
+        coins: command.coins,
+        payload: JSON.stringify(payload),
         attempts: 0,
         nextAttemptAt: req.now,
         createdAt: req.now,
       });
-      return reply(
-        201,
-        req.respond({ coins: userView(this.store.balances()).coins, combo: { id: combo.id, count: combo.count } }),
-      );
+      return reply(201, giftReceipt(command, combo, userView(this.store.balances()).coins));
     });
+    return withValue<GiftReceipt>(r);
   }
 
   /** The room acknowledged these gifts: their coins leave transit for good. Safe to call twice. */
@@ -1199,7 +1192,7 @@ export class WalletBook {
     return take;
   }
 
-  private purchaseReply(p: PurchaseRecord) {
+  private purchaseReply(p: PurchaseRecord): PurchaseReceipt {
     return { purchase: purchaseView(p), wallet: { coins: userView(this.store.balances()).coins } };
   }
 
@@ -1255,6 +1248,12 @@ function accountedCoins(p: PurchaseRecord): number {
 
 function proportional(total: number, part: number, whole: number): number {
   return Math.floor((total * part) / whole);
+}
+
+/** The reply to a purchase: the purchase as its buyer sees it, and the coins they hold. */
+export interface PurchaseReceipt {
+  purchase: ReturnType<typeof purchaseView>;
+  wallet: { coins: number };
 }
 
 export function purchaseView(p: PurchaseRecord) {

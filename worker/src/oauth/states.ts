@@ -1,5 +1,5 @@
 import { generateCodeVerifier, generateState } from 'arctic';
-import { sha256 } from '../auth';
+import { sha256 } from '../crypto';
 import { now } from '../clock';
 import type { Env } from '../env';
 import type { OAuthSite } from './sites';

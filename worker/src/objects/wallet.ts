@@ -184,8 +184,7 @@ export class Wallet extends DurableObject<Env> {
    * Debits a gift and queues it for the room in one transaction, then delivers it. The alarm is set
    * first, so a gift whose delivery never started (a crash right after the commit) is still delivered.
    */
-  async debitGift(req: Omit<GiftDebit, 'now' | 'respond' | 'admit'> & { gift: Record<string, unknown> }) {
-    const { gift, ...rest } = req;
+  async debitGift(req: Omit<GiftDebit, 'now' | 'admit'>) {
     this.giftRate ??= new RateWindow(Number(this.env.GIFTS_PER_SECOND), 1000);
     const admit = () => {
       const wait = this.giftRate!.take(now());
@@ -201,12 +200,7 @@ export class Wallet extends DurableObject<Env> {
     // Settlements the room acknowledged since the last commit ride along in this one.
     const r = this.book.atomically(() => {
       this.settleAcknowledged();
-      return this.book.debitGift({
-        ...rest,
-        now: now(),
-        admit,
-        respond: ({ coins, combo }) => ({ gift: { ...gift, combo }, wallet: { coins } }),
-      });
+      return this.book.debitGift({ ...req, now: now(), admit });
     });
     if (r.status === 201) {
       if (fault(this.env, 'walletThrowsAfterDebit'))

@@ -47,7 +47,7 @@ function overlayUrl(env: Env, handle: string, token: string): string {
 }
 
 /** The signed-in creator's own room: going live, the goal, the overlay, earnings. */
-export const creatorRoutes = new Hono<AppEnv>()
+export const ownCreatorRoutes = new Hono<AppEnv>()
   .use(requireUser, requireCreator)
   .post('/live', valid('json', LiveRequest), async (c) => {
     const { live, title } = c.req.valid('json');

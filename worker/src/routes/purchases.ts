@@ -47,9 +47,9 @@ export const purchaseRoutes = new Hono<AppEnv>()
       adult: isAdult(user.birthdate, now()),
       sandbox,
     });
-    if (!sandbox && r.status === 201) {
+    const purchase = r.status === 201 ? r.value?.purchase : undefined;
+    if (!sandbox && purchase) {
       // The purchase is reserved against the limits; now open (or reopen, on a replay) its Checkout Session.
-      const { purchase } = JSON.parse(r.body) as { purchase: { id: string; status: string; checkoutUrl?: string } };
       if (purchase.status === 'pending' && !purchase.checkoutUrl) {
         await c.env.DB.prepare(
           'INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING',

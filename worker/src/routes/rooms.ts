@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { diamondsForCoins, findGift, GiftRequest, tierOf, type GiftPayload } from '@giftstream/shared';
+import { findGift, GiftRequest, giftCommand } from '@giftstream/shared';
 import { isAdult, requireUser } from '../auth';
 import { now } from '../clock';
 import type { AppEnv } from '../env';
@@ -24,45 +24,22 @@ export const roomRoutes = new Hono<AppEnv>()
     const user = c.get('user');
     if (creator.user_id === user.id) return fail(c, 'self_gift', 'You cannot send gifts to yourself.');
     const card = await currentRateCard(c.env, background(c));
-    const coins = gift.coins * body.count;
-    const transferId = ulid();
-    const message = body.message || undefined;
-    const payload: Omit<GiftPayload, 'combo' | 'at'> = {
-      transferId,
+    const command = giftCommand({
+      transferId: ulid(),
       room: handle,
       creatorUserId: creator.user_id,
-      fromUserId: user.id,
-      fromName: user.display_name,
+      from: { userId: user.id, name: user.display_name },
       anonymous: body.anonymous,
-      giftId: gift.id,
-      name: gift.name,
-      tier: tierOf(gift.coins),
-      unitCoins: gift.coins,
+      gift,
       count: body.count,
-      coins,
-      diamonds: diamondsForCoins(card, coins),
-      rateVersion: card.version,
-      ...(message ? { message } : {}),
-    };
+      message: body.message || undefined,
+      card,
+    });
     const r = await getWallet(c.env, user.id).debitGift({
       ...keyed,
-      transferId,
-      coins,
-      count: body.count,
-      comboKey: `${handle}:${gift.id}`,
-      rateVersion: card.version,
+      command,
       adult: isAdult(user.birthdate, now()),
       live: creator.live === 1,
-      counterparty: handle,
-      payload,
-      gift: {
-        id: transferId,
-        giftId: gift.id,
-        count: body.count,
-        coins,
-        anonymous: body.anonymous,
-        ...(message ? { message } : {}),
-      },
     });
     return send(r);
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, frameWait, FRAME_MIN_MS, nextCombo, RateWindow, sortLeaderboard } from './room';
+import { backoff, frameWait, FRAME_MIN_MS, nextCombo, RateWindow, sortLeaderboard } from './rules';
 
 describe('combos', () => {
   it('continue within 5 s of the previous gift and restart after', () => {

@@ -1,4 +1,5 @@
-// The popup's and the content script's side of the conversation with the background.
+// How the popup and the content script ask the background something: one of the messages in messages.ts,
+// answered with its reply from replies.ts (or `no_answer` when the background does not answer).
 import { browser } from 'wxt/browser';
 import type { Message } from './messages';
 import type { Replies, Reply } from './replies';

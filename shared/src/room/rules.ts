@@ -1,4 +1,4 @@
-import type { LeaderboardEntry } from './protocol';
+import type { LeaderboardEntry } from '../protocol';
 
 /** Gifts of the same gift from the same viewer at most this far apart form one combo. */
 export const COMBO_WINDOW = 5_000;
@@ -48,28 +48,6 @@ export function sortLeaderboard(entries: LeaderboardEntry[], size = LEADERBOARD_
 }
 
 export const ANONYMOUS = 'Anonymous';
-
-/** What a viewer's wallet sends the room for one gift (its outbox record's payload). */
-export interface GiftPayload {
-  transferId: string;
-  room: string;
-  creatorUserId: string;
-  fromUserId: string;
-  fromName: string;
-  anonymous: boolean;
-  giftId: string;
-  name: string;
-  tier: 'small' | 'medium' | 'large' | 'epic';
-  /** Coins per gift; `coins` is the whole send (unit × count). */
-  unitCoins: number;
-  count: number;
-  coins: number;
-  diamonds: number;
-  rateVersion: number;
-  message?: string;
-  combo: { id: string; count: number };
-  at: number;
-}
 
 /**
  * A sliding-window counter: at most `limit` events in any `windowMs`. `take` answers null when the

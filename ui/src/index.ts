@@ -1,0 +1,1 @@
+export { GIFT_ART, GiftArt } from './art';
