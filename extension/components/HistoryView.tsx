@@ -14,7 +14,6 @@ const KIND: Record<string, string> = {
   clawback: 'Payment reversed',
   payout: 'Payout',
   reversal: 'Payout returned',
-  platform_fee: 'Platform fee',
 };
 
 function label(e: HistoryItem): string {

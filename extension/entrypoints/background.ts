@@ -24,7 +24,7 @@ export default defineBackground(() => {
     openTab: async (url) => {
       await browser.tabs.create({ url });
     },
-    now: Date.now,
+    now: () => Date.now(),
     outbox: new GiftOutbox({
       db,
       session,

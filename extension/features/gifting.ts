@@ -11,6 +11,8 @@ import { getCatalog } from './wallet';
 // Who owns a channel rarely changes, but the answer also carries the creator's live state, which must not be
 // shown older than STALE_AFTER: a short memory saves a request per page load without going stale.
 const RESOLVE_TTL = 5_000;
+/** How old an owner may be to let a gift wait in the outbox while the server is unreachable. */
+const RESOLVE_OFFLINE_TTL = 10 * 60_000;
 const resolved = new Map<string, { at: number; value: Resolved | null }>();
 
 /**
@@ -19,7 +21,11 @@ const resolved = new Map<string, { at: number; value: Resolved | null }>();
  * would send the streamer's gifts to the claimant. The server answers only verified claims; this holds
  * the line against a server from before it did.
  */
-export async function resolveChannel(ctx: BackgroundContext, url: string): Promise<Reply<Resolved | null>> {
+export async function resolveChannel(
+  ctx: BackgroundContext,
+  url: string,
+  offline: 'fail' | 'remembered' = 'fail',
+): Promise<Reply<Resolved | null>> {
   const channel = parseChannelUrl(url);
   if (!channel) return ok(null);
   const server = await ctx.getServer();
@@ -27,6 +33,9 @@ export async function resolveChannel(ctx: BackgroundContext, url: string): Promi
   const hit = resolved.get(cacheKey);
   if (hit && ctx.now() - hit.at < RESOLVE_TTL) return ok(hit.value);
   const res = await apiFor(ctx, server).resolve(channel.url);
+  // A gift sent while the server is unreachable waits in the outbox: its owner was known minutes ago.
+  const remembered = offline === 'remembered' && hit?.value && ctx.now() - hit.at < RESOLVE_OFFLINE_TTL;
+  if (!res.ok && res.error.code === 'network' && remembered) return ok(hit.value);
   if (!res.ok && res.error.code !== 'not_found') return fail(res.error.code, res.error.message);
   const value = res.ok && res.data.channel.verified ? res.data : null;
   resolved.set(cacheKey, { at: ctx.now(), value });
@@ -70,7 +79,7 @@ export async function sendFromPage(
   const channel = parseChannelUrl(channelUrl);
   if (!channel || !sameSite(pageUrl, channel))
     return fail('forbidden', 'This page cannot send gifts for that channel.');
-  const r = await resolveChannel(ctx, channel.url);
+  const r = await resolveChannel(ctx, channel.url, 'remembered');
   if (!r.ok) return r;
   if (r.data?.creator.handle !== handle) return fail('forbidden', 'This channel is not verified for that creator.');
   return sendGift(ctx, handle, gift);

@@ -190,6 +190,43 @@ describe('background: who may ask what', () => {
     ]);
   });
 
+  it('queues a page gift while the server is down, for the owner it resolved minutes ago, and only for them', async () => {
+    await signIn();
+    const page = { type: 'page.resolve', channelUrl: 'https://twitch.tv/streamer' } satisfies Message;
+    expect((await send(page, TWITCH_PAGE)).data.creator.handle).toBe('streamer');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 60_000); // past the short memory: the next send asks the server again
+      server.state.failBefore = 1_000;
+      const gift = { giftId: 'rose', count: 1 };
+      const other = await send(
+        { type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'someone_else', gift },
+        TWITCH_PAGE,
+      );
+      expect(other.error.code).toBe('forbidden');
+      const queued = await send(
+        { type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'streamer', gift },
+        TWITCH_PAGE,
+      );
+      expect(queued.ok).toBe(true);
+      expect(queued.data.status).toBe('pending');
+      expect(await db.outbox.count()).toBe(1);
+      const unknown = await send(
+        { type: 'page.sendGift', channelUrl: 'https://twitch.tv/newcomer', handle: 'newcomer', gift },
+        TWITCH_PAGE,
+      );
+      expect(unknown.error.code).toBe('network');
+      vi.setSystemTime(Date.now() + 11 * 60_000); // an owner known too long ago is asked again
+      const stale = await send(
+        { type: 'page.sendGift', channelUrl: 'https://twitch.tv/streamer', handle: 'streamer', gift },
+        TWITCH_PAGE,
+      );
+      expect(stale.error.code).toBe('network');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('offers no gift on a page whose channel is claimed but not verified, even if a server answers the claim', async () => {
     await signIn();
     // This fake answers unverified claims, as servers did before resolve answered only verified ones.

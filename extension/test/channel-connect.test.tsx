@@ -1,21 +1,13 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
 import background from '../entrypoints/background';
 import { ChannelConnect, NotVerifiedNote } from '../components/ChannelConnect';
-import { AskContext } from '../components/ui';
 import { forgetResolutions } from '../features/gifting';
 import { db } from '../lib/db';
 import type { Message } from '../lib/messages';
-import type { Reply } from '../lib/replies';
 import { fakeServer } from './fake-server';
-
-type Handlers = Partial<Record<Message['type'], (m: any) => Reply<unknown> | Promise<Reply<unknown>>>>;
-const ok = <T,>(data: T) => ({ ok: true as const, data });
-const err = (code: string, message = '', field?: string) => ({
-  ok: false as const,
-  error: { code, message, ...(field ? { field } : {}) },
-});
+import { err, ok, renderWith } from './helpers';
 
 const ALL_SET_UP = [
   { site: 'twitch', name: 'Twitch', configured: true },
@@ -23,20 +15,9 @@ const ALL_SET_UP = [
   { site: 'kick', name: 'Kick', configured: false },
 ];
 
-function renderWith(handlers: Handlers, ui: any) {
-  const calls: any[] = [];
-  const ask = vi.fn(async (m: any) => {
-    calls.push(m);
-    const h = handlers[m.type as Message['type']];
-    return h ? h(m) : err('not_found', `no handler for ${m.type}`);
-  });
-  render(<AskContext.Provider value={ask as any}>{ui}</AskContext.Provider>);
-  return calls;
-}
-
 describe('popup: connecting a channel', () => {
   it('offers Connect for each site set up, opens it through the background, and says what to do next', async () => {
-    const calls = renderWith(
+    const { calls } = renderWith(
       {
         'creator.connectSites': () => ok({ sites: ALL_SET_UP }),
         'creator.connect': (m) => ok({ site: m.site, opened: true }),
@@ -75,7 +56,7 @@ describe('popup: connecting a channel', () => {
   });
 
   it("the not-verified note offers Connect <site> where it is set up, else keeps 'ask the operator'", async () => {
-    const calls = renderWith(
+    const { calls } = renderWith(
       {
         'creator.connectSites': () => ok({ sites: ALL_SET_UP }),
         'creator.connect': (m) => ok({ site: m.site, opened: true }),

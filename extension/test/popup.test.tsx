@@ -10,8 +10,7 @@ import { PageGift } from '../components/PageGift';
 import { SettingsView } from '../components/SettingsView';
 import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
-import type { Message } from '../lib/messages';
-import type { Reply } from '../lib/replies';
+import { err, fakeAsk, type Handlers, ok, renderWith } from './helpers';
 
 const NOW = 1_800_000_000_000;
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
@@ -35,20 +34,6 @@ const creator = {
   channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
 };
 
-type Handlers = Partial<Record<Message['type'], (m: any) => Reply<unknown> | Promise<Reply<unknown>>>>;
-const ok = <T,>(data: T) => ({ ok: true as const, data });
-const err = (code: string, message = '') => ({ ok: false as const, error: { code, message } });
-
-function fakeAsk(handlers: Handlers) {
-  const calls: any[] = [];
-  const ask = vi.fn(async (m: any) => {
-    calls.push(m);
-    const h = handlers[m.type as Message['type']];
-    return h ? h(m) : err('not_found', `no handler for ${m.type}`);
-  });
-  return { ask: ask as any, calls };
-}
-
 function signedInHandlers(extra: Handlers = {}): Handlers {
   return {
     'session.get': () => ok(viewer),
@@ -57,12 +42,6 @@ function signedInHandlers(extra: Handlers = {}): Handlers {
     'me.get': () => ok({ user: viewer.user, wallet: { coins: 1000, diamonds: 0, debt: 0 }, creator: null }),
     ...extra,
   };
-}
-
-function renderWith(handlers: Handlers, ui: any) {
-  const f = fakeAsk(handlers);
-  render(<AskContext.Provider value={f.ask}>{ui}</AskContext.Provider>);
-  return f;
 }
 
 describe('popup: signed out', () => {

@@ -10,6 +10,7 @@ import { GiftTab } from '../components/GiftTab';
 import { PageGift } from '../components/PageGift';
 import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
+import { err, ok } from './helpers';
 
 const NOW = Date.now();
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
@@ -21,8 +22,6 @@ const creator = {
   channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
 };
 const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
-const ok = <T,>(data: T) => ({ ok: true as const, data });
-const err = (code: string, message = '') => ({ ok: false as const, error: { code, message } });
 
 function walletOf(coins: number): Wallet {
   return {

@@ -2,8 +2,7 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, hashStats, inHashTurn } from '../src/auth';
 import { advanceClock } from '../src/clock';
-import { api, buy, signup, wallet } from './helpers';
-import { connect, liveRoom, sendGift } from './room-helpers';
+import { api, buy, connect, liveRoom, sendGift, signup, wallet } from './helpers';
 
 // The test configuration sets GIFTS_PER_SECOND=50, WS_PER_ROOM=30, WS_PER_ADDRESS=20.
 describe('limits on abuse', () => {

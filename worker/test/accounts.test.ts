@@ -1,7 +1,20 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { api, ADMIN, buy, expectCleanAudit, signup, uniqueKey, walletStub, wallet } from './helpers';
-import { connect, diamondsOf, liveRoom, sendGift, until } from './room-helpers';
+import {
+  ADMIN,
+  api,
+  buy,
+  connect,
+  diamondsOf,
+  expectCleanAudit,
+  liveRoom,
+  sendGift,
+  signup,
+  uniqueKey,
+  until,
+  wallet,
+  walletStub,
+} from './helpers';
 
 describe('message moderation', () => {
   it('shows a gift whose message has a blocked word without the message, and lets the creator see it', async () => {

@@ -12,12 +12,12 @@ import {
   expectCleanAudit,
   makeCreator,
   signup,
+  type TestUser,
   uniqueKey,
+  until,
   wallet,
   walletStub,
-  type TestUser,
 } from './helpers';
-import { until } from './room-helpers';
 
 const ulid = monotonicFactory();
 const GIFT = 7;
@@ -96,7 +96,7 @@ async function ledger(user: TestUser) {
 /** Coins that left the viewer for gifts: still in transit, or acknowledged by the room. */
 async function giftedCoins(user: TestUser) {
   const b = await ledger(user);
-  return (b[Account.coinsInTransit] ?? 0) + (b[Account.coinsSpent] ?? 0);
+  return (b[Account.coinsInTransit] ?? 0) + (b[Account.coinsPlatform] ?? 0);
 }
 
 function tally(statuses: number[]) {
@@ -140,7 +140,7 @@ describe('concurrent spends against one wallet', () => {
 
     const held = await ledger(viewer);
     expect(held[Account.coinsInTransit]).toBe(afford * GIFT);
-    expect(held[Account.coins]).toBe(6);
+    expect(held[Account.coinsUser]).toBe(6);
     expect((await walletStub(viewer.id).audit()).violations).toEqual([]);
     const heldAudit = await expectCleanAudit();
     expect(heldAudit.totals[Account.coinsInTransit]).toBe(afford * GIFT);
@@ -158,7 +158,7 @@ describe('concurrent spends against one wallet', () => {
     await until(
       'delivery of every gift',
       () => ledger(viewer),
-      (b) => !b[Account.coinsInTransit] && b[Account.coinsSpent] === afford * GIFT,
+      (b) => !b[Account.coinsInTransit] && b[Account.coinsPlatform] === afford * GIFT,
       30_000,
     );
     await until(

@@ -1,9 +1,19 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, faults } from '../src/faults';
-import { ADMIN, api, expectCleanAudit, makeCreator, signup, uniqueKey, walletStub, type TestUser } from './helpers';
-import { deliver, makeEvent, sign, STRIPE_ENV, stripeCall, useFakeStripe } from './stripe-fake';
-import { retryWalletNow } from './trust/support';
+import {
+  ADMIN,
+  api,
+  expectCleanAudit,
+  makeCreator,
+  retryWalletNow,
+  signup,
+  STRIPE_ENV,
+  type TestUser,
+  uniqueKey,
+  walletStub,
+} from './helpers';
+import { deliver, makeEvent, sign, stripeCall, useFakeStripe } from './stripe-fake';
 
 /**
  * Payouts in Stripe mode go through Stripe Connect: an Express account per creator, a transfer keyed by

@@ -184,8 +184,7 @@ describe('becoming a creator', () => {
     expect((await api('/v1/me', { token: u.token })).json.creator).toBeNull();
   });
 
-  // BUG: parseChannelUrl (shared/src/channels.ts) calls decodeURIComponent on the path without a try,
-  // so a channel URL with a broken percent-escape throws URIError and the worker answers 500.
+  // parseChannelUrl decodes percent-escapes in the path; a broken one is bad input (400), never a URIError (500).
   it('POST /v1/creators answers a channel URL with a broken percent-escape with 400, not 500', async () => {
     const u = await signup();
     const r = await become(u, { handle: 'percent_broken', channels: ['https://twitch.tv/%E0%A4%A'] });

@@ -3,8 +3,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomEvent } from '@giftstream/shared';
 import { clearFaults, faults } from '../src/faults';
 import type { Wallet } from '../src/objects/wallet';
-import { api, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub } from './helpers';
-import { connect, diamondsOf, liveRoom, sendGift, until, type Client } from './room-helpers';
+import {
+  ADMIN,
+  api,
+  buy,
+  type Client,
+  connect,
+  diamondsOf,
+  expectCleanAudit,
+  liveRoom,
+  sendGift,
+  signup,
+  uniqueKey,
+  until,
+  wallet,
+  walletStub,
+} from './helpers';
 
 afterEach(clearFaults);
 
@@ -16,7 +30,7 @@ function giftEvents(...clients: Client[]) {
 async function settledAudit() {
   return until(
     'clean audit with nothing in transit',
-    async () => (await api('/v1/admin/audit', { token: 'test-admin-token' })).json,
+    async () => (await api('/v1/admin/audit', { token: ADMIN })).json,
     (a) => a.ok && !a.totals['coins:in_transit'],
   );
 }

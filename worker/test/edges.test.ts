@@ -6,16 +6,20 @@ import {
   api,
   audit,
   buy,
+  diamondsOf,
   expectCleanAudit,
+  liveRoom,
+  retryWalletNow,
+  sendGift,
   signup,
+  spendCoins,
+  type TestUser,
   uniqueKey,
+  until,
   wallet,
   walletStub,
-  type TestUser,
 } from './helpers';
-import { diamondsOf, liveRoom, sendGift, spendCoins, until } from './room-helpers';
 import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
-import { retryWalletNow } from './trust/support';
 
 /**
  * Every effect that leaves a wallet is held like the gift path: written to the wallet's outbox with the

@@ -3,8 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { COMBO_WINDOW, type GiftPayload } from '@giftstream/shared';
 import type { LiveRoom } from '../src/objects/live-room';
 import { advanceClock, now } from '../src/clock';
-import { api, buy, expectCleanAudit, signup, uniqueKey, wallet, walletStub } from './helpers';
-import { connect, diamondsOf, liveRoom, roomStub, sendGift, until } from './room-helpers';
+import {
+  ADMIN,
+  api,
+  buy,
+  connect,
+  diamondsOf,
+  expectCleanAudit,
+  liveRoom,
+  roomStub,
+  sendGift,
+  signup,
+  uniqueKey,
+  until,
+  wallet,
+  walletStub,
+} from './helpers';
 
 /** A gift as a viewer's wallet delivers it to the room: a 5-coin rose, unless `fields` say otherwise. */
 function rose(
@@ -75,7 +89,7 @@ describe('sending a gift', () => {
     );
     await until(
       'audit',
-      async () => (await api('/v1/admin/audit', { token: 'test-admin-token' })).json,
+      async () => (await api('/v1/admin/audit', { token: ADMIN })).json,
       (a) => a.ok,
     );
     client.close();

@@ -1,12 +1,10 @@
-import { env } from 'cloudflare:test';
 import Stripe from 'stripe';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { now } from '../src/clock';
-import { api, type Call } from './helpers';
+import { api, type Call, raw, type Reply, STRIPE_ENV } from './helpers';
 
-/** The worker with a Stripe secret key configured, and a fake api.stripe.com behind globalThis.fetch
- * (tests share the worker's isolate). Events are signed with Stripe's own SDK and the test secret. */
-export const STRIPE_ENV = { ...env, STRIPE_SECRET_KEY: 'sk_test_123' };
+/** A fake api.stripe.com behind globalThis.fetch (tests share the worker's isolate), for the worker in Stripe
+ * mode (`STRIPE_ENV`). Events are signed with Stripe's own SDK and the test secret. */
 export const WEBHOOK_SECRET = 'whsec_test_secret';
 
 /** Through the app with the Stripe secret key configured. */
@@ -246,6 +244,17 @@ export function sign(payload: string, opts: { secret?: string; timestamp?: numbe
 export async function deliver(type: string, object: Record<string, unknown>, id = eventId(), account?: string) {
   const payload = JSON.stringify(makeEvent(type, object, id, account));
   return api('/v1/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': await sign(payload) } });
+}
+
+/** Signs and posts an event built whole (e.g. by `makeEvent`) through `app.request`, as the trust suite sends. */
+export async function postEvent(event: { id: string }): Promise<Reply> {
+  const payload = JSON.stringify(event);
+  return raw(
+    'POST',
+    '/v1/webhooks/stripe',
+    { 'content-type': 'application/json', 'stripe-signature': await sign(payload) },
+    payload,
+  );
 }
 
 export function paidSession(

@@ -1,9 +1,17 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { now } from '../src/clock';
-import { api, expectCleanAudit, signup, uniqueKey, wallet, type Call, type TestUser } from './helpers';
-import { spendCoins } from './room-helpers';
-import { retryWalletNow } from './trust/support';
+import {
+  api,
+  type Call,
+  expectCleanAudit,
+  retryWalletNow,
+  signup,
+  spendCoins,
+  type TestUser,
+  uniqueKey,
+  wallet,
+} from './helpers';
 import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
 
 const fakeStripe = useFakeStripe();
@@ -179,8 +187,8 @@ describe('Stripe-mode idempotency', () => {
     });
   }
 
-  // BUG (see report): the failed call created no checkout, yet its pending purchase keeps holding the
-  // limit, so the viewer's next attempt (a new click, a new key) is refused for 24 h.
+  // A failed call creates no checkout, so its purchase must not hold the daily limit: else the viewer's next
+  // attempt (a new click, a new key) would be refused for 24 h.
   it('a checkout Stripe never created does not hold the spending limit', async () => {
     const u = await signup();
     expect((await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 1000 }, token: u.token })).status).toBe(200);

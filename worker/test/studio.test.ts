@@ -1,8 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OVERLAY_CONFIG, type OverlaySettings } from '@giftstream/shared';
-import { api, makeCreator, signup, toReply, type TestUser } from './helpers';
-import { connect, until } from './room-helpers';
+import { api, connect, makeCreator, signup, toReply, until, type TestUser } from './helpers';
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 const GIF = new TextEncoder().encode('GIF89a\x01\x00\x01\x00\x00\x00\x00;');

@@ -1,8 +1,18 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { advanceClock, resetClock } from '../src/clock';
-import { api, buy, signup, uniqueKey, walletStub, type TestUser } from './helpers';
-import { diamondsOf, liveRoom, sendGift, until } from './room-helpers';
+import {
+  api,
+  buy,
+  diamondsOf,
+  liveRoom,
+  sendGift,
+  signup,
+  type TestUser,
+  uniqueKey,
+  until,
+  walletStub,
+} from './helpers';
 
 /**
  * Text people see goes through one rule (shared/src/text.ts) on every route that takes it: each found

@@ -1,8 +1,16 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { advanceClock, now } from '../src/clock';
-import { api, expectCleanAudit, signup, uniqueKey, wallet, type TestUser } from './helpers';
-import { giftToSpendingRoom, spendCoins } from './room-helpers';
+import {
+  api,
+  expectCleanAudit,
+  giftToSpendingRoom,
+  signup,
+  spendCoins,
+  type TestUser,
+  uniqueKey,
+  wallet,
+} from './helpers';
 import { eventId, makeEvent, paidSession, sign, stripeCall, useFakeStripe, WEBHOOK_SECRET } from './stripe-fake';
 
 /**
@@ -361,8 +369,8 @@ describe('charge.refunded', () => {
     await expectCleanAudit();
   });
 
-  // BUG (see report): SPEC.md allows a negative balance (debt) only for a chargeback clawback; a refund
-  // issued at the provider for coins already spent drives the balance below zero too.
+  // Debt comes only from a chargeback clawback: a refund at the provider takes back what the balance holds
+  // and writes off the coins already spent.
   it('a refund at the provider for coins already spent takes back only what the balance holds (debt comes only from chargebacks)', async () => {
     const u = await signup();
     const p = await pending(u);
@@ -508,7 +516,7 @@ describe('events out of order', () => {
 });
 
 describe('the tolerance clock', () => {
-  // BUG (see report): the 300 s tolerance is measured on the system clock, not the one clock tests set.
+  // The signature's 300 s tolerance is measured on the worker's one clock (the one tests set), not the system's.
   it('measures the 300 s tolerance on the one clock', async () => {
     const event = makeEvent('customer.updated', { id: 'cus_test_2', object: 'customer' });
     const payload = JSON.stringify(event);

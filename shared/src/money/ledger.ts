@@ -6,19 +6,12 @@
  */
 export type Unit = 'coins' | 'diamonds';
 
-export type TransferKind =
-  | 'purchase'
-  | 'gift'
-  | 'creator_share'
-  | 'platform_fee'
-  | 'payout'
-  | 'refund'
-  | 'clawback'
-  | 'reversal';
+export type TransferKind = 'purchase' | 'gift' | 'creator_share' | 'payout' | 'refund' | 'clawback' | 'reversal';
 
+/** Each key is its stored name in camel case (`coinsUser` is `coins:user`); the stored names never change. */
 export const Account = {
   /** The viewer's spendable coins; below zero only after a chargeback, and then that is debt. */
-  coins: 'coins:user',
+  coinsUser: 'coins:user',
   /** Coins' counterpart at the payment provider: purchases come from it, refunds and clawbacks go back. */
   coinsExternal: 'coins:external',
   /** Coins debited for gifts whose delivery to the room is not yet acknowledged. */
@@ -26,15 +19,15 @@ export const Account = {
   /** Coins refunded at the viewer's request whose money the payment provider has not yet confirmed returned. */
   coinsRefundPending: 'coins:refund_pending',
   /** Coins of gifts the room has acknowledged: they became the creator's diamonds and the platform's fee. */
-  coinsSpent: 'coins:platform',
+  coinsPlatform: 'coins:platform',
   /** The creator's diamonds, payable. */
-  diamonds: 'diamonds:user',
+  diamondsUser: 'diamonds:user',
   /** Where creator shares are issued from. */
-  diamondsIssued: 'diamonds:platform',
+  diamondsPlatform: 'diamonds:platform',
   /** Diamonds in a requested payout, awaiting the operator. */
-  diamondsPending: 'diamonds:payout_pending',
+  diamondsPayoutPending: 'diamonds:payout_pending',
   /** Diamonds paid out in money. */
-  diamondsPaidOut: 'diamonds:external',
+  diamondsExternal: 'diamonds:external',
   /** Creator shares that reached a closed account: issued to the platform instead of the creator. */
   diamondsForfeited: 'diamonds:forfeited',
 } as const;
@@ -43,7 +36,11 @@ export type AccountName = (typeof Account)[keyof typeof Account];
 export const ALL_ACCOUNTS: readonly AccountName[] = Object.values(Account);
 
 /** The accounts a user sees moving in their history; entries between other accounts (settling a gift, say) are the books'. */
-export const USER_ACCOUNTS: readonly AccountName[] = [Account.coins, Account.diamonds, Account.diamondsPending];
+export const USER_ACCOUNTS: readonly AccountName[] = [
+  Account.coinsUser,
+  Account.diamondsUser,
+  Account.diamondsPayoutPending,
+];
 
 export function unitOf(account: string): Unit {
   return account.startsWith('diamonds:') ? 'diamonds' : 'coins';
@@ -65,11 +62,11 @@ export type Balances = Partial<Record<AccountName, number>>;
 
 /** Accounts that may never go below zero; `coins:user` may only through a clawback. */
 const FLOORED: ReadonlySet<AccountName> = new Set([
-  Account.coins,
+  Account.coinsUser,
   Account.coinsInTransit,
   Account.coinsRefundPending,
-  Account.diamonds,
-  Account.diamondsPending,
+  Account.diamondsUser,
+  Account.diamondsPayoutPending,
 ]);
 
 export type PostResult =
@@ -85,7 +82,7 @@ export function post(balances: Balances, transfers: readonly Transfer[]): PostRe
     if (t.debit === t.credit || unitOf(t.debit) !== unitOf(t.credit))
       throw new Error(`transfer ${t.id}: accounts must differ and share a unit`);
     const after = (next[t.debit] ?? 0) - t.amount;
-    const mayGoNegative = t.kind === 'clawback' && t.debit === Account.coins;
+    const mayGoNegative = t.kind === 'clawback' && t.debit === Account.coinsUser;
     if (after < 0 && FLOORED.has(t.debit) && !mayGoNegative)
       return { ok: false, reason: 'insufficient_funds', account: t.debit };
     next[t.debit] = after;
@@ -102,8 +99,8 @@ export function sumByUnit(balances: Balances): Record<Unit, number> {
 
 /** What the user sees: coins never negative, the shortfall after a chargeback shown as debt. */
 export function userView(balances: Balances): { coins: number; debt: number; diamonds: number } {
-  const coins = balances[Account.coins] ?? 0;
-  return { coins: Math.max(0, coins), debt: Math.max(0, -coins), diamonds: balances[Account.diamonds] ?? 0 };
+  const coins = balances[Account.coinsUser] ?? 0;
+  return { coins: Math.max(0, coins), debt: Math.max(0, -coins), diamonds: balances[Account.diamondsUser] ?? 0 };
 }
 
 /** Invariants a book must hold; each violation is described in words for the audit. */
@@ -114,7 +111,7 @@ export function checkBook(balances: Balances, transfers?: readonly Transfer[]): 
     if (sums[unit] !== 0) violations.push(`${unit} accounts sum to ${sums[unit]}, not 0`);
   }
   for (const account of FLOORED) {
-    if (account !== Account.coins && (balances[account] ?? 0) < 0) violations.push(`${account} is negative`);
+    if (account !== Account.coinsUser && (balances[account] ?? 0) < 0) violations.push(`${account} is negative`);
   }
   if (transfers) {
     let replayed: Balances = {};

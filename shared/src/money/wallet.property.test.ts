@@ -290,8 +290,8 @@ class Bank {
         const before = this.stores[o.user].balances();
         this.books[o.user].providerRefunded(id, o.cents, this.now);
         // Only a chargeback may leave debt: a provider refund never takes a balance below zero.
-        if ((before[Account.coins] ?? 0) >= 0)
-          expect(this.stores[o.user].balances()[Account.coins] ?? 0).toBeGreaterThanOrEqual(0);
+        if ((before[Account.coinsUser] ?? 0) >= 0)
+          expect(this.stores[o.user].balances()[Account.coinsUser] ?? 0).toBeGreaterThanOrEqual(0);
         return;
       }
       case 'dispute': {
@@ -437,7 +437,7 @@ class Bank {
       const book = this.books[i].audit();
       expect(book.violations).toEqual([]);
       const b = store.balances();
-      if (!this.clawbacks.has(i)) expect(b[Account.coins] ?? 0).toBeGreaterThanOrEqual(0);
+      if (!this.clawbacks.has(i)) expect(b[Account.coinsUser] ?? 0).toBeGreaterThanOrEqual(0);
       for (const [k, v] of Object.entries(b)) total[k as keyof Balances] = (total[k as keyof Balances] ?? 0) + (v ?? 0);
     });
     expect(checkBook(total)).toEqual([]);
@@ -447,9 +447,9 @@ class Bank {
     expect(this.creditedDiamonds + inFlight).toBe(this.giftedCoins);
     expect(total[Account.coinsInTransit] ?? 0).toBe(inFlight);
     const diamonds =
-      (total[Account.diamonds] ?? 0) +
-      (total[Account.diamondsPending] ?? 0) +
-      (total[Account.diamondsPaidOut] ?? 0) +
+      (total[Account.diamondsUser] ?? 0) +
+      (total[Account.diamondsPayoutPending] ?? 0) +
+      (total[Account.diamondsExternal] ?? 0) +
       (total[Account.diamondsForfeited] ?? 0);
     expect(diamonds + this.forfeitedDiamonds).toBe(this.creditedDiamonds);
     // A closed account holds nothing it could spend or cash out.

@@ -257,14 +257,14 @@ export class WalletBook {
       diamonds: view.diamonds,
       debt: view.debt,
       value: money(coinsPrice(card, view.coins), card),
-      diamondsPending: balances[Account.diamondsPending] ?? 0,
+      diamondsPending: balances[Account.diamondsPayoutPending] ?? 0,
       limits,
       pendingLimits: pending,
       purchased: this.purchasedTotals(now),
       gifted: windowTotals(
         this.store
           .transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly })
-          .filter((t) => t.debit === Account.coins)
+          .filter((t) => t.debit === Account.coinsUser)
           .map((t) => ({ at: t.at, amount: t.amount })),
         now,
       ),
@@ -299,9 +299,9 @@ export class WalletBook {
       .payouts()
       .filter((p) => PAYOUT_PENDING.includes(p.status))
       .reduce((sum, p) => sum + p.diamonds, 0);
-    if (pendingPayouts !== (balances[Account.diamondsPending] ?? 0))
+    if (pendingPayouts !== (balances[Account.diamondsPayoutPending] ?? 0))
       violations.push(
-        `payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPending] ?? 0}`,
+        `payouts pending ${pendingPayouts} differ from the account's ${balances[Account.diamondsPayoutPending] ?? 0}`,
       );
     const purchases = this.store.purchasesSince(0);
     const refunding = purchases.filter((p) => p.pendingRefund);
@@ -514,7 +514,7 @@ export class WalletBook {
         {
           id: refundId,
           kind: 'refund',
-          debit: Account.coins,
+          debit: Account.coinsUser,
           credit: to,
           amount: coins,
           rateVersion: p.rateVersion,
@@ -595,7 +595,7 @@ export class WalletBook {
           id: this.newId(),
           kind: 'reversal',
           debit: Account.coinsRefundPending,
-          credit: Account.coins,
+          credit: Account.coinsUser,
           amount: pending.coins,
           rateVersion: p.rateVersion,
           at: now,
@@ -633,7 +633,7 @@ export class WalletBook {
           {
             id: command.transferId,
             kind: 'gift',
-            debit: Account.coins,
+            debit: Account.coinsUser,
             credit: Account.coinsInTransit,
             amount: command.coins,
             rateVersion: command.rateVersion,
@@ -674,7 +674,7 @@ export class WalletBook {
             id: this.newId(),
             kind: 'gift',
             debit: Account.coinsInTransit,
-            credit: Account.coinsSpent,
+            credit: Account.coinsPlatform,
             amount: coins,
             rateVersion: 0,
             at: now,
@@ -723,13 +723,13 @@ export class WalletBook {
           continue;
         }
         // A closed account receives nothing: the share is issued to the platform instead.
-        const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
+        const to = this.closed() ? Account.diamondsForfeited : Account.diamondsUser;
         this.move(
           [
             {
               id: this.newId(),
               kind: 'creator_share',
-              debit: Account.diamondsIssued,
+              debit: Account.diamondsPlatform,
               credit: to,
               amount: item.diamonds,
               rateVersion: item.rateVersion,
@@ -739,7 +739,7 @@ export class WalletBook {
           ],
           item.from,
         );
-        if (to === Account.diamonds) credited += item.diamonds;
+        if (to === Account.diamondsUser) credited += item.diamonds;
         else forfeited += item.diamonds;
       }
       return { credited, duplicates, forfeited };
@@ -789,8 +789,8 @@ export class WalletBook {
         {
           id: this.newId(),
           kind: 'payout',
-          debit: Account.diamonds,
-          credit: Account.diamondsPending,
+          debit: Account.diamondsUser,
+          credit: Account.diamondsPayoutPending,
           amount: req.diamonds,
           rateVersion: req.card.version,
           at: req.now,
@@ -846,8 +846,8 @@ export class WalletBook {
           ? {
               id: this.newId(),
               kind: 'payout',
-              debit: Account.diamondsPending,
-              credit: Account.diamondsPaidOut,
+              debit: Account.diamondsPayoutPending,
+              credit: Account.diamondsExternal,
               amount: p.diamonds,
               rateVersion: p.rateVersion,
               at: req.now,
@@ -856,8 +856,8 @@ export class WalletBook {
           : {
               id: this.newId(),
               kind: 'reversal',
-              debit: Account.diamondsPending,
-              credit: Account.diamonds,
+              debit: Account.diamondsPayoutPending,
+              credit: Account.diamondsUser,
               amount: p.diamonds,
               rateVersion: p.rateVersion,
               at: req.now,
@@ -885,7 +885,7 @@ export class WalletBook {
       const p = this.store.getPayout(req.payoutId);
       if (!p) return 'not_found';
       if (!p.via || (p.status !== 'paid' && p.status !== 'processing')) return 'unchanged';
-      const from = p.status === 'paid' ? Account.diamondsPaidOut : Account.diamondsPending;
+      const from = p.status === 'paid' ? Account.diamondsExternal : Account.diamondsPayoutPending;
       this.store.deleteEffect(transferEffectId(p.id));
       const reference = req.reason === 'transfer_reversed' ? 'Stripe reversed the transfer' : 'the bank payout failed';
       this.failPayout(p, from, reference, req.now);
@@ -925,7 +925,7 @@ export class WalletBook {
       debt,
       diamonds,
       refundableCoins: Math.min(coins, unrefunded),
-      pendingPayoutDiamonds: balances[Account.diamondsPending] ?? 0,
+      pendingPayoutDiamonds: balances[Account.diamondsPayoutPending] ?? 0,
     };
   }
 
@@ -960,8 +960,8 @@ export class WalletBook {
           {
             id: this.newId(),
             kind: 'reversal',
-            debit: Account.diamondsPending,
-            credit: Account.diamonds,
+            debit: Account.diamondsPayoutPending,
+            credit: Account.diamondsUser,
             amount: p.diamonds,
             rateVersion: p.rateVersion,
             at: now,
@@ -983,8 +983,8 @@ export class WalletBook {
           {
             id: this.newId(),
             kind: 'reversal',
-            debit: Account.diamonds,
-            credit: Account.diamondsIssued,
+            debit: Account.diamondsUser,
+            credit: Account.diamondsPlatform,
             amount: diamonds,
             rateVersion: 0,
             at: now,
@@ -1057,13 +1057,14 @@ export class WalletBook {
     const p = this.store.getPayout(payoutId);
     // A reversal seen before the reply to the transfer has already failed the payout; nothing moves again.
     if (!p || p.status !== 'processing') return;
-    if (outcome === 'refused') return this.failPayout(p, Account.diamondsPending, 'Stripe refused the transfer', now);
+    if (outcome === 'refused')
+      return this.failPayout(p, Account.diamondsPayoutPending, 'Stripe refused the transfer', now);
     this.move([
       {
         id: this.newId(),
         kind: 'payout',
-        debit: Account.diamondsPending,
-        credit: Account.diamondsPaidOut,
+        debit: Account.diamondsPayoutPending,
+        credit: Account.diamondsExternal,
         amount: p.diamonds,
         rateVersion: p.rateVersion,
         at: now,
@@ -1075,7 +1076,7 @@ export class WalletBook {
 
   /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
   private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
-    const to = this.closed() ? Account.diamondsForfeited : Account.diamonds;
+    const to = this.closed() ? Account.diamondsForfeited : Account.diamondsUser;
     this.move([
       {
         id: this.newId(),
@@ -1127,8 +1128,8 @@ export class WalletBook {
         {
           id: this.newId(),
           kind: 'reversal',
-          debit: Account.coins,
-          credit: Account.coinsSpent,
+          debit: Account.coinsUser,
+          credit: Account.coinsPlatform,
           amount: coins,
           rateVersion: 0,
           at: now,
@@ -1154,7 +1155,7 @@ export class WalletBook {
         id: this.newId(),
         kind: 'purchase',
         debit: Account.coinsExternal,
-        credit: Account.coins,
+        credit: Account.coinsUser,
         amount: p.coins,
         rateVersion: p.rateVersion,
         at: now,
@@ -1172,7 +1173,7 @@ export class WalletBook {
         {
           id: this.newId(),
           kind: 'clawback',
-          debit: Account.coins,
+          debit: Account.coinsUser,
           credit: Account.coinsExternal,
           amount: take,
           rateVersion: p.rateVersion,

@@ -41,8 +41,8 @@ async function historyEntries(
     transfers.map(async (t) => {
       const card = await rateCardByVersion(env, t.rateVersion);
       const sign = (account: string) => (t.credit === account ? t.amount : t.debit === account ? -t.amount : 0);
-      const coins = sign(Account.coins);
-      const diamonds = sign(Account.diamonds);
+      const coins = sign(Account.coinsUser);
+      const diamonds = sign(Account.diamondsUser);
       const value =
         coins !== 0
           ? Math.sign(coins) * coinsPrice(card, Math.abs(coins))

@@ -7,15 +7,14 @@ import {
   ADMIN,
   call,
   creditQueueSize,
-  deliver,
   outboxSize,
+  type Reply,
   reportCounts,
   retryRoomNow,
   until,
-  walletOf,
-  type Reply,
-} from './support';
-import { makeEvent } from '../stripe-fake';
+  walletStub,
+} from '../helpers';
+import { makeEvent, postEvent } from '../stripe-fake';
 import { DEFAULT_OVERLAY_CONFIG } from '@giftstream/shared';
 
 /**
@@ -407,7 +406,7 @@ describe('authorization matrix, generated from the route table', () => {
   it('a Stripe signature, not a bearer token, is what lets an event in: every caller with a valid signature gets 200', async () => {
     for (const p of PRINCIPALS) {
       const event = makeEvent('customer.created', { id: 'cus_matrix', object: 'customer' }, `evt_signed_${key()}`);
-      const r = await deliver(event);
+      const r = await postEvent(event);
       expect(r.status, `${p}: ${r.text}`).toBe(200);
       counts.signedWebhookCells++;
       counts.cells++;
@@ -432,7 +431,7 @@ describe('authorization matrix, generated from the route table', () => {
       },
       (n) => n === 0,
     );
-    const before = await Promise.all(USERS.map((p) => walletOf(w.people[p as 'viewer'].id).audit()));
+    const before = await Promise.all(USERS.map((p) => walletStub(w.people[p as 'viewer'].id).audit()));
     for (const t of table.filter((t) => t.route.body)) {
       const caller: Principal =
         t.route.access === 'admin' ? 'operator' : t.route.access === 'public' ? 'anonymous' : 'owner';
@@ -448,7 +447,7 @@ describe('authorization matrix, generated from the route table', () => {
         counts.cells++;
       }
     }
-    const after = await Promise.all(USERS.map((p) => walletOf(w.people[p as 'viewer'].id).audit()));
+    const after = await Promise.all(USERS.map((p) => walletStub(w.people[p as 'viewer'].id).audit()));
     expect(after.map((a) => a.balances)).toEqual(before.map((a) => a.balances));
     for (const a of after) expect(a.violations).toEqual([]);
   });

@@ -14,14 +14,14 @@ import {
   creditQueueSize,
   inChunks,
   outboxSize,
+  type Reply,
   reportCounts,
   retryRoomNow,
   roomLog,
   soakSetting,
   until,
-  walletOf,
-  type Reply,
-} from './support';
+  walletStub,
+} from '../helpers';
 import { makeEvent, sign } from '../stripe-fake';
 
 /**
@@ -687,8 +687,8 @@ async function snapshot() {
     call('/v1/admin/audit', { token: ADMIN }),
     call('/v1/wallet', { token: w.owner.token }),
     call('/v1/wallet', { token: w.viewer.token }),
-    walletOf(w.owner.id).audit(),
-    walletOf(w.viewer.id).audit(),
+    walletStub(w.owner.id).audit(),
+    walletStub(w.viewer.id).audit(),
     call(`/v1/purchases/${w.purchase}`, { token: w.owner.token }),
     call('/v1/admin/payouts', { token: ADMIN }),
     roomLog(w.handle),
