@@ -288,3 +288,28 @@ describe('studio tickets', () => {
     expect((await api('/v1/creator/studio-ticket', { method: 'POST', token: viewer.token })).status).toBe(403);
   });
 });
+
+describe('closing the account', () => {
+  it("takes the creator's uploads, looks and studio tickets with it", async () => {
+    const me = await creator();
+    const file = (await upload(me, PNG, 'image/png')).json.file.id;
+    const config = {
+      ...DEFAULT_OVERLAY_CONFIG,
+      alerts: { ...DEFAULT_OVERLAY_CONFIG.alerts, default: { ...DEFAULT_OVERLAY_CONFIG.alerts.default, image: file } },
+    };
+    expect((await api('/v1/creator/overlay-config', { method: 'PUT', body: config, token: me.token })).status).toBe(
+      200,
+    );
+    const ticket = (await api('/v1/creator/studio-ticket', { method: 'POST', token: me.token })).json.ticket;
+    const closed = await api('/v1/me', { method: 'DELETE', body: { password: me.password }, token: me.token });
+    expect(closed.status, closed.text).toBe(200);
+    await until(
+      'the file gone',
+      async () => (await SELF.fetch(`http://localhost/v1/media/${file}`)).status,
+      (s) => s === 404,
+    );
+    expect(await env.MEDIA.head(`media/${file}`)).toBeNull();
+    expect((await api(`/v1/rooms/${me.handle}/overlay-config`)).json.revision).toBe(0);
+    expect((await api('/v1/studio/session', { body: { ticket } })).status).toBe(401);
+  });
+});
