@@ -54,6 +54,12 @@ const FIGURES = [
   ['2. without the dev proxy p99, ms', (s) => s.giftToScreenDirect?.p99, 'lower', 0],
   ['3. one wallet, spends/s', (s) => s.oneWallet?.perSecond, 'higher', 0],
   ['4. overlay frames > 20 ms', (s) => s.overlayBurst?.framesOver20ms, 'lower', 0],
+  ['7. mixed: request p99 busy/quiet', (s) => s.mixed?.requestP99Ratio, 'lower', 2],
+  ['7. mixed: screen p99 busy/quiet', (s) => s.mixed?.screenP99Ratio, 'lower', 2],
+  ['8. DO requests per gift', (s) => s.giftToScreen?.cost?.doRequests, 'lower', 2],
+  ['8. SQL rows written per gift', (s) => s.giftToScreen?.cost?.sqlRowsWritten, 'lower', 1],
+  ['8. $ per million gifts', (s) => s.giftToScreen?.cost?.dollarsPerMillionGifts.total, 'lower', 2],
+  ['9. room intake, gifts/s', (s) => s.roomIntake?.perSecond, 'higher', 0],
   ['6. gift p50 during a login storm, ms', (s) => s.loginStorm?.busy.p50, 'lower', 0],
   ['6. gift p99 during a login storm, ms', (s) => s.loginStorm?.busy.p99, 'lower', 0],
   ['6. sign-ins/s during the storm', (s) => s.loginStorm?.logins.perSecond, 'higher', 1],
@@ -146,9 +152,17 @@ function main() {
       runs.push(pair);
     }
     const table = summary({ ref: short, work: 'working tree' }, runs);
+    // The busy-machine guard's verdicts (bench/guard.mjs): a pair taken on a busy machine says little.
+    const rejected = runs.flatMap((p, i) =>
+      ['ref', 'work'].flatMap((side) =>
+        Object.keys(p[side].notComparable ?? {}).map(
+          (k) => `pair ${i + 1} ${side === 'ref' ? short : 'working tree'}: ${k}`,
+        ),
+      ),
+    );
     writeFileSync(join(HERE, 'ab-results.json'), JSON.stringify({ ref: sha, only: ONLY, pairs: runs }, null, 2) + '\n');
     console.log(
-      `\nPaired runs, ${short} and the working tree, alternating which goes first (${ONLY}); each cell: every pair's figure (median)\n\n${table}\n\nWritten to bench/ab-results.json\n`,
+      `\nPaired runs, ${short} and the working tree, alternating which goes first (${ONLY}); each cell: every pair's figure (median)\n\n${table}\n${rejected.length ? `\nNOT COMPARABLE (busy machine or lagging client): ${rejected.join('; ')}\n` : ''}\nWritten to bench/ab-results.json\n`,
     );
   } finally {
     cleanUp();

@@ -39,6 +39,8 @@ export interface Env {
   PAYOUT_AUTO_APPROVE_CENTS?: string;
   /** Set only by the test configuration: enables fault injection and the settable clock. */
   TEST_HOOKS?: string;
+  /** Set only by the benchmarks (with TEST_HOOKS): counts billed operations (worker/src/meter.ts). */
+  BENCH_METER?: string;
 }
 
 export interface UserRow {

@@ -10,6 +10,7 @@ import { now } from './clock';
 import { rateCards } from './rates';
 import type { AppEnv, Env } from './env';
 import { alongside, fail } from './http';
+import { meterRequest } from './meter';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { channelRoutes, creatorRoutes } from './routes/creators';
@@ -171,5 +172,8 @@ function servesTerms(): boolean {
 }
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch: (request, env, ctx) => {
+    meterRequest(env);
+    return app.fetch(request, env, ctx);
+  },
 } satisfies ExportedHandler<Env>;

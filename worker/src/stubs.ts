@@ -1,9 +1,10 @@
 import type { Env } from './env';
+import { meterStub } from './meter';
 
 export function getWallet(env: Env, userId: string) {
-  return env.WALLET.get(env.WALLET.idFromName(userId));
+  return meterStub(env, 'Wallet', env.WALLET.get(env.WALLET.idFromName(userId)));
 }
 
 export function getLiveRoom(env: Env, handle: string) {
-  return env.LIVE_ROOM.get(env.LIVE_ROOM.idFromName(handle));
+  return meterStub(env, 'LiveRoom', env.LIVE_ROOM.get(env.LIVE_ROOM.idFromName(handle)));
 }

@@ -6,6 +6,7 @@ import { randomToken } from '../crypto';
 import type { Env } from '../env';
 import { fault } from '../faults';
 import { getWallet } from '../stubs';
+import { meterObject } from '../meter';
 import { Alarm } from './alarm';
 import { RoomHub, type HubRoom } from './room-hub';
 import { SqlRoomStore } from './room-store';
@@ -35,6 +36,7 @@ export class LiveRoom extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    meterObject(this, 'LiveRoom', ctx, env);
     const store = new SqlRoomStore(ctx.storage);
     this.book = new RoomBook(store, monotonicFactory());
     this.alarmClock = new Alarm(ctx.storage);

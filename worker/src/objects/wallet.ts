@@ -17,6 +17,7 @@ import { applyEffect } from './effects';
 import { now } from '../clock';
 import { fault } from '../faults';
 import { getLiveRoom } from '../stubs';
+import { meterObject } from '../meter';
 import type { Env } from '../env';
 import { migrate } from './migrate';
 import { WALLET_MIGRATIONS } from './wallet-migrations';
@@ -51,6 +52,7 @@ export class Wallet extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    meterObject(this, 'Wallet', ctx, env);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, WALLET_MIGRATIONS));
     this.book = new WalletBook(new SqlWalletStore(ctx.storage), monotonicFactory());
     this.alarmClock = new Alarm(ctx.storage);
