@@ -18,6 +18,21 @@ export const testRoutes = new Hono<AppEnv>()
     advanceClock(advanceMs);
     return c.json({ now: now() });
   })
+  // A stored overlay config the API would refuse (a broken row), so browser tests see the overlay's fallback.
+  .post('/overlay-config', async (c) => {
+    const { handle, body } = await c.req.json<{ handle: string; body: string }>();
+    const row = await c.env.DB.prepare('SELECT user_id FROM creators WHERE handle = ?')
+      .bind(handle)
+      .first<{ user_id: string }>();
+    if (!row) return fail(c, 'not_found', 'No such creator.');
+    await c.env.DB.prepare(
+      `INSERT INTO overlay_configs (user_id, revision, body, updated_at) VALUES (?1, 1, ?2, ?3)
+       ON CONFLICT(user_id) DO UPDATE SET revision = revision + 1, body = excluded.body`,
+    )
+      .bind(row.user_id, body, now())
+      .run();
+    return c.json({ ok: true });
+  })
   // The benchmarks' baseline: one trivial Durable Object call, the platform's own limit on a machine.
   .get('/baseline/:id', async (c) => c.json({ pong: await getWallet(c.env, `baseline:${c.req.param('id')}`).ping() }))
   // What the bench's meter counted so far (worker/src/meter.ts); 404 unless BENCH_METER is set.
