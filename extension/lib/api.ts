@@ -21,6 +21,7 @@ import {
   ModerationRequest,
   ModerationResponse,
   OverlayTokenResponse,
+  StatementResponse,
   PayoutAccountLinkResponse,
   PayoutAccountResponse,
   PayoutListResponse,
@@ -36,6 +37,7 @@ import {
   TestAlertResponse,
   UserSchema,
   WalletResponse,
+  type LimitsRequest,
 } from '@giftstream/shared';
 
 /** Logout answers 204 with no body. */
@@ -45,6 +47,9 @@ export type Rates = z.infer<typeof RatesResponse>;
 export type Catalog = z.infer<typeof CatalogResponse>['gifts'];
 export type Me = z.infer<typeof MeResponse>;
 export type Wallet = z.infer<typeof WalletResponse>;
+export type GiftsSent = NonNullable<Wallet['room']>['sent'];
+export type GiftLimits = Wallet['giftLimits'];
+export type Statement = z.infer<typeof StatementResponse>;
 export type HistoryPage = z.infer<typeof HistoryResponse>;
 export type HistoryItem = HistoryPage['entries'][number];
 export type Purchase = z.infer<typeof PurchaseSchema>;
@@ -94,6 +99,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     schema: S,
     body?: unknown,
     key?: string,
+    as: 'json' | 'text' = 'json',
   ): Promise<ApiResult<z.infer<S>>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -123,7 +129,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
         : { code: res.status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${res.status}.` };
       return { ok: false, status: res.status, error: { ...error, status: res.status } };
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(as === 'text' ? text : json);
     if (!parsed.success)
       return {
         ok: false,
@@ -143,11 +149,14 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     me: () => call('GET', '/v1/me', MeResponse),
     rates: () => call('GET', '/v1/rates', RatesResponse),
     gifts: () => call('GET', '/v1/gifts', CatalogResponse),
-    wallet: () => call('GET', '/v1/wallet', WalletResponse),
+    wallet: (room?: string) => call('GET', `/v1/wallet${room ? `?room=${q(room)}` : ''}`, WalletResponse),
+    statement: (month: string) => call('GET', `/v1/wallet/statement?month=${q(month)}`, StatementResponse),
+    /** The statement's CSV, as text: the same money as `statement`, for a spreadsheet. */
+    statementCsv: (month: string) =>
+      call('GET', `/v1/wallet/statement.csv?month=${q(month)}`, z.string(), undefined, undefined, 'text'),
     history: (before?: string) =>
       call('GET', `/v1/wallet/history?limit=100${before ? `&before=${q(before)}` : ''}`, HistoryResponse),
-    setLimits: (b: { daily?: number | null; weekly?: number | null; monthly?: number | null }) =>
-      call('PUT', '/v1/wallet/limits', LimitsResponse, b),
+    setLimits: (b: z.input<typeof LimitsRequest>) => call('PUT', '/v1/wallet/limits', LimitsResponse, b),
     buy: (b: { packId: string } | { coins: number }, key: string) =>
       call('POST', '/v1/purchases', PurchaseResponse, b, key),
     purchase: (id: string) => call('GET', `/v1/purchases/${q(id)}`, PurchaseViewResponse),

@@ -91,6 +91,8 @@ export function fakeServer(opts: FakeServerOptions = {}) {
       pendingLimits: [],
       purchased: { day: 0, week: 0, month: 0 },
       gifted: { day: 0, week: 0, month: 0 },
+      giftLimits: { stream: null, daily: null },
+      giftSpent: { day: 0 },
     });
     if (path === '/v1/wallet') return json(200, wallet());
     if (path === '/v1/me')

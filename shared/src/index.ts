@@ -22,3 +22,4 @@ export * from './overlay/config';
 export * from './overlay/match';
 export * from './overlay/media';
 export * from './schemas/studio';
+export * from './money/statement';

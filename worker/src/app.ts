@@ -99,6 +99,7 @@ const v1 = $(
               kind: 'ok',
               title: 'Payment received',
               lines: ['Your coins arrive in your wallet as soon as the payment is confirmed. You can close this tab.'],
+              terms: true,
             }
           : { kind: 'bad', title: 'Checkout cancelled', lines: ['Nothing was charged. You can close this tab.'] },
       ),

@@ -84,7 +84,6 @@ export const AccountDeletedResponse = z.object({
   /** Payouts still waiting for the operator, withdrawn with the account (their diamonds forfeited too). */
   withdrawnPayouts: z.array(z.string()),
 });
-export const LimitsResponse = z.object({ limits: LimitsSchema, pendingLimits: WalletResponse.shape.pendingLimits });
 export const PurchaseViewResponse = z.object({ purchase: PurchaseSchema });
 
 // ---- a creator's own room ----

@@ -5,7 +5,7 @@ import type { CreatorRow, Env } from '../env';
 type ClaimRow = { url: string; site: string; verified: number };
 
 const CREATOR_SELECT =
-  'SELECT c.user_id, c.handle, c.live, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
+  'SELECT c.user_id, c.handle, c.live, c.live_session, u.display_name FROM creators c JOIN users u ON u.id = c.user_id';
 
 async function channelsOf(env: Env, handle: string) {
   const { results } = await env.DB.prepare(
@@ -102,9 +102,10 @@ export async function becomeCreator(
 }
 
 /** Mirrors the room's live flag for the gift path and profiles. */
-export async function setCreatorLive(env: Env, userId: string, live: boolean): Promise<void> {
-  await env.DB.prepare('UPDATE creators SET live = ? WHERE user_id = ?')
-    .bind(live ? 1 : 0, userId)
+/** The directory's copy of the room's live flag and session, which gift caps count per stream. */
+export async function setCreatorLive(env: Env, userId: string, sessionId: string | null): Promise<void> {
+  await env.DB.prepare('UPDATE creators SET live = ?, live_session = ? WHERE user_id = ?')
+    .bind(sessionId ? 1 : 0, sessionId, userId)
     .run();
   forgetCreators();
 }

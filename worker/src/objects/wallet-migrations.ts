@@ -16,4 +16,8 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   `CREATE TABLE combos (key TEXT PRIMARY KEY, id TEXT NOT NULL, last_at INTEGER NOT NULL, count INTEGER NOT NULL);`,
   // Effects that leave the wallet (directory rows, payment-provider calls), applied by the alarm until they succeed.
   `CREATE TABLE effects (id TEXT PRIMARY KEY, effect TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
+  // What each gift cost in money, with the room's live session: the gift caps and the spend meter count these.
+  `CREATE TABLE gift_spend (transfer_id TEXT PRIMARY KEY, room TEXT NOT NULL, session_id TEXT, amount INTEGER NOT NULL, at INTEGER NOT NULL);
+   CREATE INDEX gift_spend_at ON gift_spend (at);
+   CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
 ];

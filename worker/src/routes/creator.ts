@@ -173,7 +173,7 @@ export const ownCreatorRoutes = routes()
     const { live, title } = c.req.valid('json');
     const { handle, user_id } = c.get('creator');
     const state = await getLiveRoom(c.env, handle).setLive(live, title || null);
-    await setCreatorLive(c.env, user_id, state.live);
+    await setCreatorLive(c.env, user_id, state.live ? state.sessionId : null);
     return c.json({ live: state });
   })
   .openapi(setGoal, async (c) =>

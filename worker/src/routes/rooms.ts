@@ -60,6 +60,7 @@ export const roomRoutes = routes()
       count: body.count,
       message: body.message || undefined,
       card,
+      sessionId: creator.live_session,
     });
     const r = await getWallet(c.env, user.id).debitGift({
       ...keyed,

@@ -151,10 +151,16 @@ const FIXTURES: Record<string, Fixture> = {
     body: () => ({ currentPassword: 'not the password', newPassword: 'another long password' }),
     allowed: always(s(403, 'forbidden', 'currentPassword')),
   },
-  'GET /v1/wallet': { allowed: always(s(200)) },
+  'GET /v1/wallet': { path: () => `/v1/wallet?room=${w.handle}`, allowed: always(s(200)) },
   'GET /v1/wallet/history': { path: () => '/v1/wallet/history?limit=5', allowed: always(s(200)) },
   'GET /v1/wallet/history.csv': { allowed: always(s(200)) },
-  'PUT /v1/wallet/limits': { body: () => ({ monthly: null }), allowed: always(s(200)) },
+  // Each caller's own wallet: a room's handle only says whose stream to count, it opens nobody's wallet.
+  'GET /v1/wallet/statement': { path: () => '/v1/wallet/statement?month=2026-12', allowed: always(s(200)) },
+  'GET /v1/wallet/statement.csv': { path: () => '/v1/wallet/statement.csv?month=2026-12', allowed: always(s(200)) },
+  'PUT /v1/wallet/limits': {
+    body: () => ({ monthly: null, giftLimits: { stream: null, daily: null } }),
+    allowed: always(s(200)),
+  },
   'POST /v1/purchases': {
     body: () => ({ packId: 'pack_100' }),
     allowed: (p) => (p === 'minor' ? s(403, 'age_restricted') : s(201)),
