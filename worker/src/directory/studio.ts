@@ -133,3 +133,18 @@ export async function redeemStudioTicket(env: Env, ticketHash: string, at: numbe
     .first<{ user_id: string }>();
   return row?.user_id ?? null;
 }
+
+/** Tests only (`/v1/__test/overlay-config`): stores a config body as given, even one the API would refuse. */
+export async function storeRawOverlayConfig(env: Env, handle: string, body: string, at: number): Promise<boolean> {
+  const row = await env.DB.prepare('SELECT user_id FROM creators WHERE handle = ?')
+    .bind(handle)
+    .first<{ user_id: string }>();
+  if (!row) return false;
+  await env.DB.prepare(
+    `INSERT INTO overlay_configs (user_id, revision, body, updated_at) VALUES (?1, 1, ?2, ?3)
+     ON CONFLICT(user_id) DO UPDATE SET revision = revision + 1, body = excluded.body`,
+  )
+    .bind(row.user_id, body, at)
+    .run();
+  return true;
+}

@@ -3,6 +3,7 @@ import type { GiftPayload } from '@giftstream/shared';
 import { advanceClock, now } from '../clock';
 import type { AppEnv } from '../env';
 import { fail } from '../http';
+import { storeRawOverlayConfig } from '../directory/studio';
 import { getLiveRoom, getWallet } from '../stubs';
 import { meterSnapshot } from '../meter';
 
@@ -21,16 +22,7 @@ export const testRoutes = new Hono<AppEnv>()
   // A stored overlay config the API would refuse (a broken row), so browser tests see the overlay's fallback.
   .post('/overlay-config', async (c) => {
     const { handle, body } = await c.req.json<{ handle: string; body: string }>();
-    const row = await c.env.DB.prepare('SELECT user_id FROM creators WHERE handle = ?')
-      .bind(handle)
-      .first<{ user_id: string }>();
-    if (!row) return fail(c, 'not_found', 'No such creator.');
-    await c.env.DB.prepare(
-      `INSERT INTO overlay_configs (user_id, revision, body, updated_at) VALUES (?1, 1, ?2, ?3)
-       ON CONFLICT(user_id) DO UPDATE SET revision = revision + 1, body = excluded.body`,
-    )
-      .bind(row.user_id, body, now())
-      .run();
+    if (!(await storeRawOverlayConfig(c.env, handle, body, now()))) return fail(c, 'not_found', 'No such creator.');
     return c.json({ ok: true });
   })
   // The benchmarks' baseline: one trivial Durable Object call, the platform's own limit on a machine.
