@@ -417,6 +417,13 @@ function OverlayLink({ overlay, act, onNote }: { overlay: string | null; act: Ac
         >
           Test alert
         </button>
+        <button
+          type="button"
+          name="studio"
+          onClick={() => void act(ask({ type: 'creator.studio' }), 'The overlay studio opened in a new tab.')}
+        >
+          Style alerts
+        </button>
       </div>
     </>
   );

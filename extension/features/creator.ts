@@ -51,6 +51,22 @@ export async function testAlert(ctx: BackgroundContext): Promise<Reply<null>> {
   return relay(ctx, await s.api.testAlert(), () => null);
 }
 
+/**
+ * Opens the overlay studio signed in: a single-use ticket that expires in two minutes, in the address's
+ * fragment (never sent to a server or a referrer); the popup's own session token never leaves the extension.
+ */
+export async function openStudio(ctx: BackgroundContext): Promise<Reply<Creator['creator.studio']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  const res = await s.api.studioTicket();
+  if (!res.ok) return relay(ctx, res);
+  // The ticket goes only to the server it came from, whatever address the reply names.
+  const studio = new URL('/studio/', s.session.server);
+  studio.hash = `ticket=${encodeURIComponent(res.data.ticket)}`;
+  await ctx.openTab(studio.toString());
+  return ok({ opened: true });
+}
+
 export async function earnings(ctx: BackgroundContext): Promise<Reply<Creator['creator.earnings']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;

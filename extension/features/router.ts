@@ -143,6 +143,8 @@ async function fromCreatorPage(ctx: BackgroundContext, m: CreatorMessage): Promi
       return creator.overlay(ctx, m.rotate);
     case 'creator.testAlert':
       return creator.testAlert(ctx);
+    case 'creator.studio':
+      return creator.openStudio(ctx);
     case 'creator.earnings':
       return creator.earnings(ctx);
     case 'creator.payouts':

@@ -33,6 +33,7 @@ import {
   RefundResponse,
   ResolveResponse,
   RoomResponse,
+  StudioTicketResponse,
   TestAlertResponse,
   UserSchema,
   WalletResponse,
@@ -173,6 +174,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     clearGoal: () => call('DELETE', '/v1/creator/goal', GoalResponse),
     overlayToken: (rotate: boolean) => call(rotate ? 'POST' : 'GET', '/v1/creator/overlay-token', OverlayTokenResponse),
     testAlert: () => call('POST', '/v1/creator/test-alert', TestAlertResponse),
+    studioTicket: () => call('POST', '/v1/creator/studio-ticket', StudioTicketResponse),
     moderation: () => call('GET', '/v1/creator/moderation', ModerationResponse),
     setBlockedWords: (b: z.input<typeof ModerationRequest>) =>
       call('PUT', '/v1/creator/moderation', BlockedWordsResponse, b),

@@ -63,6 +63,7 @@ export const PageMessage = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('creator.overlay'), rotate: z.boolean() }),
   z.strictObject({ type: z.literal('creator.testAlert') }),
+  z.strictObject({ type: z.literal('creator.studio') }),
   z.strictObject({ type: z.literal('creator.earnings') }),
   z.strictObject({ type: z.literal('creator.payouts') }),
   z.strictObject({ type: z.literal('creator.requestPayout'), key: Key, payout: PayoutRequest }),

@@ -92,6 +92,8 @@ export interface Replies {
   'creator.goal': { goal: Room['goal'] };
   'creator.overlay': { token: string; overlayUrl: string };
   'creator.testAlert': null;
+  /** The overlay studio opened in a new tab, signed in by a single-use ticket. */
+  'creator.studio': { opened: boolean };
   'creator.earnings': Earnings;
   'creator.payouts': { payouts: Payout[] };
   'creator.requestPayout': { payout: Payout };

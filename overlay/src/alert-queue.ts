@@ -53,6 +53,10 @@ export interface QueueOptions {
   toastSlots?: number;
   maxPending?: number;
   onShow?: (alert: Alert) => void;
+  /** A gift raised the count of an alert (its combo went on). */
+  onRaise?: (alert: Alert) => void;
+  /** The creator's least time on screen for this alert, if their look sets one. */
+  holdOf?: (alert: Alert) => number | null;
 }
 
 const TIER_RANK: Record<Tier, number> = { small: 0, medium: 1, large: 2, epic: 3 };
@@ -88,19 +92,24 @@ export function catchUp(waiting: number): number {
 }
 
 export class AlertQueue {
-  readonly minCoins: number;
+  /** Settable: a saved overlay configuration applies to alerts from then on. */
+  minCoins: number;
   readonly toastSlots: number;
   readonly maxPending: number;
   private readonly pending: Record<Lane, Alert[]> = { toast: [], stage: [] };
   private readonly shown: Record<Lane, Alert[]> = { toast: [], stage: [] };
   private readonly byCombo = new Map<string, Alert>();
   private readonly onShow: (alert: Alert) => void;
+  private readonly onRaise: (alert: Alert) => void;
+  private readonly holdOf: (alert: Alert) => number | null;
 
   constructor(opts: QueueOptions = {}) {
     this.minCoins = opts.minCoins ?? 1;
     this.toastSlots = opts.toastSlots ?? 4;
     this.maxPending = Math.max(2, opts.maxPending ?? 20);
     this.onShow = opts.onShow ?? (() => {});
+    this.onRaise = opts.onRaise ?? (() => {});
+    this.holdOf = opts.holdOf ?? (() => null);
   }
 
   /** Alerts on screen (including ones playing their exit), oldest first. */
@@ -119,6 +128,7 @@ export class AlertQueue {
       if (g.combo.count > part.count) {
         part.count = g.combo.count;
         existing.bump++;
+        if (existing.shownAt !== null) this.onRaise(existing);
       }
       existing.events++;
       existing.updatedAt = now;
@@ -210,7 +220,7 @@ export class AlertQueue {
   private expiry(a: Alert, waiting: number): number {
     const pace = catchUp(waiting);
     const shownAt = a.shownAt ?? a.updatedAt;
-    const earliest = shownAt + HOLD_MS[a.tier] * pace;
+    const earliest = shownAt + (this.holdOf(a) ?? HOLD_MS[a.tier]) * pace;
     const open = a.parts.some((p) => !p.ended);
     // With nobody waiting, an open combo keeps the stage until its combo_end; with a queue, it yields.
     if (open && !waiting) return Math.max(earliest, a.updatedAt + COMBO_WAIT_MS);

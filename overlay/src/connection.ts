@@ -134,7 +134,7 @@ export class RoomConnection {
   private accept(events: RoomEvent[]): { fresh: RoomEvent[]; gap: boolean } {
     const out: RoomEvent[] = [];
     for (const e of events) {
-      if (e.type === 'test') {
+      if (e.type === 'test' || e.type === 'config') {
         out.push(e);
       } else if (e.type === 'hello') {
         // The room's seq only falls behind ours if its storage was wiped (a fresh dev server).

@@ -1,10 +1,14 @@
 import type { GoalState, LeaderboardEntry, RoomEvent } from '@giftstream/shared';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { AlertQueue } from './alert-queue';
+import { browserSpeaker, onAlertRaised, onAlertShown, type EffectsContext, type Speaker } from './alert-effects';
+import { AlertQueue, type Alert } from './alert-queue';
 import type { OverlayConfig } from './config';
 import { RoomConnection, type ConnectionOptions, type ConnectionStatus } from './connection';
+import { alertStyle, lookOfAlert } from './looks';
+import { allOverrides, effective, type Effective, type UrlOverrides } from './settings';
 import { createSound, type Sound } from './sound';
+import { useRoomSettings } from './use-room-settings';
 import { Alerts } from './widgets/alerts';
 import { Goal } from './widgets/goal';
 import { Leaderboard } from './widgets/leaderboard';
@@ -22,6 +26,10 @@ export interface OverlayProps {
   fetch?: typeof fetch;
   now?: () => number;
   sound?: Sound;
+  /** The URL parameters that override the saved configuration; without it, every URL field does. */
+  overrides?: UrlOverrides;
+  /** Text-to-speech; the browser's speech synthesis unless given (null: none). */
+  speaker?: Speaker | null;
 }
 
 /**
@@ -74,24 +82,67 @@ function Room({
   fetch: fetchImpl = (...a) => fetch(...a),
   now = Date.now,
   sound,
+  overrides,
+  speaker,
 }: OverlayProps & { room: string }) {
-  const chime = useMemo(() => sound ?? createSound(config.sound), [sound, config.sound]);
-  const queue = useMemo(
-    () => new AlertQueue({ minCoins: config.minCoins, onShow: (a) => chime.play(a.tier) }),
-    [config.minCoins, chime],
-  );
-  const { goal, board, status } = useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue });
+  const [saved, loadSettings, applySettings] = useRoomSettings(origin, room, fetchImpl);
+  const eff = effective(saved.config, overrides ?? allOverrides(config));
+  const live = useRef(eff);
+  live.current = eff;
+  const queue = useLookedQueue(eff, live, origin, sound, speaker);
+  const { goal, board, status } = useRoomFeed({
+    config,
+    room,
+    origin,
+    WebSocket,
+    fetchImpl,
+    now,
+    queue,
+    live,
+    onHello: loadSettings,
+    onConfig: applySettings,
+  });
   const dot = useStatusDot(status, now);
 
   if (status.state === 'stopped') return <Stopped reason={status.reason} room={room} />;
   return (
-    <>
-      {config.widgets.has('goal') && <Goal goal={goal} />}
-      {config.widgets.has('leaderboard') && <Leaderboard entries={board} />}
-      {config.widgets.has('alerts') && <Alerts queue={queue} />}
+    <div class={`theme-${eff.theme}`} data-revision={saved.revision}>
+      {eff.widgets.has('goal') && <Goal goal={goal} />}
+      {eff.widgets.has('leaderboard') && <Leaderboard entries={board} />}
+      {eff.widgets.has('alerts') && (
+        <Alerts queue={queue} styleOf={(a) => alertStyle(lookOfAlert(eff.settings, a), origin)} />
+      )}
       {dot && <div class="status-dot" role="status" title="Reconnecting to Giftstream…" />}
-    </>
+    </div>
   );
+}
+
+/**
+ * One alert queue for the room's life, playing each alert in its look (the saved configuration, read through
+ * `live` so a save changes how alerts look and sound without losing what is queued).
+ */
+function useLookedQueue(
+  eff: Effective,
+  live: { current: Effective },
+  origin: string,
+  sound: Sound | undefined,
+  speaker: Speaker | null | undefined,
+): AlertQueue {
+  const chime = useMemo(() => sound ?? createSound(eff.sounds), [sound, eff.sounds]);
+  const talker = useMemo(() => (speaker === undefined ? browserSpeaker() : speaker), [speaker]);
+  const fx = useRef<EffectsContext>(null as never);
+  fx.current = { origin, sounds: eff.sounds, tts: eff.settings.tts, chime, speaker: talker };
+  const queue = useMemo(() => {
+    const look = (a: Alert) => lookOfAlert(live.current.settings, a);
+    return new AlertQueue({
+      minCoins: eff.minCoins,
+      onShow: (a) => onAlertShown(a, look(a), fx.current),
+      onRaise: (a) => onAlertRaised(look(a), fx.current),
+      holdOf: (a) => look(a).durationMs,
+    });
+  }, []);
+  queue.minCoins = eff.minCoins;
+  return queue;
 }
 
 interface FeedOptions {
@@ -102,13 +153,18 @@ interface FeedOptions {
   fetchImpl: typeof fetch;
   now: () => number;
   queue: AlertQueue;
+  /** The settings in force, read when each event arrives. */
+  live: { current: Effective };
+  /** Every (re)connect: the room's saved configuration is read again. */
+  onHello(): void;
+  onConfig(revision: number, config: unknown): void;
 }
 
 /**
  * The room's events as they arrive: gifts go into the alert queue (re-rendered and woken again when it next
  * changes), the goal and leaderboard become state, and the connection's status is kept for the notices.
  */
-function useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue }: FeedOptions) {
+function useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue, live, onHello, onConfig }: FeedOptions) {
   const [, setVersion] = useState(0);
   const [goal, setGoal] = useState<GoalState>(null);
   const [board, setBoard] = useState<readonly LeaderboardEntry[]>([]);
@@ -125,7 +181,7 @@ function useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue }:
       timer.current = wake === null ? null : setTimeout(pump, Math.max(16, wake - t));
     };
     const apply = (events: RoomEvent[]) => {
-      for (const e of events) applyEvent(e, { config, queue, now, setGoal, setBoard });
+      for (const e of events) applyEvent(e, { live, queue, now, setGoal, setBoard, onHello, onConfig });
       diagnostics.stats.peakQueue = Math.max(
         diagnostics.stats.peakQueue,
         queue.waiting('toast').length + queue.waiting('stage').length,
@@ -157,25 +213,33 @@ function useRoomFeed({ config, room, origin, WebSocket, fetchImpl, now, queue }:
 }
 
 interface EventTargets {
-  config: OverlayConfig;
+  live: { current: Effective };
   queue: AlertQueue;
+  onHello(): void;
+  onConfig(revision: number, config: unknown): void;
   now: () => number;
   setGoal(goal: GoalState): void;
   setBoard(board: readonly LeaderboardEntry[]): void;
 }
 
-function applyEvent(e: RoomEvent, { config, queue, now, setGoal, setBoard }: EventTargets) {
+function applyEvent(e: RoomEvent, { live, queue, now, setGoal, setBoard, onHello, onConfig }: EventTargets) {
+  const alerts = live.current.widgets.has('alerts');
   switch (e.type) {
     case 'hello':
+      // Saves made while this overlay was away: the room's config is read on every (re)connect.
+      onHello();
       setGoal(e.goal);
       setBoard(e.leaderboard);
       break;
     case 'gift':
       diagnostics.stats.gifts++;
-      if (config.widgets.has('alerts')) queue.gift(e, now());
+      if (alerts) queue.gift(e, now());
       break;
     case 'test':
-      if (config.widgets.has('alerts')) queue.gift({ ...e, test: true }, now());
+      if (alerts) queue.gift({ ...e, test: true }, now());
+      break;
+    case 'config':
+      onConfig(e.revision, e.config);
       break;
     case 'combo_end':
       queue.comboEnd(e, now());

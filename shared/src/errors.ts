@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   handle_taken: 409,
   payload_too_large: 413,
+  unsupported_media: 415,
   rate_limited: 429,
   payment_provider_error: 502,
 } as const;

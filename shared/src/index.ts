@@ -18,4 +18,8 @@ export * from './room/book';
 export * from './room/memory-store';
 export * from './moderation';
 export * from './text';
+export * from './overlay/config';
+export * from './overlay/match';
+export * from './overlay/media';
+export * from './schemas/studio';
 export * from './money/statement';

@@ -62,6 +62,12 @@ export const GoalEvent = z.object({ ...base, type: z.literal('goal'), goal: Goal
 export const LeaderboardEvent = z.object({ ...base, type: z.literal('leaderboard'), leaderboard: Leaderboard });
 export const LiveEvent = z.object({ ...base, type: z.literal('live'), ...liveShape });
 export const TestEvent = z.object({ ...base, type: z.literal('test'), test: z.literal(true), ...giftShape });
+/**
+ * Only on overlay connections, like `test`: the creator saved a new overlay configuration. `config` is
+ * checked by the overlay itself (OverlayConfigSchema), so a config it cannot read falls back to the default
+ * look instead of failing the frame.
+ */
+export const ConfigEvent = z.object({ ...base, type: z.literal('config'), revision: amount(), config: z.unknown() });
 
 export const RoomEvent = z.discriminatedUnion('type', [
   HelloEvent,
@@ -71,6 +77,7 @@ export const RoomEvent = z.discriminatedUnion('type', [
   LeaderboardEvent,
   LiveEvent,
   TestEvent,
+  ConfigEvent,
 ]);
 export const RoomFrame = z.union([RoomEvent, z.array(RoomEvent)]);
 
@@ -81,9 +88,10 @@ export type LiveState = z.infer<typeof LiveState>;
 export type GoalState = z.infer<typeof GoalState>;
 export type LeaderboardEntry = z.infer<typeof LeaderboardEntry>;
 export type GiftFields = z.infer<typeof GiftFields>;
+export type ConfigEvent = z.infer<typeof ConfigEvent>;
 
 /** Stored events, the ones that take a seq. */
-export type StoredEvent = Exclude<RoomEvent, { type: 'hello' | 'test' }>;
+export type StoredEvent = Exclude<RoomEvent, { type: 'hello' | 'test' | 'config' }>;
 /** A stored event before the room numbers it. */
 export type NewEvent = StoredEvent extends infer E ? (E extends StoredEvent ? Omit<E, 'seq' | 'v'> : never) : never;
 

@@ -1,7 +1,7 @@
 import { $, createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { errorBody, OpenApiDocumentResponse } from '@giftstream/shared';
+import { errorBody, MEDIA_MAX_BYTES, OpenApiDocumentResponse } from '@giftstream/shared';
 import { ADMIN_CSP, ADMIN_HTML, ADMIN_JS } from './admin-page';
 import { noticeHtml, PAGE_CSP } from './pages';
 import { privacyFacts, privacyHtml } from './privacy-page';
@@ -22,9 +22,15 @@ import { testRoutes } from './routes/test-hooks';
 import { ownCreatorRoutes } from './routes/creator';
 import { roomRoutes } from './routes/rooms';
 import { channelConnectRoutes, oauthRoutes } from './routes/oauth';
+import { mediaRoutes, publicMediaRoutes } from './routes/media';
+import { overlayConfigRoutes, roomConfigRoutes, studioSessionRoutes, studioTicketRoutes } from './routes/studio';
+import { withPageHeaders } from './studio-page';
 
 const MAX_BODY = 16 * 1024;
 const MAX_WEBHOOK_BODY = 256 * 1024;
+
+/** An upload is the one body over 16 KiB a person sends: its own limit is the file limit. */
+const isUpload = (method: string, path: string) => method === 'POST' && path === '/v1/creator/media';
 
 const tooLarge = (max: number) =>
   bodyLimit({
@@ -52,7 +58,18 @@ const v1 = $(
   routes()
     .use(alongside)
     .use('/webhooks/*', tooLarge(MAX_WEBHOOK_BODY))
-    .use('*', async (c, next) => (c.req.path.startsWith('/v1/webhooks/') ? next() : tooLarge(MAX_BODY)(c, next))),
+    .use(
+      '/creator/media',
+      bodyLimit({
+        maxSize: MEDIA_MAX_BYTES,
+        onError: (c) => fail(c, 'payload_too_large', 'Files are limited to 2 MB.'),
+      }),
+    )
+    .use('*', async (c, next) =>
+      c.req.path.startsWith('/v1/webhooks/') || isUpload(c.req.method, c.req.path)
+        ? next()
+        : tooLarge(MAX_BODY)(c, next),
+    ),
 )
   .route('/', publicRoutes)
   .route('/auth', authRoutes)
@@ -63,6 +80,12 @@ const v1 = $(
   .route('/creators', creatorRoutes)
   .route('/channels', channelRoutes)
   .route('/creator/channels', channelConnectRoutes)
+  .route('/creator/overlay-config', overlayConfigRoutes)
+  .route('/creator/media', mediaRoutes)
+  .route('/creator/studio-ticket', studioTicketRoutes)
+  .route('/studio', studioSessionRoutes)
+  .route('/media', publicMediaRoutes)
+  .route('/rooms', roomConfigRoutes)
   .route('/creator', ownCreatorRoutes)
   .route('/oauth', oauthRoutes)
   .route('/rooms', roomRoutes)
@@ -176,10 +199,10 @@ export const app = $(
         'x-frame-options': 'DENY',
       }),
     )
-    // Static assets (the overlay) normally never reach the worker; this serves them where they do.
-    .get('*', (c) =>
+    // Static assets: the overlay and the studio come through here for their CSP (run_worker_first).
+    .get('*', async (c) =>
       c.env.ASSETS && !c.req.path.startsWith('/v1/')
-        ? c.env.ASSETS.fetch(c.req.raw)
+        ? withPageHeaders(c.req.path, await c.env.ASSETS.fetch(c.req.raw))
         : fail(c, 'not_found', `No route GET ${c.req.path}.`),
     )
     .notFound((c) => fail(c, 'not_found', `No route ${c.req.method} ${c.req.path}.`))

@@ -9,12 +9,12 @@ import { b64url, sha256, timingSafeEqualText } from './crypto';
 /** Kept here for the callers that knew them as auth's. */
 export { DECOY_HASH, hashPassword, hashStats, inHashTurn, sha256, timingSafeEqualText, verifyPassword } from './crypto';
 
-/** A random bearer token; only its hash is stored. */
-export async function createSession(env: Env, userId: string): Promise<string> {
+/** A random bearer token; only its hash is stored. Lasts SESSION_TTL_DAYS unless `lifetimeMs` says less. */
+export async function createSession(env: Env, userId: string, lifetimeMs?: number): Promise<string> {
   const token = `gs_${b64url(crypto.getRandomValues(new Uint8Array(32)))}`;
   const t = now();
   await env.DB.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-    .bind(await sha256(token), userId, t, t + Number(env.SESSION_TTL_DAYS) * DAY)
+    .bind(await sha256(token), userId, t, t + (lifetimeMs ?? Number(env.SESSION_TTL_DAYS) * DAY))
     .run();
   return token;
 }

@@ -6,6 +6,10 @@ export interface Env {
   WALLET: DurableObjectNamespace<Wallet>;
   LIVE_ROOM: DurableObjectNamespace<LiveRoom>;
   ASSETS?: Fetcher;
+  /** Creators' overlay images and sounds, under media/<id>. */
+  MEDIA: R2Bucket;
+  /** Bytes of uploads each creator may keep. */
+  MEDIA_QUOTA_BYTES?: string;
   PUBLIC_URL: string;
   ADMIN_TOKEN?: string;
   STRIPE_SECRET_KEY?: string;

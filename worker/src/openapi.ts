@@ -105,6 +105,26 @@ export function page(type: 'text/html' | 'text/csv' | 'text/javascript', descrip
   return { 200: { description, content: { [type]: { schema: z.string() } } }, ...ERRORS };
 }
 
+/** A route that answers a stored file's bytes, in the file's own type. */
+export function file(description = 'The file'): Responses {
+  return {
+    200: { description, content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...ERRORS,
+  };
+}
+
+/** A body of raw bytes (a file upload), not JSON: the handler reads and checks it itself. */
+export function bytes(description: string) {
+  return {
+    required: true,
+    description,
+    content: {
+      'image/*': { schema: z.string().openapi({ format: 'binary' }) },
+      'audio/*': { schema: z.string().openapi({ format: 'binary' }) },
+    },
+  };
+}
+
 export function webSocket(): Responses {
   return { 101: { description: 'Switching protocols: room events as JSON frames' }, ...ERRORS };
 }

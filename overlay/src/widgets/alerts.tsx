@@ -2,36 +2,38 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { alertCoins, alertCount, senders, type Alert, type AlertQueue } from '../alert-queue';
 import { GiftArt } from '@giftstream/ui';
 import { formatNumber, nameList } from '../format';
+import type { AlertStyle } from '../looks';
 
 /** Toasts are stacked by transform, newest at the bottom, so re-stacking never changes layout. */
 export const TOAST_PITCH_PX = 100;
 
-export function Alerts({ queue }: { queue: AlertQueue }) {
+/** `styleOf`: the creator's look for each alert (the studio's configuration); none draws the house look. */
+export function Alerts({ queue, styleOf }: { queue: AlertQueue; styleOf?: (a: Alert) => AlertStyle }) {
   const toasts = queue.visible('toast');
   const stage = queue.visible('stage');
+  const styles = new Map([...toasts, ...stage].map((a) => [a, styleOf?.(a)]));
+  // A toast drawn larger or smaller takes that much more or less of the stack.
+  const pitch = (a: Alert) => TOAST_PITCH_PX * (styles.get(a)?.scale ?? 1);
+  const above = (i: number) => toasts.slice(i + 1).reduce((n, a) => n + pitch(a), 0);
   return (
     <div class="alerts">
       <div class="toasts">
         {toasts.map((a, i) => (
-          <div
-            key={a.key}
-            class="toast-slot"
-            style={{ transform: `translateY(${-(toasts.length - 1 - i) * TOAST_PITCH_PX}px)` }}
-          >
-            <AlertView alert={a} />
+          <div key={a.key} class="toast-slot" style={{ transform: `translateY(${-above(i)}px)` }}>
+            <AlertView alert={a} look={styles.get(a)} />
           </div>
         ))}
       </div>
       <div class="stage">
         {stage.map((a) => (
-          <AlertView key={a.key} alert={a} />
+          <AlertView key={a.key} alert={a} look={styles.get(a)} />
         ))}
       </div>
     </div>
   );
 }
 
-export function AlertView({ alert: a }: { alert: Alert }) {
+export function AlertView({ alert: a, look }: { alert: Alert; look?: AlertStyle }) {
   const count = alertCount(a);
   const gifts = new Set(a.parts.map((p) => p.giftId));
   const top = a.parts.reduce((best, p) => (p.unitCoins > best.unitCoins ? p : best));
@@ -44,6 +46,7 @@ export function AlertView({ alert: a }: { alert: Alert }) {
     a.leavingAt !== null && 'leaving',
     a.test && 'is-test',
     aggregated && 'aggregated',
+    look?.classes,
   ];
   return (
     <div
@@ -52,9 +55,10 @@ export function AlertView({ alert: a }: { alert: Alert }) {
       data-count={count}
       data-events={a.events}
       data-combos={a.parts.map((p) => `${p.comboId}=${p.count}`).join(' ')}
+      style={look?.style}
     >
       {a.tier === 'epic' && <div class="epic-rays" />}
-      <GiftArt giftId={top.giftId} class="art" />
+      {look?.image ? <img class="art" src={look.image} alt="" /> : <GiftArt giftId={top.giftId} class="art" />}
       <div class="text">
         <div class="who">{nameList(names)}</div>
         <div class="what">

@@ -4,7 +4,8 @@ import { getLiveRoom } from '../stubs';
 
 /**
  * What closing an account changes outside its wallet: personal data removed (the row stays, its ledger
- * refers to it), sessions ended, payout destinations erased, channel claims and open channel sign-ins dropped, the room off air.
+ * refers to it), sessions ended, payout destinations erased, channel claims and open channel sign-ins dropped, overlay
+ * uploads, looks and studio tickets deleted, the room off air.
  * Every step may run again: the wallet's outbox repeats the whole until it succeeds.
  */
 export async function closeAccount(env: Env, userId: string): Promise<void> {
@@ -19,7 +20,18 @@ export async function closeAccount(env: Env, userId: string): Promise<void> {
     ),
     // A channel sign-in still open would otherwise prove a channel for the closed account.
     env.DB.prepare('DELETE FROM oauth_states WHERE user_id = ?').bind(userId),
+    // The overlay studio: a ticket must not open a session, and the saved looks go with the account.
+    env.DB.prepare('DELETE FROM studio_tickets WHERE user_id = ?').bind(userId),
+    env.DB.prepare('DELETE FROM overlay_configs WHERE user_id = ?').bind(userId),
   ]);
+  // Uploaded images and sounds are the creator's own: the files go first, then the rows that index them.
+  const { results: files } = await env.DB.prepare('SELECT id FROM media WHERE user_id = ?')
+    .bind(userId)
+    .all<{ id: string }>();
+  if (files.length) {
+    await env.MEDIA.delete(files.map((f) => `media/${f.id}`));
+    await env.DB.prepare('DELETE FROM media WHERE user_id = ?').bind(userId).run();
+  }
   // The handle stays reserved (its room's history belongs to it), but the room goes off air.
   const creator = await env.DB.prepare('SELECT handle FROM creators WHERE user_id = ?')
     .bind(userId)

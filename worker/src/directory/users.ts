@@ -28,6 +28,12 @@ export async function userByEmail(env: Env, email: string) {
     .first<UserRow & { password_hash: string }>();
 }
 
+export async function userById(env: Env, id: string) {
+  return env.DB.prepare('SELECT id, email, display_name, birthdate, created_at FROM users WHERE id = ?')
+    .bind(id)
+    .first<UserRow>();
+}
+
 export async function passwordHashOf(env: Env, userId: string): Promise<string | null> {
   const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
     .bind(userId)

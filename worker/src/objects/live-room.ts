@@ -84,6 +84,11 @@ export class LiveRoom extends DurableObject<Env> {
     this.hub.testAlert(from);
   }
 
+  /** A saved overlay configuration, to overlay connections only; D1 keeps the config, nothing is stored here. */
+  pushOverlayConfig(revision: number, config: unknown): void {
+    this.hub.toOverlays({ type: 'config', revision, config });
+  }
+
   setBlockedWords(words: string[]): string[] {
     return this.book.setBlockedWords(words);
   }

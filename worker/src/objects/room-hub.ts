@@ -23,7 +23,7 @@ interface SocketState {
  * Events for overlay sockets only: never stored, they carry the room's current seq without taking one. A new
  * overlay-only event is a protocol type added to this union, sent with `toOverlays`.
  */
-export type OverlayEvent = Extract<RoomEvent, { type: 'test' }>;
+export type OverlayEvent = Extract<RoomEvent, { type: 'test' | 'config' }>;
 export type OverlayEventBody = OverlayEvent extends infer E
   ? E extends OverlayEvent
     ? Omit<E, 'v' | 'seq' | 'at'>

@@ -3,6 +3,7 @@ import type { GiftPayload } from '@giftstream/shared';
 import { advanceClock, now } from '../clock';
 import type { AppEnv } from '../env';
 import { fail } from '../http';
+import { storeRawOverlayConfig } from '../directory/studio';
 import { getLiveRoom, getWallet } from '../stubs';
 import { meterSnapshot } from '../meter';
 
@@ -17,6 +18,12 @@ export const testRoutes = new Hono<AppEnv>()
       return fail(c, 'invalid_request', 'advanceMs: a non-negative integer', 'advanceMs');
     advanceClock(advanceMs);
     return c.json({ now: now() });
+  })
+  // A stored overlay config the API would refuse (a broken row), so browser tests see the overlay's fallback.
+  .post('/overlay-config', async (c) => {
+    const { handle, body } = await c.req.json<{ handle: string; body: string }>();
+    if (!(await storeRawOverlayConfig(c.env, handle, body, now()))) return fail(c, 'not_found', 'No such creator.');
+    return c.json({ ok: true });
   })
   // The benchmarks' baseline: one trivial Durable Object call, the platform's own limit on a machine.
   .get('/baseline/:id', async (c) => c.json({ pong: await getWallet(c.env, `baseline:${c.req.param('id')}`).ping() }))

@@ -15,6 +15,7 @@ import {
   walletStub,
 } from '../helpers';
 import { makeEvent, postEvent } from '../stripe-fake';
+import { DEFAULT_OVERLAY_CONFIG } from '@giftstream/shared';
 
 const ROUTES = routeTable(app);
 
@@ -207,6 +208,26 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /v1/creator/moderation': { allowed: always(s(200)) },
   'PUT /v1/creator/moderation': { body: () => ({ blockedWords: ['spoiler'] }), allowed: always(s(200)) },
   'GET /v1/creator/earnings': { allowed: always(s(200)) },
+  'GET /v1/creator/overlay-config': { allowed: always(s(200)) },
+  'PUT /v1/creator/overlay-config': { body: () => DEFAULT_OVERLAY_CONFIG, allowed: always(s(200)) },
+  'GET /v1/creator/media': { allowed: always(s(200)) },
+  // An empty body reaches the file check, and nothing is stored.
+  'POST /v1/creator/media': { allowed: always(s(400, 'invalid_request')) },
+  'DELETE /v1/creator/media/:id': {
+    path: () => '/v1/creator/media/m_nobodys0000000000000000',
+    allowed: always(s(404, 'not_found')),
+  },
+  'POST /v1/creator/studio-ticket': { allowed: always(s(201)) },
+  // A well-formed ticket nobody was given: the same answer whoever asks, bearer token or not.
+  'POST /v1/studio/session': {
+    body: () => ({ ticket: `st_${'x'.repeat(43)}` }),
+    allowed: always(s(401, 'unauthorized')),
+  },
+  'GET /v1/media/:id': { path: () => '/v1/media/m_nobodys0000000000000000', allowed: always(s(404, 'not_found')) },
+  'GET /v1/rooms/:handle/overlay-config': {
+    path: () => `/v1/rooms/${w.handle}/overlay-config`,
+    allowed: always(s(200)),
+  },
   'GET /v1/creator/payouts': { allowed: always(s(200)) },
   'POST /v1/creator/payouts': { body: () => ({ diamonds: 1430, destination: DESTINATION }), allowed: always(s(201)) },
   'POST /v1/rooms/:handle/gifts': {
