@@ -10,6 +10,7 @@ import { GiftTab } from './GiftTab';
 import { HistoryView } from './HistoryView';
 import { LimitsView } from './LimitsView';
 import { SettingsView } from './SettingsView';
+import { StatementView } from './StatementView';
 import { coins, ErrorNote, useAsk, useRefresh } from './ui';
 import { WalletView } from './WalletView';
 
@@ -233,7 +234,12 @@ function TabPanel({ tab, tabUrl, session, account, onSignOut }: TabPanelProps) {
           onSent={refresh}
         />
       )}
-      {tab === 'history' && <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={account.moneyMoved} />}
+      {tab === 'history' && (
+        <>
+          <StatementView />
+          <HistoryView balance={wallet?.wallet.coins ?? null} onMoneyMoved={account.moneyMoved} />
+        </>
+      )}
       {tab === 'limits' && wallet && <LimitsView wallet={wallet.wallet} onChanged={refresh} />}
       {tab === 'creator' &&
         (me?.creator ? (

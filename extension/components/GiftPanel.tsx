@@ -2,10 +2,11 @@
 // optional message, and an explicit confirmation at or above the threshold.
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Catalog, GiftBody } from '../lib/api';
+import type { Catalog, GiftBody, GiftLimits, GiftsSent } from '../lib/api';
 import type { ExplainContext } from '../lib/explain';
 import type { GiftView, Reply, ReplyError } from '../lib/replies';
 import { GiftArt } from '@giftstream/ui';
+import { SpendMeter } from './SpendMeter';
 import { coins as coinsText, ErrorNote, money, Note } from './ui';
 
 export interface GiftPanelProps {
@@ -25,6 +26,9 @@ export interface GiftPanelProps {
   /** Asks how a gift the server has not confirmed yet is doing; the panel follows it until it settles. */
   onFollow?(key: string): Promise<Reply<GiftView>>;
   onSent?(view: GiftView): void;
+  /** The spend meter as the wallet last reported it for this creator's stream, and the viewer's gift caps. */
+  sent?: GiftsSent | null;
+  giftLimits?: GiftLimits | null;
 }
 
 /** How often the panel looks at a gift that is still on its way. */
@@ -72,6 +76,7 @@ export function GiftPanel(p: GiftPanelProps) {
           You have {coinsText(p.balance)} ({money(p.balance)}).
         </p>
       )}
+      <SpendMeter handle={p.creator.handle} read={p.sent} reply={outcome?.result?.wallet.sent} caps={p.giftLimits} />
       <GiftGrid
         gifts={p.gifts}
         selected={selected}

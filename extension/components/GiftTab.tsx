@@ -6,6 +6,7 @@ import type { GiftView, ReplyError } from '../lib/replies';
 import { NotVerifiedNote } from './ChannelConnect';
 import { GiftPanel } from './GiftPanel';
 import { PAGE_REFRESH_EVERY } from './PageGift';
+import { useRoomMeter } from './SpendMeter';
 import { ErrorNote, Note, useAsk, useRefresh, when } from './ui';
 
 /** Gifts saved in the outbox that the server has not answered yet: they are retried, never doubled. */
@@ -61,17 +62,22 @@ export function GiftTab(p: {
   };
   useEffect(load, [p.tabUrl]);
   useRefresh(PAGE_REFRESH_EVERY, load, [p.tabUrl], !!p.tabUrl);
+  const meter = useRoomMeter(resolved?.creator.handle ?? null);
 
   return (
     <>
       <OnTheirWay gifts={p.gifts} />
-      <GiftTabBody {...p} resolved={resolved} error={error} />
+      <GiftTabBody {...p} resolved={resolved} error={error} meter={meter} />
     </>
   );
 }
 
 function GiftTabBody(
-  p: Parameters<typeof GiftTab>[0] & { resolved: Resolved | null | undefined; error: ReplyError | null },
+  p: Parameters<typeof GiftTab>[0] & {
+    resolved: Resolved | null | undefined;
+    error: ReplyError | null;
+    meter: ReturnType<typeof useRoomMeter>;
+  },
 ) {
   const ask = useAsk();
   const { resolved, error } = p;
@@ -96,6 +102,8 @@ function GiftTabBody(
       adult={p.adult}
       balance={p.balance}
       confirmThreshold={p.confirmThreshold}
+      sent={p.meter.sent}
+      giftLimits={p.meter.caps}
       where="popup"
       onSend={(gift) => ask({ type: 'gift.send', handle: resolved.creator.handle, gift })}
       onFollow={(key) => ask({ type: 'gift.follow', key })}

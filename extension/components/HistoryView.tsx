@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HistoryItem } from '../lib/api';
 import type { ReplyError } from '../lib/replies';
+import { TermsLink } from './TermsLink';
 import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
 
 export const REFUND_WINDOW = 14 * 24 * 60 * 60 * 1000;
@@ -114,6 +115,17 @@ export function HistoryView({
                 <span class="grow">{when(e.at)}</span>
                 <span>{money(e.value.amount)}</span>
               </div>
+              {/* Rows stored by an older version may hold a receipt without its price. */}
+              {e.receipt?.price && (
+                <div class="row muted receipt">
+                  <span class="grow">
+                    Receipt: paid {money(e.receipt.price.amount)}
+                    {e.receipt.sandbox ? ' (sandbox)' : ''}, rate card v{e.receipt.rateVersion}
+                    {e.receipt.paymentRef ? `, ref ${e.receipt.paymentRef}` : ''}
+                  </span>
+                  <TermsLink />
+                </div>
+              )}
               {refunding && (
                 <div class="row muted">Refund on its way: waiting for the payment provider to confirm.</div>
               )}

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Wallet } from '../lib/api';
 import type { ReplyError } from '../lib/replies';
+import { GiftCaps } from './GiftCaps';
 import { dollarsText, ErrorNote, fromNow, money, Note, parseDollars, useAsk, when } from './ui';
 
 const PERIODS = [
@@ -89,6 +90,7 @@ export function LimitsView({
       </form>
       {saved && <Note kind="ok">Saved.</Note>}
       <ErrorNote error={error} context={{ where: 'popup' }} />
+      <GiftCaps wallet={wallet} onChanged={onChanged} now={now} />
     </section>
   );
 }

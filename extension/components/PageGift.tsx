@@ -67,6 +67,8 @@ export function PageGift({
               adult={state.adult}
               balance={state.coins}
               confirmThreshold={state.confirmThreshold}
+              sent={state.sent}
+              giftLimits={state.giftLimits}
               where="page"
               trustedOnly={trustedOnly}
               onSend={(gift) => ask({ type: 'page.sendGift', channelUrl, handle: resolved.creator.handle, gift })}

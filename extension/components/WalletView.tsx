@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { mulCeil } from '@giftstream/shared';
 import type { Purchase, Rates, Wallet } from '../lib/api';
 import type { ReplyError } from '../lib/replies';
+import { TermsLink } from './TermsLink';
 import { coins, ErrorNote, money, Note, useAsk, useIntentKey, when } from './ui';
 
 export function rateWords(r: Rates): string {
@@ -132,7 +133,7 @@ export function WalletView({
       {done && (
         <Note kind="ok">
           Bought {coins(done.coins)} for {money(done.price.amount)}
-          {done.sandbox ? ' (sandbox: no real money moved)' : ''}.
+          {done.sandbox ? ' (sandbox: no real money moved)' : ''}. Receipt in History; <TermsLink>terms</TermsLink>.
         </Note>
       )}
       <ErrorNote error={error} context={{ where: 'popup' }} />

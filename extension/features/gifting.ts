@@ -111,13 +111,14 @@ export async function pageState(ctx: BackgroundContext, handle?: string): Promis
   const [cat, creator, wallet] = await Promise.all([
     getCatalog(ctx),
     handle ? apiFor(ctx, server).creator(handle) : null,
-    session ? apiFor(ctx, session.server, session).wallet() : null,
+    session ? apiFor(ctx, session.server, session).wallet(handle) : null,
   ]);
   const gifts = cat.ok ? cat.data.gifts : defaultCatalog();
   const confirmThreshold = cat.ok ? cat.data.rates.confirmThreshold.amount : DEFAULT_RATE_CARD.confirmThreshold;
   const live = creator?.ok ? creator.data.creator.live : null;
   const at = ctx.now();
-  if (!session) return ok({ signedIn: false, adult: false, coins: null, live, at, gifts, confirmThreshold });
+  const meter = { sent: null, giftLimits: null };
+  if (!session) return ok({ signedIn: false, adult: false, coins: null, live, at, gifts, confirmThreshold, ...meter });
   return ok({
     signedIn: true,
     adult: session.user.adult,
@@ -126,5 +127,7 @@ export async function pageState(ctx: BackgroundContext, handle?: string): Promis
     at,
     gifts,
     confirmThreshold,
+    sent: wallet?.ok ? (wallet.data.room?.sent ?? null) : null,
+    giftLimits: wallet?.ok ? wallet.data.giftLimits : null,
   });
 }

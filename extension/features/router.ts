@@ -99,7 +99,11 @@ async function fromViewerPage(
     case 'me.get':
       return wallet.getMe(ctx);
     case 'wallet.get':
-      return wallet.getWallet(ctx);
+      return wallet.getWallet(ctx, m.room);
+    case 'statement.get':
+      return wallet.getStatement(ctx, m.month);
+    case 'statement.csv':
+      return wallet.getStatementCsv(ctx, m.month);
     case 'catalog.get':
       return wallet.getCatalog(ctx);
     case 'outbox.list':

@@ -1,5 +1,6 @@
 // The viewer's wallet: balance, buying coins, refunds, history and limits. Answers are cached per account in
 // Dexie so the popup still shows the last known balance and history when the server cannot be reached.
+import type { LimitsChange } from '@giftstream/shared';
 import type { Catalog, Rates, Wallet } from '../lib/api';
 import { ownerOf, type SessionRow } from '../lib/db';
 import type { Replies, Reply } from '../lib/replies';
@@ -14,13 +15,15 @@ async function recall<T>(ctx: BackgroundContext, name: string): Promise<{ value:
   return row ? { value: row.value as T, at: row.at } : null;
 }
 
-export async function getWallet(ctx: BackgroundContext): Promise<Reply<Replies['wallet.get']>> {
+/** The wallet; with `room`, also what was sent to that creator's current stream (never shown from the cache). */
+export async function getWallet(ctx: BackgroundContext, room?: string): Promise<Reply<Replies['wallet.get']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   const name = `${ownerOf(s.session)}:wallet`;
-  const res = await s.api.wallet();
+  const res = await s.api.wallet(room);
   if (res.ok) {
-    await remember(ctx, name, res.data);
+    const { room: _, ...rest } = res.data;
+    await remember(ctx, name, rest);
     return ok({ wallet: res.data, offline: false, at: ctx.now() });
   }
   const cached = res.error.code === 'network' ? await recall<Wallet>(ctx, name) : null;
@@ -103,10 +106,21 @@ export async function listHistory(ctx: BackgroundContext): Promise<Reply<Replies
   return ok({ entries: rows.map(({ owner: _, ...e }) => e), offline, syncedAt: synced?.at ?? null });
 }
 
-export async function setLimits(
-  ctx: BackgroundContext,
-  limits: { daily?: number | null; weekly?: number | null; monthly?: number | null },
-): Promise<Reply<Replies['limits.set']>> {
+export async function getStatement(ctx: BackgroundContext, month: string): Promise<Reply<Replies['statement.get']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  const res = await s.api.statement(month);
+  return res.ok ? ok({ statement: res.data }) : relay(ctx, res);
+}
+
+export async function getStatementCsv(ctx: BackgroundContext, month: string): Promise<Reply<Replies['statement.csv']>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  const res = await s.api.statementCsv(month);
+  return res.ok ? ok({ csv: res.data, filename: `giftstream-statement-${month}.csv` }) : relay(ctx, res);
+}
+
+export async function setLimits(ctx: BackgroundContext, limits: LimitsChange): Promise<Reply<Replies['limits.set']>> {
   const s = await signedIn(ctx);
   if ('error' in s) return s.error;
   return relay(ctx, await s.api.setLimits(limits));

@@ -4,108 +4,51 @@
 import { z } from 'zod';
 import {
   AuthResponse,
+  BlockedWordsResponse,
+  CatalogResponse,
+  ConnectResponse,
+  ConnectSitesResponse,
   CreatorResponse,
+  CreatorSchema,
+  EarningsResponse,
   ErrorSchema,
   GiftResponse,
+  GoalResponse,
   HistoryResponse,
-  LimitsSchema,
-  MoneySchema,
+  LimitsResponse,
+  LiveResponse,
+  MeResponse,
+  ModerationRequest,
+  ModerationResponse,
+  OverlayTokenResponse,
+  StatementResponse,
   PayoutAccountLinkResponse,
   PayoutAccountResponse,
   PayoutListResponse,
   PayoutResponse,
   PurchaseResponse,
   PurchaseSchema,
+  PurchaseViewResponse,
+  RatesResponse,
   RefundResponse,
   ResolveResponse,
-  ConnectResponse,
-  ConnectSitesResponse,
+  RoomResponse,
+  TestAlertResponse,
   UserSchema,
   WalletResponse,
-  CreatorSchema,
-  LiveState,
-  GoalState,
-  LeaderboardEntry,
-  ModerationRequest,
+  type LimitsRequest,
 } from '@giftstream/shared';
 
-// Response shapes the shared package has no schema for yet; lenient (extra fields pass) on purpose.
-export const RatesResponse = z.object({
-  version: z.int(),
-  currency: z.literal('USD'),
-  coinPrice: z.object({ numerator: z.int(), denominator: z.int() }),
-  packs: z.array(z.object({ id: z.string(), coins: z.int(), price: MoneySchema })),
-  custom: z.object({ min: z.int(), max: z.int() }),
-  creatorShare: z.object({ numerator: z.int(), denominator: z.int() }),
-  diamondValue: z.object({ numerator: z.int(), denominator: z.int() }),
-  payoutStep: z.int(),
-  payoutMinimum: MoneySchema,
-  payoutMinimumDiamonds: z.int(),
-  confirmThreshold: MoneySchema,
-  summary: z.string(),
-});
-export const CatalogResponse = z.object({
-  gifts: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      coins: z.int(),
-      price: MoneySchema,
-      tier: z.enum(['small', 'medium', 'large', 'epic']),
-    }),
-  ),
-});
-export const MeResponse = z.object({
-  user: UserSchema,
-  wallet: WalletResponse.pick({ coins: true, diamonds: true, debt: true }).loose(),
-  creator: CreatorSchema.nullable(),
-});
-export const OverlayTokenResponse = z.object({ token: z.string(), overlayUrl: z.string() });
-export const LiveResponse = z.object({ live: LiveState });
-export const GoalResponse = z.object({ goal: GoalState });
-export const EarningsResponse = z.object({
-  diamonds: z.int(),
-  value: MoneySchema,
-  pendingPayouts: z.object({ diamonds: z.int(), amount: MoneySchema }).loose(),
-  sessions: z.array(
-    z.object({
-      id: z.string(),
-      title: z.string().nullable(),
-      startedAt: z.int(),
-      endedAt: z.int().nullable(),
-      coins: z.int(),
-      diamonds: z.int(),
-      gifts: z.int(),
-      value: MoneySchema,
-    }),
-  ),
-  topSupporters: z.array(LeaderboardEntry),
-});
-export const RoomResponse = z.object({
-  room: z
-    .object({
-      handle: z.string(),
-      displayName: z.string(),
-      live: LiveState,
-      goal: GoalState,
-      leaderboard: z.array(LeaderboardEntry),
-    })
-    .loose(),
-});
-export const BlockedWordsResponse = z.object({ blockedWords: z.array(z.string()) });
-/** The blocked words and the gift messages they hid, newest first. */
-export const ModerationResponse = BlockedWordsResponse.extend({
-  hidden: z.array(
-    z.object({ giftId: z.string(), from: z.string(), message: z.string(), word: z.string(), at: z.int() }),
-  ),
-});
-export const LimitsResponse = z.object({ limits: LimitsSchema, pendingLimits: WalletResponse.shape.pendingLimits });
-const Ok = z.unknown();
+/** Logout answers 204 with no body. */
+const NoContent = z.unknown();
 
 export type Rates = z.infer<typeof RatesResponse>;
 export type Catalog = z.infer<typeof CatalogResponse>['gifts'];
 export type Me = z.infer<typeof MeResponse>;
 export type Wallet = z.infer<typeof WalletResponse>;
+export type GiftsSent = NonNullable<Wallet['room']>['sent'];
+export type GiftLimits = Wallet['giftLimits'];
+export type Statement = z.infer<typeof StatementResponse>;
 export type HistoryPage = z.infer<typeof HistoryResponse>;
 export type HistoryItem = HistoryPage['entries'][number];
 export type Purchase = z.infer<typeof PurchaseSchema>;
@@ -155,6 +98,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     schema: S,
     body?: unknown,
     key?: string,
+    as: 'json' | 'text' = 'json',
   ): Promise<ApiResult<z.infer<S>>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -184,7 +128,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
         : { code: res.status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${res.status}.` };
       return { ok: false, status: res.status, error: { ...error, status: res.status } };
     }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(as === 'text' ? text : json);
     if (!parsed.success)
       return {
         ok: false,
@@ -200,18 +144,21 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     signup: (b: { email: string; password: string; displayName: string; birthdate: string }) =>
       call('POST', '/v1/auth/signup', AuthResponse, b),
     login: (b: { email: string; password: string }) => call('POST', '/v1/auth/login', AuthResponse, b),
-    logout: () => call('POST', '/v1/auth/logout', Ok),
+    logout: () => call('POST', '/v1/auth/logout', NoContent),
     me: () => call('GET', '/v1/me', MeResponse),
     rates: () => call('GET', '/v1/rates', RatesResponse),
     gifts: () => call('GET', '/v1/gifts', CatalogResponse),
-    wallet: () => call('GET', '/v1/wallet', WalletResponse),
+    wallet: (room?: string) => call('GET', `/v1/wallet${room ? `?room=${q(room)}` : ''}`, WalletResponse),
+    statement: (month: string) => call('GET', `/v1/wallet/statement?month=${q(month)}`, StatementResponse),
+    /** The statement's CSV, as text: the same money as `statement`, for a spreadsheet. */
+    statementCsv: (month: string) =>
+      call('GET', `/v1/wallet/statement.csv?month=${q(month)}`, z.string(), undefined, undefined, 'text'),
     history: (before?: string) =>
       call('GET', `/v1/wallet/history?limit=100${before ? `&before=${q(before)}` : ''}`, HistoryResponse),
-    setLimits: (b: { daily?: number | null; weekly?: number | null; monthly?: number | null }) =>
-      call('PUT', '/v1/wallet/limits', LimitsResponse, b),
+    setLimits: (b: z.input<typeof LimitsRequest>) => call('PUT', '/v1/wallet/limits', LimitsResponse, b),
     buy: (b: { packId: string } | { coins: number }, key: string) =>
       call('POST', '/v1/purchases', PurchaseResponse, b, key),
-    purchase: (id: string) => call('GET', `/v1/purchases/${q(id)}`, z.object({ purchase: PurchaseSchema })),
+    purchase: (id: string) => call('GET', `/v1/purchases/${q(id)}`, PurchaseViewResponse),
     refund: (id: string, key: string) => call('POST', `/v1/purchases/${q(id)}/refund`, RefundResponse, {}, key),
     resolve: (url: string) => call('GET', `/v1/channels/resolve?url=${q(url)}`, ResolveResponse),
     creator: (handle: string) => call('GET', `/v1/creators/${q(handle)}`, CreatorResponse),
@@ -225,7 +172,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     setGoal: (b: { label: string; coins: number }) => call('PUT', '/v1/creator/goal', GoalResponse, b),
     clearGoal: () => call('DELETE', '/v1/creator/goal', GoalResponse),
     overlayToken: (rotate: boolean) => call(rotate ? 'POST' : 'GET', '/v1/creator/overlay-token', OverlayTokenResponse),
-    testAlert: () => call('POST', '/v1/creator/test-alert', Ok),
+    testAlert: () => call('POST', '/v1/creator/test-alert', TestAlertResponse),
     moderation: () => call('GET', '/v1/creator/moderation', ModerationResponse),
     setBlockedWords: (b: z.input<typeof ModerationRequest>) =>
       call('PUT', '/v1/creator/moderation', BlockedWordsResponse, b),

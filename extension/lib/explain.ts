@@ -49,6 +49,12 @@ export function explain(error: ReplyError, ctx: ExplainContext = {}): Explained 
         title: 'Spending limit reached',
         detail: `This purchase would go over a spending limit you set. Wait for the window to roll over, or change the limit under Limits${inPopup}; raising a limit takes effect after 24 hours.`,
       };
+    case 'gift_limit':
+      return {
+        title: 'Gift cap reached',
+        // The server's words say which cap, what it counts and when it frees up.
+        detail: `${error.message} Nothing was charged. You can change your gift caps under Limits${inPopup}; raising one takes effect after 24 hours.`,
+      };
     case 'age_restricted':
       return {
         title: 'Only for adults',

@@ -1,7 +1,15 @@
 // What the popup and the content script may ask the background, validated with zod on arrival. The
 // session token never appears in any of these messages or their replies.
 import { z } from 'zod';
-import { Birthdate, GiftRequest, Handle, LimitsRequest, ModerationRequest, PayoutRequest } from '@giftstream/shared';
+import {
+  Birthdate,
+  GiftRequest,
+  Handle,
+  LimitsRequest,
+  ModerationRequest,
+  PayoutRequest,
+  StatementQuery,
+} from '@giftstream/shared';
 
 const Key = z.string().min(8).max(255);
 const Empty = {} as const;
@@ -25,7 +33,9 @@ export const PageMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('settings.get') }),
   z.strictObject({ type: z.literal('settings.setServer'), url: z.string().min(1).max(300) }),
   z.strictObject({ type: z.literal('me.get') }),
-  z.strictObject({ type: z.literal('wallet.get') }),
+  z.strictObject({ type: z.literal('wallet.get'), room: Handle.optional() }),
+  z.strictObject({ type: z.literal('statement.get'), month: StatementQuery.shape.month }),
+  z.strictObject({ type: z.literal('statement.csv'), month: StatementQuery.shape.month }),
   z.strictObject({ type: z.literal('catalog.get') }),
   z.strictObject({ type: z.literal('outbox.list') }),
   z.strictObject({ type: z.literal('gift.follow'), key: z.string().min(8).max(255) }),

@@ -5,7 +5,9 @@ import type {
   ConnectSites,
   Creator,
   Earnings,
+  GiftLimits,
   GiftSent,
+  GiftsSent,
   HistoryItem,
   Me,
   Moderation,
@@ -16,6 +18,7 @@ import type {
   Refunded,
   Resolved,
   Room,
+  Statement,
   Wallet,
 } from './api';
 import type { GiftBody } from './api';
@@ -55,6 +58,9 @@ export interface PageState {
   at: number;
   gifts: Catalog;
   confirmThreshold: number;
+  /** The spend meter for this creator's current stream, from the wallet (null: not signed in or no answer). */
+  sent: GiftsSent | null;
+  giftLimits: GiftLimits | null;
 }
 
 export interface Replies {
@@ -73,7 +79,9 @@ export interface Replies {
   'purchase.get': { purchase: Purchase };
   'purchase.refund': Refunded;
   'history.list': { entries: HistoryItem[]; offline: boolean; syncedAt: number | null };
-  'limits.set': { limits: Wallet['limits']; pendingLimits: Wallet['pendingLimits'] };
+  'limits.set': { limits: Wallet['limits']; giftLimits: GiftLimits; pendingLimits: Wallet['pendingLimits'] };
+  'statement.get': { statement: Statement };
+  'statement.csv': { csv: string; filename: string };
   'channel.resolve': Resolved | null;
   'gift.send': GiftView;
   'creator.become': { creator: Creator };

@@ -81,23 +81,24 @@ export function fakeServer(opts: FakeServerOptions = {}) {
       return json(200, { creator: { handle: profile[1], displayName: 'Streamer', live: state.live, channels: [] } });
     if (!authed) return error(401, 'unauthorized', 'Sign in.');
     if (path === '/v1/auth/logout') return { status: 204, body: '' };
-    if (path === '/v1/wallet') {
-      return json(200, {
-        coins: state.coins,
-        diamonds: 0,
-        debt: 0,
-        value: { amount: state.coins, currency: 'USD' },
-        diamondsPending: 0,
-        limits: { daily: null, weekly: null, monthly: null },
-        pendingLimits: [],
-        purchased: { day: 0, week: 0, month: 0 },
-        gifted: { day: 0, week: 0, month: 0 },
-      });
-    }
+    const wallet = () => ({
+      coins: state.coins,
+      diamonds: 0,
+      debt: 0,
+      value: { amount: state.coins, currency: 'USD' },
+      diamondsPending: 0,
+      limits: { daily: null, weekly: null, monthly: null },
+      pendingLimits: [],
+      purchased: { day: 0, week: 0, month: 0 },
+      gifted: { day: 0, week: 0, month: 0 },
+      giftLimits: { stream: null, daily: null },
+      giftSpent: { day: 0 },
+    });
+    if (path === '/v1/wallet') return json(200, wallet());
     if (path === '/v1/me')
       return json(200, {
         user: { id: 'u1', displayName: 'Viewer', adult: state.adult },
-        wallet: { coins: state.coins, diamonds: 0, debt: 0 },
+        wallet: wallet(),
         creator: null,
       });
     if (path === '/v1/wallet/history') return json(200, { entries: [], next: null });

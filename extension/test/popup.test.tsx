@@ -25,6 +25,8 @@ const wallet: Wallet = {
   pendingLimits: [{ period: 'daily', amount: 10000, effectiveAt: NOW + 23 * 3_600_000 }],
   purchased: { day: 1250, week: 1250, month: 4000 },
   gifted: { day: 0, week: 0, month: 0 },
+  giftLimits: { stream: null, daily: null },
+  giftSpent: { day: 0 },
 };
 const viewer = { server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Viewer', adult: true } };
 const creator = {

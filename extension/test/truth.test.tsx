@@ -34,6 +34,8 @@ function walletOf(coins: number): Wallet {
     pendingLimits: [],
     purchased: { day: 0, week: 0, month: 0 },
     gifted: { day: 0, week: 0, month: 0 },
+    giftLimits: { stream: null, daily: null },
+    giftSpent: { day: 0 },
   };
 }
 

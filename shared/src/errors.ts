@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   age_restricted: 403,
   spending_limit: 403,
+  gift_limit: 403,
   self_gift: 403,
   in_debt: 403,
   not_found: 404,

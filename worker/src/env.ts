@@ -53,6 +53,8 @@ export interface CreatorRow {
   display_name: string;
   /** Mirrors the room's live flag. */
   live: number;
+  /** Mirrors the room's live session id (null when not live, or live since before the directory kept it). */
+  live_session: string | null;
 }
 
 export type AppEnv = {

@@ -1,6 +1,4 @@
-import { zValidator } from '@hono/zod-validator';
-import type { Context, MiddlewareHandler, ValidationTargets } from 'hono';
-import type { ZodType } from 'zod';
+import type { Context, MiddlewareHandler } from 'hono';
 import {
   canonicalJson,
   errorBody,
@@ -23,45 +21,22 @@ export function send(r: ApiReply & { retryAfter?: number }): Response {
   return new Response(r.body, { status: r.status, headers });
 }
 
-/** zod validation with the API's error shape: 400 `invalid_request` naming the first bad field. */
-export function valid<T extends ZodType, K extends keyof ValidationTargets>(target: K, schema: T) {
-  return zValidator(target, schema, (result, c) => {
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      const field = issue?.path.length ? issue.path.join('.') : undefined;
-      const what =
-        issue?.code === 'unrecognized_keys'
-          ? `unknown field ${(issue as { keys?: string[] }).keys?.join(', ')}`
-          : issue?.message;
-      return fail(
-        c,
-        'invalid_request',
-        `Invalid ${target}${field ? ` at ${field}` : ''}: ${what}`,
-        field ?? (issue as { keys?: string[] })?.keys?.[0],
-      );
-    }
-  });
-}
-
 export interface Keyed {
   key: string;
   fingerprint: string;
 }
 
 /**
- * The caller's Idempotency-Key and a fingerprint of what it names (method, path and canonical body),
- * or an error response. Keys are scoped to the caller by living in the caller's own Wallet.
+ * The caller's Idempotency-Key and a fingerprint of what it names (method, path and canonical body). Keys
+ * are scoped to the caller by living in the caller's own Wallet. The route's `IdempotencyHeader` has
+ * already refused a missing or malformed key.
  */
-export function idempotency(c: Context<AppEnv>, body: unknown): Keyed | Response {
+export function idempotency(c: Context<AppEnv>, body: unknown): Keyed {
   const key = c.req.header('idempotency-key');
-  if (key === undefined || !IdempotencyKey.safeParse(key).success) {
-    return fail(
-      c,
-      'invalid_request',
-      'An Idempotency-Key header of 1 to 255 characters is required.',
-      'Idempotency-Key',
+  if (key === undefined || !IdempotencyKey.safeParse(key).success)
+    throw new Error(
+      `${c.req.method} ${c.req.path} takes an Idempotency-Key but its route does not declare IdempotencyHeader`,
     );
-  }
   return { key, fingerprint: canonicalJson({ method: c.req.method, path: new URL(c.req.url).pathname, body }) };
 }
 

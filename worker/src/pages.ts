@@ -55,6 +55,8 @@ export interface Notice {
   kind: 'ok' | 'bad';
   title: string;
   lines: string[];
+  /** A receipt-like page links the terms. */
+  terms?: boolean;
 }
 
 export function noticeHtml(p: Notice): string {
@@ -67,5 +69,5 @@ export function noticeHtml(p: Notice): string {
   main { max-width: 520px; margin: 12vh auto; background: #fff; border-radius: 14px; padding: 28px 32px; box-shadow: 0 1px 3px #0002; }
   h1 { font-size: 21px; margin: 0 0 12px; color: ${colour}; } p { line-height: 1.5; } .brand { color: #6d4aff; font-weight: 700; font-size: 14px; }
 </style></head>
-<body><main><div class="brand">Giftstream</div><h1>${escapeHtml(p.title)}</h1>${p.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</main></body></html>`;
+<body><main><div class="brand">Giftstream</div><h1>${escapeHtml(p.title)}</h1>${p.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}${p.terms ? '<p><a href="/terms">Terms: prices, refunds and closing an account</a></p>' : ''}</main></body></html>`;
 }

@@ -35,6 +35,7 @@ export function termsHtml(env: Env, cards: readonly RateCard[], now: number): st
 <p>${escapeHtml(r.summary)}</p>
 <table>${packs}<tr><th>Any other amount</th><td>${r.custom.min.toLocaleString('en-US')} to ${r.custom.max.toLocaleString('en-US')} coins at the same price per coin</td></tr></table>
 <p>You must be 18 or older to buy coins or send gifts. You can set daily, weekly and monthly limits on what you buy; lowering one applies at once, raising or removing one after 24 hours. Gifts of ${usd(r.confirmThreshold.amount)} or more ask you to confirm.</p>
+<p>You can also cap what you send in gifts: per stream (to one creator during one live stream) and per day (all gifts over any 24 hours), by the same rules. A gift that would go over a cap is refused and nothing is charged. While you watch, the gift panel shows what you have sent to that creator this stream and in the last 24 hours, and the extension gives you a statement for each month (purchases, gifts by creator, refunds) to download or print.</p>
 </section>
 
 <section>

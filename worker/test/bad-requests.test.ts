@@ -365,6 +365,12 @@ function moneyRouteCases(): Case[] {
   L('extra field userId', { daily: 1000, userId: 'someone-else' }, 'userId');
   L('extra field role', { daily: 1000, role: 'admin' }, 'role');
   L('pendingLimits smuggled in', { pendingLimits: [] }, 'pendingLimits');
+  L('gift caps: empty', { giftLimits: {} }, 'giftLimits');
+  L('gift caps: zero', { giftLimits: { stream: 0 } }, 'giftLimits.stream');
+  L('gift caps: fraction of a cent', { giftLimits: { daily: 99.5 } }, 'giftLimits.daily');
+  L('gift caps: a purchase period', { giftLimits: { weekly: 1000 } }, 'giftLimits');
+  L('gift caps: a number, not an object', { giftLimits: 1000 }, 'giftLimits');
+  L('gift caps: spent smuggled in', { giftLimits: { stream: 1000, spent: 0 } }, 'giftLimits');
   L('array body', []);
   malformed('limits: JSON null', 'PUT', limits, 'viewer', 'null');
   malformed('limits: JSON string', 'PUT', limits, 'viewer', '"daily"');

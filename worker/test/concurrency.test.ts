@@ -51,6 +51,7 @@ function giftDebit(viewer: TestUser, key: string, opts: { transferId?: string; b
       gift: { id: 'lucky_seven', name: 'Lucky Seven', coins: GIFT },
       count: 1,
       card: DEFAULT_RATE_CARD,
+      sessionId: null,
     }),
   };
 }

@@ -40,12 +40,13 @@ describe('the rows-written migrations keep what was there', () => {
       outbox: 'transfer_id',
       credits: 'transfer_id',
       combos: 'key',
+      gift_spend: 'transfer_id',
       transfers: 'rowid',
     };
     await runInDurableObject(walletStub(uniqueKey('migrated-wallet')), (_w, ctx) => {
       const sql = ctx.storage.sql;
       wipe(sql);
-      migrate(sql, WALLET_MIGRATIONS.slice(0, 3)); // the wallet as it stood before the rebuild
+      migrate(sql, WALLET_MIGRATIONS.slice(0, 4)); // the wallet as it stood before the rebuild
       const before = new SqlWalletStore(ctx.storage);
       before.transaction(() => {
         before.setBalance('coins:user', 700);
@@ -73,12 +74,14 @@ describe('the rows-written migrations keep what was there', () => {
         });
         before.putCredit('c1', 'batch-1');
         before.putCombo('room:rose', { id: 'combo-1', lastAt: 5, count: 3 });
+        before.putGiftSpend({ transferId: 't1', room: 'room', session: 's1', amount: 300, at: 5 });
+        before.putGiftSpend({ transferId: 't0', room: 'room', session: null, amount: 40, at: 1 });
       });
       const old = dump(sql, WALLET_TABLES);
 
       migrate(sql, WALLET_MIGRATIONS); // the new entries run on the old data
       expect(dump(sql, WALLET_TABLES)).toEqual(old);
-      for (const t of ['balances', 'idempotency', 'outbox', 'credits', 'combos'])
+      for (const t of ['balances', 'idempotency', 'outbox', 'credits', 'combos', 'gift_spend'])
         expect(withoutRowid(sql, t)).toBe(true);
 
       const after = new SqlWalletStore(ctx.storage);
@@ -92,6 +95,22 @@ describe('the rows-written migrations keep what was there', () => {
         { transferId: 't1', coins: 300, payload: '{"p":1}', attempts: 2, nextAttemptAt: 9, createdAt: 5 },
       ]);
       expect(after.getCombo('room:rose')).toEqual({ id: 'combo-1', lastAt: 5, count: 3 });
+      expect(after.giftSpent({ since: 0 })).toBe(340);
+      expect(after.giftSpent({ room: 'room', session: 's1' })).toBe(300);
+      expect(after.giftSpent({ room: 'room', session: null })).toBe(40);
+      expect(after.giftsSince(0)).toEqual([
+        { at: 1, amount: 40 },
+        { at: 5, amount: 300 },
+      ]);
+      expect(() => after.putGiftSpend({ transferId: 't1', room: 'room', session: 's1', amount: 1, at: 6 })).toThrow(
+        /UNIQUE/,
+      );
+      const indexes = sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'gift_spend'")
+        .toArray()
+        .map((r) => r.name)
+        .sort();
+      expect(indexes).toEqual(['gift_spend_at', 'gift_spend_session']);
       // Exactly-once still holds: a credit already taken is refused, a new one is taken once.
       expect(after.putCredit('c1', 'batch-2')).toBe(false);
       expect(after.putCredit('c2', 'batch-2')).toBe(true);

@@ -39,6 +39,8 @@ function rose(
     coins: 5,
     diamonds: 2,
     rateVersion: 1,
+    price: 5,
+    sessionId: null,
     combo: { id: `c_${fields.fromName}`, count: 1 },
     at: now(),
     ...fields,
@@ -53,7 +55,9 @@ describe('sending a gift', () => {
     expect(r.status).toBe(201);
     expect(r.json.gift).toMatchObject({ giftId: 'trophy', count: 2, coins: 500, message: 'gg <b>wp</b>' });
     expect(r.json.gift.combo).toEqual({ id: r.json.gift.id, count: 2 });
-    expect(r.json.wallet).toEqual({ coins: 500 });
+    // The spend meter rides along: $5.00 to this stream, $5.00 in the last 24 hours.
+    const usd = (amount: number) => ({ amount, currency: 'USD' });
+    expect(r.json.wallet).toEqual({ coins: 500, sent: { stream: usd(500), day: usd(500) } });
     await until(
       'diamonds',
       () => diamondsOf(creator),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../src/api-table';
 import { app } from '../src/index';
+import { routeTable } from '../src/openapi';
 import { api } from './helpers';
 
 /** The app's own routes: handlers, not middleware, and not the test-only hooks or the asset fallback. */
@@ -13,9 +13,28 @@ export function appRoutes(): string[] {
   return [...seen].sort();
 }
 
+const ROUTES = routeTable(app);
+
 describe('the route table', () => {
-  it('lists exactly the routes the app serves', () => {
+  it('lists exactly the routes the app serves: each is defined once, with createRoute', () => {
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(appRoutes());
+  });
+
+  it('gives every route an access level and every money-moving route an Idempotency-Key', () => {
+    const levels = ['public', 'user', 'adult', 'creator', 'admin', 'stripe'];
+    for (const r of ROUTES) expect(levels, `${r.method} ${r.path}`).toContain(r.access);
+    expect(ROUTES.filter((r) => r.idempotent).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /v1/purchases',
+      'POST /v1/purchases/:id/refund',
+      'POST /v1/creator/payouts',
+      'POST /v1/rooms/:handle/gifts',
+      'POST /v1/admin/payouts/:id',
+    ]);
+  });
+
+  it('gives every JSON route the schema of its answer', () => {
+    const undescribed = ROUTES.filter((r) => !r.produces && r.status !== 204 && !r.response);
+    expect(undescribed.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
   it('generates an OpenAPI 3.1 document from the same schemas', async () => {
@@ -33,7 +52,10 @@ describe('the route table', () => {
     expect(
       Object.keys(doc.paths['/v1/purchases'].post.requestBody.content['application/json'].schema.properties),
     ).toEqual(['packId', 'coins']);
-    const operations = Object.values(doc.paths).flatMap((p: any) => Object.keys(p));
+    const paths = doc.paths as Record<string, Record<string, { 'x-access'?: string }>>;
+    const operations = Object.values(paths).flatMap((p) => Object.values(p));
     expect(operations).toHaveLength(ROUTES.length);
+    expect(operations.map((o) => o['x-access']).sort()).toEqual(ROUTES.map((r) => r.access).sort());
+    expect(doc.paths['/v1/admin/audit'].get.security).toEqual([{ operator: [] }]);
   });
 });

@@ -18,6 +18,9 @@ describe('the terms', () => {
     expect(r.text).toContain('Within 14 days of a purchase');
     expect(r.text).toContain('An account that owes coins cannot be closed');
     expect(r.text).toContain('sandbox mode');
+    expect(r.text).toContain('per stream (to one creator during one live stream) and per day');
+    // A receipt links them too: the page Stripe Checkout returns to after a payment.
+    expect((await api('/v1/checkout/done?status=success')).text).toContain('<a href="/terms">');
     // The privacy page links them, now that this deployment serves them.
     expect((await api('/privacy')).text).toContain('<a href="/terms">Terms of service</a>');
   });

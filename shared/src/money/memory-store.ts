@@ -1,7 +1,15 @@
 import type { AccountName, Balances, Transfer, TransferKind } from './ledger';
-import { NO_LIMITS, type LimitState } from './limits';
+import { NO_LIMITS, type GiftSpent, type LimitState } from './limits';
 import type { ComboState } from '../room/rules';
-import type { EffectRecord, OutboxRecord, PayoutRecord, PayoutStatus, PurchaseRecord, WalletStore } from './wallet';
+import type {
+  EffectRecord,
+  GiftSpend,
+  OutboxRecord,
+  PayoutRecord,
+  PayoutStatus,
+  PurchaseRecord,
+  WalletStore,
+} from './wallet';
 
 interface State {
   balances: Balances;
@@ -10,6 +18,7 @@ interface State {
   payouts: Map<string, PayoutRecord>;
   idempotent: Map<string, { fingerprint: string; reply: { status: number; body: string }; at: number }>;
   limits: LimitState;
+  giftSpends: GiftSpend[];
   credits: Map<string, string>;
   outbox: Map<string, OutboxRecord>;
   combos: Map<string, ComboState>;
@@ -26,6 +35,7 @@ export class MemoryWalletStore implements WalletStore {
     payouts: new Map(),
     idempotent: new Map(),
     limits: { limits: { ...NO_LIMITS }, pending: [] },
+    giftSpends: [],
     credits: new Map(),
     outbox: new Map(),
     combos: new Map(),
@@ -107,6 +117,18 @@ export class MemoryWalletStore implements WalletStore {
   }
   putLimits(state: LimitState): void {
     this.s.limits = structuredClone(state);
+  }
+  putGiftSpend(spend: GiftSpend): void {
+    this.s.giftSpends.push({ ...spend });
+  }
+  giftSpent(opts: { since: number } | { room: string; session: string | null }): number {
+    const counted = this.s.giftSpends.filter((g) =>
+      'since' in opts ? g.at >= opts.since : g.room === opts.room && g.session === opts.session,
+    );
+    return counted.reduce((sum, g) => sum + g.amount, 0);
+  }
+  giftsSince(since: number): GiftSpent[] {
+    return this.s.giftSpends.filter((g) => g.at >= since).map((g) => ({ at: g.at, amount: g.amount }));
   }
   putCredit(transferId: string, batchId: string): boolean {
     if (this.s.credits.has(transferId)) return false;

@@ -243,6 +243,7 @@ class Bank {
               gift: { id: 'g', name: 'Gift', coins: o.coins },
               count: 1,
               card,
+              sessionId: null,
             }),
             adult: true,
             live: true,

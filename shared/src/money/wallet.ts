@@ -12,12 +12,15 @@ import {
 } from './ledger';
 import {
   changeLimits,
+  crossedGiftLimit,
   crossedLimit,
   DAY,
+  giftLimitMessage,
   limitsAt,
   windowTotals,
   WINDOW,
-  type Limits,
+  type GiftSpent,
+  type LimitsChange,
   type LimitState,
 } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
@@ -184,6 +187,12 @@ export interface WalletStore {
   putIdempotent(key: string, record: IdempotentRecord): void;
   getLimits(): LimitState;
   putLimits(state: LimitState): void;
+  /** Records what a gift cost in money, for the gift caps and the spend meter. */
+  putGiftSpend(spend: GiftSpend): void;
+  /** Minor units gifted since `since`, or (with `room`) to one room's live session (`session` null: unknown). */
+  giftSpent(opts: { since: number } | { room: string; session: string | null }): number;
+  /** Gifts since `since`, oldest first. */
+  giftsSince(since: number): GiftSpent[];
   /** Records a gift's credit unless it is recorded already; whether it was new. */
   putCredit(transferId: string, batchId: string): boolean;
   putOutbox(record: OutboxRecord): void;
@@ -200,6 +209,21 @@ export interface WalletStore {
   /** Removes a gift from the outbox; its coins, or null if it was not there. */
   deleteOutbox(transferId: string): number | null;
   outbox(): OutboxRecord[];
+}
+
+/** One gift as the caps count it: money at the rate card it used, the room and the room's live session. */
+export interface GiftSpend {
+  transferId: string;
+  room: string;
+  session: string | null;
+  amount: number;
+  at: number;
+}
+
+/** What the viewer has sent, in minor units: to one room's current session, and in all over the last 24 hours. */
+export interface GiftsSent {
+  stream: number;
+  day: number;
 }
 
 export interface Idempotency {
@@ -251,7 +275,7 @@ export class WalletBook {
   summary(now: number, card: RateCard) {
     const balances = this.store.balances();
     const view = userView(balances);
-    const { limits, pending } = limitsAt(this.store.getLimits(), now);
+    const { limits, giftLimits, pending } = limitsAt(this.store.getLimits(), now);
     return {
       coins: view.coins,
       diamonds: view.diamonds,
@@ -259,8 +283,11 @@ export class WalletBook {
       value: money(coinsPrice(card, view.coins), card),
       diamondsPending: balances[Account.diamondsPayoutPending] ?? 0,
       limits,
+      giftLimits,
       pendingLimits: pending,
       purchased: this.purchasedTotals(now),
+      /** Minor units gifted in the last 24 hours: what the daily gift cap counts. */
+      giftSpent: { day: this.store.giftSpent({ since: now - DAY }) },
       gifted: windowTotals(
         this.store
           .transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly })
@@ -272,8 +299,8 @@ export class WalletBook {
   }
 
   /** The user's own entries, newest first: a page holds `limit` of them, however many settlements lie between. */
-  history(limit: number, before?: string) {
-    return this.store.transfers({ limit, before, touching: USER_ACCOUNTS });
+  history(limit: number, before?: string, since?: number) {
+    return this.store.transfers({ limit, before, since, touching: USER_ACCOUNTS });
   }
 
   purchase(id: string): PurchaseRecord | null {
@@ -336,7 +363,15 @@ export class WalletBook {
 
   // ---- limits ----
 
-  setLimits(requested: Partial<Limits>, now: number): LimitState {
+  /** What the viewer has sent to `room`'s live session `session`, and in all over the last 24 hours. */
+  giftsSent(room: string, session: string | null, now: number): GiftsSent {
+    return {
+      stream: this.store.giftSpent({ room, session }),
+      day: this.store.giftSpent({ since: now - DAY }),
+    };
+  }
+
+  setLimits(requested: LimitsChange, now: number): LimitState {
     return this.store.transaction(() => {
       const next = changeLimits(this.store.getLimits(), requested, now);
       this.store.putLimits(next);
@@ -628,6 +663,12 @@ export class WalletBook {
         return errorReply('not_live', 'This creator is not live right now; gifts open when the stream starts.');
       if (userView(this.store.balances()).debt > 0)
         return errorReply('in_debt', 'Your wallet is in debt after a chargeback; buy coins to repay it first.');
+      const sent = this.giftsSent(command.room, command.sessionId, req.now);
+      const { giftLimits } = limitsAt(this.store.getLimits(), req.now);
+      const crossed = crossedGiftLimit(giftLimits, sent, command.price, req.now, () =>
+        this.store.giftsSince(req.now - DAY),
+      );
+      if (crossed) return errorReply('gift_limit', giftLimitMessage(crossed, command.price, command.room));
       const moved = this.tryMove(
         [
           {
@@ -644,6 +685,13 @@ export class WalletBook {
         command.room,
       );
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
+      this.store.putGiftSpend({
+        transferId: command.transferId,
+        room: command.room,
+        session: command.sessionId,
+        amount: command.price,
+        at: req.now,
+      });
       const key = comboKey(command);
       const prior = nextCombo(this.store.getCombo(key), req.now, command.count, command.transferId);
       this.store.putCombo(key, prior);
@@ -657,7 +705,8 @@ export class WalletBook {
         nextAttemptAt: req.now,
         createdAt: req.now,
       });
-      return reply(201, giftReceipt(command, combo, userView(this.store.balances()).coins));
+      const after = { stream: money(sent.stream + command.price), day: money(sent.day + command.price) };
+      return reply(201, giftReceipt(command, combo, userView(this.store.balances()).coins, after));
     });
     return withValue<GiftReceipt>(r);
   }

@@ -119,6 +119,8 @@ class Model {
           coins: gift.coins * o.count,
           diamonds: gift.coins * o.count,
           rateVersion: 1,
+          price: gift.coins * o.count,
+          sessionId: null,
           combo: { id: combo.id, count: combo.count },
           at: this.now,
         });

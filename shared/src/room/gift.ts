@@ -1,5 +1,5 @@
 import { tierOf, type Gift, type Tier } from '../catalog';
-import { diamondsForCoins, type RateCard } from '../money/rate-card';
+import { coinsPrice, diamondsForCoins, type Money, type RateCard } from '../money/rate-card';
 
 /**
  * One gift send as the gift route decides it: who sends what to which room, at what price and rate.
@@ -23,6 +23,10 @@ export interface GiftCommand {
   coins: number;
   diamonds: number;
   rateVersion: number;
+  /** What the whole send costs in minor units at that rate card: the viewer's gift caps count this. */
+  price: number;
+  /** The room's live session when the gift was asked (null if unknown): the per-stream gift cap counts per session. */
+  sessionId: string | null;
   message?: string;
 }
 
@@ -42,6 +46,8 @@ export interface GiftInput {
   count: number;
   message?: string;
   card: RateCard;
+  /** The room's live session, as the directory mirrors it. */
+  sessionId: string | null;
 }
 
 /** The one place a gift command is put together: prices, tier and diamonds come from the catalog and card. */
@@ -62,6 +68,8 @@ export function giftCommand(input: GiftInput): GiftCommand {
     coins,
     diamonds: diamondsForCoins(input.card, coins),
     rateVersion: input.card.version,
+    price: coinsPrice(input.card, coins),
+    sessionId: input.sessionId,
     ...(input.message ? { message: input.message } : {}),
   };
 }
@@ -82,13 +90,15 @@ export interface GiftReceipt {
     message?: string;
     combo: { id: string; count: number };
   };
-  wallet: { coins: number };
+  /** `sent`: the spend meter after this gift, what this stream and the last 24 hours have cost the viewer. */
+  wallet: { coins: number; sent: { stream: Money; day: Money } };
 }
 
 export function giftReceipt(
   command: GiftCommand,
   combo: { id: string; count: number },
   coinsLeft: number,
+  sent: { stream: Money; day: Money },
 ): GiftReceipt {
   return {
     gift: {
@@ -100,6 +110,6 @@ export function giftReceipt(
       ...(command.message ? { message: command.message } : {}),
       combo,
     },
-    wallet: { coins: coinsLeft },
+    wallet: { coins: coinsLeft, sent },
   };
 }

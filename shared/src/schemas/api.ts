@@ -38,9 +38,18 @@ export const AuthResponse = z.object({ token: z.string(), user: UserSchema });
 
 // ---- wallet ----
 const LimitAmount = z.int().positive().max(100_000_000).nullable();
+/** Caps on gifts: to one creator's current live session, and over a rolling 24 hours. */
+export const GiftLimitsRequest = z
+  .strictObject({ stream: LimitAmount.optional(), daily: LimitAmount.optional() })
+  .refine((l) => Object.keys(l).length > 0, 'at least one of stream, daily');
 export const LimitsRequest = z
-  .strictObject({ daily: LimitAmount.optional(), weekly: LimitAmount.optional(), monthly: LimitAmount.optional() })
-  .refine((l) => Object.keys(l).length > 0, 'at least one of daily, weekly, monthly');
+  .strictObject({
+    daily: LimitAmount.optional(),
+    weekly: LimitAmount.optional(),
+    monthly: LimitAmount.optional(),
+    giftLimits: GiftLimitsRequest.optional(),
+  })
+  .refine((l) => Object.keys(l).length > 0, 'at least one of daily, weekly, monthly, giftLimits');
 
 export const LimitsSchema = z.object({
   daily: z.int().nullable(),
@@ -48,6 +57,16 @@ export const LimitsSchema = z.object({
   monthly: z.int().nullable(),
 });
 const Totals = z.object({ day: Count, week: Count, month: Count });
+export const GiftLimitsSchema = z.object({ stream: z.int().nullable(), daily: z.int().nullable() });
+export const PendingLimitsSchema = z.array(
+  z.object({
+    period: z.enum(['daily', 'weekly', 'monthly', 'gift_stream', 'gift_daily']),
+    amount: z.int().nullable(),
+    effectiveAt: z.int(),
+  }),
+);
+/** What the viewer has sent: to one room's current live session, and in all over the last 24 hours. */
+export const GiftsSentSchema = z.object({ stream: MoneySchema, day: MoneySchema });
 export const WalletResponse = z.object({
   coins: Count,
   diamonds: Count,
@@ -55,11 +74,21 @@ export const WalletResponse = z.object({
   value: MoneySchema,
   diamondsPending: Count,
   limits: LimitsSchema,
-  pendingLimits: z.array(
-    z.object({ period: z.enum(['daily', 'weekly', 'monthly']), amount: z.int().nullable(), effectiveAt: z.int() }),
-  ),
+  giftLimits: GiftLimitsSchema,
+  pendingLimits: PendingLimitsSchema,
   purchased: Totals,
   gifted: Totals,
+  /** Minor units gifted in the last 24 hours: what the daily gift cap counts. */
+  giftSpent: z.object({ day: Count }),
+  /** With `?room=handle`: what the viewer has sent in that room's current live session (none if not live). */
+  room: z
+    .object({ handle: z.string(), live: z.boolean(), sessionId: z.string().nullable(), sent: GiftsSentSchema })
+    .optional(),
+});
+export const LimitsResponse = z.object({
+  limits: LimitsSchema,
+  giftLimits: GiftLimitsSchema,
+  pendingLimits: PendingLimitsSchema,
 });
 
 export const HistoryQuery = z.strictObject({
@@ -142,6 +171,25 @@ export const EmptyRequest = z.strictObject({});
 
 // ---- creators & channels ----
 export const Handle = z.string().regex(/^[a-z0-9_]{3,24}$/, '3 to 24 of a-z, 0-9 and _');
+
+/** `GET /v1/wallet?room=handle` adds what was sent in that room's current session. */
+export const WalletQuery = z.strictObject({ room: Handle.optional() });
+
+/** A calendar month in UTC, `YYYY-MM`. */
+export const StatementQuery = z.strictObject({
+  month: z.string().regex(/^(19|20|21)\d{2}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM'),
+});
+const StatementLineSchema = z.object({ count: z.int(), coins: z.int(), amount: MoneySchema });
+export const StatementResponse = z.object({
+  month: z.string(),
+  from: z.int(),
+  to: z.int(),
+  purchases: StatementLineSchema,
+  gifts: StatementLineSchema.extend({ byCreator: z.array(StatementLineSchema.extend({ handle: z.string() })) }),
+  refunds: StatementLineSchema,
+  chargebacks: StatementLineSchema,
+  sandbox: z.boolean(),
+});
 
 export const ChannelUrl = z
   .string()
@@ -278,7 +326,8 @@ export const GiftResponse = z.object({
     message: z.string().optional(),
     combo: z.object({ id: z.string(), count: z.int() }),
   }),
-  wallet: z.object({ coins: Count }),
+  /** `sent`: the spend meter after this gift (absent in replies stored before it existed). */
+  wallet: z.object({ coins: Count, sent: GiftsSentSchema.optional() }),
 });
 export const LiveRequest = z.strictObject({ live: z.boolean(), title: text(0, 100).optional() });
 export const GoalRequest = z.strictObject({ label: text(1, 60), coins: z.int().min(1).max(100_000_000) });

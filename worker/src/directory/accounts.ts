@@ -26,7 +26,7 @@ export async function closeAccount(env: Env, userId: string): Promise<void> {
     .first<{ handle: string }>();
   if (creator) {
     await getLiveRoom(env, creator.handle).setLive(false, null);
-    await env.DB.prepare('UPDATE creators SET live = 0 WHERE user_id = ?').bind(userId).run();
+    await env.DB.prepare('UPDATE creators SET live = 0, live_session = NULL WHERE user_id = ?').bind(userId).run();
   }
 }
 

@@ -40,3 +40,32 @@ export async function flaggedOf(env: Env, userIds: readonly string[]): Promise<{
     .all<{ id: string; user_id: string }>();
   return results;
 }
+
+/** A Stripe purchase about to open its Checkout Session: indexed so its webhooks can find its owner. */
+export async function indexCheckoutPurchase(env: Env, purchaseId: string, userId: string, at: number): Promise<void> {
+  await env.DB.prepare('INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING')
+    .bind(purchaseId, userId, at)
+    .run();
+}
+
+export async function attachCheckoutSession(env: Env, purchaseId: string, sessionId: string): Promise<void> {
+  await env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?').bind(sessionId, purchaseId).run();
+}
+
+/** Records what a completed Checkout Session paid with. */
+export async function recordPayment(
+  env: Env,
+  purchaseId: string,
+  paymentIntent: string | null,
+  sessionId: string,
+): Promise<void> {
+  await env.DB.prepare('UPDATE purchases SET payment_intent = ?, checkout_session_id = ? WHERE id = ?')
+    .bind(paymentIntent, sessionId, purchaseId)
+    .run();
+}
+
+export async function purchaseByPaymentIntent(env: Env, paymentIntent: string) {
+  return env.DB.prepare('SELECT id, user_id FROM purchases WHERE payment_intent = ?')
+    .bind(paymentIntent)
+    .first<{ id: string; user_id: string }>();
+}

@@ -13,7 +13,7 @@ export const LIVE_ROOM_MIGRATIONS: readonly string[] = [
      from_name TEXT, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL);`,
   `CREATE TABLE hidden_messages (transfer_id TEXT PRIMARY KEY, from_name TEXT NOT NULL, message TEXT NOT NULL, word TEXT NOT NULL, at INTEGER NOT NULL);`,
   // Rows written are billed: a table keyed by TEXT writes its row and its key's index on each insert; the same
-  // table WITHOUT ROWID writes one. Rebuilt with every column, constraint and index, data copied (docs/decisions/0011).
+  // table WITHOUT ROWID writes one. Rebuilt with every column, constraint and index, data copied (docs/decisions/0012).
   `CREATE TABLE gifts_new (transfer_id TEXT PRIMARY KEY, session_id TEXT, seq INTEGER NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
    INSERT INTO gifts_new (transfer_id, session_id, seq, at, data) SELECT transfer_id, session_id, seq, at, data FROM gifts;
    DROP TABLE gifts;

@@ -16,8 +16,12 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   `CREATE TABLE combos (key TEXT PRIMARY KEY, id TEXT NOT NULL, last_at INTEGER NOT NULL, count INTEGER NOT NULL);`,
   // Effects that leave the wallet (directory rows, payment-provider calls), applied by the alarm until they succeed.
   `CREATE TABLE effects (id TEXT PRIMARY KEY, effect TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL);`,
+  // What each gift cost in money, with the room's live session: the gift caps and the spend meter count these.
+  `CREATE TABLE gift_spend (transfer_id TEXT PRIMARY KEY, room TEXT NOT NULL, session_id TEXT, amount INTEGER NOT NULL, at INTEGER NOT NULL);
+   CREATE INDEX gift_spend_at ON gift_spend (at);
+   CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
   // Rows written are billed: a table keyed by TEXT writes its row and its key's index on each insert; the same
-  // table WITHOUT ROWID writes one. Rebuilt with every column and constraint, data copied (docs/decisions/0011).
+  // table WITHOUT ROWID writes one. Rebuilt with every column and constraint, data copied (docs/decisions/0012).
   `CREATE TABLE idempotency_new (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
    INSERT INTO idempotency_new (key, fingerprint, status, body, at) SELECT key, fingerprint, status, body, at FROM idempotency;
    DROP TABLE idempotency;
@@ -39,5 +43,11 @@ export const WALLET_MIGRATIONS: readonly string[] = [
    CREATE TABLE balances_new (account TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
    INSERT INTO balances_new (account, value) SELECT account, value FROM balances;
    DROP TABLE balances;
-   ALTER TABLE balances_new RENAME TO balances;`,
+   ALTER TABLE balances_new RENAME TO balances;
+   CREATE TABLE gift_spend_new (transfer_id TEXT PRIMARY KEY, room TEXT NOT NULL, session_id TEXT, amount INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO gift_spend_new (transfer_id, room, session_id, amount, at) SELECT transfer_id, room, session_id, amount, at FROM gift_spend;
+   DROP TABLE gift_spend;
+   ALTER TABLE gift_spend_new RENAME TO gift_spend;
+   CREATE INDEX gift_spend_at ON gift_spend (at);
+   CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
 ];

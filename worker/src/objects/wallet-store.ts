@@ -2,6 +2,8 @@ import {
   NO_LIMITS,
   type AccountName,
   type EffectRecord,
+  type GiftSpend,
+  type GiftSpent,
   type ComboState,
   type Balances,
   type LimitState,
@@ -213,6 +215,33 @@ export class SqlWalletStore implements WalletStore {
       "INSERT INTO meta (key, value) VALUES ('limits', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
       JSON.stringify(state),
     );
+  }
+  putGiftSpend(g: GiftSpend): void {
+    this.sql.exec(
+      'INSERT INTO gift_spend (transfer_id, room, session_id, amount, at) VALUES (?, ?, ?, ?, ?)',
+      g.transferId,
+      g.room,
+      g.session,
+      g.amount,
+      g.at,
+    );
+  }
+  giftSpent(opts: { since: number } | { room: string; session: string | null }): number {
+    const rows =
+      'since' in opts
+        ? this.sql.exec<{ sum: number | null }>('SELECT SUM(amount) AS sum FROM gift_spend WHERE at >= ?', opts.since)
+        : this.sql.exec<{ sum: number | null }>(
+            'SELECT SUM(amount) AS sum FROM gift_spend WHERE room = ? AND session_id IS ?',
+            opts.room,
+            opts.session,
+          );
+    return rows.toArray()[0]?.sum ?? 0;
+  }
+  giftsSince(since: number): GiftSpent[] {
+    return this.sql
+      .exec<{ at: number; amount: number }>('SELECT at, amount FROM gift_spend WHERE at >= ? ORDER BY at', since)
+      .toArray()
+      .map((r) => ({ at: r.at, amount: r.amount }));
   }
   putCredit(transferId: string, batchId: string): boolean {
     return (

@@ -10,7 +10,7 @@ import {
   type CreditItem,
   type GiftDebit,
   type Idempotency,
-  type Limits,
+  type LimitsChange,
   type RateCard,
 } from '@giftstream/shared';
 import { applyEffect } from './effects';
@@ -71,7 +71,12 @@ export class Wallet extends DurableObject<Env> {
     return this.book.history(limit, before);
   }
 
-  setLimits(limits: Partial<Limits>) {
+  /** What the viewer has sent to one room's live session, and in all over the last 24 hours. */
+  giftsSent(room: string, session: string | null) {
+    return this.book.giftsSent(room, session, now());
+  }
+
+  setLimits(limits: LimitsChange) {
     return this.book.setLimits(limits, now());
   }
 
@@ -140,8 +145,8 @@ export class Wallet extends DurableObject<Env> {
   }
 
   /** History with each purchase's receipt (price, rate version, sandbox flag, payment reference). */
-  historyWithReceipts(limit: number, before?: string) {
-    const entries = this.book.history(limit, before);
+  historyWithReceipts(limit: number, before?: string, since?: number) {
+    const entries = this.book.history(limit, before, since);
     const purchases = this.book.purchasesById(entries.filter((t) => t.kind === 'purchase' && t.ref).map((t) => t.ref!));
     return { entries, purchases };
   }

@@ -1,33 +1,105 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import {
-  reconcile,
   AdminAuditQuery,
   AdminChannelsQuery,
+  AdminChannelsResponse,
   AdminPayoutDecision,
   AdminPayoutsQuery,
+  AdminPayoutsResponse,
   AdminVerifyRequest,
-  parseChannelUrl,
-  RateCardRequest,
-  scheduleRateCard,
-  maskDestination,
-  sumByUnit,
+  AdminVerifyResponse,
+  AuditResponse,
   type Balances,
+  FlaggedPurchasesResponse,
+  maskDestination,
+  parseChannelUrl,
+  PayoutResponse,
+  RateCardRequest,
+  RateCardResponse,
+  reconcile,
+  scheduleRateCard,
+  sumByUnit,
 } from '@giftstream/shared';
-import { requireAdmin } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
-import { fail, idempotency, send, valid } from '../http';
+import { fail, idempotency, send } from '../http';
+import { access, IdempotencyHeader, IdParams, json, replies, routes } from '../openapi';
 import { forgetRateCards, rateCards } from '../rates';
 import { deletedAmong } from '../directory/accounts';
+import { listClaims, verifyClaim } from '../directory/claims';
+import { handleExists } from '../directory/creators';
+import { bindOperatorKey } from '../directory/operator-keys';
 import { listPayouts, payoutOwner, payoutsOf } from '../directory/payouts';
 import { flaggedOf, flaggedPurchases } from '../directory/purchases';
+import { publishRateCard } from '../directory/rate-cards';
+import { userIdsAfter } from '../directory/users';
 import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
 
-export const adminRoutes = new Hono<AppEnv>()
-  .use(requireAdmin)
-  .get('/payouts', valid('query', AdminPayoutsQuery), async (c) => {
+const payouts = createRoute({
+  method: 'get',
+  path: '/payouts',
+  summary: 'Payouts, by status',
+  ...access('admin'),
+  request: { query: AdminPayoutsQuery },
+  responses: replies(AdminPayoutsResponse),
+});
+
+const decidePayout = createRoute({
+  method: 'post',
+  path: '/payouts/{id}',
+  summary: 'Decide a payout: sandbox paid or rejected; Stripe Connect approved (transferred) or rejected',
+  ...access('admin'),
+  request: { params: IdParams, headers: IdempotencyHeader, body: json(AdminPayoutDecision) },
+  responses: replies(PayoutResponse),
+});
+
+const flagged = createRoute({
+  method: 'get',
+  path: '/purchases/flagged',
+  summary: 'Payments whose amount or currency did not match their purchase (nothing credited)',
+  ...access('admin'),
+  responses: replies(FlaggedPurchasesResponse),
+});
+
+const channels = createRoute({
+  method: 'get',
+  path: '/channels',
+  summary: 'Channel claims',
+  ...access('admin'),
+  request: { query: AdminChannelsQuery },
+  responses: replies(AdminChannelsResponse),
+});
+
+const verifyChannel = createRoute({
+  method: 'post',
+  path: '/channels/verify',
+  summary: 'Verify a claim; other claims on the channel are removed',
+  ...access('admin'),
+  request: { body: json(AdminVerifyRequest) },
+  responses: replies(AdminVerifyResponse),
+});
+
+const nextRates = createRoute({
+  method: 'put',
+  path: '/rates/next',
+  summary: 'Schedule the next rate-card version',
+  ...access('admin'),
+  request: { body: json(RateCardRequest) },
+  responses: replies(RateCardResponse),
+});
+
+const audit = createRoute({
+  method: 'get',
+  path: '/audit',
+  summary: 'Ledger totals per unit and invariant violations',
+  ...access('admin'),
+  request: { query: AdminAuditQuery },
+  responses: replies(AuditResponse),
+});
+
+export const adminRoutes = routes()
+  .openapi(payouts, async (c) => {
     const results = await listPayouts(c.env, c.req.valid('query').status);
     return c.json({
       payouts: results.map((p) => ({
@@ -46,36 +118,28 @@ export const adminRoutes = new Hono<AppEnv>()
       })),
     });
   })
-  .post('/payouts/:id', valid('json', AdminPayoutDecision), async (c) => {
+  .openapi(decidePayout, async (c) => {
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
-    const owner = await payoutOwner(c.env, c.req.param('id'));
+    const payoutId = c.req.valid('param').id;
+    const owner = await payoutOwner(c.env, payoutId);
     if (!owner) return fail(c, 'not_found', 'No such payout.');
     // The first use of a key binds it to this request (method, path, body) for every wallet.
-    await c.env.DB.prepare(
-      'INSERT INTO operator_keys (key, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING',
-    )
-      .bind(keyed.key, keyed.fingerprint, now())
-      .run();
-    const bound = await c.env.DB.prepare('SELECT fingerprint FROM operator_keys WHERE key = ?')
-      .bind(keyed.key)
-      .first<{ fingerprint: string }>();
-    if (bound?.fingerprint !== keyed.fingerprint)
+    if (!(await bindOperatorKey(c.env, keyed.key, keyed.fingerprint, now())))
       return fail(c, 'idempotency_mismatch', 'This Idempotency-Key was used with a different request.');
     // The operator's keys live in the creator's wallet beside the payout, under their own scope.
     // The wallet updates the operator's index through its outbox.
     const r = await getWallet(c.env, owner.userId).decidePayout({
       key: `operator:${keyed.key}`,
       fingerprint: keyed.fingerprint,
-      payoutId: c.req.param('id'),
+      payoutId,
       status: body.status,
       reference: body.reference ?? null,
       owner,
     });
     return send(r);
   })
-  .get('/purchases/flagged', async (c) => {
+  .openapi(flagged, async (c) => {
     const rows = await flaggedPurchases(c.env);
     return c.json({
       purchases: rows.map((p) => ({
@@ -88,49 +152,19 @@ export const adminRoutes = new Hono<AppEnv>()
       })),
     });
   })
-  .get('/channels', valid('query', AdminChannelsQuery), async (c) => {
+  .openapi(channels, async (c) => {
     const { verified } = c.req.valid('query');
-    const stmt =
-      verified === undefined
-        ? c.env.DB.prepare(
-            'SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims ORDER BY created_at, id',
-          )
-        : c.env.DB.prepare(
-            'SELECT channel_key, site, url, handle, verified, created_at FROM channel_claims WHERE verified = ? ORDER BY created_at, id',
-          ).bind(verified === 'true' ? 1 : 0);
-    const { results } = await stmt.all<{
-      channel_key: string;
-      site: string;
-      url: string;
-      handle: string;
-      verified: number;
-      created_at: number;
-    }>();
-    return c.json({
-      channels: results.map((r) => ({
-        url: r.url,
-        site: r.site,
-        handle: r.handle,
-        verified: r.verified === 1,
-        createdAt: r.created_at,
-      })),
-    });
+    return c.json({ channels: await listClaims(c.env, verified === undefined ? undefined : verified === 'true') });
   })
-  .post('/channels/verify', valid('json', AdminVerifyRequest), async (c) => {
+  .openapi(verifyChannel, async (c) => {
     const body = c.req.valid('json');
     const ch = parseChannelUrl(body.url)!;
-    const creator = await c.env.DB.prepare('SELECT handle FROM creators WHERE handle = ?').bind(body.handle).first();
-    if (!creator) return fail(c, 'not_found', 'No such creator.', 'handle');
+    if (!(await handleExists(c.env, body.handle))) return fail(c, 'not_found', 'No such creator.', 'handle');
     // Verifying one claim removes every other claim on the same channel.
-    await c.env.DB.batch([
-      c.env.DB.prepare('DELETE FROM channel_claims WHERE channel_key = ? AND handle != ?').bind(ch.key, body.handle),
-      c.env.DB.prepare(
-        'INSERT INTO channel_claims (channel_key, site, url, handle, verified, created_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT(channel_key, handle) DO UPDATE SET verified = 1',
-      ).bind(ch.key, ch.site, ch.url, body.handle, now()),
-    ]);
+    await verifyClaim(c.env, ch, body.handle);
     return c.json({ channel: { url: ch.url, site: ch.site, handle: body.handle, verified: true } });
   })
-  .put('/rates/next', valid('json', RateCardRequest), async (c) => {
+  .openapi(nextRates, async (c) => {
     const cards = await rateCards(c.env);
     const check = scheduleRateCard(cards, c.req.valid('json'), now());
     if (!check.ok) {
@@ -143,26 +177,15 @@ export const adminRoutes = new Hono<AppEnv>()
           )
         : fail(c, 'invalid_request', 'payoutStep diamonds must be worth a whole number of minor units.', 'payoutStep');
     }
-    // A newer schedule replaces any version that has not taken effect yet.
-    await c.env.DB.batch([
-      c.env.DB.prepare('DELETE FROM rate_cards WHERE effective_at > ?').bind(now()),
-      c.env.DB.prepare('INSERT INTO rate_cards (version, effective_at, card) VALUES (?, ?, ?)').bind(
-        check.card.version,
-        check.card.effectiveAt,
-        JSON.stringify(check.card),
-      ),
-    ]);
+    await publishRateCard(c.env, check.card, now());
     forgetRateCards();
     return c.json({ card: check.card });
   })
-  .get('/audit', valid('query', AdminAuditQuery), async (c) => {
+  .openapi(audit, async (c) => {
     const { cursor } = c.req.valid('query');
-    const { results } = await c.env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?')
-      .bind(cursor ?? '', AUDIT_PAGE + 1)
-      .all<{ id: string }>();
-    const page = results.slice(0, AUDIT_PAGE);
-    const ids = page.map((u) => u.id);
-    const audits = await Promise.all(page.map(async (u) => ({ id: u.id, ...(await getWallet(c.env, u.id).audit()) })));
+    const results = await userIdsAfter(c.env, cursor ?? '', AUDIT_PAGE + 1);
+    const ids = results.slice(0, AUDIT_PAGE);
+    const audits = await Promise.all(ids.map(async (id) => ({ id, ...(await getWallet(c.env, id).audit()) })));
     // Read the directory after the wallets: each audit first applies what its outbox has due.
     const [indexed, deleted, listed] = await Promise.all([
       payoutsOf(c.env, ids),
@@ -196,9 +219,9 @@ export const adminRoutes = new Hono<AppEnv>()
       totals,
       sums,
       violations,
-      wallets: page.length,
+      wallets: ids.length,
       pendingEffects,
       pendingRefunds,
-      ...(more ? { next: page[page.length - 1]!.id } : {}),
+      ...(more ? { next: ids[ids.length - 1] } : {}),
     });
   });

@@ -1,6 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { monotonicFactory } from 'ulidx';
-import { birthdateProblem, HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
+import { AuthResponse, birthdateProblem, HOUR, LoginRequest, MINUTE, SignupRequest } from '@giftstream/shared';
 import {
   createSession,
   DECOY_HASH,
@@ -9,18 +10,45 @@ import {
   hashPassword,
   hit,
   publicUser,
-  requireUser,
   verifyPassword,
 } from '../auth';
 import { now } from '../clock';
+import { createUser, endSession, userByEmail } from '../directory/users';
 import type { AppEnv, UserRow } from '../env';
-import { clientAddress, fail, valid } from '../http';
+import { clientAddress, fail } from '../http';
+import { access, json, noContent, replies, routes } from '../openapi';
 
 const ulid = monotonicFactory();
 const FAILURE_WINDOW = 15 * MINUTE;
 
-export const authRoutes = new Hono<AppEnv>()
-  .post('/signup', valid('json', SignupRequest), async (c) => {
+const signup = createRoute({
+  method: 'post',
+  path: '/signup',
+  summary: 'Create an account (birthdate fixed afterwards)',
+  ...access('public'),
+  request: { body: json(SignupRequest) },
+  responses: replies(AuthResponse, 201),
+});
+
+const login = createRoute({
+  method: 'post',
+  path: '/login',
+  summary: 'Sign in',
+  ...access('public'),
+  request: { body: json(LoginRequest) },
+  responses: replies(AuthResponse),
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/logout',
+  summary: 'End this session',
+  ...access('user'),
+  responses: noContent(),
+});
+
+export const authRoutes = routes()
+  .openapi(signup, async (c) => {
     // The schema knows the calendar; only the worker's clock knows what "the future" is.
     const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
     if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
@@ -32,21 +60,18 @@ export const authRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const id = ulid();
     const t = now();
-    const inserted = await c.env.DB.prepare(
-      `INSERT INTO users (id, email, email_norm, display_name, birthdate, password_hash, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(email_norm) DO NOTHING`,
-    )
-      .bind(
+    const created = await createUser(
+      c.env,
+      {
         id,
-        body.email,
-        body.email.toLowerCase(),
-        body.displayName,
-        body.birthdate,
-        await hashPassword(body.password),
-        t,
-      )
-      .run();
-    if (!inserted.meta.changes) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
+        email: body.email,
+        displayName: body.displayName,
+        birthdate: body.birthdate,
+        passwordHash: await hashPassword(body.password),
+      },
+      t,
+    );
+    if (!created) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
     const user: UserRow = {
       id,
       email: body.email,
@@ -56,7 +81,7 @@ export const authRoutes = new Hono<AppEnv>()
     };
     return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
   })
-  .post('/login', valid('json', LoginRequest), async (c) => {
+  .openapi(login, async (c) => {
     const body = c.req.valid('json');
     const email = body.email.toLowerCase();
     const perAddress = await hit(c.env, `login:${clientAddress(c)}`, Number(c.env.LOGINS_PER_MINUTE), MINUTE);
@@ -66,11 +91,7 @@ export const authRoutes = new Hono<AppEnv>()
     const failures = `login-fail:${email}`;
     const slot = await hit(c.env, failures, Number(c.env.LOGIN_FAILURES_PER_15_MIN), FAILURE_WINDOW);
     if (slot.wait) return tooManyAttempts(c, slot.wait);
-    const row = await c.env.DB.prepare(
-      'SELECT id, email, display_name, birthdate, created_at, password_hash FROM users WHERE email_norm = ?',
-    )
-      .bind(email)
-      .first<UserRow & { password_hash: string }>();
+    const row = await userByEmail(c.env, email);
     const ok = await verifyPassword(body.password, row?.password_hash ?? DECOY_HASH);
     if (!row || !ok) return fail(c, 'invalid_credentials', 'Email or password is wrong.');
     // Only failures use up the window: a right password hands its slot back (a lockout already reached stays).
@@ -78,10 +99,8 @@ export const authRoutes = new Hono<AppEnv>()
     const { password_hash: _, ...user } = row;
     return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
   })
-  .post('/logout', requireUser, async (c) => {
-    await c.env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?')
-      .bind(now(), c.get('tokenHash'))
-      .run();
+  .openapi(logout, async (c) => {
+    await endSession(c.env, c.get('tokenHash'), now());
     forgetSessions();
     return c.body(null, 204);
   });

@@ -1,27 +1,39 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { monotonicFactory } from 'ulidx';
 import {
+  BlockedWordsResponse,
+  type ConnectAccount,
   diamondsValue,
+  EarningsResponse,
   EmptyRequest,
   GoalRequest,
+  GoalResponse,
   LiveRequest,
+  LiveResponse,
   ModerationRequest,
+  ModerationResponse,
   money,
+  OverlayTokenResponse,
   PAYOUT_PENDING,
-  PayoutRequest,
-  payoutView,
-  type ConnectAccount,
+  PayoutAccountLinkResponse,
+  PayoutAccountResponse,
+  PayoutListResponse,
   type PayoutRecord,
+  PayoutRequest,
+  PayoutResponse,
+  payoutView,
+  TestAlertResponse,
 } from '@giftstream/shared';
-import { isAdult, requireUser } from '../auth';
+import { isAdult } from '../auth';
 import { now } from '../clock';
-import type { AppEnv, Env } from '../env';
-import { fail, idempotency, send, valid } from '../http';
+import type { Env } from '../env';
+import { fail, idempotency, send } from '../http';
+import { access, IdempotencyHeader, json, replies, routes } from '../openapi';
 import { accountState, payoutAccountOf, rememberPayoutAccount } from '../directory/payout-accounts';
 import { createAccountLink, createPayoutAccount, isSandbox } from '../payments/stripe';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
-import { forgetCreators, requireCreator } from './creators';
+import { setCreatorLive } from '../directory/creators';
 
 const ulid = monotonicFactory();
 
@@ -46,45 +58,150 @@ function overlayUrl(env: Env, handle: string, token: string): string {
   return `${env.PUBLIC_URL}/overlay/?room=${encodeURIComponent(handle)}&token=${encodeURIComponent(token)}`;
 }
 
+const goLive = createRoute({
+  method: 'post',
+  path: '/live',
+  summary: 'Start or end a live session',
+  ...access('creator'),
+  request: { body: json(LiveRequest) },
+  responses: replies(LiveResponse),
+});
+
+const setGoal = createRoute({
+  method: 'put',
+  path: '/goal',
+  summary: 'Set the stream goal',
+  ...access('creator'),
+  request: { body: json(GoalRequest) },
+  responses: replies(GoalResponse),
+});
+
+const clearGoal = createRoute({
+  method: 'delete',
+  path: '/goal',
+  summary: 'Clear the stream goal',
+  ...access('creator'),
+  responses: replies(GoalResponse),
+});
+
+const overlayToken = createRoute({
+  method: 'get',
+  path: '/overlay-token',
+  summary: 'The overlay token and URL (created on first use)',
+  ...access('creator'),
+  responses: replies(OverlayTokenResponse),
+});
+
+const rotateOverlayToken = createRoute({
+  method: 'post',
+  path: '/overlay-token',
+  summary: 'Rotate the overlay token; old overlays disconnect',
+  ...access('creator'),
+  responses: replies(OverlayTokenResponse),
+});
+
+const testAlert = createRoute({
+  method: 'post',
+  path: '/test-alert',
+  summary: 'A test gift on overlay connections; no money moves',
+  ...access('creator'),
+  responses: replies(TestAlertResponse),
+});
+
+const setModeration = createRoute({
+  method: 'put',
+  path: '/moderation',
+  summary: 'Set the blocked words',
+  ...access('creator'),
+  request: { body: json(ModerationRequest) },
+  responses: replies(BlockedWordsResponse),
+});
+
+const moderation = createRoute({
+  method: 'get',
+  path: '/moderation',
+  summary: 'Blocked words and the messages they hid',
+  ...access('creator'),
+  responses: replies(ModerationResponse),
+});
+
+const earnings = createRoute({
+  method: 'get',
+  path: '/earnings',
+  summary: 'Diamonds, value, pending payouts, sessions, top supporters',
+  ...access('creator'),
+  responses: replies(EarningsResponse),
+});
+
+const requestPayout = createRoute({
+  method: 'post',
+  path: '/payouts',
+  summary: 'Request a cash-out',
+  ...access('creator'),
+  request: { headers: IdempotencyHeader, body: json(PayoutRequest) },
+  responses: replies(PayoutResponse, 201),
+});
+
+const payoutAccount = createRoute({
+  method: 'get',
+  path: '/payout-account',
+  summary: 'Stripe mode: your payout account, in words-ready states',
+  ...access('creator'),
+  responses: replies(PayoutAccountResponse),
+});
+
+const startPayoutAccount = createRoute({
+  method: 'post',
+  path: '/payout-account',
+  summary: 'Stripe mode: create your Connect account once and get a fresh onboarding link',
+  ...access('creator'),
+  request: { body: json(EmptyRequest) },
+  responses: replies(PayoutAccountLinkResponse),
+});
+
+const payoutList = createRoute({
+  method: 'get',
+  path: '/payouts',
+  summary: 'Your payouts',
+  ...access('creator'),
+  responses: replies(PayoutListResponse),
+});
+
 /** The signed-in creator's own room: going live, the goal, the overlay, earnings. */
-export const ownCreatorRoutes = new Hono<AppEnv>()
-  .use(requireUser, requireCreator)
-  .post('/live', valid('json', LiveRequest), async (c) => {
+export const ownCreatorRoutes = routes()
+  .openapi(goLive, async (c) => {
     const { live, title } = c.req.valid('json');
     const { handle, user_id } = c.get('creator');
     const state = await getLiveRoom(c.env, handle).setLive(live, title || null);
-    await c.env.DB.prepare('UPDATE creators SET live = ? WHERE user_id = ?')
-      .bind(state.live ? 1 : 0, user_id)
-      .run();
-    forgetCreators();
+    await setCreatorLive(c.env, user_id, state.live ? state.sessionId : null);
     return c.json({ live: state });
   })
-  .put('/goal', valid('json', GoalRequest), async (c) =>
+  .openapi(setGoal, async (c) =>
     c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(c.req.valid('json')) }),
   )
-  .delete('/goal', async (c) => c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(null) }))
-  .get('/overlay-token', async (c) => {
+  .openapi(clearGoal, async (c) => c.json({ goal: await getLiveRoom(c.env, c.get('creator').handle).setGoal(null) }))
+  .openapi(overlayToken, async (c) => {
     const { handle } = c.get('creator');
     const token = await getLiveRoom(c.env, handle).overlayToken(false);
     return c.json({ token, overlayUrl: overlayUrl(c.env, handle, token) });
   })
-  .post('/overlay-token', async (c) => {
+  .openapi(rotateOverlayToken, async (c) => {
     const { handle } = c.get('creator');
     const token = await getLiveRoom(c.env, handle).overlayToken(true);
     return c.json({ token, overlayUrl: overlayUrl(c.env, handle, token) });
   })
-  .post('/test-alert', async (c) => {
+  .openapi(testAlert, async (c) => {
     await getLiveRoom(c.env, c.get('creator').handle).testAlert(c.get('creator').display_name);
     return c.json({ sent: true });
   })
-  .put('/moderation', valid('json', ModerationRequest), async (c) => {
+  .openapi(setModeration, async (c) => {
     const blockedWords = await getLiveRoom(c.env, c.get('creator').handle).setBlockedWords(
       c.req.valid('json').blockedWords,
     );
     return c.json({ blockedWords });
   })
-  .get('/moderation', async (c) => c.json(await getLiveRoom(c.env, c.get('creator').handle).moderation()))
-  .get('/earnings', async (c) => {
+  .openapi(moderation, async (c) => c.json(await getLiveRoom(c.env, c.get('creator').handle).moderation()))
+  .openapi(earnings, async (c) => {
     const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
     const card = await currentRateCard(c.env);
     const wallet = getWallet(c.env, user.id);
@@ -109,10 +226,9 @@ export const ownCreatorRoutes = new Hono<AppEnv>()
       topSupporters: room.topSupporters,
     });
   })
-  .post('/payouts', valid('json', PayoutRequest), async (c) => {
+  .openapi(requestPayout, async (c) => {
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
     const { user, creator } = { user: c.get('user'), creator: c.get('creator') };
     const connect = await connectOf(c.env, user.id);
     // Sandbox payouts are sent by hand, so the operator needs to know where to.
@@ -131,7 +247,7 @@ export const ownCreatorRoutes = new Hono<AppEnv>()
     });
     return send(r);
   })
-  .get('/payout-account', async (c) => {
+  .openapi(payoutAccount, async (c) => {
     const sandbox = isSandbox(c.env);
     const row = sandbox ? null : await payoutAccountOf(c.env, c.get('user').id);
     return c.json({
@@ -145,7 +261,7 @@ export const ownCreatorRoutes = new Hono<AppEnv>()
       },
     });
   })
-  .post('/payout-account', valid('json', EmptyRequest), async (c) => {
+  .openapi(startPayoutAccount, async (c) => {
     const user = c.get('user');
     if (isSandbox(c.env))
       return fail(
@@ -171,7 +287,7 @@ export const ownCreatorRoutes = new Hono<AppEnv>()
       return fail(c, 'payment_provider_error', 'Stripe did not answer; try again in a moment.');
     }
   })
-  .get('/payouts', async (c) => {
+  .openapi(payoutList, async (c) => {
     const payouts: PayoutRecord[] = await getWallet(c.env, c.get('user').id).payouts();
     return c.json({ payouts: payouts.map((p) => payoutView(p)) });
   });

@@ -1,17 +1,61 @@
-import { Hono } from 'hono';
-import { errorBody, DeleteAccountRequest, PasswordChangeRequest, UpdateMeRequest } from '@giftstream/shared';
-import { forgetSessions, hashPassword, publicUser, requireUser, verifyPassword } from '../auth';
+import { createRoute } from '@hono/zod-openapi';
+import {
+  AccountDeletedResponse,
+  DeleteAccountRequest,
+  errorBody,
+  MeResponse,
+  OkResponse,
+  PasswordChangeRequest,
+  RenameResponse,
+  UpdateMeRequest,
+} from '@giftstream/shared';
+import { forgetSessions, hashPassword, publicUser, verifyPassword } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
 import type { Env } from '../env';
-import { fail, valid } from '../http';
+import { fail } from '../http';
+import { access, json, replies, routes } from '../openapi';
 import { currentRateCard } from '../rates';
 import { getWallet } from '../stubs';
-import { creatorProfileByUser, forgetCreators } from './creators';
+import { creatorProfileByUser, forgetCreators } from '../directory/creators';
+import { passwordHashOf, renameUser, setPassword } from '../directory/users';
 
-export const meRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .get('/', async (c) => {
+const me = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'The user, wallet summary and creator profile',
+  ...access('user'),
+  responses: replies(MeResponse),
+});
+
+const rename = createRoute({
+  method: 'patch',
+  path: '/',
+  summary: 'Change the display name',
+  ...access('user'),
+  request: { body: json(UpdateMeRequest) },
+  responses: replies(RenameResponse),
+});
+
+const changePassword = createRoute({
+  method: 'post',
+  path: '/password',
+  summary: 'Change the password; other sessions end',
+  ...access('user'),
+  request: { body: json(PasswordChangeRequest) },
+  responses: replies(OkResponse),
+});
+
+const deleteAccount = createRoute({
+  method: 'delete',
+  path: '/',
+  summary: 'Delete the account (personal data removed, ledger kept)',
+  ...access('user'),
+  request: { body: json(DeleteAccountRequest) },
+  responses: replies(AccountDeletedResponse),
+});
+
+export const meRoutes = routes()
+  .openapi(me, async (c) => {
     const user = c.get('user');
     const [wallet, creator] = await Promise.all([
       getWallet(c.env, user.id).summary(await currentRateCard(c.env)),
@@ -19,32 +63,24 @@ export const meRoutes = new Hono<AppEnv>()
     ]);
     return c.json({ user: publicUser(user, now()), wallet, creator });
   })
-  .patch('/', valid('json', UpdateMeRequest), async (c) => {
+  .openapi(rename, async (c) => {
     const user = { ...c.get('user'), display_name: c.req.valid('json').displayName };
-    await c.env.DB.prepare('UPDATE users SET display_name = ? WHERE id = ?').bind(user.display_name, user.id).run();
+    await renameUser(c.env, user.id, user.display_name);
     forgetSessions();
     forgetCreators();
     return c.json({ user: publicUser(user, now()) });
   })
-  .post('/password', valid('json', PasswordChangeRequest), async (c) => {
+  .openapi(changePassword, async (c) => {
     const body = c.req.valid('json');
     const user = c.get('user');
     if (!(await passwordMatches(c.env, user.id, body.currentPassword)))
       return fail(c, 'forbidden', 'The current password is wrong.', 'currentPassword');
     // A new password signs every other session out; this one stays.
-    await c.env.DB.batch([
-      c.env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(
-        await hashPassword(body.newPassword),
-        user.id,
-      ),
-      c.env.DB.prepare(
-        'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash != ? AND revoked_at IS NULL',
-      ).bind(now(), user.id, c.get('tokenHash')),
-    ]);
+    await setPassword(c.env, user.id, await hashPassword(body.newPassword), c.get('tokenHash'), now());
     forgetSessions();
     return c.json({ ok: true });
   })
-  .delete('/', valid('json', DeleteAccountRequest), async (c) => {
+  .openapi(deleteAccount, async (c) => {
     const { password, forfeit } = c.req.valid('json');
     const user = c.get('user');
     if (!(await passwordMatches(c.env, user.id, password)))
@@ -78,8 +114,6 @@ export const meRoutes = new Hono<AppEnv>()
   });
 
 async function passwordMatches(env: Env, userId: string, password: string): Promise<boolean> {
-  const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
-    .bind(userId)
-    .first<{ password_hash: string }>();
-  return !!row && (await verifyPassword(password, row.password_hash));
+  const hash = await passwordHashOf(env, userId);
+  return hash !== null && (await verifyPassword(password, hash));
 }

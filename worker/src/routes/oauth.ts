@@ -1,29 +1,50 @@
-import { Hono, type Context } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { OAuth2RequestError } from 'arctic';
-import { requireUser } from '../auth';
+import { ConnectResponse, ConnectSitesResponse } from '@giftstream/shared';
 import { proveChannel } from '../directory/claims';
-import type { AppEnv, CreatorRow } from '../env';
+import { activeHandleOfUser, forgetCreators } from '../directory/creators';
+import type { AppEnv } from '../env';
 import { fail } from '../http';
+import { access, page as pageOf, replies, routes } from '../openapi';
 import { OAUTH_PAGE_HEADERS } from '../oauth/pages';
 import { noticeHtml, type Notice as Page } from '../pages';
 import { isConfigured, isOAuthSite, OAUTH_SITES, SITE_NAMES, siteClient, type OAuthSite } from '../oauth/sites';
 import { startSignIn, takeSignIn } from '../oauth/states';
-import { forgetCreators, requireCreator } from './creators';
 
 /**
  * Proving a channel by signing in to its site. The popup asks for an authorization URL (with the creator's
  * session) and opens it in a tab; the site sends the browser back to the callback, which carries no session,
  * so the creator is known only by the single-use state stored when the sign-in started.
  */
-export const channelConnectRoutes = new Hono<AppEnv>()
-  .use(requireUser, requireCreator)
-  .get('/connect', (c) =>
+const sites = createRoute({
+  method: 'get',
+  path: '/connect',
+  summary: 'Sites where a channel can be proven by signing in, and which are set up',
+  ...access('creator'),
+  responses: replies(ConnectSitesResponse),
+});
+
+const SiteParams = z.object({ site: z.string() });
+
+const connect = createRoute({
+  method: 'get',
+  path: '/connect/{site}',
+  summary:
+    "Start proving a channel: the site's sign-in URL (single-use state, PKCE where the site takes it, 10 minutes); 404 where not set up",
+  ...access('creator'),
+  request: { params: SiteParams },
+  responses: replies(ConnectResponse),
+});
+
+export const channelConnectRoutes = routes()
+  .openapi(sites, (c) =>
     c.json({
       sites: OAUTH_SITES.map((site) => ({ site, name: SITE_NAMES[site], configured: isConfigured(c.env, site) })),
     }),
   )
-  .get('/connect/:site', async (c) => {
-    const site = c.req.param('site');
+  .openapi(connect, async (c) => {
+    const site = c.req.valid('param').site;
     if (!isOAuthSite(site))
       return fail(
         c,
@@ -53,8 +74,17 @@ function page(c: Context<AppEnv>, status: 200 | 400 | 404 | 409 | 502, p: Page) 
   return c.html(noticeHtml(p), status, OAUTH_PAGE_HEADERS);
 }
 
-export const oauthRoutes = new Hono<AppEnv>().get('/:site/callback', async (c) => {
-  const site = c.req.param('site');
+const callback = createRoute({
+  method: 'get',
+  path: '/{site}/callback',
+  summary: 'Where the site returns the creator after signing in: verifies the channel, answers a page',
+  ...access('public'),
+  request: { params: SiteParams },
+  responses: pageOf('text/html'),
+});
+
+export const oauthRoutes = routes().openapi(callback, async (c) => {
+  const site = c.req.valid('param').site;
   if (!isOAuthSite(site))
     return page(c, 404, {
       kind: 'bad',
@@ -135,19 +165,15 @@ async function finish(c: Context<AppEnv>, site: OAuthSite, userId: string, code:
         });
   }
   // A closed account keeps its handle but proves nothing, even if its closure has not reached the states yet.
-  const creator = await c.env.DB.prepare(
-    'SELECT c.handle FROM creators c JOIN users u ON u.id = c.user_id WHERE c.user_id = ? AND u.deleted_at IS NULL',
-  )
-    .bind(userId)
-    .first<Pick<CreatorRow, 'handle'>>();
-  if (!creator)
+  const handle = await activeHandleOfUser(c.env, userId);
+  if (!handle)
     return page(c, 404, {
       kind: 'bad',
       title: 'No creator account',
       lines: ['The Giftstream account that started this sign-in is no longer a creator.', AGAIN],
     });
   const { channel } = read;
-  const proof = await proveChannel(c.env, creator.handle, channel);
+  const proof = await proveChannel(c.env, handle, channel);
   forgetCreators();
   if (!proof.ok) {
     return page(c, 409, {
@@ -163,7 +189,7 @@ async function finish(c: Context<AppEnv>, site: OAuthSite, userId: string, code:
     kind: 'ok',
     title: `${channel.url} is verified`,
     lines: [
-      `You proved this ${name} channel is yours; it is now linked to @${creator.handle}.`,
+      `You proved this ${name} channel is yours; it is now linked to @${handle}.`,
       'Viewers with Giftstream now see a gift button on your channel page. Return to the Giftstream popup (you can close this tab).',
     ],
   });

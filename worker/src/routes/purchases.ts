@@ -1,22 +1,56 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { monotonicFactory } from 'ulidx';
-import { coinsPrice, EmptyRequest, PurchaseRequest, purchaseView } from '@giftstream/shared';
-import { isAdult, requireUser } from '../auth';
+import {
+  coinsPrice,
+  EmptyRequest,
+  PurchaseRequest,
+  PurchaseResponse,
+  purchaseView,
+  PurchaseViewResponse,
+  RefundResponse,
+} from '@giftstream/shared';
+import { isAdult } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
-import { fail, idempotency, send, valid } from '../http';
+import { attachCheckoutSession, indexCheckoutPurchase } from '../directory/purchases';
+import { fail, idempotency, send } from '../http';
+import { access, IdempotencyHeader, IdParams, json, replies, routes } from '../openapi';
 import { createCheckout, isSandbox } from '../payments/stripe';
 import { currentRateCard } from '../rates';
 import { getWallet } from '../stubs';
 
 const ulid = monotonicFactory();
 
-export const purchaseRoutes = new Hono<AppEnv>()
-  .use(requireUser)
-  .post('/', valid('json', PurchaseRequest), async (c) => {
+const buy = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Buy coins (sandbox: at once; Stripe: Checkout)',
+  ...access('adult'),
+  request: { headers: IdempotencyHeader, body: json(PurchaseRequest) },
+  responses: replies(PurchaseResponse, 201),
+});
+
+const one = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'One of your purchases',
+  ...access('user'),
+  request: { params: IdParams },
+  responses: replies(PurchaseViewResponse),
+});
+
+const refund = createRoute({
+  method: 'post',
+  path: '/{id}/refund',
+  summary: 'Refund unspent coins within 14 days',
+  ...access('user'),
+  request: { params: IdParams, headers: IdempotencyHeader, body: json(EmptyRequest) },
+  responses: replies(RefundResponse),
+});
+
+export const purchaseRoutes = routes()
+  .openapi(buy, async (c) => {
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
     const card = await currentRateCard(c.env);
     let coins: number;
     if (body.packId !== undefined) {
@@ -51,11 +85,7 @@ export const purchaseRoutes = new Hono<AppEnv>()
     if (!sandbox && purchase) {
       // The purchase is reserved against the limits; now open (or reopen, on a replay) its Checkout Session.
       if (purchase.status === 'pending' && !purchase.checkoutUrl) {
-        await c.env.DB.prepare(
-          'INSERT INTO purchases (id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING',
-        )
-          .bind(purchase.id, user.id, now())
-          .run();
+        await indexCheckoutPurchase(c.env, purchase.id, user.id, now());
         let session: { id: string; url: string };
         try {
           session = await createCheckout(c.env, {
@@ -74,23 +104,20 @@ export const purchaseRoutes = new Hono<AppEnv>()
             'The payment provider did not answer; nothing was charged. Retry with the same Idempotency-Key.',
           );
         }
-        await c.env.DB.prepare('UPDATE purchases SET checkout_session_id = ? WHERE id = ?')
-          .bind(session.id, purchase.id)
-          .run();
+        await attachCheckoutSession(c.env, purchase.id, session.id);
         r = await wallet.attachCheckout(keyed.key, purchase.id, session.id, session.url);
       }
     }
     return send(r);
   })
-  .get('/:id', async (c) => {
-    const p = await getWallet(c.env, c.get('user').id).purchase(c.req.param('id'));
+  .openapi(one, async (c) => {
+    const p = await getWallet(c.env, c.get('user').id).purchase(c.req.valid('param').id);
     if (!p) return fail(c, 'not_found', 'No such purchase.');
     return c.json({ purchase: purchaseView(p) });
   })
-  .post('/:id/refund', valid('json', EmptyRequest), async (c) => {
+  .openapi(refund, async (c) => {
     const keyed = idempotency(c, {});
-    if (keyed instanceof Response) return keyed;
     // A Stripe purchase's refund is asked of Stripe by the wallet's outbox until Stripe accepts it; the
     // reply says it is on its way (purchase `refund_pending`) and the refund webhook settles it.
-    return send(await getWallet(c.env, c.get('user').id).refund({ ...keyed, purchaseId: c.req.param('id') }));
+    return send(await getWallet(c.env, c.get('user').id).refund({ ...keyed, purchaseId: c.req.valid('param').id }));
   });

@@ -1,22 +1,48 @@
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { monotonicFactory } from 'ulidx';
-import { findGift, GiftRequest, giftCommand } from '@giftstream/shared';
-import { isAdult, requireUser } from '../auth';
+import { findGift, GiftRequest, GiftResponse, giftCommand, RoomResponse } from '@giftstream/shared';
+import { isAdult } from '../auth';
 import { now } from '../clock';
-import type { AppEnv } from '../env';
-import { background, fail, idempotency, send, valid } from '../http';
+import { creatorByHandle } from '../directory/creators';
+import { background, fail, idempotency, send } from '../http';
+import { access, HandleParams, IdempotencyHeader, json, replies, routes, webSocket } from '../openapi';
 import { currentRateCard } from '../rates';
 import { getLiveRoom, getWallet } from '../stubs';
-import { creatorByHandle } from './creators';
 
 const ulid = monotonicFactory();
 
-export const roomRoutes = new Hono<AppEnv>()
-  .post('/:handle/gifts', requireUser, valid('json', GiftRequest), async (c) => {
+const sendGift = createRoute({
+  method: 'post',
+  path: '/{handle}/gifts',
+  summary: 'Send a gift to a live creator',
+  ...access('adult'),
+  request: { params: HandleParams, headers: IdempotencyHeader, body: json(GiftRequest) },
+  responses: replies(GiftResponse, 201),
+});
+
+const room = createRoute({
+  method: 'get',
+  path: '/{handle}',
+  summary: 'Live state, goal, leaderboard, recent gifts',
+  ...access('public'),
+  request: { params: HandleParams },
+  responses: replies(RoomResponse),
+});
+
+const events = createRoute({
+  method: 'get',
+  path: '/{handle}/events',
+  summary: 'The room event stream (WebSocket; overlays add token)',
+  ...access('public'),
+  request: { params: HandleParams },
+  responses: webSocket(),
+});
+
+export const roomRoutes = routes()
+  .openapi(sendGift, async (c) => {
     const body = c.req.valid('json');
     const keyed = idempotency(c, body);
-    if (keyed instanceof Response) return keyed;
-    const handle = c.req.param('handle');
+    const handle = c.req.valid('param').handle;
     const creator = await creatorByHandle(c.env, handle, background(c));
     if (!creator) return fail(c, 'not_found', `No creator @${handle}.`);
     const gift = findGift(body.giftId);
@@ -34,6 +60,7 @@ export const roomRoutes = new Hono<AppEnv>()
       count: body.count,
       message: body.message || undefined,
       card,
+      sessionId: creator.live_session,
     });
     const r = await getWallet(c.env, user.id).debitGift({
       ...keyed,
@@ -43,14 +70,14 @@ export const roomRoutes = new Hono<AppEnv>()
     });
     return send(r);
   })
-  .get('/:handle', async (c) => {
-    const creator = await creatorByHandle(c.env, c.req.param('handle'), background(c));
+  .openapi(room, async (c) => {
+    const creator = await creatorByHandle(c.env, c.req.valid('param').handle, background(c));
     if (!creator) return fail(c, 'not_found', 'No such room.');
     const snapshot = await getLiveRoom(c.env, creator.handle).snapshot();
     return c.json({ room: { handle: creator.handle, displayName: creator.display_name, ...snapshot } });
   })
-  .get('/:handle/events', async (c) => {
-    const creator = await creatorByHandle(c.env, c.req.param('handle'), background(c));
+  .openapi(events, async (c) => {
+    const creator = await creatorByHandle(c.env, c.req.valid('param').handle, background(c));
     if (!creator) return fail(c, 'not_found', 'No such room.');
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
       return fail(c, 'invalid_request', 'This route is a WebSocket: send Upgrade: websocket.');

@@ -45,6 +45,8 @@ export const testRoutes = new Hono<AppEnv>()
       coins: 1,
       diamonds: 1,
       rateVersion: 1,
+      price: 1,
+      sessionId: null,
       combo: { id, count: 1 },
       at: now(),
     };

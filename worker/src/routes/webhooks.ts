@@ -1,11 +1,15 @@
-import { Hono } from 'hono';
+import { WebhookResponse } from '@giftstream/shared';
+import { createRoute } from '@hono/zod-openapi';
 import type Stripe from 'stripe';
 import { now } from '../clock';
-import type { AppEnv, Env } from '../env';
+import type { Env } from '../env';
 import { fail } from '../http';
+import { access, replies, routes } from '../openapi';
 import { verifyWebhook } from '../payments/stripe';
 import { getWallet } from '../stubs';
 import { payoutAccountById, updatePayoutAccount } from '../directory/payout-accounts';
+import { purchaseByPaymentIntent, recordPayment } from '../directory/purchases';
+import { eventSeen, rememberEvent } from '../directory/stripe-events';
 
 interface Owner {
   purchaseId: string;
@@ -21,9 +25,7 @@ async function ownerOf(
   if (metadata?.purchaseId && metadata.userId) return { purchaseId: metadata.purchaseId, userId: metadata.userId };
   const pi = typeof paymentIntent === 'string' ? paymentIntent : paymentIntent?.id;
   if (!pi) return null;
-  const row = await env.DB.prepare('SELECT id, user_id FROM purchases WHERE payment_intent = ?')
-    .bind(pi)
-    .first<{ id: string; user_id: string }>();
+  const row = await purchaseByPaymentIntent(env, pi);
   return row ? { purchaseId: row.id, userId: row.user_id } : null;
 }
 
@@ -97,9 +99,7 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const owner = await ownerOf(env, s.metadata, null);
       if (!owner) return 'unknown_purchase';
       const pi = typeof s.payment_intent === 'string' ? s.payment_intent : (s.payment_intent?.id ?? null);
-      await env.DB.prepare('UPDATE purchases SET payment_intent = ?, checkout_session_id = ? WHERE id = ?')
-        .bind(pi, s.id, owner.purchaseId)
-        .run();
+      await recordPayment(env, owner.purchaseId, pi, s.id);
       // The wallet credits only what was paid for: another amount or currency flags the purchase instead.
       const r = await getWallet(env, owner.userId).completePurchase(owner.purchaseId, pi, {
         amount: s.amount_total!,
@@ -192,7 +192,17 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
   }
 }
 
-export const webhookRoutes = new Hono<AppEnv>().post('/stripe', async (c) => {
+const stripeEvent = createRoute({
+  method: 'post',
+  path: '/stripe',
+  summary: 'Stripe events (signature verified)',
+  ...access('stripe'),
+  // Read raw: the signature covers the exact bytes. Described, not validated (a plain JSON Schema, not zod).
+  request: { body: { required: true, content: { 'application/json': { schema: { type: 'object' } } } } },
+  responses: replies(WebhookResponse),
+});
+
+export const webhookRoutes = routes().openapi(stripeEvent, async (c) => {
   if (!c.env.STRIPE_WEBHOOK_SECRET) return fail(c, 'not_found', 'Stripe webhooks are not configured on this instance.');
   const signature = c.req.header('stripe-signature');
   if (!signature) return fail(c, 'invalid_request', 'Missing Stripe-Signature header.', 'Stripe-Signature');
@@ -209,16 +219,11 @@ export const webhookRoutes = new Hono<AppEnv>().post('/stripe', async (c) => {
     );
   }
   if (!wellFormed(event)) return fail(c, 'invalid_request', 'The payload is not a well-formed Stripe event.');
-  const seen = await c.env.DB.prepare('SELECT 1 FROM stripe_events WHERE id = ?').bind(event.id).first();
-  if (seen) return c.json({ received: true, duplicate: true });
+  if (await eventSeen(c.env, event.id)) return c.json({ received: true, duplicate: true });
   const outcome = await apply(c.env, event);
   // Stripe retries anything but a 2xx: an event about a purchase we cannot place yet is worth retrying.
   if (outcome === 'unknown_purchase')
     return fail(c, 'conflict', 'This event names a purchase this instance does not know (yet).');
-  await c.env.DB.prepare(
-    'INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING',
-  )
-    .bind(event.id, event.type, now())
-    .run();
+  await rememberEvent(c.env, event.id, event.type, now());
   return c.json({ received: true, outcome });
 });

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type RouteSpec } from '../../src/api-table';
 import { now } from '../../src/clock';
 import { app } from '../../src/index';
+import { routeTable, type RouteSpec } from '../../src/openapi';
 import {
   ADMIN,
   call,
@@ -16,11 +16,13 @@ import {
 } from '../helpers';
 import { makeEvent, postEvent } from '../stripe-fake';
 
+const ROUTES = routeTable(app);
+
 /**
- * The authorization matrix, generated from the route table (src/api-table.ts, which route-table.test.ts
- * holds equal to the app's routes): every route × every kind of caller, with the expected status derived
+ * The authorization matrix, generated from the app's own route definitions (`routeTable(app)`, which
+ * route-table.test.ts holds equal to the routes the app serves): every route × every kind of caller, with the expected status derived
  * from the route's `access` and, for routes about someone's object (:id, :handle), from who owns it.
- * A route added to the table is in the matrix at once: its refusals are derived; its "allowed" cells
+ * A route added to the app is in the matrix at once: its refusals are derived; its "allowed" cells
  * use the fixture below if there is one, else they must merely get past authorization (no 401/403, no 5xx).
  * Then every route that takes a body refuses fields a caller must never set (balance, role, diamonds, userId).
  */
@@ -148,10 +150,16 @@ const FIXTURES: Record<string, Fixture> = {
     body: () => ({ currentPassword: 'not the password', newPassword: 'another long password' }),
     allowed: always(s(403, 'forbidden', 'currentPassword')),
   },
-  'GET /v1/wallet': { allowed: always(s(200)) },
+  'GET /v1/wallet': { path: () => `/v1/wallet?room=${w.handle}`, allowed: always(s(200)) },
   'GET /v1/wallet/history': { path: () => '/v1/wallet/history?limit=5', allowed: always(s(200)) },
   'GET /v1/wallet/history.csv': { allowed: always(s(200)) },
-  'PUT /v1/wallet/limits': { body: () => ({ monthly: null }), allowed: always(s(200)) },
+  // Each caller's own wallet: a room's handle only says whose stream to count, it opens nobody's wallet.
+  'GET /v1/wallet/statement': { path: () => '/v1/wallet/statement?month=2026-12', allowed: always(s(200)) },
+  'GET /v1/wallet/statement.csv': { path: () => '/v1/wallet/statement.csv?month=2026-12', allowed: always(s(200)) },
+  'PUT /v1/wallet/limits': {
+    body: () => ({ monthly: null, giftLimits: { stream: null, daily: null } }),
+    allowed: always(s(200)),
+  },
   'POST /v1/purchases': {
     body: () => ({ packId: 'pack_100' }),
     allowed: (p) => (p === 'minor' ? s(403, 'age_restricted') : s(201)),
@@ -282,8 +290,20 @@ async function send(
   return call(path, { method: route.method, token, body, headers, key: route.idempotent ? key() : undefined });
 }
 
+/** A success answers what the route's definition says it answers (the schema the extension parses with). */
+function checkAnswer(route: RouteSpec, cell: string, r: Reply): void {
+  if (!route.response || r.status !== (route.status ?? 200)) return;
+  const parsed = route.response.safeParse(r.json);
+  expect(parsed.success, `${cell}: fits its schema: ${parsed.error?.message} in ${r.text.slice(0, 300)}`).toBe(true);
+  counts.schemaCheckedCells++;
+  schemaChecked.add(routeId(route));
+}
+
+const schemaChecked = new Set<string>();
+
 function checkCell(route: RouteSpec, p: Principal, r: Reply, want: Expect | 'allowed'): void {
   const cell = `${routeId(route)} as ${p}`;
+  checkAnswer(route, cell, r);
   if (want === 'allowed') {
     expect(r.status, `${cell}: gets past authorization (${r.text.slice(0, 200)})`).not.toBe(401);
     expect(r.status, cell).not.toBe(403);
@@ -308,6 +328,7 @@ const counts = {
   genericCells: 0,
   signedWebhookCells: 0,
   extraFieldCells: 0,
+  schemaCheckedCells: 0,
 };
 
 describe('authorization matrix, generated from the route table', () => {
@@ -432,6 +453,10 @@ describe('authorization matrix, generated from the route table', () => {
   });
 
   it('counts', ({ task }) => {
+    const unchecked = ROUTES.filter((r) => r.response && !schemaChecked.has(routeId(r))).map(routeId);
+    if (unchecked.length)
+      console.warn(`authz matrix: answers never checked against their schema: ${unchecked.join(', ')}`);
+    Object.assign(counts, { schemaCheckedRoutes: schemaChecked.size });
     expect(counts.exactCells + counts.genericCells).toBe(ROUTES.length * PRINCIPALS.length);
     reportCounts(task, 'authz-matrix', counts);
   });

@@ -12,6 +12,7 @@ import {
   ComboCmd,
   DecideCmd,
   DeleteCmd,
+  GiftCapCmd,
   GiftsCmd,
   GoalCmd,
   LiveCmd,
@@ -135,6 +136,8 @@ export const commands: fc.Arbitrary<Cmd>[] = [
       .map(([p, s, k, r]) => new DecideCmd(p, s, k, r)),
   ),
   fc.tuple(fc.nat({ max: 9 }), fc.boolean()).map(([c, l]) => new LiveCmd(c, l)),
+  // Caps small enough for the gifts above to reach them.
+  fc.tuple(user, fc.integer({ min: 1, max: 600 })).map(([u, c]) => new GiftCapCmd(u, c)),
   fc.tuple(user, fc.constantFrom(true, true, false)).map(([u, f]) => new DeleteCmd(u, f)),
   fc
     .tuple(

@@ -132,6 +132,7 @@ async function checkUser(u: UserM): Promise<void> {
     diamonds: u.diamonds,
     diamondsPending: u.pending,
   });
+  expect(w.json.giftLimits.stream, `${u.label} stream gift cap`).toBe(u.streamCap);
   expect(h.status).toBe(200);
   expect(h.json.next, `${u.label} history fits one page`).toBeNull();
   // Newest first: in the order the wallet applied them, so by time. Not by id: a gift's id is minted by

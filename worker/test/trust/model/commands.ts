@@ -648,6 +648,35 @@ export class LiveCmd extends Step {
   }
 }
 
+/**
+ * A viewer lowers (or first sets) their per-stream gift cap, in cents: it applies at once. Raises wait 24 h and
+ * are left to the route tests, so the model's cap is always the one in force.
+ */
+export class GiftCapCmd extends Step {
+  constructor(
+    readonly user: number,
+    readonly cents: number,
+  ) {
+    super();
+  }
+  check(m: Readonly<Model>) {
+    return m.users.length > 0;
+  }
+  async step(m: Model) {
+    const u = pick(m.users, this.user);
+    const want = u.streamCap === null ? this.cents : Math.min(this.cents, u.streamCap - 1);
+    if (want <= 0) return;
+    const r = await req('/v1/wallet/limits', { method: 'PUT', token: u.token, body: { giftLimits: { stream: want } } });
+    expect(r.status, describeReply(r)).toBe(200);
+    expect(r.json.giftLimits.stream, `${u.label}: a lower stream cap applies at once`).toBe(want);
+    expect(r.json.pendingLimits, `${u.label}: nothing waits after a lowering`).toEqual([]);
+    u.streamCap = want;
+  }
+  toString() {
+    return `giftCap(user ${this.user}, stream ≤ ${this.cents} cents)`;
+  }
+}
+
 export class GoalCmd extends Step {
   constructor(
     readonly creator: number,

@@ -86,6 +86,8 @@ export async function signupUser(adult: boolean, label: string, name: string): P
     keys: new Map(),
     operatorKeys: new Map(),
     combos: new Map(),
+    streamCap: null,
+    sentTo: new Map(),
     takes: [],
     room: null,
     lastGift: null,
@@ -320,7 +322,8 @@ export async function giftBatch(m: Model, els: GiftEl[], plan: FaultPlan): Promi
     await fireAlarms(senders, rooms);
     await fireAlarms(senders, rooms);
   }
-  const { debits, failures } = judgeGifts(els, replies, at);
+  const { debits, failures, capped } = judgeGifts(els, replies, at);
+  checkStreamCaps(senders, debits, capped);
   const delivered = settleDebits(senders, debits, failures, at);
   if (plan.redeliver && delivered.length) await redeliver(m, delivered);
 }
@@ -331,6 +334,7 @@ type Debit = { el: GiftEl; r: Reply; coins: number; fp: string };
 function judgeGifts(els: GiftEl[], replies: Reply[][], at: Span) {
   const debits = new Map<UserM, Debit[]>();
   const failures = new Map<UserM, Debit[]>();
+  const capped = new Map<UserM, Debit[]>();
   for (const [i, el] of els.entries()) {
     const rs = replies[i]!;
     const r = rs[0]!;
@@ -369,13 +373,41 @@ function judgeGifts(els: GiftEl[], replies: Reply[][], at: Span) {
     }
     const d: Debit = { el, r, coins, fp };
     if (r.status === 201) debits.set(el.sender, [...(debits.get(el.sender) ?? []), d]);
-    else {
+    else if (r.status === 403 && el.sender.streamCap !== null) {
+      expectError(r, 403, 'gift_limit', what);
+      capped.set(el.sender, [...(capped.get(el.sender) ?? []), d]);
+    } else {
       expectError(r, 402, 'insufficient_funds', what);
       failures.set(el.sender, [...(failures.get(el.sender) ?? []), d]);
     }
     remember(el.sender.keys, el.key, fp, r, at);
   }
-  return { debits, failures };
+  return { debits, failures, capped };
+}
+
+/**
+ * The per-stream gift cap (1 coin = 1 cent on the model's card): what each stream session received from a viewer,
+ * with every gift accepted now, stays within the cap; a gift refused for the cap could not have fit beside them.
+ */
+function checkStreamCaps(senders: UserM[], debits: Map<UserM, Debit[]>, capped: Map<UserM, Debit[]>): void {
+  for (const u of senders) {
+    const cap = u.streamCap;
+    const ok = debits.get(u) ?? [];
+    const sentNow = (d: Debit) => {
+      const session = d.el.room.sessions.at(-1)!;
+      const accepted = ok.filter((o) => o.el.room.sessions.at(-1) === session).reduce((s, o) => s + o.coins, 0);
+      return (u.sentTo.get(session) ?? 0) + accepted;
+    };
+    if (cap === null) continue;
+    for (const d of ok)
+      expect(sentNow(d), `${u.label}: a stream's gifts stay within the $${cap / 100} cap`).toBeLessThanOrEqual(cap);
+    for (const d of capped.get(u) ?? []) {
+      reached('gift over the stream cap refused');
+      expect(d.coins, `${u.label}: a gift refused for the stream cap could not have fit`).toBeGreaterThan(
+        cap - sentNow(d),
+      );
+    }
+  }
 }
 
 /** Some serial order of each wallet's debits must explain every balance reported; applies them to the model. */
@@ -457,6 +489,7 @@ function applyGift(el: GiftEl, r: Reply, coins: number, at: Span): void {
   });
 
   const session = room.sessions.at(-1)!;
+  sender.sentTo.set(session, (sender.sentTo.get(session) ?? 0) + coins);
   session.coins += coins;
   session.diamonds += coins;
   session.gifts += parsed.count;

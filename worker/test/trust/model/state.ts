@@ -146,6 +146,9 @@ export interface UserM {
   /** The operator's decision keys live in this (creator's) wallet, under their own scope. */
   operatorKeys: Map<string, Stored>;
   combos: Map<string, ComboM & { room: RoomM }>;
+  /** The per-stream gift cap in cents (only ever lowered here, so it applies at once), and what each session got. */
+  streamCap: number | null;
+  sentTo: Map<SessionM, number>;
   /** When this wallet's gift rate window counted a send (upper bounds). */
   takes: number[];
   room: RoomM | null;
