@@ -10,6 +10,7 @@ import type {
   PurchaseRecord,
   WalletStore,
 } from './wallet';
+import { InMemoryTransactions } from '../memory-transaction';
 
 interface State {
   balances: Balances;
@@ -27,36 +28,24 @@ interface State {
 }
 
 /** A WalletStore in memory, for pure tests and models. A throwing transaction leaves nothing behind. */
-export class MemoryWalletStore implements WalletStore {
-  private s: State = {
-    balances: {},
-    transfers: [],
-    purchases: new Map(),
-    payouts: new Map(),
-    idempotent: new Map(),
-    limits: { limits: { ...NO_LIMITS }, pending: [] },
-    giftSpends: [],
-    credits: new Map(),
-    outbox: new Map(),
-    combos: new Map(),
-    effects: new Map(),
-    closedAt: null,
-  };
-  private depth = 0;
-
-  transaction<T>(fn: () => T): T {
-    if (this.depth > 0) return fn();
-    const saved = structuredClone(this.s);
-    this.depth++;
-    try {
-      return fn();
-    } catch (e) {
-      this.s = saved;
-      throw e;
-    } finally {
-      this.depth--;
-    }
+export class MemoryWalletStore extends InMemoryTransactions<State> implements WalletStore {
+  constructor() {
+    super({
+      balances: {},
+      transfers: [],
+      purchases: new Map(),
+      payouts: new Map(),
+      idempotent: new Map(),
+      limits: { limits: { ...NO_LIMITS }, pending: [] },
+      giftSpends: [],
+      credits: new Map(),
+      outbox: new Map(),
+      combos: new Map(),
+      effects: new Map(),
+      closedAt: null,
+    });
   }
+
   balances(): Balances {
     return { ...this.s.balances };
   }

@@ -9,6 +9,7 @@ import {
   type SessionRecord,
 } from './book';
 import type { GiftPayload } from './gift';
+import { InMemoryTransactions } from '../memory-transaction';
 
 interface State {
   meta: RoomMeta;
@@ -26,40 +27,28 @@ const byId = (a: { transferId: string }, b: { transferId: string }) =>
   a.transferId < b.transferId ? -1 : a.transferId > b.transferId ? 1 : 0;
 
 /** A RoomStore in memory, for pure tests and models. A throwing transaction leaves nothing behind. */
-export class MemoryRoomStore implements RoomStore {
-  private s: State = {
-    meta: {
-      live: NOT_LIVE,
-      goal: null,
-      blockedWords: [],
-      overlayToken: null,
-      creatorUserId: null,
-      stateDirty: null,
-    },
-    events: [],
-    maxSeq: 0,
-    sessions: [],
-    gifts: new Map(),
-    hidden: [],
-    supporters: new Map(),
-    combos: new Map(),
-    credits: new Map(),
-  };
-  private depth = 0;
-
-  transaction<T>(fn: () => T): T {
-    if (this.depth > 0) return fn();
-    const saved = structuredClone(this.s);
-    this.depth++;
-    try {
-      return fn();
-    } catch (e) {
-      this.s = saved;
-      throw e;
-    } finally {
-      this.depth--;
-    }
+export class MemoryRoomStore extends InMemoryTransactions<State> implements RoomStore {
+  constructor() {
+    super({
+      meta: {
+        live: NOT_LIVE,
+        goal: null,
+        blockedWords: [],
+        overlayToken: null,
+        creatorUserId: null,
+        stateDirty: null,
+      },
+      events: [],
+      maxSeq: 0,
+      sessions: [],
+      gifts: new Map(),
+      hidden: [],
+      supporters: new Map(),
+      combos: new Map(),
+      credits: new Map(),
+    });
   }
+
   meta<K extends keyof RoomMeta>(key: K): RoomMeta[K] {
     return structuredClone(this.s.meta[key]);
   }
