@@ -20,4 +20,34 @@ export const WALLET_MIGRATIONS: readonly string[] = [
   `CREATE TABLE gift_spend (transfer_id TEXT PRIMARY KEY, room TEXT NOT NULL, session_id TEXT, amount INTEGER NOT NULL, at INTEGER NOT NULL);
    CREATE INDEX gift_spend_at ON gift_spend (at);
    CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
+  // Rows written are billed: a table keyed by TEXT writes its row and its key's index on each insert; the same
+  // table WITHOUT ROWID writes one. Rebuilt with every column and constraint, data copied (docs/decisions/0012).
+  `CREATE TABLE idempotency_new (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO idempotency_new (key, fingerprint, status, body, at) SELECT key, fingerprint, status, body, at FROM idempotency;
+   DROP TABLE idempotency;
+   ALTER TABLE idempotency_new RENAME TO idempotency;
+   CREATE TABLE credits_new (transfer_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO credits_new (transfer_id, batch_id) SELECT transfer_id, batch_id FROM credits;
+   DROP TABLE credits;
+   ALTER TABLE credits_new RENAME TO credits;
+   CREATE TABLE outbox_new (transfer_id TEXT PRIMARY KEY, coins INTEGER NOT NULL, payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO outbox_new (transfer_id, coins, payload, attempts, next_attempt_at, created_at)
+     SELECT transfer_id, coins, payload, attempts, next_attempt_at, created_at FROM outbox;
+   DROP TABLE outbox;
+   ALTER TABLE outbox_new RENAME TO outbox;
+   CREATE TABLE combos_new (key TEXT PRIMARY KEY, id TEXT NOT NULL, last_at INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO combos_new (key, id, last_at, count) SELECT key, id, last_at, count FROM combos;
+   DROP TABLE combos;
+   ALTER TABLE combos_new RENAME TO combos;
+   CREATE TABLE balances_new (account TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO balances_new (account, value) SELECT account, value FROM balances;
+   DROP TABLE balances;
+   ALTER TABLE balances_new RENAME TO balances;
+   CREATE TABLE gift_spend_new (transfer_id TEXT PRIMARY KEY, room TEXT NOT NULL, session_id TEXT, amount INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+   INSERT INTO gift_spend_new (transfer_id, room, session_id, amount, at) SELECT transfer_id, room, session_id, amount, at FROM gift_spend;
+   DROP TABLE gift_spend;
+   ALTER TABLE gift_spend_new RENAME TO gift_spend;
+   CREATE INDEX gift_spend_at ON gift_spend (at);
+   CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
 ];
