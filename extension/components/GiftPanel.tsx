@@ -186,8 +186,17 @@ function usePanelScrolling(
   useEffect(() => outcomeRef.current?.scrollIntoView?.({ block: 'nearest' }), [outcome, error]);
   // The confirmation replaces the send button at the foot of the form: show all of it, buttons included.
   const confirmRef = useRef<HTMLDivElement>(null);
+  // Content above it can still grow while it is open (the spend meter's answer arrives): keep it in view.
   useEffect(() => {
-    if (confirming) confirmRef.current?.scrollIntoView?.({ block: 'nearest' });
+    const el = confirmRef.current;
+    if (!confirming || !el) return;
+    const show = () => el.scrollIntoView?.({ block: 'nearest' });
+    show();
+    const content = el.closest('.gift-panel');
+    if (!content || typeof ResizeObserver === 'undefined') return;
+    const watch = new ResizeObserver(show);
+    watch.observe(content);
+    return () => watch.disconnect();
   }, [confirming]);
   return { formRef, outcomeRef, confirmRef };
 }
