@@ -1,6 +1,7 @@
 import { now } from '../clock';
 import type { Env } from '../env';
 import { getLiveRoom } from '../stubs';
+import { mediaKey } from './studio';
 
 /**
  * What closing an account changes outside its wallet: personal data removed (the row stays, its ledger
@@ -29,7 +30,7 @@ export async function closeAccount(env: Env, userId: string): Promise<void> {
     .bind(userId)
     .all<{ id: string }>();
   if (files.length) {
-    await env.MEDIA.delete(files.map((f) => `media/${f.id}`));
+    await env.MEDIA.delete(files.map((f) => mediaKey(f.id)));
     await env.DB.prepare('DELETE FROM media WHERE user_id = ?').bind(userId).run();
   }
   // The handle stays reserved (its room's history belongs to it), but the room goes off air.

@@ -45,6 +45,9 @@ export async function saveOverlayConfig(
   return row?.revision ?? null;
 }
 
+/** Where an upload's bytes live in R2 (`MEDIA`). */
+export const mediaKey = (id: string) => `media/${id}`;
+
 export interface MediaRow {
   id: string;
   kind: string;

@@ -28,6 +28,7 @@ import {
   saveOverlayConfig,
   usageOf,
   type MediaRow,
+  mediaKey,
 } from '../directory/studio';
 import { access, bytes, file, IdParams, replies, routes } from '../openapi';
 import { currentConfig, pushConfig } from '../overlay-config';
@@ -40,8 +41,6 @@ const SERVE_HEADERS = {
   // A file's id never names other bytes: it is uploaded once and deleted, never replaced.
   'cache-control': 'public, max-age=31536000, immutable',
 };
-
-const mediaKey = (id: string) => `media/${id}`;
 
 const newMediaId = () => `m_${b64url(crypto.getRandomValues(new Uint8Array(18)))}`;
 
