@@ -682,6 +682,11 @@ const BACKGROUND = {
 };
 /** Simultaneous sign-ins once, 40% into the measured part. */
 const LOGIN_BURST = Number(process.env.BENCH_LOGIN_BURST ?? 40);
+/**
+ * Which background kinds run (`BENCH_MIX=logins,purchases,…,burst`; default all), to split the blame for
+ * the mixed workload's p99 between them.
+ */
+const MIX = process.env.BENCH_MIX?.split(',') ?? [...Object.keys(BACKGROUND), 'burst'];
 
 /**
  * Background requests by kind: each is tried up to three times when its connection drops (as a client
@@ -798,16 +803,18 @@ async function mixedBackground(base, { creator, handle, target, sent }) {
   };
   return {
     start() {
-      for (const [kind, rate] of Object.entries(BACKGROUND)) timers.push(setInterval(kinds[kind], 1000 / rate));
-      timers.push(
-        setTimeout(
-          () => {
-            progress(`mixed: ${LOGIN_BURST} simultaneous sign-ins`);
-            for (let i = 0; i < LOGIN_BURST; i++) login(i);
-          },
-          (WARMUP + SECONDS * 0.4) * 1000,
-        ),
-      );
+      for (const [kind, rate] of Object.entries(BACKGROUND))
+        if (MIX.includes(kind)) timers.push(setInterval(kinds[kind], 1000 / rate));
+      if (MIX.includes('burst'))
+        timers.push(
+          setTimeout(
+            () => {
+              progress(`mixed: ${LOGIN_BURST} simultaneous sign-ins`);
+              for (let i = 0; i < LOGIN_BURST; i++) login(i);
+            },
+            (WARMUP + SECONDS * 0.4) * 1000,
+          ),
+        );
     },
     stop() {
       for (const t of timers) clearInterval(t);
@@ -833,6 +840,7 @@ async function mixed(base, group) {
   return {
     direct: target !== base,
     loginBurst: LOGIN_BURST,
+    mix: MIX,
     background: BACKGROUND,
     quiet,
     busy,
