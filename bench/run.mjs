@@ -42,6 +42,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
  */
 const SETTLE = Number(process.env.BENCH_SETTLE ?? 20);
 const only = process.env.BENCH_ONLY?.split(',');
+/** The meter runs with scenario 2 (`latency`, or `cost`), unless BENCH_METER=0. */
+const METER = process.env.BENCH_METER !== '0' && (!only || only.includes('latency') || only.includes('cost'));
 /**
  * Where wrangler keeps the run's local storage. Locally every commit is an fsync on the one thread that
  * runs every object, so the disk under this folder sets a ceiling on scenario 1 (a tmpfs such as
@@ -101,7 +103,9 @@ async function startServer() {
     WS_PER_ROOM: '100000',
     WS_PER_ADDRESS: '100000',
     // Counts billed operations for the cost per gift (worker/src/meter.ts); a worker without the meter ignores it.
-    BENCH_METER: '1',
+    // Only when scenario 2 (which reads it) runs: the meter's hooks cost the worker some CPU, and `bench:ab`
+    // against a commit without the meter would otherwise compare a metered worker with a bare one.
+    ...(METER ? { BENCH_METER: '1' } : {}),
   };
   const args = [
     'dev',
