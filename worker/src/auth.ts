@@ -7,7 +7,15 @@ import { background, fail } from './http';
 import { b64url, sha256, timingSafeEqualText } from './crypto';
 
 /** Kept here for the callers that knew them as auth's. */
-export { DECOY_HASH, hashPassword, hashStats, inHashTurn, sha256, timingSafeEqualText, verifyPassword } from './crypto';
+export {
+  DECOY_HASH,
+  hashPassword,
+  hashStats,
+  inPasswordTurn,
+  sha256,
+  timingSafeEqualText,
+  verifyPassword,
+} from './crypto';
 
 /** A random bearer token; only its hash is stored. Lasts SESSION_TTL_DAYS unless `lifetimeMs` says less. */
 export async function createSession(env: Env, userId: string, lifetimeMs?: number): Promise<string> {

@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
- * The worker's own crypto: password hashes, constant-time comparison, digests and random tokens. Pure
+ * The worker's own crypto: password hashes (and the turns they take), constant-time comparison, digests and random tokens. Pure
  * WebCrypto, no bindings and no HTTP, so Durable Objects, routes and middleware may all import it.
  */
 
@@ -24,23 +26,34 @@ export const hashStats = { started: 0 };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A turn not given back by then belonged to a request that was cut off (workerd drops its pending work). */
 const STALE_TURN_MS = 1_000;
-/** About half a hash: every waiter wakes to look, and looking each millisecond spent the CPU the turns free. */
+/** How often one waiter looks, per four waiting: a free turn is taken within about 2.5 ms of its release. */
 const POLL_MS = 10;
 let turn: { since: number } | null = null;
+let waiting = 0;
+/** The turn the running code holds, so that a hash inside a sign-in's turn does not wait for itself. */
+const holder = new AsyncLocalStorage<object>();
 
 /**
  * workerd derives PBKDF2 bits on the isolate's one thread, inside the deriveBits call, and nothing else in
- * the isolate runs meanwhile. Forty logins at once hashed back to back, and every other request waited
- * behind all forty. So hashes take turns: one at a time, and a turn ends only after a timer, so what
- * arrived during a hash (a gift's next step) runs before the next hash starts. Waiters poll rather than
- * wait on each other's promises, which workerd cancels with the request that made them.
+ * the isolate runs meanwhile; a sign-in's directory statements queue on the same thread. Forty logins at
+ * once held every gift behind forty hashes and two hundred statements. So password work takes turns: a
+ * sign-in (its rate-limit statements, its hash, its session) runs one at a time per isolate, and a turn ends
+ * only after a timer, so what arrived meanwhile (a gift's next step) runs before the next one starts. Every
+ * hash takes the turn too; inside a turn it is already held. Waiters poll rather than wait on each other's
+ * promises, which workerd cancels with the request that made them, and poll less often the more they are.
  */
-export async function inHashTurn<T>(work: () => Promise<T>): Promise<T> {
-  while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(POLL_MS);
+export async function inPasswordTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (turn && holder.getStore() === turn) return work();
+  waiting++;
+  try {
+    while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(POLL_MS * Math.ceil(waiting / 4));
+  } finally {
+    waiting--;
+  }
   const mine = { since: Date.now() };
   turn = mine;
   try {
-    return await work();
+    return await holder.run(mine, work);
   } finally {
     await pause(0);
     if (turn === mine) turn = null;
@@ -48,7 +61,7 @@ export async function inHashTurn<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function pbkdf2(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
-  return inHashTurn(async () => {
+  return inPasswordTurn(async () => {
     hashStats.started++;
     const key = await crypto.subtle.importKey('raw', enc.encode(password), 'PBKDF2', false, ['deriveBits']);
     const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256);

@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, hashStats, inHashTurn } from '../src/auth';
+import { hashPassword, hashStats, inPasswordTurn } from '../src/auth';
 import { advanceClock } from '../src/clock';
 import { api, buy, connect, liveRoom, sendGift, signup, wallet } from './helpers';
 
@@ -179,13 +179,13 @@ describe('limits hold under simultaneous requests', () => {
 
 // Not timed: PBKDF2 holds the isolate's thread, so what keeps other requests moving is that hashes take
 // turns with them (40 simultaneous logins once held gifts for a second each).
-describe('password hashing takes turns', () => {
+describe('password work takes turns', () => {
   it('one hash at a time in an isolate, and every password hash goes through that turn', async () => {
     let inFlight = 0;
     let most = 0;
     await Promise.all(
       Array.from({ length: 10 }, () =>
-        inHashTurn(async () => {
+        inPasswordTurn(async () => {
           most = Math.max(most, ++inFlight);
           await new Promise((r) => setTimeout(r, 2));
           inFlight--;
@@ -195,7 +195,7 @@ describe('password hashing takes turns', () => {
     expect(most).toBe(1);
     // A turn held open: password hashes asked for meanwhile wait for it.
     let startedDuring = -1;
-    const held = inHashTurn(async () => {
+    const held = inPasswordTurn(async () => {
       const at = hashStats.started;
       await new Promise((r) => setTimeout(r, 20));
       startedDuring = hashStats.started - at;
@@ -204,5 +204,31 @@ describe('password hashing takes turns', () => {
     await Promise.all([held, ...Array.from({ length: 3 }, (_, i) => hashPassword(`password ${i}`))]);
     expect(startedDuring).toBe(0);
     expect(hashStats.started - before).toBe(3);
+  });
+
+  it('a sign-in takes the turn for all its password work: its rate-limit statements wait too, and its own hash does not wait for itself', async () => {
+    const u = await signup();
+    const bucket = () =>
+      env.DB.prepare("SELECT count FROM rate_limits WHERE bucket = 'login:local'")
+        .first<{ count: number }>()
+        .then((r) => r?.count ?? 0);
+    let during = { counted: -1, hashed: -1 };
+    const held = inPasswordTurn(async () => {
+      const [counted, hashed] = [await bucket(), hashStats.started];
+      await new Promise((r) => setTimeout(r, 50));
+      during = { counted: (await bucket()) - counted, hashed: hashStats.started - hashed };
+    });
+    const [signedIn] = await Promise.all([
+      api('/v1/auth/login', { body: { email: u.email, password: u.password } }),
+      held,
+    ]);
+    expect(during).toEqual({ counted: 0, hashed: 0 });
+    expect(signedIn.status).toBe(200);
+    // Changing the password checks one and hashes another, one turn after the other.
+    const changed = await api('/v1/me/password', {
+      token: signedIn.json.token,
+      body: { currentPassword: u.password, newPassword: 'another long password' },
+    });
+    expect(changed.status).toBe(200);
   });
 });

@@ -9,6 +9,7 @@ import {
   giveBack,
   hashPassword,
   hit,
+  inPasswordTurn,
   publicUser,
   verifyPassword,
 } from '../auth';
@@ -48,57 +49,61 @@ const logout = createRoute({
 });
 
 export const authRoutes = routes()
-  .openapi(signup, async (c) => {
-    // The schema knows the calendar; only the worker's clock knows what "the future" is.
-    const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
-    if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
-    const { wait } = await hit(c.env, `signup:${clientAddress(c)}`, Number(c.env.SIGNUPS_PER_HOUR), HOUR);
-    if (wait)
-      return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, {
-        'Retry-After': String(wait),
-      });
-    const body = c.req.valid('json');
-    const id = ulid();
-    const t = now();
-    const created = await createUser(
-      c.env,
-      {
+  .openapi(signup, (c) =>
+    inPasswordTurn(async () => {
+      // The schema knows the calendar; only the worker's clock knows what "the future" is.
+      const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
+      if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
+      const { wait } = await hit(c.env, `signup:${clientAddress(c)}`, Number(c.env.SIGNUPS_PER_HOUR), HOUR);
+      if (wait)
+        return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, {
+          'Retry-After': String(wait),
+        });
+      const body = c.req.valid('json');
+      const id = ulid();
+      const t = now();
+      const created = await createUser(
+        c.env,
+        {
+          id,
+          email: body.email,
+          displayName: body.displayName,
+          birthdate: body.birthdate,
+          passwordHash: await hashPassword(body.password),
+        },
+        t,
+      );
+      if (!created) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
+      const user: UserRow = {
         id,
         email: body.email,
-        displayName: body.displayName,
+        display_name: body.displayName,
         birthdate: body.birthdate,
-        passwordHash: await hashPassword(body.password),
-      },
-      t,
-    );
-    if (!created) return fail(c, 'email_taken', 'An account with this email already exists.', 'email');
-    const user: UserRow = {
-      id,
-      email: body.email,
-      display_name: body.displayName,
-      birthdate: body.birthdate,
-      created_at: t,
-    };
-    return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
-  })
-  .openapi(login, async (c) => {
-    const body = c.req.valid('json');
-    const email = body.email.toLowerCase();
-    const perAddress = await hit(c.env, `login:${clientAddress(c)}`, Number(c.env.LOGINS_PER_MINUTE), MINUTE);
-    if (perAddress.wait) return tooManyAttempts(c, perAddress.wait);
-    // Every attempt takes a failure slot before its password is checked, so at most
-    // LOGIN_FAILURES_PER_15_MIN wrong passwords are ever evaluated per window, however many arrive at once.
-    const failures = `login-fail:${email}`;
-    const slot = await hit(c.env, failures, Number(c.env.LOGIN_FAILURES_PER_15_MIN), FAILURE_WINDOW);
-    if (slot.wait) return tooManyAttempts(c, slot.wait);
-    const row = await userByEmail(c.env, email);
-    const ok = await verifyPassword(body.password, row?.password_hash ?? DECOY_HASH);
-    if (!row || !ok) return fail(c, 'invalid_credentials', 'Email or password is wrong.');
-    // Only failures use up the window: a right password hands its slot back (a lockout already reached stays).
-    await giveBack(c.env, failures, slot);
-    const { password_hash: _, ...user } = row;
-    return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
-  })
+        created_at: t,
+      };
+      return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
+    }),
+  )
+  .openapi(login, (c) =>
+    inPasswordTurn(async () => {
+      const body = c.req.valid('json');
+      const email = body.email.toLowerCase();
+      const perAddress = await hit(c.env, `login:${clientAddress(c)}`, Number(c.env.LOGINS_PER_MINUTE), MINUTE);
+      if (perAddress.wait) return tooManyAttempts(c, perAddress.wait);
+      // Every attempt takes a failure slot before its password is checked, so at most
+      // LOGIN_FAILURES_PER_15_MIN wrong passwords are ever evaluated per window, however many arrive at once.
+      const failures = `login-fail:${email}`;
+      const slot = await hit(c.env, failures, Number(c.env.LOGIN_FAILURES_PER_15_MIN), FAILURE_WINDOW);
+      if (slot.wait) return tooManyAttempts(c, slot.wait);
+      const row = await userByEmail(c.env, email);
+      const ok = await verifyPassword(body.password, row?.password_hash ?? DECOY_HASH);
+      if (!row || !ok) return fail(c, 'invalid_credentials', 'Email or password is wrong.');
+      // Only failures use up the window: a right password hands its slot back (a lockout already reached stays).
+      await giveBack(c.env, failures, slot);
+      const { password_hash: _, ...user } = row;
+      return c.json({ token: await createSession(c.env, user.id), user: publicUser(user, now()) });
+    }),
+  )
   .openapi(logout, async (c) => {
     await endSession(c.env, c.get('tokenHash'), now());
     forgetSessions();

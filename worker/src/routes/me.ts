@@ -9,7 +9,7 @@ import {
   RenameResponse,
   UpdateMeRequest,
 } from '@giftstream/shared';
-import { forgetSessions, hashPassword, publicUser, verifyPassword } from '../auth';
+import { forgetSessions, hashPassword, inPasswordTurn, publicUser, verifyPassword } from '../auth';
 import { now } from '../clock';
 import type { Env } from '../env';
 import { fail } from '../http';
@@ -113,7 +113,10 @@ export const meRoutes = routes()
     });
   });
 
-async function passwordMatches(env: Env, userId: string, password: string): Promise<boolean> {
-  const hash = await passwordHashOf(env, userId);
-  return hash !== null && (await verifyPassword(password, hash));
+/** Its read and its hash take the isolate's password turn together, as a sign-in does (crypto.ts). */
+function passwordMatches(env: Env, userId: string, password: string): Promise<boolean> {
+  return inPasswordTurn(async () => {
+    const hash = await passwordHashOf(env, userId);
+    return hash !== null && (await verifyPassword(password, hash));
+  });
 }
