@@ -6,6 +6,29 @@ import { api, signup } from './helpers';
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const PASSWORD = 'correct horse battery';
+
+const hashOf = async (id: string) =>
+  (await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?').bind(id).first<{ password_hash: string }>())!
+    .password_hash;
+
+async function pbkdf2(
+  key: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const material = await crypto.subtle.importKey('raw', key, 'PBKDF2', false, ['deriveBits']);
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, material, 256),
+  );
+}
+
+const b64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+const fromB64url = (s: string) =>
+  Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0));
 let seq = 0;
 
 function freshEmail(tag = 'auth'): string {
@@ -121,23 +144,34 @@ describe('signup', () => {
     expect((await me(winner.res.json.token)).json.user.displayName).toBe(winner.body.displayName);
   });
 
-  it('stores a salted pbkdf2-sha256 hash with 100,000 iterations, never the password', async () => {
+  it('stores a salted PBKDF2-SHA256 hash of 100,000 iterations in 10 nested rounds, never the password', async () => {
     const a = await register();
     const b = await register(); // same password, another account
     expect(a.res.status).toBe(201);
     expect(b.res.status).toBe(201);
-    const hashOf = async (id: string) =>
-      (await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
-        .bind(id)
-        .first<{ password_hash: string }>())!.password_hash;
     const ha = await hashOf(a.res.json.user.id);
     const hb = await hashOf(b.res.json.user.id);
-    expect(ha).toMatch(/^pbkdf2-sha256\$100000\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{40,}$/);
-    expect(hb).toMatch(/^pbkdf2-sha256\$100000\$/);
+    expect(ha).toMatch(/^pbkdf2-sha256-nested\$10x10000\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{40,}$/);
+    expect(hb).toMatch(/^pbkdf2-sha256-nested\$10x10000\$/);
     expect(ha).not.toBe(hb); // a fresh salt per account
     expect(ha.split('$')[2]).not.toBe(hb.split('$')[2]);
+    // The construction, pinned: round i is PBKDF2(previous round's 32 bytes, salt ‖ i, 10,000).
+    const [, , salt, hash] = ha.split('$');
+    let key = new TextEncoder().encode(PASSWORD) as Uint8Array<ArrayBuffer>;
+    for (let i = 0; i < 10; i++) key = await pbkdf2(key, Uint8Array.from([...fromB64url(salt!), i]), 10_000);
+    expect(b64url(key)).toBe(hash);
     const dump = await dumpD1();
     expect(dump).not.toContain(PASSWORD);
+  });
+
+  it('a hash stored before the rounds (one PBKDF2 of 100,000 iterations) still signs in, and only with its password', async () => {
+    const { body, res } = await register();
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const old = `pbkdf2-sha256$100000$${b64url(salt)}$${b64url(await pbkdf2(new TextEncoder().encode(PASSWORD), salt, 100_000))}`;
+    await env.DB.prepare('UPDATE users SET password_hash = ? WHERE id = ?').bind(old, res.json.user.id).run();
+    expect((await login(body.email, PASSWORD)).status).toBe(200);
+    expect((await login(body.email, `${PASSWORD}!`)).status).toBe(401);
+    expect(await hashOf(res.json.user.id)).toBe(old);
   });
 
   it('stores only a hash of each session token; the token itself appears nowhere in D1', async () => {
