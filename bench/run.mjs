@@ -981,8 +981,8 @@ async function overlayBurst(base) {
 
 /**
  * Gifts from two viewers while LOGIN_STORM sign-ins are kept in flight, against the same gifts alone.
- * A sign-in is one PBKDF2 hash (100,000 rounds) that holds the isolate's thread while it runs; hashes
- * take turns, so gifts run between them instead of behind all of them.
+ * A sign-in's hash (PBKDF2, 100,000 iterations in 10 pieces) and its directory statements hold the isolate's
+ * thread while they run; sign-ins take turns, so gifts run between them instead of behind all of them.
  */
 async function loginStorm(base) {
   const storm = Number(process.env.BENCH_LOGIN_STORM ?? 40);
