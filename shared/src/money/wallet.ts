@@ -893,29 +893,11 @@ export class WalletBook {
         return errorReply('conflict', 'This payout is paid by hand: mark it paid once the money is sent.');
       if (req.status === 'approved')
         return reply(200, { payout: payoutView(this.approve(p, req.owner, req.reference, req.now)) });
-      const transfer: Transfer =
+      this.move([
         req.status === 'paid'
-          ? {
-              id: this.newId(),
-              kind: 'payout',
-              debit: Account.diamondsPayoutPending,
-              credit: Account.diamondsExternal,
-              amount: p.diamonds,
-              rateVersion: p.rateVersion,
-              at: req.now,
-              ref: p.id,
-            }
-          : {
-              id: this.newId(),
-              kind: 'reversal',
-              debit: Account.diamondsPayoutPending,
-              credit: Account.diamondsUser,
-              amount: p.diamonds,
-              rateVersion: p.rateVersion,
-              at: req.now,
-              ref: p.id,
-            };
-      this.move([transfer]);
+          ? this.payoutTransfer(p, 'payout', Account.diamondsPayoutPending, Account.diamondsExternal, req.now)
+          : this.payoutTransfer(p, 'reversal', Account.diamondsPayoutPending, Account.diamondsUser, req.now),
+      ]);
       const decided: PayoutRecord = { ...p, status: req.status, decidedAt: req.now, reference: req.reference };
       this.putPayout(decided, req.owner, req.now);
       return reply(200, { payout: payoutView(decided) });
@@ -1008,18 +990,7 @@ export class WalletBook {
           this.store.putPayout({ ...p, destination: '' });
           continue;
         }
-        this.move([
-          {
-            id: this.newId(),
-            kind: 'reversal',
-            debit: Account.diamondsPayoutPending,
-            credit: Account.diamondsUser,
-            amount: p.diamonds,
-            rateVersion: p.rateVersion,
-            at: now,
-            ref: p.id,
-          },
-        ]);
+        this.move([this.payoutTransfer(p, 'reversal', Account.diamondsPayoutPending, Account.diamondsUser, now)]);
         const owner = { userId: req.userId, handle: p.handle ?? '' };
         this.putPayout(
           { ...p, status: 'rejected', decidedAt: now, reference: 'account closed', destination: '' },
@@ -1098,36 +1069,25 @@ export class WalletBook {
     if (!p || p.status !== 'processing') return;
     if (outcome === 'refused')
       return this.failPayout(p, Account.diamondsPayoutPending, 'Stripe refused the transfer', now);
-    this.move([
-      {
-        id: this.newId(),
-        kind: 'payout',
-        debit: Account.diamondsPayoutPending,
-        credit: Account.diamondsExternal,
-        amount: p.diamonds,
-        rateVersion: p.rateVersion,
-        at: now,
-        ref: p.id,
-      },
-    ]);
+    this.move([this.payoutTransfer(p, 'payout', Account.diamondsPayoutPending, Account.diamondsExternal, now)]);
     this.putPayout({ ...p, status: 'paid', transferId: outcome.transferred }, ownerOf(p), now);
+  }
+
+  /** A payout's diamonds moved from one account to another, at the payout's rate version, naming the payout. */
+  private payoutTransfer(
+    p: PayoutRecord,
+    kind: TransferKind,
+    debit: AccountName,
+    credit: AccountName,
+    at: number,
+  ): Transfer {
+    return { id: this.newId(), kind, debit, credit, amount: p.diamonds, rateVersion: p.rateVersion, at, ref: p.id };
   }
 
   /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
   private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
     const to = this.closed() ? Account.diamondsForfeited : Account.diamondsUser;
-    this.move([
-      {
-        id: this.newId(),
-        kind: 'reversal',
-        debit: from,
-        credit: to,
-        amount: p.diamonds,
-        rateVersion: p.rateVersion,
-        at: now,
-        ref: p.id,
-      },
-    ]);
+    this.move([this.payoutTransfer(p, 'reversal', from, to, now)]);
     this.putPayout({ ...p, status: 'failed', reference }, ownerOf(p), now);
   }
 
