@@ -1,13 +1,11 @@
 // Proving a channel by signing in to its site: which sites the server has set up, and opening one's sign-in.
 import type { ConnectSite } from '../lib/api';
 import type { Replies, Reply } from '../lib/replies';
-import { fail, ok, relay, signedIn, type BackgroundContext } from './context';
+import { fail, ok, relay, relayCall, signedIn, type BackgroundContext } from './context';
 import { forgetResolutions } from './gifting';
 
 export async function connectSites(ctx: BackgroundContext): Promise<Reply<Replies['creator.connectSites']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.connectSites());
+  return relayCall(ctx, (api) => api.connectSites());
 }
 
 /**

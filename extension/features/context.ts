@@ -56,3 +56,13 @@ export async function relay<T, U = T>(
   const { code, message, field } = res.error;
   return fail(code, message, field);
 }
+
+/** One API call as the signed-in user, its result relayed; signed out, the reply says so and nothing is called. */
+export async function relayCall<T>(
+  ctx: BackgroundContext,
+  call: (api: Api) => Promise<ApiResult<T>>,
+): Promise<Reply<T>> {
+  const s = await signedIn(ctx);
+  if ('error' in s) return s.error;
+  return relay(ctx, await call(s.api));
+}

@@ -1,7 +1,7 @@
 // The creator's controls: going live, the goal, the overlay URL, test alerts, earnings, payouts and the
 // blocked words that hide gift messages.
 import type { Replies, Reply } from '../lib/replies';
-import { apiFor, ok, relay, signedIn, type BackgroundContext } from './context';
+import { apiFor, ok, relay, relayCall, signedIn, type BackgroundContext } from './context';
 import { forgetResolutions } from './gifting';
 
 type Creator = { [K in keyof Replies as K extends `creator.${string}` ? K : never]: Replies[K] };
@@ -40,9 +40,7 @@ export async function setGoal(
 }
 
 export async function overlay(ctx: BackgroundContext, rotate: boolean): Promise<Reply<Creator['creator.overlay']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.overlayToken(rotate));
+  return relayCall(ctx, (api) => api.overlayToken(rotate));
 }
 
 export async function testAlert(ctx: BackgroundContext): Promise<Reply<null>> {
@@ -68,15 +66,11 @@ export async function openStudio(ctx: BackgroundContext): Promise<Reply<Creator[
 }
 
 export async function earnings(ctx: BackgroundContext): Promise<Reply<Creator['creator.earnings']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.earnings());
+  return relayCall(ctx, (api) => api.earnings());
 }
 
 export async function payouts(ctx: BackgroundContext): Promise<Reply<Creator['creator.payouts']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.payouts());
+  return relayCall(ctx, (api) => api.payouts());
 }
 
 export async function requestPayout(
@@ -84,15 +78,11 @@ export async function requestPayout(
   payout: { diamonds: number; destination?: string },
   key: string,
 ): Promise<Reply<Creator['creator.requestPayout']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.requestPayout(payout, key));
+  return relayCall(ctx, (api) => api.requestPayout(payout, key));
 }
 
 export async function payoutAccount(ctx: BackgroundContext): Promise<Reply<Creator['creator.payoutAccount']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.payoutAccount());
+  return relayCall(ctx, (api) => api.payoutAccount());
 }
 
 /** Stripe mode: a fresh onboarding link, opened in a tab (only an https one: it is Stripe's page). */
@@ -106,18 +96,14 @@ export async function setUpPayouts(ctx: BackgroundContext): Promise<Reply<Creato
 }
 
 export async function moderation(ctx: BackgroundContext): Promise<Reply<Creator['creator.moderation']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.moderation());
+  return relayCall(ctx, (api) => api.moderation());
 }
 
 export async function setBlockedWords(
   ctx: BackgroundContext,
   blockedWords: string[],
 ): Promise<Reply<Creator['creator.setBlockedWords']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.setBlockedWords({ blockedWords }));
+  return relayCall(ctx, (api) => api.setBlockedWords({ blockedWords }));
 }
 
 export async function room(ctx: BackgroundContext, handle: string): Promise<Reply<Replies['room.get']>> {

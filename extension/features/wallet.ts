@@ -4,7 +4,7 @@ import type { LimitsChange } from '@giftstream/shared';
 import type { Catalog, Rates, Wallet } from '../lib/api';
 import { ownerOf, type SessionRow } from '../lib/db';
 import type { Replies, Reply } from '../lib/replies';
-import { apiFor, ok, relay, signedIn, type BackgroundContext } from './context';
+import { apiFor, ok, relay, relayCall, signedIn, type BackgroundContext } from './context';
 
 async function remember(ctx: BackgroundContext, name: string, value: unknown): Promise<void> {
   await ctx.db.cache.put({ name, value, at: ctx.now() });
@@ -64,9 +64,7 @@ export async function buy(
 }
 
 export async function getPurchase(ctx: BackgroundContext, id: string): Promise<Reply<Replies['purchase.get']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.purchase(id));
+  return relayCall(ctx, (api) => api.purchase(id));
 }
 
 export async function refund(
@@ -74,9 +72,7 @@ export async function refund(
   id: string,
   key: string,
 ): Promise<Reply<Replies['purchase.refund']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.refund(id, key));
+  return relayCall(ctx, (api) => api.refund(id, key));
 }
 
 /** The newest page of history, stored as it arrives; what is stored is what the popup shows when offline. */
@@ -121,9 +117,7 @@ export async function getStatementCsv(ctx: BackgroundContext, month: string): Pr
 }
 
 export async function setLimits(ctx: BackgroundContext, limits: LimitsChange): Promise<Reply<Replies['limits.set']>> {
-  const s = await signedIn(ctx);
-  if ('error' in s) return s.error;
-  return relay(ctx, await s.api.setLimits(limits));
+  return relayCall(ctx, (api) => api.setLimits(limits));
 }
 
 export async function getMe(ctx: BackgroundContext): Promise<Reply<Replies['me.get']>> {

@@ -89,59 +89,77 @@ export interface GiftBody {
   anonymous: boolean;
 }
 
+interface Connection {
+  base: string;
+  token?: string | null;
+  doFetch: typeof fetch;
+}
+
+interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+  key?: string;
+  /** `text` hands the schema the body as it came (a CSV), not parsed as JSON. */
+  as?: 'json' | 'text';
+}
+
+/** Sends one request; answers with the API's error, or the success body if `schema` accepts it. */
+async function request<S extends z.ZodType>(
+  { base, token, doFetch }: Connection,
+  { method, path, body, key, as = 'json' }: Call,
+  schema: S,
+): Promise<ApiResult<z.infer<S>>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (key) headers['idempotency-key'] = key;
+  let res: Response;
+  try {
+    res = await doFetch(`${base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    return { ok: false, status: 0, error: { code: 'network', message: `Could not reach ${base}.`, status: 0 } };
+  }
+  const text = await res.text().catch(() => '');
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // handled below: a non-JSON body is a bad response or an error without details
+  }
+  if (!res.ok) return { ok: false, status: res.status, error: errorOf(res.status, json) };
+  const parsed = schema.safeParse(as === 'text' ? text : json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      status: res.status,
+      error: { code: 'bad_response', message: `Unexpected answer from ${path}.`, status: res.status },
+    };
+  return { ok: true, status: res.status, data: parsed.data };
+}
+
+/** The API's error from a failed answer's body, or one made from its status when the body is not one. */
+function errorOf(status: number, json: unknown): ApiError {
+  const parsed = ErrorSchema.safeParse(json);
+  const error = parsed.success
+    ? parsed.data.error
+    : { code: status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${status}.` };
+  return { ...error, status };
+}
+
 /** A client for one server and (optionally) one session. */
 export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...a) }: ApiOptions) {
-  const base = baseUrl.replace(/\/+$/, '');
-
-  async function call<S extends z.ZodType>(
-    method: string,
-    path: string,
-    schema: S,
-    body?: unknown,
-    key?: string,
-    as: 'json' | 'text' = 'json',
-  ): Promise<ApiResult<z.infer<S>>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (key) headers['idempotency-key'] = key;
-    let res: Response;
-    try {
-      res = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      return { ok: false, status: 0, error: { code: 'network', message: `Could not reach ${base}.`, status: 0 } };
-    }
-    const text = await res.text().catch(() => '');
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // handled below: a non-JSON body is a bad response or an error without details
-    }
-    if (!res.ok) {
-      const parsed = ErrorSchema.safeParse(json);
-      const error = parsed.success
-        ? parsed.data.error
-        : { code: res.status >= 500 ? 'server_error' : 'http_error', message: `The server answered ${res.status}.` };
-      return { ok: false, status: res.status, error: { ...error, status: res.status } };
-    }
-    const parsed = schema.safeParse(as === 'text' ? text : json);
-    if (!parsed.success)
-      return {
-        ok: false,
-        status: res.status,
-        error: { code: 'bad_response', message: `Unexpected answer from ${path}.`, status: res.status },
-      };
-    return { ok: true, status: res.status, data: parsed.data };
-  }
+  const conn: Connection = { base: baseUrl.replace(/\/+$/, ''), token, doFetch };
+  const call = <S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, key?: string) =>
+    request(conn, { method, path, body, key }, schema);
 
   const q = encodeURIComponent;
   return {
-    baseUrl: base,
+    baseUrl: conn.base,
     signup: (b: { email: string; password: string; displayName: string; birthdate: string }) =>
       call('POST', '/v1/auth/signup', AuthResponse, b),
     login: (b: { email: string; password: string }) => call('POST', '/v1/auth/login', AuthResponse, b),
@@ -153,7 +171,7 @@ export function createApi({ baseUrl, token, fetch: doFetch = (...a) => fetch(...
     statement: (month: string) => call('GET', `/v1/wallet/statement?month=${q(month)}`, StatementResponse),
     /** The statement's CSV, as text: the same money as `statement`, for a spreadsheet. */
     statementCsv: (month: string) =>
-      call('GET', `/v1/wallet/statement.csv?month=${q(month)}`, z.string(), undefined, undefined, 'text'),
+      request(conn, { method: 'GET', path: `/v1/wallet/statement.csv?month=${q(month)}`, as: 'text' }, z.string()),
     history: (before?: string) =>
       call('GET', `/v1/wallet/history?limit=100${before ? `&before=${q(before)}` : ''}`, HistoryResponse),
     setLimits: (b: z.input<typeof LimitsRequest>) => call('PUT', '/v1/wallet/limits', LimitsResponse, b),

@@ -60,38 +60,34 @@ async function call(method, path, body, idempotent) {
 }
 function cell(row, text) { const td = document.createElement('td'); td.textContent = text; row.appendChild(td); return td; }
 function button(label, onClick, secondary) { const b = document.createElement('button'); b.textContent = label; if (secondary) b.className = 'secondary'; b.onclick = onClick; return b; }
+function fill(id, items, empty, columns, row) {
+  const body = $(id); body.replaceChildren();
+  if (!items.length) { const r = body.insertRow(); cell(r, empty).colSpan = columns; }
+  for (const item of items) row(body.insertRow(), item);
+}
 async function loadPayouts() {
   const { payouts } = await call('GET', '/v1/admin/payouts?status=requested');
-  const body = $('payouts'); body.replaceChildren();
-  if (!payouts.length) { const r = body.insertRow(); cell(r, 'Nothing waiting.').colSpan = 7; }
-  for (const p of payouts) {
-    const r = body.insertRow();
+  fill('payouts', payouts, 'Nothing waiting.', 7, (r, p) => {
     cell(r, new Date(p.createdAt).toLocaleString()); cell(r, '@' + p.handle); cell(r, p.diamonds.toLocaleString()); cell(r, money(p.amount)); cell(r, p.destination);
     const ref = document.createElement('input'); ref.placeholder = 'transfer reference'; cell(r, '').appendChild(ref);
     const actions = cell(r, '');
     const decide = (s) => async () => { try { await call('POST', '/v1/admin/payouts/' + encodeURIComponent(p.id), ref.value ? { status: s, reference: ref.value } : { status: s }, true); status('Payout ' + s + '.'); refresh(); } catch (e) { status(e.message, true); } };
     // Stripe pays a Connect payout once approved; a manual one is marked paid after the money was sent.
     actions.append(p.via === 'stripe_connect' ? button('Approve (Stripe transfer)', decide('approved')) : button('Mark paid', decide('paid')), ' ', button('Reject', decide('rejected'), true));
-  }
+  });
 }
 async function loadFlagged() {
   const { purchases } = await call('GET', '/v1/admin/purchases/flagged');
-  const body = $('flagged'); body.replaceChildren();
-  if (!purchases.length) { const r = body.insertRow(); cell(r, 'None.').colSpan = 5; }
-  for (const p of purchases) {
-    const r = body.insertRow();
+  fill('flagged', purchases, 'None.', 5, (r, p) => {
     cell(r, new Date(p.createdAt).toLocaleString()); cell(r, p.id); cell(r, p.userId); cell(r, p.paymentRef || '—'); cell(r, p.reason || '');
-  }
+  });
 }
 async function loadChannels() {
   const { channels } = await call('GET', '/v1/admin/channels?verified=false');
-  const body = $('channels'); body.replaceChildren();
-  if (!channels.length) { const r = body.insertRow(); cell(r, 'No unverified claims.').colSpan = 4; }
-  for (const ch of channels) {
-    const r = body.insertRow();
+  fill('channels', channels, 'No unverified claims.', 4, (r, ch) => {
     cell(r, new Date(ch.createdAt).toLocaleString()); cell(r, ch.url); cell(r, '@' + ch.handle);
     cell(r, '').appendChild(button('Verify', async () => { try { await call('POST', '/v1/admin/channels/verify', { url: ch.url, handle: ch.handle }); status('Verified ' + ch.url + ' for @' + ch.handle + '.'); refresh(); } catch (e) { status(e.message, true); } }));
-  }
+  });
 }
 async function loadAudit() {
   let page = await call('GET', '/v1/admin/audit'); let wallets = page.wallets; const violations = [...page.violations];

@@ -1,10 +1,9 @@
-import type { Wallet } from './objects/wallet';
-import type { LiveRoom } from './objects/live-room';
+import type { LiveRoomRpc, WalletRpc } from './objects/rpc';
 
 export interface Env {
   DB: D1Database;
-  WALLET: DurableObjectNamespace<Wallet>;
-  LIVE_ROOM: DurableObjectNamespace<LiveRoom>;
+  WALLET: DurableObjectNamespace<WalletRpc>;
+  LIVE_ROOM: DurableObjectNamespace<LiveRoomRpc>;
   ASSETS?: Fetcher;
   /** Creators' overlay images and sounds, under media/<id>. */
   MEDIA: R2Bucket;

@@ -1,4 +1,4 @@
-import type { AccountName, Balances, Transfer, TransferKind } from './ledger';
+import type { AccountName, Balances, Transfer } from './ledger';
 import { NO_LIMITS, type GiftSpent, type LimitState } from './limits';
 import type { ComboState } from '../room/rules';
 import type {
@@ -8,6 +8,7 @@ import type {
   PayoutRecord,
   PayoutStatus,
   PurchaseRecord,
+  TransferQuery,
   WalletStore,
 } from './wallet';
 import { InMemoryTransactions } from '../memory-transaction';
@@ -55,13 +56,7 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
   appendTransfers(transfers: readonly Transfer[], counterparty: string | null = null): void {
     for (const t of transfers) this.s.transfers.push({ ...t, counterparty });
   }
-  transfers(opts: {
-    limit: number;
-    before?: string;
-    kinds?: readonly TransferKind[];
-    since?: number;
-    touching?: readonly AccountName[];
-  }) {
+  transfers(opts: TransferQuery) {
     let list = [...this.s.transfers].reverse();
     if (opts.before) {
       const at = list.findIndex((t) => t.id === opts.before);

@@ -160,6 +160,15 @@ interface IdempotentRecord {
   at: number;
 }
 
+/** Which transfers to read, newest first: `touching` keeps those that debit or credit one of these accounts. */
+export interface TransferQuery {
+  limit: number;
+  before?: string;
+  kinds?: readonly TransferKind[];
+  since?: number;
+  touching?: readonly AccountName[];
+}
+
 /**
  * Where a wallet keeps its state. The Durable Object implements it over SQLite; tests over memory.
  * `transaction` must apply every write inside it or none.
@@ -169,14 +178,8 @@ export interface WalletStore {
   balances(): Balances;
   setBalance(account: AccountName, value: number): void;
   appendTransfers(transfers: readonly Transfer[], counterparty?: string | null): void;
-  /** Newest first; `touching` keeps transfers that debit or credit one of these accounts. */
-  transfers(opts: {
-    limit: number;
-    before?: string;
-    kinds?: readonly TransferKind[];
-    since?: number;
-    touching?: readonly AccountName[];
-  }): (Transfer & { counterparty: string | null })[];
+  /** Newest first. */
+  transfers(opts: TransferQuery): (Transfer & { counterparty: string | null })[];
   getPurchase(id: string): PurchaseRecord | null;
   putPurchase(p: PurchaseRecord): void;
   purchasesSince(at: number): PurchaseRecord[];
@@ -498,7 +501,7 @@ export class WalletBook {
       }
       this.complete(p, now, paymentRef);
       // Without a payment to refund, a closed account's coins are forfeited like the rest of its balance.
-      if (this.closed()) this.forfeitCoins(now);
+      if (this.closed()) this.forfeit('coins', now);
       return 'completed';
     });
   }
@@ -644,7 +647,7 @@ export class WalletBook {
         status: pending.before,
         pendingRefund: null,
       });
-      if (this.closed()) this.forfeitCoins(now);
+      if (this.closed()) this.forfeit('coins', now);
       return 'returned';
     });
   }
@@ -890,29 +893,11 @@ export class WalletBook {
         return errorReply('conflict', 'This payout is paid by hand: mark it paid once the money is sent.');
       if (req.status === 'approved')
         return reply(200, { payout: payoutView(this.approve(p, req.owner, req.reference, req.now)) });
-      const transfer: Transfer =
+      this.move([
         req.status === 'paid'
-          ? {
-              id: this.newId(),
-              kind: 'payout',
-              debit: Account.diamondsPayoutPending,
-              credit: Account.diamondsExternal,
-              amount: p.diamonds,
-              rateVersion: p.rateVersion,
-              at: req.now,
-              ref: p.id,
-            }
-          : {
-              id: this.newId(),
-              kind: 'reversal',
-              debit: Account.diamondsPayoutPending,
-              credit: Account.diamondsUser,
-              amount: p.diamonds,
-              rateVersion: p.rateVersion,
-              at: req.now,
-              ref: p.id,
-            };
-      this.move([transfer]);
+          ? this.payoutTransfer(p, 'payout', Account.diamondsPayoutPending, Account.diamondsExternal, req.now)
+          : this.payoutTransfer(p, 'reversal', Account.diamondsPayoutPending, Account.diamondsUser, req.now),
+      ]);
       const decided: PayoutRecord = { ...p, status: req.status, decidedAt: req.now, reference: req.reference };
       this.putPayout(decided, req.owner, req.now);
       return reply(200, { payout: payoutView(decided) });
@@ -1005,18 +990,7 @@ export class WalletBook {
           this.store.putPayout({ ...p, destination: '' });
           continue;
         }
-        this.move([
-          {
-            id: this.newId(),
-            kind: 'reversal',
-            debit: Account.diamondsPayoutPending,
-            credit: Account.diamondsUser,
-            amount: p.diamonds,
-            rateVersion: p.rateVersion,
-            at: now,
-            ref: p.id,
-          },
-        ]);
+        this.move([this.payoutTransfer(p, 'reversal', Account.diamondsPayoutPending, Account.diamondsUser, now)]);
         const owner = { userId: req.userId, handle: p.handle ?? '' };
         this.putPayout(
           { ...p, status: 'rejected', decidedAt: now, reference: 'account closed', destination: '' },
@@ -1025,23 +999,10 @@ export class WalletBook {
         );
         withdrawnPayouts.push(p.id);
       }
-      const forfeitedCoins = this.forfeitCoins(now);
-      const { diamonds } = userView(this.store.balances());
-      if (diamonds > 0)
-        this.move([
-          {
-            id: this.newId(),
-            kind: 'reversal',
-            debit: Account.diamondsUser,
-            credit: Account.diamondsPlatform,
-            amount: diamonds,
-            rateVersion: 0,
-            at: now,
-            ref: 'account_closed',
-          },
-        ]);
+      const forfeitedCoins = this.forfeit('coins', now);
+      const forfeitedDiamonds = this.forfeit('diamonds', now);
       this.queueEffect('account_closed', { kind: 'account_closed', userId: req.userId }, now);
-      return { ok: true, forfeitedCoins, forfeitedDiamonds: diamonds, withdrawnPayouts };
+      return { ok: true, forfeitedCoins, forfeitedDiamonds, withdrawnPayouts };
     });
   }
 
@@ -1108,36 +1069,25 @@ export class WalletBook {
     if (!p || p.status !== 'processing') return;
     if (outcome === 'refused')
       return this.failPayout(p, Account.diamondsPayoutPending, 'Stripe refused the transfer', now);
-    this.move([
-      {
-        id: this.newId(),
-        kind: 'payout',
-        debit: Account.diamondsPayoutPending,
-        credit: Account.diamondsExternal,
-        amount: p.diamonds,
-        rateVersion: p.rateVersion,
-        at: now,
-        ref: p.id,
-      },
-    ]);
+    this.move([this.payoutTransfer(p, 'payout', Account.diamondsPayoutPending, Account.diamondsExternal, now)]);
     this.putPayout({ ...p, status: 'paid', transferId: outcome.transferred }, ownerOf(p), now);
+  }
+
+  /** A payout's diamonds moved from one account to another, at the payout's rate version, naming the payout. */
+  private payoutTransfer(
+    p: PayoutRecord,
+    kind: TransferKind,
+    debit: AccountName,
+    credit: AccountName,
+    at: number,
+  ): Transfer {
+    return { id: this.newId(), kind, debit, credit, amount: p.diamonds, rateVersion: p.rateVersion, at, ref: p.id };
   }
 
   /** The diamonds come back by a reversal entry; a closed account's are forfeited to the platform instead, never credited. */
   private failPayout(p: PayoutRecord, from: AccountName, reference: string, now: number): void {
     const to = this.closed() ? Account.diamondsForfeited : Account.diamondsUser;
-    this.move([
-      {
-        id: this.newId(),
-        kind: 'reversal',
-        debit: from,
-        credit: to,
-        amount: p.diamonds,
-        rateVersion: p.rateVersion,
-        at: now,
-        ref: p.id,
-      },
-    ]);
+    this.move([this.payoutTransfer(p, 'reversal', from, to, now)]);
     this.putPayout({ ...p, status: 'failed', reference }, ownerOf(p), now);
   }
 
@@ -1169,23 +1119,16 @@ export class WalletBook {
     return settled;
   }
 
-  /** What is left of a closed account's coins goes to the platform; debt stays on the books. */
-  private forfeitCoins(now: number): number {
-    const { coins } = userView(this.store.balances());
-    if (coins > 0)
+  /** What is left of a closed account's coins or diamonds goes to the platform; debt stays on the books. */
+  private forfeit(unit: 'coins' | 'diamonds', now: number): number {
+    const amount = userView(this.store.balances())[unit];
+    const [debit, credit] =
+      unit === 'coins' ? [Account.coinsUser, Account.coinsPlatform] : [Account.diamondsUser, Account.diamondsPlatform];
+    if (amount > 0)
       this.move([
-        {
-          id: this.newId(),
-          kind: 'reversal',
-          debit: Account.coinsUser,
-          credit: Account.coinsPlatform,
-          amount: coins,
-          rateVersion: 0,
-          at: now,
-          ref: 'account_closed',
-        },
+        { id: this.newId(), kind: 'reversal', debit, credit, amount, rateVersion: 0, at: now, ref: 'account_closed' },
       ]);
-    return coins;
+    return amount;
   }
 
   private purchasedTotals(now: number) {

@@ -113,19 +113,14 @@ export function siteClient(env: Env, site: OAuthSite): SiteClient | null {
         channel,
       };
     }
-    case 'youtube': {
-      const google = new Google(creds.id, creds.secret, redirect);
-      return {
-        authorizationUrl: (state, verifier) => google.createAuthorizationURL(state, verifier, SCOPES.youtube),
-        exchange: (code, verifier) => google.validateAuthorizationCode(code, verifier),
-        channel,
-      };
-    }
+    case 'youtube':
     case 'kick': {
-      const kick = new Kick(creds.id, creds.secret, redirect);
+      // Both take PKCE, with the same calls.
+      const provider =
+        site === 'youtube' ? new Google(creds.id, creds.secret, redirect) : new Kick(creds.id, creds.secret, redirect);
       return {
-        authorizationUrl: (state, verifier) => kick.createAuthorizationURL(state, verifier, SCOPES.kick),
-        exchange: (code, verifier) => kick.validateAuthorizationCode(code, verifier),
+        authorizationUrl: (state, verifier) => provider.createAuthorizationURL(state, verifier, SCOPES[site]),
+        exchange: (code, verifier) => provider.validateAuthorizationCode(code, verifier),
         channel,
       };
     }

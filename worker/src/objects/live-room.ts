@@ -10,6 +10,7 @@ import { meterObject } from '../meter';
 import { Alarm } from './alarm';
 import { RoomHub, type HubRoom } from './room-hub';
 import { SqlRoomStore } from './room-store';
+import type { LiveRoomRpc } from './rpc';
 
 /** Gifts from one wallet's delivery, waiting for the next frame to be logged; then the wallet is answered. */
 interface Delivery {
@@ -25,7 +26,7 @@ interface Delivery {
  * alarm that ends combos and credits the creator's wallet. A gift is acknowledged once it is logged and
  * its diamonds are queued; the queue is credited in batches, one wallet call per batch, not per gift.
  */
-export class LiveRoom extends DurableObject<Env> {
+export class LiveRoom extends DurableObject<Env> implements LiveRoomRpc {
   private readonly book: RoomBook;
   private readonly hub: RoomHub;
   /** Whenever it is set, nothing it serves (credits, combo ends) is due before it. */

@@ -12,6 +12,7 @@ import {
 } from '@giftstream/shared';
 import { LIVE_ROOM_MIGRATIONS } from './live-room-migrations';
 import { migrate } from './migrate';
+import { inserted, records } from './sql';
 
 /** How each named value is stored in the meta table: its key, and its value as text (absent: the default). */
 const META: { [K in keyof RoomMeta]: { key: string; json: boolean; empty: RoomMeta[K] } } = {
@@ -130,17 +131,11 @@ export class SqlRoomStore implements RoomStore {
   }
 
   eventsAfter(seq: number): StoredEvent[] {
-    return this.sql
-      .exec<{ data: string }>('SELECT data FROM events WHERE seq > ? ORDER BY seq', seq)
-      .toArray()
-      .map((r) => JSON.parse(r.data));
+    return records(this.sql, 'SELECT data FROM events WHERE seq > ? ORDER BY seq', seq);
   }
 
   recentGifts(limit: number): StoredEvent[] {
-    return this.sql
-      .exec<{ data: string }>("SELECT data FROM events WHERE type = 'gift' ORDER BY seq DESC LIMIT ?", limit)
-      .toArray()
-      .map((r) => JSON.parse(r.data));
+    return records(this.sql, "SELECT data FROM events WHERE type = 'gift' ORDER BY seq DESC LIMIT ?", limit);
   }
 
   latestSession(): string | null {
@@ -187,17 +182,14 @@ export class SqlRoomStore implements RoomStore {
   }
 
   logGift(gift: GiftPayload, sessionId: string | null, seq: number): boolean {
-    return (
-      this.sql
-        .exec(
-          'INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1',
-          gift.transferId,
-          sessionId,
-          seq,
-          gift.at,
-          JSON.stringify(gift),
-        )
-        .toArray().length > 0
+    return inserted(
+      this.sql,
+      'INSERT INTO gifts (transfer_id, session_id, seq, at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1',
+      gift.transferId,
+      sessionId,
+      seq,
+      gift.at,
+      JSON.stringify(gift),
     );
   }
 

@@ -13,8 +13,10 @@ import {
   type PurchaseRecord,
   type Transfer,
   type TransferKind,
+  type TransferQuery,
   type WalletStore,
 } from '@giftstream/shared';
+import { inserted, records } from './sql';
 
 type TransferRow = {
   id: string;
@@ -111,13 +113,7 @@ export class SqlWalletStore implements WalletStore {
       );
     }
   }
-  transfers(opts: {
-    limit: number;
-    before?: string;
-    kinds?: readonly TransferKind[];
-    since?: number;
-    touching?: readonly AccountName[];
-  }) {
+  transfers(opts: TransferQuery) {
     const where: string[] = [];
     const args: (string | number)[] = [];
     // Insertion order (rowid), not id order: ids are minted before the wallet orders the transfers.
@@ -149,8 +145,7 @@ export class SqlWalletStore implements WalletStore {
     }));
   }
   getPurchase(id: string): PurchaseRecord | null {
-    const r = this.sql.exec<{ data: string }>('SELECT data FROM purchases WHERE id = ?', id).toArray()[0];
-    return r ? JSON.parse(r.data) : null;
+    return records<PurchaseRecord>(this.sql, 'SELECT data FROM purchases WHERE id = ?', id)[0] ?? null;
   }
   putPurchase(p: PurchaseRecord): void {
     this.sql.exec(
@@ -161,14 +156,10 @@ export class SqlWalletStore implements WalletStore {
     );
   }
   purchasesSince(at: number): PurchaseRecord[] {
-    return this.sql
-      .exec<{ data: string }>('SELECT data FROM purchases WHERE created_at >= ?', at)
-      .toArray()
-      .map((r) => JSON.parse(r.data));
+    return records(this.sql, 'SELECT data FROM purchases WHERE created_at >= ?', at);
   }
   getPayout(id: string): PayoutRecord | null {
-    const r = this.sql.exec<{ data: string }>('SELECT data FROM payouts WHERE id = ?', id).toArray()[0];
-    return r ? JSON.parse(r.data) : null;
+    return records<PayoutRecord>(this.sql, 'SELECT data FROM payouts WHERE id = ?', id)[0] ?? null;
   }
   putPayout(p: PayoutRecord): void {
     this.sql.exec(
@@ -179,10 +170,9 @@ export class SqlWalletStore implements WalletStore {
     );
   }
   payouts(status?: PayoutStatus): PayoutRecord[] {
-    const rows = status
-      ? this.sql.exec<{ data: string }>('SELECT data FROM payouts WHERE status = ? ORDER BY id DESC', status)
-      : this.sql.exec<{ data: string }>('SELECT data FROM payouts ORDER BY id DESC');
-    return rows.toArray().map((r) => JSON.parse(r.data));
+    return status
+      ? records(this.sql, 'SELECT data FROM payouts WHERE status = ? ORDER BY id DESC', status)
+      : records(this.sql, 'SELECT data FROM payouts ORDER BY id DESC');
   }
   getIdempotent(key: string) {
     const r = this.sql
@@ -244,14 +234,11 @@ export class SqlWalletStore implements WalletStore {
       .map((r) => ({ at: r.at, amount: r.amount }));
   }
   putCredit(transferId: string, batchId: string): boolean {
-    return (
-      this.sql
-        .exec(
-          'INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1',
-          transferId,
-          batchId,
-        )
-        .toArray().length > 0
+    return inserted(
+      this.sql,
+      'INSERT INTO credits (transfer_id, batch_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1',
+      transferId,
+      batchId,
     );
   }
   putOutbox(o: OutboxRecord): void {

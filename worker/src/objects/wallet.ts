@@ -23,6 +23,7 @@ import { migrate } from './migrate';
 import { WALLET_MIGRATIONS } from './wallet-migrations';
 import { Alarm, Rounds } from './alarm';
 import { SqlWalletStore } from './wallet-store';
+import type { WalletRpc } from './rpc';
 
 /**
  * If a delivery attempt never reports back (the object restarted), the alarm retries after this. Every
@@ -38,7 +39,7 @@ const SETTLE_IDLE_MS = 2_000;
  * One user's wallet: the authority for their coins, diamonds, ledger, limits and payouts. A thin shell:
  * every method is one call into WalletBook, which runs it as one SQLite transaction.
  */
-export class Wallet extends DurableObject<Env> {
+export class Wallet extends DurableObject<Env> implements WalletRpc {
   private readonly book: WalletBook;
   /** Gift deliveries and effects each run one round at a time. */
   private readonly deliveries = new Rounds();

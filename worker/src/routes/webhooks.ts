@@ -86,6 +86,25 @@ function wellFormed(event: unknown): event is Stripe.Event {
 }
 
 /**
+ * A refund or dispute of a purchase: the purchase is completed first (the money was evidently paid), then
+ * `then` records what happened to it.
+ */
+async function afterPayment(
+  env: Env,
+  charge: { metadata: Stripe.Metadata | null; payment_intent: string | Stripe.PaymentIntent | null },
+  then: (wallet: ReturnType<typeof getWallet>, purchaseId: string) => Promise<unknown>,
+): Promise<'applied' | 'unknown_purchase'> {
+  const owner = await ownerOf(env, charge.metadata, charge.payment_intent);
+  if (!owner) return 'unknown_purchase';
+  const wallet = getWallet(env, owner.userId);
+  await wallet.completePurchase(
+    owner.purchaseId,
+    typeof charge.payment_intent === 'string' ? charge.payment_intent : null,
+  );
+  return (await then(wallet, owner.purchaseId)) === 'not_found' ? 'unknown_purchase' : 'applied';
+}
+
+/**
  * Applies one verified event. Every wallet operation is idempotent by the purchase's state, so
  * duplicates and reorderings converge: a refund or dispute seen before its completion completes the
  * purchase first (the money was evidently paid), and the completion that arrives later changes nothing.
@@ -117,28 +136,10 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
     }
     case 'charge.refunded': {
       const charge = event.data.object;
-      const owner = await ownerOf(env, charge.metadata, charge.payment_intent);
-      if (!owner) return 'unknown_purchase';
-      const wallet = getWallet(env, owner.userId);
-      await wallet.completePurchase(
-        owner.purchaseId,
-        typeof charge.payment_intent === 'string' ? charge.payment_intent : null,
-      );
-      const r = await wallet.providerRefunded(owner.purchaseId, charge.amount_refunded);
-      return r === 'not_found' ? 'unknown_purchase' : 'applied';
+      return afterPayment(env, charge, (wallet, id) => wallet.providerRefunded(id, charge.amount_refunded));
     }
-    case 'charge.dispute.created': {
-      const dispute = event.data.object;
-      const owner = await ownerOf(env, dispute.metadata, dispute.payment_intent);
-      if (!owner) return 'unknown_purchase';
-      const wallet = getWallet(env, owner.userId);
-      await wallet.completePurchase(
-        owner.purchaseId,
-        typeof dispute.payment_intent === 'string' ? dispute.payment_intent : null,
-      );
-      const r = await wallet.disputed(owner.purchaseId);
-      return r === 'not_found' ? 'unknown_purchase' : 'applied';
-    }
+    case 'charge.dispute.created':
+      return afterPayment(env, event.data.object, (wallet, id) => wallet.disputed(id));
     case 'refund.failed':
     case 'refund.updated':
     case 'charge.refund.updated': {
@@ -151,6 +152,14 @@ async function apply(env: Env, event: Stripe.Event): Promise<'applied' | 'ignore
       const r = await getWallet(env, owner.userId).refundRefused(purchaseId, refundId);
       return r === 'not_found' ? 'unknown_purchase' : 'applied';
     }
+    default:
+      return applyPayoutEvent(env, event);
+  }
+}
+
+/** Events about creators' payouts: their Connect accounts, transfers and bank payouts. */
+async function applyPayoutEvent(env: Env, event: Stripe.Event): Promise<'applied' | 'ignored'> {
+  switch (event.type) {
     case 'account.updated': {
       const account = event.data.object;
       const known = await updatePayoutAccount(
