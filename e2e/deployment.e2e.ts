@@ -16,8 +16,8 @@ import {
   liveCreator,
   openPopup,
   runExtensionBuild,
+  serveStreamPage,
   startServer,
-  streamPageHtml,
   type Server,
 } from './harness';
 
@@ -97,9 +97,7 @@ describe('a viewer with the extension built for a deployment', () => {
     );
     browser = await launchWithExtension(chromeBuild);
     context = browser.context;
-    await context.route('https://www.twitch.tv/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
-    );
+    await serveStreamPage(context, HANDLE);
   });
 
   it('signs up and sends a gift without opening settings', async () => {

@@ -176,9 +176,9 @@ export async function signup(base: string, displayName: string, adult = true) {
   return { token: r.json.token as string, id: r.json.user.id as string, email, password: 'e2e password 123' };
 }
 
-/** A creator who is live with a verified channel and an overlay token. */
-export async function liveCreator(base: string, handle: string) {
-  const creator = await signup(base, 'Streamer');
+/** A creator with a verified channel, not live yet. */
+export async function verifiedCreator(base: string, handle: string, displayName = 'Streamer') {
+  const creator = await signup(base, displayName);
   const made = await api(base, '/v1/creators', {
     body: { handle, channels: [`https://www.twitch.tv/${handle}`] },
     token: creator.token,
@@ -190,6 +190,12 @@ export async function liveCreator(base: string, handle: string) {
     token: ADMIN_TOKEN,
   });
   if (verified.status !== 200) throw new Error(verified.text);
+  return creator;
+}
+
+/** A creator who is live with a verified channel and an overlay token. */
+export async function liveCreator(base: string, handle: string) {
+  const creator = await verifiedCreator(base, handle);
   await api(base, '/v1/creator/live', { body: { live: true, title: 'e2e stream' }, token: creator.token });
   const overlay = (await api(base, '/v1/creator/overlay-token', { token: creator.token })).json as {
     token: string;
@@ -309,6 +315,58 @@ export async function openPopup(context: BrowserContext, extensionId: string, ta
   await page.setViewportSize({ width: 380, height: 640 });
   await page.goto(`chrome-extension://${extensionId}/popup.html${tab ? `?tab=${tab}` : ''}`);
   return page;
+}
+
+/** Serves the local stand-in for `handle`'s stream page wherever the context opens a Twitch URL. */
+export function serveStreamPage(context: BrowserContext, handle: string) {
+  return context.route('https://www.twitch.tv/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(handle) }),
+  );
+}
+
+/** The extension built from the sources under test, loaded in Chromium against a fresh `wrangler dev`. */
+export interface ExtensionRig {
+  server: Server;
+  context: BrowserContext;
+  extensionId: string;
+  /** The popup opened as a tab (see `openPopup`). */
+  openPopup(tab?: string): Promise<Page>;
+  /** Closes the browser, stops the server and removes the build's copy. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the extension, starts a server with `vars`, runs `prepare` on it (a live creator, say), then loads the
+ * build in Chromium with `streamPage`'s stream page served locally. What it started is stopped if a step fails.
+ */
+export async function startExtensionRig({
+  streamPage,
+  vars = {},
+  prepare,
+}: {
+  streamPage: string;
+  vars?: Record<string, string>;
+  prepare?: (server: Server) => Promise<unknown>;
+}): Promise<ExtensionRig> {
+  let server: Server | undefined;
+  let browser: Awaited<ReturnType<typeof launchWithExtension>> | undefined;
+  const build = buildExtension();
+  const stop = async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(build, { recursive: true, force: true });
+  };
+  try {
+    server = await startServer(vars);
+    await prepare?.(server);
+    browser = await launchWithExtension(build);
+    const { context, extensionId } = browser;
+    await serveStreamPage(context, streamPage);
+    return { server, context, extensionId, openPopup: (tab) => openPopup(context, extensionId, tab), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 /** Signed out, in the popup: point the extension at `server` in its settings, then create an account. */
