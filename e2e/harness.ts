@@ -1,30 +1,18 @@
 // Shared by the browser tests: a real `wrangler dev` on a free port with its own storage, and Chromium.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { applyMigrations, devArgs, freePort, QUIET, wranglerIn } from '../scripts/wrangler-dev.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ARTIFACTS = join(ROOT, 'artifacts');
 export const ADMIN_TOKEN = 'e2e-admin-token';
-const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const QUIET = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+const WRANGLER = wranglerIn(ROOT);
+export { freePort };
 
 export interface Server {
   url: string;
@@ -48,12 +36,7 @@ export async function startServer(
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'giftstream-e2e-'));
   const url = `http://127.0.0.1:${port}`;
-  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], {
-    cwd: ROOT,
-    env: QUIET,
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}\n${migrate.stdout}`);
+  applyMigrations(ROOT, persist);
   const allVars = {
     TEST_HOOKS: '1',
     ADMIN_TOKEN,
@@ -64,21 +47,7 @@ export async function startServer(
     WS_PER_ADDRESS: '5000',
     ...vars,
   };
-  const args = [
-    'dev',
-    '--port',
-    String(port),
-    '--ip',
-    '127.0.0.1',
-    '--inspector-port',
-    String(inspector),
-    '--persist-to',
-    persist,
-    '--log-level',
-    'warn',
-    '--show-interactive-dev-session=false',
-  ];
-  for (const [k, v] of Object.entries(allVars)) args.push('--var', `${k}:${v}`);
+  const args = devArgs({ port, inspector, persist, vars: allVars });
   let child!: ChildProcess;
   let log = '';
   const spawnDev = () => {
