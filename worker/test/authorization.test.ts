@@ -7,6 +7,7 @@ import {
   buy,
   expectCleanAudit,
   makeCreator,
+  rateCardBody,
   signup,
   uniqueKey,
   wallet,
@@ -67,23 +68,9 @@ const ADMIN_ROUTES: Route[] = [
     path: '/v1/admin/channels/verify',
     body: { url: 'https://twitch.tv/auth_creator', handle: 'auth_creator' },
   },
-  { method: 'PUT', path: '/v1/admin/rates/next', body: rateCard(Date.now() + 365 * DAY) },
+  { method: 'PUT', path: '/v1/admin/rates/next', body: rateCardBody(Date.now() + 365 * DAY) },
   { method: 'GET', path: '/v1/admin/audit' },
 ];
-
-function rateCard(effectiveAt: number) {
-  return {
-    effectiveAt,
-    coinPrice: { numerator: 2, denominator: 1 },
-    packs: [{ id: 'pack_100', coins: 100 }],
-    custom: { min: 100, max: 1000 },
-    diamondsPerCoin: 1,
-    diamondValue: { numerator: 1, denominator: 10 },
-    payoutStep: 10,
-    payoutMinimum: 1000,
-    confirmThreshold: 1000,
-  };
-}
 
 const pathOf = (r: Route) => (typeof r.path === 'function' ? r.path() : r.path);
 const label = (r: Route) => `${r.method} ${pathOf(r)}`;
@@ -357,7 +344,7 @@ describe('authorization', () => {
     const unknown = await ok(`/v1/admin/payouts/${UNKNOWN_ULID}`, { body: { status: 'paid' }, key: uniqueKey() });
     expect(unknown.status).toBe(404);
     expect(unknown.json.error.code).toBe('not_found');
-    const past = await ok('/v1/admin/rates/next', { method: 'PUT', body: rateCard(Date.now() - DAY) });
+    const past = await ok('/v1/admin/rates/next', { method: 'PUT', body: rateCardBody(Date.now() - DAY) });
     expect(past.status).toBe(400);
     expect(past.json.error.field).toBe('effectiveAt');
     const verify = await ok('/v1/admin/channels/verify', {

@@ -7,6 +7,7 @@ import {
   buy,
   expectCleanAudit,
   makeCreator,
+  rateCardBody,
   signup,
   uniqueKey,
   wallet,
@@ -568,19 +569,14 @@ describe('payouts', () => {
 });
 
 describe('rate cards', () => {
-  const card = (effectiveAt: number, over: Record<string, unknown> = {}) => ({
-    effectiveAt,
-    currency: 'USD',
-    coinPrice: { numerator: 1, denominator: 1 },
-    packs: [100, 500, 1000].map((coins) => ({ id: `pack_${coins}`, coins })),
-    custom: { min: 100, max: 50_000 },
-    diamondsPerCoin: 1,
-    diamondValue: { numerator: 3, denominator: 5 },
-    payoutStep: 10,
-    payoutMinimum: 1000,
-    confirmThreshold: 1000,
-    ...over,
-  });
+  // Creators keep 60% under this card, and it sells three packs.
+  const card = (effectiveAt: number, over: Record<string, unknown> = {}) =>
+    rateCardBody(effectiveAt, {
+      packs: [100, 500, 1000].map((coins) => ({ id: `pack_${coins}`, coins })),
+      custom: { min: 100, max: 50_000 },
+      diamondValue: { numerator: 3, denominator: 5 },
+      ...over,
+    });
   const schedule = (body: unknown) => api('/v1/admin/rates/next', { method: 'PUT', body, token: ADMIN });
 
   it('refuses a card that would apply in the past or now', async () => {

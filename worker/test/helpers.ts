@@ -1,6 +1,6 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
+import { DEFAULT_RATE_CARD, parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
 import { app } from '../src/index';
 
 /**
@@ -152,6 +152,15 @@ export async function makeCreator(user: TestUser, handle: string, channels: stri
   const r = await api('/v1/creators', { body: { handle, channels }, token: user.token });
   expect(r.status).toBe(201);
   return r.json.creator;
+}
+
+/**
+ * A body for PUT /v1/admin/rates/next: the default card's terms, taking effect at `effectiveAt`, with the
+ * fields in `over` put in (a test of refusals may put in anything).
+ */
+export function rateCardBody(effectiveAt: number, over: Record<string, unknown> = {}) {
+  const { version: _version, ...terms } = DEFAULT_RATE_CARD;
+  return { ...terms, effectiveAt, ...over };
 }
 
 // ---- rooms and gifts ----
