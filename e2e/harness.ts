@@ -194,6 +194,24 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
+/** A fresh server and a plain Chromium, for pages of the built overlay workspace (`built` is a file of its build). */
+export interface PageRig {
+  server: Server;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+export async function startPageRig(built: string): Promise<PageRig> {
+  if (!existsSync(join(ROOT, built)))
+    throw new Error(`${built} is missing; build the overlay first: npm run build -w overlay`);
+  const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  const stop = async () => {
+    await browser.close();
+    await server.stop();
+  };
+  return { server, browser, stop };
+}
+
 /** Chromium with an unpacked extension loaded (Debian's build honours --load-extension headless). */
 export async function launchWithExtension(
   extensionDir: string,
