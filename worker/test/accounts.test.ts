@@ -5,9 +5,11 @@ import {
   api,
   buy,
   connect,
+  creditDiamonds,
   diamondsOf,
   expectCleanAudit,
   liveRoom,
+  requestPayout,
   sendGift,
   signup,
   uniqueKey,
@@ -170,14 +172,8 @@ describe('receipts', () => {
 describe('payout destinations', () => {
   it('are stored for the operator, masked in lists, and the decision records a reference', async () => {
     const { creator } = await liveRoom({ coins: 0 });
-    await walletStub(creator.id).creditGifts('b1', [
-      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
-    ]);
-    const r = await api('/v1/creator/payouts', {
-      body: { diamonds: 1430, destination: 'DE89 3704 0044 0532 0130 00' },
-      token: creator.token,
-      key: uniqueKey(),
-    });
+    await creditDiamonds(creator, 2000);
+    const r = await requestPayout(creator, 1430, 'DE89 3704 0044 0532 0130 00');
     expect(r.status).toBe(201);
     expect(r.json.payout.destination).toBe('••••••••3000');
     expect((await api('/v1/creator/payouts', { token: creator.token })).json.payouts[0].destination).toBe(
@@ -266,14 +262,8 @@ describe('profile and account', () => {
 
   it('a creator who deletes the account withdraws pending payouts and goes off air', async () => {
     const { creator, handle } = await liveRoom({ coins: 0 });
-    await walletStub(creator.id).creditGifts('b2', [
-      { transferId: crypto.randomUUID(), diamonds: 3000, rateVersion: 1, from: null },
-    ]);
-    const payout = await api('/v1/creator/payouts', {
-      body: { diamonds: 1500, destination: 'paypal:me@example.com' },
-      token: creator.token,
-      key: uniqueKey(),
-    });
+    await creditDiamonds(creator, 3000);
+    const payout = await requestPayout(creator, 1500, 'paypal:me@example.com');
     expect(payout.status).toBe(201);
     const refused = await api('/v1/me', {
       method: 'DELETE',

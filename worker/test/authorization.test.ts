@@ -5,13 +5,14 @@ import {
   ADMIN,
   api,
   buy,
+  creditDiamonds,
   expectCleanAudit,
   makeCreator,
   rateCardBody,
+  requestPayout,
   signup,
   uniqueKey,
   wallet,
-  walletStub,
   type TestUser,
 } from './helpers';
 
@@ -115,14 +116,8 @@ describe('authorization', () => {
     fx.purchase = (await buy(fx.owner, { packId: 'pack_1000' })).purchase.id;
     fx.creator = await signup({ name: 'Auth Creator' });
     await makeCreator(fx.creator, 'auth_creator', ['https://www.twitch.tv/auth_creator']);
-    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds: 3000, rateVersion: 1, from: null },
-    ]);
-    const p = await api('/v1/creator/payouts', {
-      body: { diamonds: 1430, destination: 'NL91ABNA0417164300' },
-      token: fx.creator.token,
-      key: uniqueKey(),
-    });
+    await creditDiamonds(fx.creator, 3000);
+    const p = await requestPayout(fx.creator, 1430, 'NL91ABNA0417164300');
     expect(p.status).toBe(201);
     fx.payout = p.json.payout.id;
     before = await state({ owner: fx.owner.token, creator: fx.creator.token });
@@ -238,11 +233,7 @@ describe('authorization', () => {
     expect(list.status).toBe(200);
     expect(list.json.payouts).toEqual([]);
     // A payout request spends only the caller's own diamonds.
-    const r = await api('/v1/creator/payouts', {
-      body: { diamonds: 1430, destination: 'rival account' },
-      token: rival.token,
-      key: uniqueKey(),
-    });
+    const r = await requestPayout(rival, 1430, 'rival account');
     expect(r.status).toBe(402);
     expect(r.json.error.code).toBe('insufficient_funds');
     const w = await wallet(fx.creator);
@@ -258,11 +249,7 @@ describe('authorization', () => {
       const list = await api('/v1/creator/payouts', { token: u.token });
       expect(list.status).toBe(403);
       expect(list.json.error.code).toBe('forbidden');
-      const ask = await api('/v1/creator/payouts', {
-        body: { diamonds: 1430, destination: 'my account' },
-        token: u.token,
-        key: uniqueKey(),
-      });
+      const ask = await requestPayout(u, 1430, 'my account');
       expect(ask.status).toBe(403);
       expect(ask.json.error.code).toBe('forbidden');
       expect((await wallet(u)).diamondsPending).toBe(0);

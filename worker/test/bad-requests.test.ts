@@ -6,8 +6,10 @@ import {
   api,
   audit,
   buy,
+  creditDiamonds,
   expectCleanAudit,
   makeCreator,
+  requestPayout,
   signup,
   uniqueKey,
   walletStub,
@@ -433,15 +435,9 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     await buy(fx.limited, { packId: 'pack_1000' });
 
     await makeCreator(fx.creator, 'bad_request_creator');
-    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
-    ]);
+    await creditDiamonds(fx.creator, 2000);
     fx.payoutKey = uniqueKey('payout');
-    const p = await api(payouts, {
-      body: { diamonds: 1430, destination: DESTINATION },
-      token: fx.creator.token,
-      key: fx.payoutKey,
-    });
+    const p = await requestPayout(fx.creator, 1430, DESTINATION, fx.payoutKey);
     expect(p.status).toBe(201);
     fx.payout = p.json.payout.id;
 

@@ -4,6 +4,7 @@ import { clearFaults, faults } from '../src/faults';
 import {
   ADMIN,
   api,
+  creditDiamonds,
   expectCleanAudit,
   makeCreator,
   retryWalletNow,
@@ -26,10 +27,7 @@ let n = 0;
 async function creator(diamonds = 3000): Promise<TestUser> {
   const u = await signup({ name: 'Connected Creator' });
   await makeCreator(u, `connect_${++n}_${crypto.randomUUID().slice(0, 6)}`);
-  if (diamonds)
-    await walletStub(u.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null },
-    ]);
+  if (diamonds) await creditDiamonds(u, diamonds);
   return u;
 }
 

@@ -5,9 +5,11 @@ import {
   ADMIN,
   api,
   buy,
+  creditDiamonds,
   expectCleanAudit,
   makeCreator,
   rateCardBody,
+  requestPayout,
   signup,
   uniqueKey,
   wallet,
@@ -28,19 +30,6 @@ async function resolve(url: string) {
 async function verify(url: string, handle: string) {
   const r = await api('/v1/admin/channels/verify', { body: { url, handle }, token: ADMIN });
   expect(r.status, r.text).toBe(200);
-}
-
-async function credit(user: TestUser, diamonds: number, transferId: string = crypto.randomUUID()) {
-  return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
-}
-
-async function requestPayout(
-  user: TestUser,
-  diamonds: number,
-  destination = 'GB29 NWBK 6016 1331 9268 19',
-  key = uniqueKey('payout'),
-) {
-  return api('/v1/creator/payouts', { body: { diamonds, destination }, token: user.token, key });
 }
 
 async function adminPayouts(status?: string) {
@@ -372,8 +361,8 @@ describe('payouts', () => {
     creator = await signup({ name: 'Payout Creator' });
     await makeCreator(creator, 'payout_creator');
     const transferId = crypto.randomUUID();
-    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 3000, duplicates: 0, forfeited: 0 });
-    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 0, duplicates: 1, forfeited: 0 });
+    expect(await creditDiamonds(creator, 3000, transferId)).toEqual({ credited: 3000, duplicates: 0, forfeited: 0 });
+    expect(await creditDiamonds(creator, 3000, transferId)).toEqual({ credited: 0, duplicates: 1, forfeited: 0 });
     const stub = walletStub(creator.id);
     const batch = uniqueKey('batch');
     const items = [
@@ -540,7 +529,7 @@ describe('payouts', () => {
     await env.DB.prepare('INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?)')
       .bind(kid.id, 'young_creator', now())
       .run();
-    await credit(kid, 2000);
+    await creditDiamonds(kid, 2000);
     const listed = await requestPayout(kid, 1430);
     expect(listed.status).toBe(403);
     expect(listed.json.error.code).toBe('age_restricted');
@@ -556,8 +545,8 @@ describe('payouts', () => {
     const [a, b] = [await signup({ name: 'Key A' }), await signup({ name: 'Key B' })];
     await makeCreator(a, 'op_key_a');
     await makeCreator(b, 'op_key_b');
-    await credit(a, 1430);
-    await credit(b, 1430);
+    await creditDiamonds(a, 1430);
+    await creditDiamonds(b, 1430);
     const pa = (await requestPayout(a, 1430)).json.payout.id;
     const pb = (await requestPayout(b, 1430)).json.payout.id;
     const key = uniqueKey('operator');
@@ -665,7 +654,7 @@ describe('rate cards', () => {
     expect(now2.payoutMinimumDiamonds).toBe(1670);
     const c = await signup({ name: 'Card Creator' });
     await makeCreator(c, 'card_creator');
-    await credit(c, 3000);
+    await creditDiamonds(c, 3000);
     const small = await requestPayout(c, 1430);
     expect(small.status).toBe(400);
     expect(small.json.error.field).toBe('diamonds');

@@ -6,7 +6,7 @@ import {
   api,
   audit,
   buy,
-  diamondsOf,
+  creditDiamonds,
   expectCleanAudit,
   liveRoom,
   retryWalletNow,
@@ -30,9 +30,7 @@ afterEach(clearFaults);
 
 async function creatorWithDiamonds(diamonds = 3000) {
   const { creator, handle } = await liveRoom({ coins: 0 });
-  await walletStub(creator.id).creditGifts(`b-${crypto.randomUUID()}`, [
-    { transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null },
-  ]);
+  await creditDiamonds(creator, diamonds);
   return { creator, handle };
 }
 

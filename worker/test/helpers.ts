@@ -163,6 +163,21 @@ export function rateCardBody(effectiveAt: number, over: Record<string, unknown> 
   return { ...terms, effectiveAt, ...over };
 }
 
+/** Credits `diamonds` to a creator's wallet as one gift's credit would (the room's credit queue, skipped). */
+export function creditDiamonds(user: { id: string }, diamonds: number, transferId: string = crypto.randomUUID()) {
+  return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
+}
+
+/** POST /v1/creator/payouts as `user`, with a fresh key unless `key` is given. */
+export function requestPayout(
+  user: { token: string },
+  diamonds: number,
+  destination = 'GB29 NWBK 6016 1331 9268 19',
+  key = uniqueKey('payout'),
+) {
+  return api('/v1/creator/payouts', { body: { diamonds, destination }, token: user.token, key });
+}
+
 // ---- rooms and gifts ----
 
 let handles = 0;

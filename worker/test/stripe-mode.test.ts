@@ -1,17 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { now } from '../src/clock';
-import {
-  api,
-  type Call,
-  expectCleanAudit,
-  retryWalletNow,
-  signup,
-  spendCoins,
-  type TestUser,
-  uniqueKey,
-  wallet,
-} from './helpers';
+import { api, expectCleanAudit, retryWalletNow, signup, spendCoins, type TestUser, uniqueKey, wallet } from './helpers';
 import { deliver, paidSession, stripeCall, useFakeStripe } from './stripe-fake';
 
 const fakeStripe = useFakeStripe();

@@ -4,14 +4,14 @@ import { advanceClock, resetClock } from '../src/clock';
 import {
   api,
   buy,
+  creditDiamonds,
   diamondsOf,
   liveRoom,
+  requestPayout,
   sendGift,
   signup,
   type TestUser,
-  uniqueKey,
   until,
-  walletStub,
 } from './helpers';
 
 /**
@@ -51,9 +51,7 @@ describe('text people see', () => {
   beforeAll(async () => {
     room = await liveRoom({ coins: 1000 });
     payee = room.creator;
-    await walletStub(payee.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
-    ]);
+    await creditDiamonds(payee, 2000);
   });
 
   it.each(BAD)('sign-up refuses a display name of %s, and creates no account', async (_what, name) => {
@@ -85,10 +83,7 @@ describe('text people see', () => {
   });
 
   it.each(BAD)('a payout destination of %s is refused', async (_what, destination) => {
-    expectRefused(
-      await api('/v1/creator/payouts', { body: { diamonds: 1430, destination }, token: payee.token, key: uniqueKey() }),
-      'destination',
-    );
+    expectRefused(await requestPayout(payee, 1430, destination), 'destination');
     expect((await api('/v1/creator/payouts', { token: payee.token })).json.payouts).toEqual([]);
   });
 

@@ -13,7 +13,6 @@ import {
 } from './helpers';
 import {
   chargeDispute,
-  eventId,
   expiredSession,
   makeEvent,
   paidSession,
@@ -22,7 +21,6 @@ import {
   type StripeSide,
   stripeCall,
   useFakeStripe,
-  WEBHOOK_SECRET,
 } from './stripe-fake';
 
 /**
