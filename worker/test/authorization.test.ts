@@ -9,6 +9,7 @@ import {
   expectCleanAudit,
   makeCreator,
   rateCardBody,
+  refundPurchase,
   requestPayout,
   signup,
   uniqueKey,
@@ -198,11 +199,7 @@ describe('authorization', () => {
 
     const key = uniqueKey('steal');
     const steal = await api(`/v1/purchases/${fx.purchase}/refund`, { method: 'POST', token: intruder.token, key });
-    const stealMissing = await api(`/v1/purchases/${UNKNOWN_ULID}/refund`, {
-      method: 'POST',
-      token: intruder.token,
-      key: uniqueKey(),
-    });
+    const stealMissing = await refundPurchase(intruder, UNKNOWN_ULID);
     expect(steal.status).toBe(404);
     expect(steal.json.error.code).toBe('not_found');
     expect(steal.text).toBe(stealMissing.text);

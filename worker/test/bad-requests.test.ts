@@ -9,6 +9,7 @@ import {
   creditDiamonds,
   expectCleanAudit,
   makeCreator,
+  refundPurchase,
   requestPayout,
   signup,
   uniqueKey,
@@ -422,11 +423,7 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     const used = await api(purchases, { body: { packId: 'pack_500' }, token: fx.viewer.token, key: fx.usedKey });
     expect(used.status).toBe(201);
     fx.refunded = (await buy(fx.viewer, { packId: 'pack_100' })).purchase.id;
-    const r = await api(`/v1/purchases/${fx.refunded}/refund`, {
-      method: 'POST',
-      token: fx.viewer.token,
-      key: uniqueKey(),
-    });
+    const r = await refundPurchase(fx.viewer, fx.refunded);
     expect(r.status).toBe(200);
     fx.othersPurchase = (await buy(fx.other, { coins: 250 })).purchase.id;
 

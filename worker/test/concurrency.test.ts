@@ -11,6 +11,7 @@ import {
   buy,
   expectCleanAudit,
   makeCreator,
+  refundPurchase,
   signup,
   type TestUser,
   uniqueKey,
@@ -278,11 +279,7 @@ describe('concurrent spends against one wallet', () => {
       viewer,
       Array.from({ length: 100 }, (_, i) => giftDebit(viewer, uniqueKey(`race${i}`))),
     );
-    const refund = api(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: viewer.token,
-      key: uniqueKey('race-refund'),
-    });
+    const refund = refundPurchase(viewer, p.id);
     const [{ replies }, refunded] = await Promise.all([spends, refund]);
     const spent = replies.filter((r) => r.status === 201).length * GIFT;
     expect(refunded.status === 200 || refunded.status === 409).toBe(true);

@@ -168,6 +168,16 @@ export function creditDiamonds(user: { id: string }, diamonds: number, transferI
   return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
 }
 
+/** POST /v1/purchases/:id/refund as `user`, with a fresh key; `env: STRIPE_ENV` for Stripe mode. */
+export function refundPurchase(user: { token: string }, purchaseId: string, env?: typeof STRIPE_ENV) {
+  return api(`/v1/purchases/${purchaseId}/refund`, {
+    method: 'POST',
+    token: user.token,
+    key: uniqueKey('refund'),
+    env,
+  });
+}
+
 /** POST /v1/creator/payouts as `user`, with a fresh key unless `key` is given. */
 export function requestPayout(
   user: { token: string },

@@ -5,8 +5,10 @@ import {
   api,
   expectCleanAudit,
   giftToSpendingRoom,
+  refundPurchase,
   signup,
   spendCoins,
+  STRIPE_ENV,
   type TestUser,
   uniqueKey,
   wallet,
@@ -255,11 +257,7 @@ describe('checkout.session.expired', () => {
     expect(r.status).toBe(200);
     expect(await purchase(u, p.id)).toMatchObject({ status: 'expired', completedAt: null });
     expect(await wallet(u)).toMatchObject({ coins: 0, purchased: { day: 0 } });
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(refund.status).toBe(409);
 
     // The payment went through after all (a late completion): it credits.
@@ -280,11 +278,7 @@ describe('charge.refunded', () => {
     const p = await pending(u);
     await complete(p);
     await spendCoins(u, 300);
-    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey('refund'),
-    });
+    const r = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(r.status, r.text).toBe(200);
     expect(r.json.refund).toMatchObject({ coins: 700, amount: { amount: 700 } });
     expect(fakeStripe.current.refunds).toHaveLength(1);
@@ -330,11 +324,7 @@ describe('charge.refunded', () => {
     expect(await purchase(u, p.id)).toMatchObject({ status: 'refunded', clawedBackCoins: 1000, refundedCoins: 0 });
     expect((await historyFor(u, p.id)).filter((e) => e.kind === 'clawback').map((e) => e.coins)).toEqual([-1000]);
     expect(fakeStripe.current.refunds).toHaveLength(0);
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(refund.status).toBe(409);
 
     // Partial refunds at the provider: amount_refunded is cumulative, and a late stale event changes nothing.
@@ -390,11 +380,7 @@ describe('charge.dispute.created', () => {
     const small = await pending(u, { packId: 'pack_100' });
     await complete(small);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 500 });
-    const refund = await stripeCall(`/v1/purchases/${small.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, small.id, STRIPE_ENV);
     expect(refund.status).toBe(403);
     expect(refund.json.error.code).toBe('in_debt');
     expect(fakeStripe.current.refunds).toHaveLength(0);
