@@ -8,9 +8,8 @@ import { HistoryView } from '../components/HistoryView';
 import { LimitsView } from '../components/LimitsView';
 import { PageGift } from '../components/PageGift';
 import { StatementView } from '../components/StatementView';
-import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
-import { err, fakeAsk, ok, purchaseEntry, streamer } from './helpers';
+import { err, fakeAsk, ok, purchaseEntry, renderWith, streamer } from './helpers';
 
 const NOW = Date.UTC(2026, 11, 5, 18, 0);
 const gifts = catalog();
@@ -97,28 +96,26 @@ describe('the spend meter', () => {
   });
 
   it('in the popup: asks the wallet about the stream in the current tab', async () => {
-    const { ask, calls } = fakeAsk({
-      'channel.resolve': () => ok(resolved),
-      'outbox.list': () => ok([]),
-      'wallet.get': (m) =>
-        ok({
-          wallet: { ...wallet, room: { handle: m.room, live: true, sessionId: 's1', sent: sent(0, 300) } },
-          offline: false,
-          at: NOW,
-        }),
-      'gift.send': (m) => sentView(m, sent(500, 800)),
-    });
-    render(
-      <AskContext.Provider value={ask}>
-        <GiftTab
-          tabUrl="https://twitch.tv/streamer"
-          adult
-          balance={1000}
-          gifts={gifts}
-          confirmThreshold={1000}
-          onSent={() => undefined}
-        />
-      </AskContext.Provider>,
+    const { calls } = renderWith(
+      {
+        'channel.resolve': () => ok(resolved),
+        'outbox.list': () => ok([]),
+        'wallet.get': (m) =>
+          ok({
+            wallet: { ...wallet, room: { handle: m.room, live: true, sessionId: 's1', sent: sent(0, 300) } },
+            offline: false,
+            at: NOW,
+          }),
+        'gift.send': (m) => sentView(m, sent(500, 800)),
+      },
+      <GiftTab
+        tabUrl="https://twitch.tv/streamer"
+        adult
+        balance={1000}
+        gifts={gifts}
+        confirmThreshold={1000}
+        onSent={() => undefined}
+      />,
     );
     await screen.findByText(/You have sent/);
     expect(calls.find((c) => c.type === 'wallet.get')).toEqual({ type: 'wallet.get', room: 'streamer' });
@@ -149,13 +146,11 @@ describe('the spend meter', () => {
 
 describe('gift caps beside the purchase limits', () => {
   it('show each cap and a pending raise, and save only what changed, in cents', async () => {
-    const { ask, calls } = fakeAsk({
-      'limits.set': () => ok({ limits: wallet.limits, giftLimits: { stream: 1500, daily: null }, pendingLimits: [] }),
-    });
-    render(
-      <AskContext.Provider value={ask}>
-        <LimitsView wallet={wallet} onChanged={() => undefined} now={NOW} />
-      </AskContext.Provider>,
+    const { calls } = renderWith(
+      {
+        'limits.set': () => ok({ limits: wallet.limits, giftLimits: { stream: 1500, daily: null }, pendingLimits: [] }),
+      },
+      <LimitsView wallet={wallet} onChanged={() => undefined} now={NOW} />,
     );
     expect(screen.getByText('Gift caps')).toBeTruthy();
     expect(screen.getByText(/You have sent \$3.00 in gifts in the last 24 hours/)).toBeTruthy();
@@ -192,17 +187,15 @@ describe('the monthly statement', () => {
   };
 
   it('shows purchases, gifts by creator and refunds for the chosen month, and downloads them as CSV', async () => {
-    const { ask, calls } = fakeAsk({
-      'statement.get': (m) => ok({ statement: { ...statement, month: m.month } }),
-      'statement.csv': (m) => ok({ csv: 'month,section\r\n', filename: `giftstream-statement-${m.month}.csv` }),
-    });
     const created: Blob[] = [];
     URL.createObjectURL = vi.fn((b: Blob) => (created.push(b), 'blob:statement'));
     URL.revokeObjectURL = vi.fn();
-    render(
-      <AskContext.Provider value={ask}>
-        <StatementView now={NOW} />
-      </AskContext.Provider>,
+    const { calls } = renderWith(
+      {
+        'statement.get': (m) => ok({ statement: { ...statement, month: m.month } }),
+        'statement.csv': (m) => ok({ csv: 'month,section\r\n', filename: `giftstream-statement-${m.month}.csv` }),
+      },
+      <StatementView now={NOW} />,
     );
     await screen.findByText(/December 2026/);
     const rows = [...document.querySelectorAll('.statement-table tbody tr')].map((r) => r.textContent);
@@ -230,19 +223,17 @@ describe('the monthly statement', () => {
 
 describe('receipts link the terms', () => {
   it('each purchase in the history shows its receipt and the terms of the server in use', async () => {
-    const { ask } = fakeAsk({
-      'settings.get': () => ok({ server: 'https://gifts.example.com', defaultServer: 'http://localhost:8787' }),
-      'history.list': () =>
-        ok({
-          offline: false,
-          syncedAt: NOW,
-          entries: [purchaseEntry(1000, { id: 'e1', ref: 'p1', at: NOW })],
-        }),
-    });
-    render(
-      <AskContext.Provider value={ask}>
-        <HistoryView now={NOW} balance={1000} />
-      </AskContext.Provider>,
+    renderWith(
+      {
+        'settings.get': () => ok({ server: 'https://gifts.example.com', defaultServer: 'http://localhost:8787' }),
+        'history.list': () =>
+          ok({
+            offline: false,
+            syncedAt: NOW,
+            entries: [purchaseEntry(1000, { id: 'e1', ref: 'p1', at: NOW })],
+          }),
+      },
+      <HistoryView now={NOW} balance={1000} />,
     );
     expect(await screen.findByText(/Receipt: paid \$10.00 \(sandbox\), rate card v1/)).toBeTruthy();
     const link = (await screen.findByRole('link', { name: 'terms' })) as HTMLAnchorElement;

@@ -88,6 +88,17 @@ export function purchaseEntry(
   };
 }
 
+/** A creator's earnings: `diamonds` worth `cents`, no payout pending, no sessions or supporters yet. */
+export function earningsOf(diamonds: number, cents: number) {
+  return {
+    diamonds,
+    value: { amount: cents, currency: 'USD' as const },
+    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
+    sessions: [],
+    topSupporters: [],
+  };
+}
+
 /** A live creator with a verified Twitch channel. */
 export const streamer = {
   handle: 'streamer',

@@ -9,7 +9,7 @@ import { PageGift } from '../components/PageGift';
 import { SettingsView } from '../components/SettingsView';
 import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
-import { err, fakeAsk, giftPanel, type Handlers, ok, purchaseEntry, renderWith, streamer } from './helpers';
+import { earningsOf, err, fakeAsk, giftPanel, type Handlers, ok, purchaseEntry, renderWith, streamer } from './helpers';
 
 const NOW = 1_800_000_000_000;
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
@@ -797,13 +797,7 @@ describe('popup: settings', () => {
 });
 
 describe('popup: payouts through Stripe Connect', () => {
-  const earnings = {
-    diamonds: 2000,
-    value: { amount: 1400, currency: 'USD' as const },
-    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
-    sessions: [],
-    topSupporters: [],
-  };
+  const earnings = earningsOf(2000, 1400);
   const stripeAccount = (state: 'none' | 'details_needed' | 'under_review' | 'enabled', auto = 0) => ({
     mode: 'stripe' as const,
     state,

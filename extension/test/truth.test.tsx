@@ -8,7 +8,7 @@ import { App } from '../components/App';
 import { GiftTab } from '../components/GiftTab';
 import { PageGift } from '../components/PageGift';
 import { AskContext } from '../components/ui';
-import { err, giftPanel, ok, purchaseEntry, streamer, walletOf } from './helpers';
+import { earningsOf, err, giftPanel, ok, purchaseEntry, streamer, walletOf } from './helpers';
 
 const NOW = Date.now();
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
@@ -234,13 +234,7 @@ describe('5. a sent gift is not shown beside a warning it contradicts', () => {
 });
 
 describe('6, 7, 8. the creator side', () => {
-  const earnings = {
-    diamonds: 99_999_990,
-    value: { amount: 69_999_993, currency: 'USD' as const },
-    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
-    sessions: [],
-    topSupporters: [],
-  };
+  const earnings = earningsOf(99_999_990, 69_999_993);
   const creatorMe = streamer;
   const handlers: Record<string, (m: any) => unknown> = {
     'session.get': () =>
