@@ -6,13 +6,13 @@ import {
   buy,
   connect,
   creditDiamonds,
+  decidePayout,
   diamondsOf,
   expectCleanAudit,
   liveRoom,
   requestPayout,
   sendGift,
   signup,
-  uniqueKey,
   until,
   wallet,
   walletStub,
@@ -182,11 +182,7 @@ describe('payout destinations', () => {
     const admin = await api('/v1/admin/payouts?status=requested', { token: ADMIN });
     const row = admin.json.payouts.find((p: any) => p.id === r.json.payout.id);
     expect(row.destination).toBe('DE89 3704 0044 0532 0130 00');
-    const paid = await api(`/v1/admin/payouts/${r.json.payout.id}`, {
-      body: { status: 'paid', reference: 'SEPA-2026-0042' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const paid = await decidePayout(r.json.payout.id, { status: 'paid', reference: 'SEPA-2026-0042' });
     expect(paid.json.payout).toMatchObject({
       status: 'paid',
       reference: 'SEPA-2026-0042',

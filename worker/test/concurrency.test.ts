@@ -9,6 +9,7 @@ import {
   api,
   audit,
   buy,
+  decidePayout,
   expectCleanAudit,
   makeCreator,
   refundPurchase,
@@ -330,13 +331,7 @@ describe('concurrent payouts and credits', () => {
       (p: { handle: string }) => p.handle === 'busy_creator',
     );
     const decisions = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        api(`/v1/admin/payouts/${payout.id}`, {
-          body: { status: i % 2 ? 'paid' : 'rejected' },
-          token: ADMIN,
-          key: uniqueKey('decide'),
-        }),
-      ),
+      Array.from({ length: 20 }, (_, i) => decidePayout(payout.id, { status: i % 2 ? 'paid' : 'rejected' })),
     );
     expect(tally(decisions.map((r) => r.status))).toEqual({ 200: 1, 409: 19 });
     const won = decisions.find((r) => r.status === 200)!.json.payout.status as 'paid' | 'rejected';

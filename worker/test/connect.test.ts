@@ -5,6 +5,7 @@ import {
   ADMIN,
   api,
   creditDiamonds,
+  decidePayout,
   expectCleanAudit,
   makeCreator,
   retryWalletNow,
@@ -74,9 +75,7 @@ async function requestPayout(u: TestUser, diamonds = 1500, call: { env?: typeof 
   });
 }
 
-async function decide(id: string, status: string, key = uniqueKey('decide')) {
-  return api(`/v1/admin/payouts/${id}`, { body: { status }, token: ADMIN, key });
-}
+const decide = (id: string, status: string, key?: string) => decidePayout(id, { status }, key);
 
 async function payoutsOf(u: TestUser) {
   return (await api('/v1/creator/payouts', { token: u.token })).json.payouts as {

@@ -6,6 +6,7 @@ import {
   api,
   buy,
   creditDiamonds,
+  decidePayout,
   expectCleanAudit,
   makeCreator,
   rateCardBody,
@@ -490,19 +491,11 @@ describe('payouts', () => {
   it('returns the diamonds of a rejected payout', async () => {
     const pending = (await adminPayouts('requested')).find((p) => p.handle === 'payout_creator')!;
     expect(pending.diamonds).toBe(3070);
-    const r = await api(`/v1/admin/payouts/${pending.id}`, {
-      body: { status: 'rejected', reference: 'account closed' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const r = await decidePayout(pending.id, { status: 'rejected', reference: 'account closed' });
     expect(r.status).toBe(200);
     expect(r.json.payout.status).toBe('rejected');
     expect(await wallet(creator)).toMatchObject({ diamonds: 3070, diamondsPending: 0 });
-    const late = await api(`/v1/admin/payouts/${pending.id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const late = await decidePayout(pending.id, { status: 'paid' });
     expect(late.status).toBe(409);
     expect(await wallet(creator)).toMatchObject({ diamonds: 3070, diamondsPending: 0 });
     expect((await adminPayouts('rejected')).map((p) => p.id)).toEqual([pending.id]);
@@ -665,11 +658,7 @@ describe('rate cards', () => {
     // A payout requested under the old card is paid at the amount it was requested for.
     const earlier = (await adminPayouts('requested')).find((p) => p.handle === 'payout_creator')!;
     expect(earlier).toMatchObject({ diamonds: 1430, amount: { amount: 1001 } });
-    const paid = await api(`/v1/admin/payouts/${earlier.id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const paid = await decidePayout(earlier.id, { status: 'paid' });
     expect(paid.status).toBe(200);
     expect(paid.json.payout.amount).toEqual({ amount: 1001, currency: 'USD' });
 

@@ -7,6 +7,7 @@ import {
   audit,
   buy,
   creditDiamonds,
+  decidePayout,
   expectCleanAudit,
   liveRoom,
   retryWalletNow,
@@ -73,18 +74,10 @@ describe('the payout index follows the wallet', () => {
     const { creator } = await creatorWithDiamonds();
     const id = (await requestPayout(creator)).json.payout.id;
     faults.walletStopsBeforeEffects = 1;
-    const decided = await api(`/v1/admin/payouts/${id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey('decide'),
-    });
+    const decided = await decidePayout(id, { status: 'paid' });
     expect(decided.status).toBe(500);
     expect(await indexed(id)).toMatchObject({ status: 'requested' });
-    const again = await api(`/v1/admin/payouts/${id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey('decide'),
-    });
+    const again = await decidePayout(id, { status: 'paid' });
     expect(again.status).toBe(409);
     // The second call's commit (an idempotent reply) applied the outbox on its way out.
     expect(await indexed(id)).toMatchObject({ status: 'paid' });

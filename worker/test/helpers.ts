@@ -188,6 +188,11 @@ export function requestPayout(
   return api('/v1/creator/payouts', { body: { diamonds, destination }, token: user.token, key });
 }
 
+/** The operator decides a payout (POST /v1/admin/payouts/:id), with a fresh key unless `key` is given. */
+export function decidePayout(id: string, decision: { status: string; reference?: string }, key = uniqueKey('decide')) {
+  return api(`/v1/admin/payouts/${id}`, { body: decision, token: ADMIN, key });
+}
+
 // ---- rooms and gifts ----
 
 let handles = 0;
