@@ -356,12 +356,16 @@ export async function startExtensionRig({
   }
 }
 
+/** What the popup's Create account form asks for. */
+export interface NewAccount {
+  email: string;
+  password: string;
+  displayName: string;
+  birthdate: string;
+}
+
 /** Signed out, in the popup: point the extension at `server` in its settings, then create an account. */
-export async function popupSignUp(
-  popup: Page,
-  server: string,
-  who: { email: string; password: string; displayName: string; birthdate: string },
-) {
+export async function popupSignUp(popup: Page, server: string, who: NewAccount) {
   await popup.getByRole('button', { name: 'Server settings' }).click();
   const serverInput = popup.getByLabel('Server');
   await serverInput.waitFor();
@@ -372,6 +376,11 @@ export async function popupSignUp(
   await popup.getByRole('button', { name: 'Save server' }).click();
   await popup.getByText('Saved.').waitFor();
   await popup.getByRole('button', { name: 'Back to sign in' }).click();
+  await popupCreateAccount(popup, who);
+}
+
+/** Signed out, in the popup: create an account on the server the extension points at, and wait for the wallet. */
+export async function popupCreateAccount(popup: Page, who: NewAccount) {
   await popup.getByRole('button', { name: 'Create account' }).first().click();
   await popup.getByLabel('Email').fill(who.email);
   await popup.getByLabel('Password').fill(who.password);
