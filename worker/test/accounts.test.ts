@@ -1,4 +1,3 @@
-import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   ADMIN,
@@ -9,6 +8,8 @@ import {
   decidePayout,
   diamondsOf,
   expectCleanAudit,
+  heartFrom,
+  historyCsv,
   liveRoom,
   requestPayout,
   sendGift,
@@ -140,9 +141,7 @@ describe('receipts', () => {
         rateVersion: 1,
       },
     });
-    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', {
-      headers: { authorization: `Bearer ${u.token}` },
-    });
+    const res = await historyCsv(u);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
@@ -152,19 +151,8 @@ describe('receipts', () => {
   });
 
   it('defuse spreadsheet formulas typed by other people', async () => {
-    const { creator, handle } = await liveRoom({ coins: 0 });
-    const tricky = await signup({ name: '=HYPERLINK("http://evil")' });
-    await buy(tricky, { coins: 100 });
-    await sendGift(tricky, handle, { giftId: 'heart' });
-    await until(
-      'diamonds',
-      () => diamondsOf(creator),
-      (d) => d === 1,
-    );
-    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', {
-      headers: { authorization: `Bearer ${creator.token}` },
-    });
-    const csv = await res.text();
+    const { creator } = await heartFrom('=HYPERLINK("http://evil")');
+    const csv = await (await historyCsv(creator)).text();
     expect(csv).toContain(`"'=HYPERLINK(""http://evil"")"`);
   });
 });

@@ -221,6 +221,25 @@ export async function sendGift(
   return api(`/v1/rooms/${handle}/gifts`, { body, token: viewer.token, key });
 }
 
+/** A live creator credited with one Heart from a new viewer whose display name is `name`. */
+export async function heartFrom(name: string) {
+  const { creator, handle } = await liveRoom({ coins: 0 });
+  const viewer = await signup({ name });
+  await buy(viewer, { coins: 100 });
+  expect((await sendGift(viewer, handle, { giftId: 'heart' })).status).toBe(201);
+  await until(
+    'diamonds',
+    () => diamondsOf(creator),
+    (d) => d === 1,
+  );
+  return { creator, viewer };
+}
+
+/** GET /v1/wallet/history.csv as `user`. */
+export function historyCsv(user: { token: string }) {
+  return SELF.fetch('http://localhost/v1/wallet/history.csv', { headers: { authorization: `Bearer ${user.token}` } });
+}
+
 let spendingRoom: string | null = null;
 
 /** A gift to a live room made once per test file, for tests that only need coins spent. */
