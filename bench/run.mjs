@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +21,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { busyCores, reasons } from './guard.mjs';
 import { costPerGift, PRICES } from './cost.mjs';
+import { applyMigrations, devArgs, freePort, QUIET, wranglerIn } from '../scripts/wrangler-dev.mjs';
 
 /** The tree whose worker is measured; bench/ab.mjs points it at another commit's checkout. */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = process.env.BENCH_ROOT ?? join(HERE, '..');
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench', 'results.json');
-const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
-const QUIET = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
+const WRANGLER = wranglerIn(ROOT);
 const ADMIN = 'bench-admin-token';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Every load first runs this long unmeasured, so JIT, caches and fresh objects do not count as steady state. */
@@ -72,27 +72,12 @@ function machine() {
   return { cpu: cpus, cores, node: process.version };
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer() {
   const port = await freePort();
   const inspector = Number(process.env.BENCH_INSPECTOR_PORT ?? 0) || (await freePort());
   const persist = mkdtempSync(join(STORAGE, 'giftstream-bench-'));
   const base = `http://127.0.0.1:${port}`;
-  const m = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], {
-    cwd: ROOT,
-    env: QUIET,
-    encoding: 'utf8',
-  });
-  if (m.status !== 0) throw new Error(m.stderr || m.stdout);
+  applyMigrations(ROOT, persist);
   const vars = {
     TEST_HOOKS: '1',
     ADMIN_TOKEN: ADMIN,
@@ -107,21 +92,7 @@ async function startServer() {
     // against a commit without the meter would otherwise compare a metered worker with a bare one.
     ...(METER ? { BENCH_METER: '1' } : {}),
   };
-  const args = [
-    'dev',
-    '--port',
-    String(port),
-    '--ip',
-    '127.0.0.1',
-    '--inspector-port',
-    String(inspector),
-    '--persist-to',
-    persist,
-    '--log-level',
-    'warn',
-    '--show-interactive-dev-session=false',
-  ];
-  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const args = devArgs({ port, inspector, persist, vars });
   const started = performance.now();
   const child = spawn(WRANGLER, args, { cwd: ROOT, env: QUIET, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -15,9 +15,10 @@ import {
   launchWithExtension,
   liveCreator,
   openPopup,
+  popupCreateAccount,
   runExtensionBuild,
+  serveStreamPage,
   startServer,
-  streamPageHtml,
   type Server,
 } from './harness';
 
@@ -97,21 +98,15 @@ describe('a viewer with the extension built for a deployment', () => {
     );
     browser = await launchWithExtension(chromeBuild);
     context = browser.context;
-    await context.route('https://www.twitch.tv/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
-    );
+    await serveStreamPage(context, HANDLE);
   });
 
   it('signs up and sends a gift without opening settings', async () => {
     const { creator } = await liveCreator(server.url, HANDLE);
     const popup = await openPopup(context, browser.extensionId);
-    await popup.getByRole('button', { name: 'Create account' }).first().click();
     const email = `shipped-${Date.now()}@example.com`;
-    await popup.getByLabel('Email').fill(email);
-    await popup.getByLabel('Password').fill('viewer password 1');
-    await popup.getByLabel('Display name').fill('Store Viewer');
-    await popup.getByLabel('Birthdate').fill('1990-04-01');
-    await popup.getByRole('form', { name: 'Create account' }).getByRole('button', { name: 'Create account' }).click();
+    const who = { email, password: 'viewer password 1', displayName: 'Store Viewer', birthdate: '1990-04-01' };
+    await popupCreateAccount(popup, who);
     await expect.poll(() => popup.getByTestId('balance').textContent()).toBe('0 coins');
     await popup.getByRole('button', { name: /^500 coins/ }).click();
     await expect.poll(() => popup.getByTestId('balance').textContent()).toBe('500 coins');

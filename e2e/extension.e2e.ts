@@ -1,62 +1,38 @@
 // The extension in Debian's Chromium against a real `wrangler dev`: a viewer signs up and buys coins in the
 // popup, opens a stream page (the real Twitch URL, served locally) and sends a gift from the page's gift
 // button; the balance falls, and the creator's popup shows the earnings.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  artifactDir,
-  buildExtension,
-  giftRoot,
-  launchWithExtension,
-  liveCreator,
-  openPopup as openExtensionPopup,
-  startServer,
-  streamPageHtml,
-  type Server,
-} from './harness';
+import { api, artifactDir, giftRoot, liveCreator, startExtensionRig, type ExtensionRig } from './harness';
 
 const HANDLE = 'e2e_streamer';
 
-let server: Server;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-let context: BrowserContext;
-let build: string;
+let rig: ExtensionRig;
 let popupUrl: string;
 let creator: Awaited<ReturnType<typeof liveCreator>>['creator'];
 const shots = artifactDir('extension');
 
 beforeAll(async () => {
   // The browser test loads the extension built from the sources under test.
-  build = buildExtension();
-  server = await startServer();
-  ({ creator } = await liveCreator(server.url, HANDLE));
-  browser = await launchWithExtension(build);
-  context = browser.context;
-  popupUrl = `chrome-extension://${browser.extensionId}/popup.html`;
-  await context.route('https://www.twitch.tv/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
-  );
+  rig = await startExtensionRig({
+    streamPage: HANDLE,
+    prepare: async (server) => {
+      ({ creator } = await liveCreator(server.url, HANDLE));
+    },
+  });
+  popupUrl = `chrome-extension://${rig.extensionId}/popup.html`;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (build) rmSync(build, { recursive: true, force: true });
-});
-
-const openPopup = (tab?: string) => openExtensionPopup(context, browser.extensionId, tab);
+afterAll(() => rig?.stop());
 
 describe('extension', () => {
   it('a viewer signs up, buys coins, gifts from the stream page, and the creator sees the earnings', async () => {
     // Point the extension at the test server, in its settings.
-    const popup = await openPopup();
+    const popup = await rig.openPopup();
     await popup.getByRole('button', { name: 'Server settings' }).click();
     const serverInput = popup.getByLabel('Server');
     await expect.poll(() => serverInput.inputValue()).toBe('http://localhost:8787');
-    await serverInput.fill(server.url);
+    await serverInput.fill(rig.server.url);
     await popup.getByRole('button', { name: 'Save server' }).click();
     await popup.getByText('Saved.').waitFor();
     await popup.getByRole('button', { name: 'Back to sign in' }).click();
@@ -82,10 +58,10 @@ describe('extension', () => {
     await popup.screenshot({ path: join(shots, 'popup-wallet.png') });
 
     // The stream page gets a gift button; send Rose ×2 with a message.
-    const stream = await context.newPage();
+    const stream = await rig.context.newPage();
     await stream.setViewportSize({ width: 1280, height: 800 });
     await stream.goto(`https://www.twitch.tv/${HANDLE}`);
-    const root = await giftRoot(context, stream);
+    const root = await giftRoot(rig.context, stream);
     await root.click('.gs-button');
     await root.waitForText('Gift to Streamer @e2e_streamer');
     expect(await root.text()).toContain('✓ verified');
@@ -104,10 +80,10 @@ describe('extension', () => {
     await stream.screenshot({ path: join(shots, 'stream-page-gift.png') });
 
     // The page cannot see the session token.
-    const session = await api(server.url, '/v1/auth/login', { body: { email, password: 'viewer password 1' } });
+    const session = await api(rig.server.url, '/v1/auth/login', { body: { email, password: 'viewer password 1' } });
     const pageText = await stream.evaluate(() => document.documentElement.outerHTML + JSON.stringify(localStorage));
     expect(pageText).not.toContain('gs_');
-    const walletNow = await api(server.url, '/v1/wallet', { token: session.json.token });
+    const walletNow = await api(rig.server.url, '/v1/wallet', { token: session.json.token });
     expect(walletNow.json.coins).toBe(990);
 
     // The viewer's popup shows the balance fell; history shows the gift.
@@ -149,7 +125,7 @@ describe('extension', () => {
     await popup.getByText('Test alert sent to your overlay.').waitFor();
     await popup.setViewportSize({ width: 380, height: 900 });
     await popup.screenshot({ path: join(shots, 'popup-creator.png'), fullPage: true });
-    const earnings = await api(server.url, '/v1/creator/earnings', { token: creator.token });
+    const earnings = await api(rig.server.url, '/v1/creator/earnings', { token: creator.token });
     expect(earnings.json.diamonds).toBe(10);
     expect(earnings.json.topSupporters[0]).toMatchObject({ coins: 10 });
   });

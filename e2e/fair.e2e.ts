@@ -2,65 +2,37 @@
 // panel grows with each gift, a per-stream gift cap set in the popup refuses the gift that would cross it (and
 // nothing is charged), the monthly statement shows what was bought and given, and its printable page prints.
 // Screenshots of each new view: artifacts/fair/.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  artifactDir,
-  buildExtension,
-  giftRoot,
-  launchWithExtension,
-  liveCreator,
-  openPopup as openExtensionPopup,
-  popupSignUp,
-  startServer,
-  streamPageHtml,
-  type Server,
-} from './harness';
+import { api, artifactDir, giftRoot, liveCreator, popupSignUp, startExtensionRig, type ExtensionRig } from './harness';
 
 const HANDLE = 'fair_streamer';
 
-let server: Server;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-let context: BrowserContext;
-let build: string;
+let rig: ExtensionRig;
 const shots = artifactDir('fair');
 
 beforeAll(async () => {
-  build = buildExtension();
-  server = await startServer();
-  await liveCreator(server.url, HANDLE);
-  browser = await launchWithExtension(build);
-  context = browser.context;
-  await context.route('https://www.twitch.tv/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
-  );
+  rig = await startExtensionRig({ streamPage: HANDLE, prepare: (server) => liveCreator(server.url, HANDLE) });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (build) rmSync(build, { recursive: true, force: true });
-});
+afterAll(() => rig?.stop());
 
 describe('fair by design', () => {
   it('a viewer sees what a stream costs them, caps it, and gets a monthly statement', async () => {
     const email = `fair-${Date.now()}@example.com`;
     const password = 'viewer password 1';
-    const popup = await openExtensionPopup(context, browser.extensionId);
-    await popupSignUp(popup, server.url, { email, password, displayName: 'Fair Viewer', birthdate: '1990-04-01' });
+    const popup = await rig.openPopup();
+    await popupSignUp(popup, rig.server.url, { email, password, displayName: 'Fair Viewer', birthdate: '1990-04-01' });
     // The buy screen links the terms before anyone pays.
-    expect(await popup.getByRole('link', { name: 'terms' }).getAttribute('href')).toBe(`${server.url}/terms`);
+    expect(await popup.getByRole('link', { name: 'terms' }).getAttribute('href')).toBe(`${rig.server.url}/terms`);
     await popup.getByRole('button', { name: /^1,000 coins/ }).click();
     await popup.getByText(/Bought 1,000 coins for \$10.00 \(sandbox/).waitFor();
 
     // On the stream page the meter starts at nothing, and grows with each gift's reply.
-    const stream = await context.newPage();
+    const stream = await rig.context.newPage();
     await stream.setViewportSize({ width: 1280, height: 800 });
     await stream.goto(`https://www.twitch.tv/${HANDLE}`);
-    const root = await giftRoot(context, stream);
+    const root = await giftRoot(rig.context, stream);
     await root.click('.gs-button');
     await root.waitForText(`You have sent $0.00 to @${HANDLE} this stream`);
     await root.click('[data-gift="trophy"]');
@@ -88,8 +60,8 @@ describe('fair by design', () => {
     expect(await root.text()).toContain('would go over your per-stream gift cap of $6.00');
     expect(await root.text()).toContain(`You have sent $5.00 to @${HANDLE} this stream`);
     await stream.screenshot({ path: join(shots, 'stream-page-gift-cap.png') });
-    const login = await api(server.url, '/v1/auth/login', { body: { email, password } });
-    const w = await api(server.url, `/v1/wallet?room=${HANDLE}`, { token: login.json.token });
+    const login = await api(rig.server.url, '/v1/auth/login', { body: { email, password } });
+    const w = await api(rig.server.url, `/v1/wallet?room=${HANDLE}`, { token: login.json.token });
     expect(w.json.coins).toBe(500);
     expect(w.json.room.sent.stream).toEqual({ amount: 500, currency: 'USD' });
 
@@ -113,7 +85,7 @@ describe('fair by design', () => {
     ]);
     expect(download.suggestedFilename()).toMatch(/^giftstream-statement-\d{4}-\d{2}\.csv$/);
     const [printable] = await Promise.all([
-      context.waitForEvent('page'),
+      rig.context.waitForEvent('page'),
       popup.getByRole('button', { name: 'Printable page' }).click(),
     ]);
     await printable.getByRole('heading', { name: /^Statement for / }).waitFor();

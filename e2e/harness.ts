@@ -1,30 +1,18 @@
 // Shared by the browser tests: a real `wrangler dev` on a free port with its own storage, and Chromium.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { applyMigrations, devArgs, freePort, QUIET, wranglerIn } from '../scripts/wrangler-dev.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ARTIFACTS = join(ROOT, 'artifacts');
 export const ADMIN_TOKEN = 'e2e-admin-token';
-const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const QUIET = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+const WRANGLER = wranglerIn(ROOT);
+export { freePort };
 
 export interface Server {
   url: string;
@@ -48,12 +36,7 @@ export async function startServer(
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), 'giftstream-e2e-'));
   const url = `http://127.0.0.1:${port}`;
-  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'giftstream', '--local', '--persist-to', persist], {
-    cwd: ROOT,
-    env: QUIET,
-    encoding: 'utf8',
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}\n${migrate.stdout}`);
+  applyMigrations(ROOT, persist);
   const allVars = {
     TEST_HOOKS: '1',
     ADMIN_TOKEN,
@@ -64,21 +47,7 @@ export async function startServer(
     WS_PER_ADDRESS: '5000',
     ...vars,
   };
-  const args = [
-    'dev',
-    '--port',
-    String(port),
-    '--ip',
-    '127.0.0.1',
-    '--inspector-port',
-    String(inspector),
-    '--persist-to',
-    persist,
-    '--log-level',
-    'warn',
-    '--show-interactive-dev-session=false',
-  ];
-  for (const [k, v] of Object.entries(allVars)) args.push('--var', `${k}:${v}`);
+  const args = devArgs({ port, inspector, persist, vars: allVars });
   let child!: ChildProcess;
   let log = '';
   const spawnDev = () => {
@@ -176,9 +145,9 @@ export async function signup(base: string, displayName: string, adult = true) {
   return { token: r.json.token as string, id: r.json.user.id as string, email, password: 'e2e password 123' };
 }
 
-/** A creator who is live with a verified channel and an overlay token. */
-export async function liveCreator(base: string, handle: string) {
-  const creator = await signup(base, 'Streamer');
+/** A creator with a verified channel, not live yet. */
+export async function verifiedCreator(base: string, handle: string, displayName = 'Streamer') {
+  const creator = await signup(base, displayName);
   const made = await api(base, '/v1/creators', {
     body: { handle, channels: [`https://www.twitch.tv/${handle}`] },
     token: creator.token,
@@ -190,6 +159,12 @@ export async function liveCreator(base: string, handle: string) {
     token: ADMIN_TOKEN,
   });
   if (verified.status !== 200) throw new Error(verified.text);
+  return creator;
+}
+
+/** A creator who is live with a verified channel and an overlay token. */
+export async function liveCreator(base: string, handle: string) {
+  const creator = await verifiedCreator(base, handle);
   await api(base, '/v1/creator/live', { body: { live: true, title: 'e2e stream' }, token: creator.token });
   const overlay = (await api(base, '/v1/creator/overlay-token', { token: creator.token })).json as {
     token: string;
@@ -217,6 +192,24 @@ const CHROMIUM_ARGS = [
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A fresh server and a plain Chromium, for pages of the built overlay workspace (`built` is a file of its build). */
+export interface PageRig {
+  server: Server;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+export async function startPageRig(built: string): Promise<PageRig> {
+  if (!existsSync(join(ROOT, built)))
+    throw new Error(`${built} is missing; build the overlay first: npm run build -w overlay`);
+  const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  const stop = async () => {
+    await browser.close();
+    await server.stop();
+  };
+  return { server, browser, stop };
 }
 
 /** Chromium with an unpacked extension loaded (Debian's build honours --load-extension headless). */
@@ -311,12 +304,68 @@ export async function openPopup(context: BrowserContext, extensionId: string, ta
   return page;
 }
 
+/** Serves the local stand-in for `handle`'s stream page wherever the context opens a Twitch URL. */
+export function serveStreamPage(context: BrowserContext, handle: string) {
+  return context.route('https://www.twitch.tv/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(handle) }),
+  );
+}
+
+/** The extension built from the sources under test, loaded in Chromium against a fresh `wrangler dev`. */
+export interface ExtensionRig {
+  server: Server;
+  context: BrowserContext;
+  extensionId: string;
+  /** The popup opened as a tab (see `openPopup`). */
+  openPopup(tab?: string): Promise<Page>;
+  /** Closes the browser, stops the server and removes the build's copy. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the extension, starts a server with `vars`, runs `prepare` on it (a live creator, say), then loads the
+ * build in Chromium with `streamPage`'s stream page served locally. What it started is stopped if a step fails.
+ */
+export async function startExtensionRig({
+  streamPage,
+  vars = {},
+  prepare,
+}: {
+  streamPage: string;
+  vars?: Record<string, string>;
+  prepare?: (server: Server) => Promise<unknown>;
+}): Promise<ExtensionRig> {
+  let server: Server | undefined;
+  let browser: Awaited<ReturnType<typeof launchWithExtension>> | undefined;
+  const build = buildExtension();
+  const stop = async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(build, { recursive: true, force: true });
+  };
+  try {
+    server = await startServer(vars);
+    await prepare?.(server);
+    browser = await launchWithExtension(build);
+    const { context, extensionId } = browser;
+    await serveStreamPage(context, streamPage);
+    return { server, context, extensionId, openPopup: (tab) => openPopup(context, extensionId, tab), stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** What the popup's Create account form asks for. */
+export interface NewAccount {
+  email: string;
+  password: string;
+  displayName: string;
+  birthdate: string;
+}
+
 /** Signed out, in the popup: point the extension at `server` in its settings, then create an account. */
-export async function popupSignUp(
-  popup: Page,
-  server: string,
-  who: { email: string; password: string; displayName: string; birthdate: string },
-) {
+export async function popupSignUp(popup: Page, server: string, who: NewAccount) {
   await popup.getByRole('button', { name: 'Server settings' }).click();
   const serverInput = popup.getByLabel('Server');
   await serverInput.waitFor();
@@ -327,6 +376,11 @@ export async function popupSignUp(
   await popup.getByRole('button', { name: 'Save server' }).click();
   await popup.getByText('Saved.').waitFor();
   await popup.getByRole('button', { name: 'Back to sign in' }).click();
+  await popupCreateAccount(popup, who);
+}
+
+/** Signed out, in the popup: create an account on the server the extension points at, and wait for the wallet. */
+export async function popupCreateAccount(popup: Page, who: NewAccount) {
   await popup.getByRole('button', { name: 'Create account' }).first().click();
   await popup.getByLabel('Email').fill(who.email);
   await popup.getByLabel('Password').fill(who.password);

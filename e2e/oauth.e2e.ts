@@ -2,23 +2,11 @@
 // `wrangler dev` whose Twitch endpoints point at a local fake Twitch (OAUTH_ENDPOINTS_OVERRIDE, test hooks
 // only): from the popup's "Connect Twitch" through the site's sign-in to the worker's callback page, then the
 // popup shows the channel verified and the channel's page gets a gift button.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeTwitch, type FakeSite } from './fake-site';
-import {
-  api,
-  artifactDir,
-  buildExtension,
-  giftRoot,
-  launchWithExtension,
-  openPopup,
-  popupSignUp,
-  startServer,
-  streamPageHtml,
-  type Server,
-} from './harness';
+import { api, artifactDir, giftRoot, popupSignUp, startExtensionRig, type ExtensionRig } from './harness';
 
 const HANDLE = 'e2e_oauth_creator';
 const LOGIN = 'e2e_oauth_streamer';
@@ -26,39 +14,33 @@ const CHANNEL = `https://www.twitch.tv/${LOGIN}`;
 const CLIENT = { id: 'e2e-twitch-client', secret: 'e2e-twitch-secret' };
 
 let fake: FakeSite;
-let server: Server;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-let build: string;
+let rig: ExtensionRig;
 const shots = artifactDir('oauth');
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
-  build = buildExtension();
   fake = await startFakeTwitch(LOGIN, CLIENT);
-  server = await startServer({
-    TWITCH_CLIENT_ID: CLIENT.id,
-    TWITCH_CLIENT_SECRET: CLIENT.secret,
-    OAUTH_ENDPOINTS_OVERRIDE: JSON.stringify({ twitch: fake.endpoints }),
+  rig = await startExtensionRig({
+    streamPage: LOGIN,
+    vars: {
+      TWITCH_CLIENT_ID: CLIENT.id,
+      TWITCH_CLIENT_SECRET: CLIENT.secret,
+      OAUTH_ENDPOINTS_OVERRIDE: JSON.stringify({ twitch: fake.endpoints }),
+    },
   });
-  browser = await launchWithExtension(build);
-  await browser.context.route('https://www.twitch.tv/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(LOGIN) }),
-  );
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await rig?.stop();
   await fake?.stop();
-  if (build) rmSync(build, { recursive: true, force: true });
 });
 
 describe('proving a channel with OAuth', () => {
   it('a creator connects Twitch from the popup, signs in at (fake) Twitch, and the channel is verified with a gift button', async () => {
-    const { context, extensionId } = browser;
-    const popup = await openPopup(context, extensionId);
+    const { context } = rig;
+    const popup = await rig.openPopup();
     popup.setDefaultTimeout(30_000);
-    await popupSignUp(popup, server.url, {
+    await popupSignUp(popup, rig.server.url, {
       email: `oauth-${Date.now()}@example.com`,
       password: 'creator password 1',
       displayName: 'OAuth Streamer',
@@ -72,7 +54,7 @@ describe('proving a channel with OAuth', () => {
     // The claim is not proven yet: the note offers to sign in with Twitch; other sites keep the operator.
     await popup.getByText('Sign in with Twitch to prove it is yours.', { exact: false }).waitFor();
     await popup.getByText(/YouTube, Kick: signing in is not set up/).waitFor();
-    expect((await api(server.url, `/v1/channels/resolve?url=${encodeURIComponent(CHANNEL)}`)).status).toBe(404);
+    expect((await api(rig.server.url, `/v1/channels/resolve?url=${encodeURIComponent(CHANNEL)}`)).status).toBe(404);
     await shot(popup, '01-popup-connect-twitch');
 
     // "Connect Twitch" opens the site's sign-in in a new tab.
@@ -101,13 +83,13 @@ describe('proving a channel with OAuth', () => {
     await shot(signIn, '04-callback-replayed');
 
     // Back in the popup: the channel is verified; the creator goes live.
-    await popup.goto(`chrome-extension://${extensionId}/popup.html?tab=creator`);
+    await popup.goto(`chrome-extension://${rig.extensionId}/popup.html?tab=creator`);
     await popup.getByRole('list', { name: 'Your verified channels' }).getByText(`https://twitch.tv/${LOGIN}`).waitFor();
     expect(await popup.getByText(/Not verified yet/).count()).toBe(0);
     await popup.getByRole('button', { name: 'Go live' }).click();
     await popup.getByRole('button', { name: 'End stream' }).waitFor();
     await shot(popup, '05-popup-verified-live');
-    const resolved = await api(server.url, `/v1/channels/resolve?url=${encodeURIComponent(CHANNEL)}`);
+    const resolved = await api(rig.server.url, `/v1/channels/resolve?url=${encodeURIComponent(CHANNEL)}`);
     expect(resolved.status).toBe(200);
     expect(resolved.json.creator.handle).toBe(HANDLE);
 

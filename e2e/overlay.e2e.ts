@@ -1,36 +1,29 @@
 // The stream overlay in Debian's Chromium against a real `wrangler dev`: gifts sent through the API appear,
 // the page is transparent, user text stays text, and a socket killed mid-burst loses and repeats nothing.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, artifactDir, launchBrowser, liveCreator, ROOT, signup, startServer, type Server } from './harness';
+import { api, artifactDir, liveCreator, signup, startPageRig, type PageRig } from './harness';
 
-let server: Server;
-let browser: Browser;
-let shots: string;
+let rig: PageRig;
+const shots = artifactDir('overlay');
 let handles = 0;
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'overlay/dist/overlay/index.html')))
-    throw new Error('Build the overlay first: npm run build -w overlay');
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  shots = artifactDir('overlay');
+  rig = await startPageRig('overlay/dist/overlay/index.html');
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => rig?.stop());
 
 async function room() {
   const handle = `ov_${Date.now().toString(36)}_${++handles}`;
-  return { handle, ...(await liveCreator(server.url, handle)) };
+  return { handle, ...(await liveCreator(rig.server.url, handle)) };
 }
 
 async function viewer(displayName: string) {
-  const v = await signup(server.url, displayName);
-  const bought = await api(server.url, '/v1/purchases', {
+  const v = await signup(rig.server.url, displayName);
+  const bought = await api(rig.server.url, '/v1/purchases', {
     body: { packId: 'pack_10000' },
     token: v.token,
     key: `buy-${v.id}`,
@@ -41,7 +34,7 @@ async function viewer(displayName: string) {
 
 let keys = 0;
 async function sendGift(token: string, handle: string, giftId: string, count = 1, message?: string) {
-  const r = await api(server.url, `/v1/rooms/${handle}/gifts`, {
+  const r = await api(rig.server.url, `/v1/rooms/${handle}/gifts`, {
     body: { giftId, count, ...(message ? { message } : {}) },
     token,
     key: `gift-${++keys}-${Date.now()}`,
@@ -97,7 +90,7 @@ interface Seen {
 }
 
 async function openOverlay(url: string, viewport = { width: 1920, height: 1080 }, connected = true) {
-  const context = await browser.newContext({ viewport });
+  const context = await rig.browser.newContext({ viewport });
   const page = await context.newPage();
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
@@ -233,7 +226,7 @@ describe('overlay in Chromium', () => {
     await transparentShot(o.page, '.stage .alert-medium', 'gift-medium-1920x1080.png');
 
     // The goal and the leaderboard live-update from the same stream.
-    await api(server.url, '/v1/creator/goal', {
+    await api(rig.server.url, '/v1/creator/goal', {
       method: 'PUT',
       body: { label: 'New microphone', coins: 1_000 },
       token: r.creator.token,
@@ -314,7 +307,9 @@ describe('overlay in Chromium', () => {
   it('shows a test alert like a real one, marked as a test', async () => {
     const r = await room();
     const o = await openOverlay(r.overlay.overlayUrl);
-    expect((await api(server.url, '/v1/creator/test-alert', { body: {}, token: r.creator.token })).status).toBe(200);
+    expect((await api(rig.server.url, '/v1/creator/test-alert', { body: {}, token: r.creator.token })).status).toBe(
+      200,
+    );
     const epic = o.page.locator('.stage .alert-epic.is-test');
     await epic.waitFor();
     expect(await epic.locator('.test-mark').textContent()).toBe('test');
@@ -418,7 +413,7 @@ describe('overlay in Chromium', () => {
   it('stops and says so when its token is rotated', async () => {
     const r = await room();
     const o = await openOverlay(r.overlay.overlayUrl);
-    const rotated = await api(server.url, '/v1/creator/overlay-token', { body: {}, token: r.creator.token });
+    const rotated = await api(rig.server.url, '/v1/creator/overlay-token', { body: {}, token: r.creator.token });
     expect(rotated.status).toBe(200);
     const notice = o.page.locator('.notice');
     await notice.waitFor();

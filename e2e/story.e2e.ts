@@ -18,10 +18,10 @@ import {
   openPopup,
   popupSignUp,
   recordOverlay,
+  serveStreamPage,
   settled,
   shownAlerts,
   startServer,
-  streamPageHtml,
   type Server,
 } from './harness';
 
@@ -187,9 +187,7 @@ describe('the whole story', () => {
     await shot(vPopup, '07-viewer-bought-coins');
 
     // 6. The viewer opens the creator's stream page; the page's gift button names the verified creator.
-    await viewer.context.route('https://www.twitch.tv/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
-    );
+    await serveStreamPage(viewer.context, HANDLE);
     const stream = await viewer.context.newPage();
     await stream.setViewportSize({ width: 1280, height: 800 });
     await stream.goto(CHANNEL);

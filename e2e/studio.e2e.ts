@@ -2,36 +2,18 @@
 // ticket, uploads an image and a sound, gives gifts of 1,000 coins and up their own look, makes small gifts
 // quiet, turns on text-to-speech from 100 coins, saves, and an open overlay changes at once. Screenshots of
 // every tier in two saved looks land in artifacts/studio/.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  artifactDir,
-  launchBrowser,
-  liveCreator,
-  ROOT,
-  settled,
-  signup,
-  startServer,
-  type Server,
-} from './harness';
+import { api, artifactDir, liveCreator, settled, signup, startPageRig, type PageRig } from './harness';
 
-let server: Server;
-let browser: Browser;
-let shots: string;
+let rig: PageRig;
+const shots = artifactDir('studio');
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'overlay/dist/studio/index.html')))
-    throw new Error('Build the overlay and the studio first: npm run build -w overlay');
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  shots = artifactDir('studio');
+  rig = await startPageRig('overlay/dist/studio/index.html');
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => rig?.stop());
 
 /** A gold star, as a creator might draw one: gradient, shapes, no script. */
 const STAR_SVG = `<?xml version="1.0" encoding="UTF-8"?>
@@ -96,7 +78,7 @@ function watchCsp(page: Page, into: string[]) {
 
 let keys = 0;
 async function give(token: string, handle: string, giftId: string, message?: string) {
-  const r = await api(server.url, `/v1/rooms/${handle}/gifts`, {
+  const r = await api(rig.server.url, `/v1/rooms/${handle}/gifts`, {
     body: { giftId, count: 1, ...(message ? { message } : {}) },
     token,
     key: `studio-gift-${++keys}-${Date.now()}`,
@@ -124,16 +106,21 @@ async function choose(page: Page, label: string, value: string) {
 
 describe('the overlay studio', () => {
   it('styles the overlay without touching its URL, and every saved change reaches OBS at once', async () => {
-    const { creator, overlay: ov } = await liveCreator(server.url, `studio_${Date.now().toString(36)}`);
+    const { creator, overlay: ov } = await liveCreator(rig.server.url, `studio_${Date.now().toString(36)}`);
     const handle = new URL(ov.overlayUrl).searchParams.get('room')!;
-    const viewer = await signup(server.url, 'Generous Viewer');
+    const viewer = await signup(rig.server.url, 'Generous Viewer');
     expect(
-      (await api(server.url, '/v1/purchases', { body: { coins: 100_000 }, token: viewer.token, key: `b-${viewer.id}` }))
-        .status,
+      (
+        await api(rig.server.url, '/v1/purchases', {
+          body: { coins: 100_000 },
+          token: viewer.token,
+          key: `b-${viewer.id}`,
+        })
+      ).status,
     ).toBe(201);
     expect(
       (
-        await api(server.url, '/v1/purchases', {
+        await api(rig.server.url, '/v1/purchases', {
           body: { coins: 100_000 },
           token: viewer.token,
           key: `b2-${viewer.id}`,
@@ -142,9 +129,9 @@ describe('the overlay studio', () => {
     ).toBe(201);
 
     // The popup's way in: a single-use ticket in the address's fragment, gone from the address once spent.
-    const ticket = await api(server.url, '/v1/creator/studio-ticket', { method: 'POST', token: creator.token });
+    const ticket = await api(rig.server.url, '/v1/creator/studio-ticket', { method: 'POST', token: creator.token });
     expect(ticket.status).toBe(201);
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const studio = await context.newPage();
     studio.setDefaultTimeout(60_000);
     const studioProblems: string[] = [];
@@ -154,7 +141,9 @@ describe('the overlay studio', () => {
     expect(page!.headers()['x-frame-options']).toBe('DENY');
     await studio.getByText(`@${handle}`).waitFor();
     expect(studio.url()).not.toContain('ticket');
-    expect((await api(server.url, '/v1/studio/session', { body: { ticket: ticket.json.ticket } })).status).toBe(401);
+    expect((await api(rig.server.url, '/v1/studio/session', { body: { ticket: ticket.json.ticket } })).status).toBe(
+      401,
+    );
 
     // The browser has no voice: the studio says so plainly.
     const voices = await studio.evaluate(() => speechSynthesis.getVoices().length);
@@ -169,7 +158,7 @@ describe('the overlay studio', () => {
     await studio.getByText('Gold star.svg uploaded.').waitFor();
     await upload.setInputFiles({ name: 'Big tone.wav', mimeType: 'audio/wav', buffer: toneWav() });
     await studio.getByText('Big tone.wav uploaded.').waitFor();
-    const files = (await api(server.url, '/v1/creator/media', { token: creator.token })).json.files as {
+    const files = (await api(rig.server.url, '/v1/creator/media', { token: creator.token })).json.files as {
       id: string;
       name: string;
     }[];
@@ -200,7 +189,7 @@ describe('the overlay studio', () => {
     await studio.screenshot({ path: join(shots, 'studio-look1.png') });
 
     // OBS: the overlay URL as it always was.
-    const obs = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const obs = await rig.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const overlay = await obs.newPage();
     overlay.setDefaultTimeout(60_000);
     const overlayProblems: string[] = [];
@@ -213,7 +202,7 @@ describe('the overlay studio', () => {
 
     await everyTier(overlay, 'look1', viewer.token, handle);
     const large = overlay.locator('.stage .alert-epic img.art');
-    expect(await large.getAttribute('src')).toBe(`${server.url}/v1/media/${star}`);
+    expect(await large.getAttribute('src')).toBe(`${rig.server.url}/v1/media/${star}`);
     expect(await large.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     const played = await overlay.evaluate(() => (window as any).__played as string[]);
     expect(played.filter((p) => p.endsWith(tone))).toHaveLength(2);
@@ -257,19 +246,23 @@ describe('the overlay studio', () => {
   });
 
   it('an overlay whose room has a broken config still shows alerts in the default look', async () => {
-    const { creator, overlay: ov } = await liveCreator(server.url, `broken_${Date.now().toString(36)}`);
+    const { creator, overlay: ov } = await liveCreator(rig.server.url, `broken_${Date.now().toString(36)}`);
     const handle = new URL(ov.overlayUrl).searchParams.get('room')!;
     // Only the database can hold a config the API would refuse: written through the test hook.
-    const r = await api(server.url, '/v1/__test/overlay-config', {
+    const r = await api(rig.server.url, '/v1/__test/overlay-config', {
       body: { handle, body: '{"version":1,"alerts":"broken"}' },
     });
     expect(r.status, r.text).toBe(200);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const overlay = await context.newPage();
     await overlay.goto(ov.overlayUrl);
     await overlay.waitForSelector('[data-revision="1"]', { state: 'attached' });
-    const viewer = await signup(server.url, 'Viewer');
-    await api(server.url, '/v1/purchases', { body: { coins: 20_000 }, token: viewer.token, key: `bb-${viewer.id}` });
+    const viewer = await signup(rig.server.url, 'Viewer');
+    await api(rig.server.url, '/v1/purchases', {
+      body: { coins: 20_000 },
+      token: viewer.token,
+      key: `bb-${viewer.id}`,
+    });
     await give(viewer.token, handle, 'castle');
     await settled(overlay, '.stage .alert-large');
     expect(await overlay.locator('.stage .alert-large').textContent()).toContain('Castle');

@@ -2,72 +2,41 @@
 // stream page's panel says 'not live', turns live without a reload within 10 s of the creator going live; a
 // gift sent while the server is down waits, is delivered once after the restart and turns into a clean
 // 'Sent'; a refund in History puts the right balance in the popup's header at once.
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ADMIN_TOKEN,
   api,
   artifactDir,
-  buildExtension,
   giftRoot,
-  launchWithExtension,
-  openPopup,
   popupSignUp,
-  signup,
-  startServer,
-  streamPageHtml,
-  type Server,
+  startExtensionRig,
+  verifiedCreator,
+  type ExtensionRig,
 } from './harness';
 
 const HANDLE = 'demo_creator';
 
-let server: Server;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
-let context: BrowserContext;
-let build: string;
-let creatorToken: string;
-let creatorEmail: string;
-let creatorPassword: string;
+let rig: ExtensionRig;
+let creator: Awaited<ReturnType<typeof verifiedCreator>>;
 const shots = artifactDir('truth');
 
 beforeAll(async () => {
-  build = buildExtension();
-  server = await startServer();
-  const creator = await signup(server.url, 'Demo Creator');
-  creatorToken = creator.token;
-  creatorEmail = creator.email;
-  creatorPassword = creator.password;
-  const made = await api(server.url, '/v1/creators', {
-    body: { handle: HANDLE, channels: [`https://www.twitch.tv/${HANDLE}`] },
-    token: creator.token,
+  rig = await startExtensionRig({
+    streamPage: HANDLE,
+    prepare: async (server) => {
+      creator = await verifiedCreator(server.url, HANDLE, 'Demo Creator');
+    },
   });
-  if (made.status !== 201) throw new Error(made.text);
-  const verified = await api(server.url, '/v1/admin/channels/verify', {
-    body: { url: `https://www.twitch.tv/${HANDLE}`, handle: HANDLE },
-    token: ADMIN_TOKEN,
-  });
-  if (verified.status !== 200) throw new Error(verified.text);
-  browser = await launchWithExtension(build);
-  context = browser.context;
-  await context.route('https://www.twitch.tv/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: streamPageHtml(HANDLE) }),
-  );
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (build) rmSync(build, { recursive: true, force: true });
-});
+afterAll(() => rig?.stop());
 
 describe('the extension tells the truth', () => {
   it('walks a viewer from not live to live, through a server restart with a queued gift, and through a refund', async () => {
-    const popup = await openPopup(context, browser.extensionId);
+    const popup = await rig.openPopup();
     await popup.setViewportSize({ width: 380, height: 600 });
     const email = `truth-${Date.now()}@example.com`;
-    await popupSignUp(popup, server.url, {
+    await popupSignUp(popup, rig.server.url, {
       email,
       password: 'viewer password 1',
       displayName: 'Truthful Viewer',
@@ -79,10 +48,10 @@ describe('the extension tells the truth', () => {
     await expect.poll(() => pill.textContent()).toBe('1,000 coins');
 
     // 1. Not live, then live, without reloading the page.
-    const stream = await context.newPage();
+    const stream = await rig.context.newPage();
     await stream.setViewportSize({ width: 1280, height: 800 });
     await stream.goto(`https://www.twitch.tv/${HANDLE}`);
-    const root = await giftRoot(context, stream);
+    const root = await giftRoot(rig.context, stream);
     await root.click('.gs-button');
     await root.waitForText(`@${HANDLE} is not live right now`);
     await root.click('[data-gift="rose"]');
@@ -90,8 +59,12 @@ describe('the extension tells the truth', () => {
     await stream.screenshot({ path: join(shots, '1-not-live.png') });
     const liveAt = Date.now();
     expect(
-      (await api(server.url, '/v1/creator/live', { body: { live: true, title: 'truth stream' }, token: creatorToken }))
-        .status,
+      (
+        await api(rig.server.url, '/v1/creator/live', {
+          body: { live: true, title: 'truth stream' },
+          token: creator.token,
+        })
+      ).status,
     ).toBe(200);
     await expect
       .poll(async () => (await root.text()).includes('is not live'), { timeout: 10_000, interval: 200 })
@@ -101,23 +74,23 @@ describe('the extension tells the truth', () => {
     await stream.screenshot({ path: join(shots, '1-live.png') });
 
     // 2. The server goes down; a gift sent meanwhile waits, then is delivered exactly once after the restart.
-    await server.down();
+    await rig.server.down();
     await root.click('input[name="message"]');
     await stream.keyboard.type('through the outage');
     await root.click('button[name="send"]');
     await root.waitForText('Connection trouble');
     await root.waitForText('still on its way');
     await stream.screenshot({ path: join(shots, '2-waiting.png') });
-    await server.up();
+    await rig.server.up();
     await root.waitForText(`Sent Rose ×1 to @${HANDLE}. You have 995 coins left.`, 60_000);
     const after = await root.text();
     expect(after).not.toContain('Connection trouble');
     expect(after).not.toContain('still on its way');
     await stream.screenshot({ path: join(shots, '2-sent.png') });
-    const login = await api(server.url, '/v1/auth/login', { body: { email, password: 'viewer password 1' } });
-    const history = await api(server.url, '/v1/wallet/history?limit=50', { token: login.json.token });
+    const login = await api(rig.server.url, '/v1/auth/login', { body: { email, password: 'viewer password 1' } });
+    const history = await api(rig.server.url, '/v1/wallet/history?limit=50', { token: login.json.token });
     expect(history.json.entries.filter((e: { kind: string }) => e.kind === 'gift')).toHaveLength(1);
-    expect((await api(server.url, '/v1/wallet', { token: login.json.token })).json.coins).toBe(995);
+    expect((await api(rig.server.url, '/v1/wallet', { token: login.json.token })).json.coins).toBe(995);
 
     // 3. A refund in History: the header shows the wallet's balance at once, without reopening the popup.
     await popup.bringToFront();
@@ -127,7 +100,7 @@ describe('the extension tells the truth', () => {
     await popup.screenshot({ path: join(shots, '3-refund-confirm.png') });
     await popup.getByRole('button', { name: 'Refund', exact: true }).click();
     await popup.getByText(/Refunded 995 coins/).waitFor();
-    const wallet = (await api(server.url, '/v1/wallet', { token: login.json.token })).json;
+    const wallet = (await api(rig.server.url, '/v1/wallet', { token: login.json.token })).json;
     await expect
       .poll(() => pill.textContent(), { timeout: 2_000 })
       .toBe(`${wallet.coins.toLocaleString('en-US')} coins`);
@@ -152,8 +125,8 @@ describe('the extension tells the truth', () => {
     // The creator signs in to their home: earnings first, not a wallet of 0 coins.
     await popup.getByRole('tab', { name: 'Settings' }).click();
     await popup.getByRole('button', { name: 'Sign out' }).click();
-    await popup.getByLabel('Email').fill(creatorEmail);
-    await popup.getByLabel('Password').fill(creatorPassword);
+    await popup.getByLabel('Email').fill(creator.email);
+    await popup.getByLabel('Password').fill(creator.password);
     await popup.getByRole('form', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
     await popup.getByRole('tab', { name: 'Creator', selected: true }).waitFor();
     await popup.getByTestId('earnings').waitFor();

@@ -1,38 +1,18 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import background from '../entrypoints/background';
 import { db } from '../lib/db';
 import type { Message } from '../lib/messages';
 import { serverSetting } from '../features/settings';
-import { forgetResolutions } from '../features/gifting';
 import { fakeServer } from './fake-server';
+import { send, signIn, startBackground, TWITCH_PAGE } from './helpers';
 
 const ID = fakeBrowser.runtime.id;
-const POPUP = { id: ID, url: `chrome-extension://${ID}/popup.html` };
-const TWITCH_PAGE = { id: ID, url: 'https://www.twitch.tv/streamer', tab: { id: 7 } as never };
+
 let server: ReturnType<typeof fakeServer>;
-
-async function send(message: unknown, sender: object = POPUP): Promise<any> {
-  const replies = await fakeBrowser.runtime.onMessage.trigger(message, sender as never);
-  return replies.find(Boolean);
-}
-
-async function signIn() {
-  const r = await send({
-    type: 'session.signIn',
-    email: 'viewer@example.com',
-    password: 'right password',
-  } satisfies Message);
-  expect(r.ok).toBe(true);
-  return r;
-}
 
 beforeEach(async () => {
   server = fakeServer();
-  vi.stubGlobal('fetch', server.fetch);
-  forgetResolutions();
-  await Promise.all([db.session.clear(), db.outbox.clear(), db.history.clear(), db.cache.clear()]);
-  background.main();
+  await startBackground(server.fetch);
 });
 
 describe('background: the session', () => {

@@ -1,13 +1,10 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import background from '../entrypoints/background';
 import { ChannelConnect, NotVerifiedNote } from '../components/ChannelConnect';
-import { forgetResolutions } from '../features/gifting';
-import { db } from '../lib/db';
 import type { Message } from '../lib/messages';
 import { fakeServer } from './fake-server';
-import { err, ok, renderWith } from './helpers';
+import { err, ok, renderWith, send, signIn, startBackground, TWITCH_PAGE } from './helpers';
 
 const ALL_SET_UP = [
   { site: 'twitch', name: 'Twitch', configured: true },
@@ -89,23 +86,15 @@ describe('popup: connecting a channel', () => {
 });
 
 describe('background: connecting a channel', () => {
-  const ID = fakeBrowser.runtime.id;
-  const POPUP = { id: ID, url: `chrome-extension://${ID}/popup.html` };
-  const TWITCH_PAGE = { id: ID, url: 'https://www.twitch.tv/streamer', tab: { id: 7 } as never };
   let authorizationUrl = 'https://id.twitch.tv/oauth2/authorize?state=abc';
   let server: ReturnType<typeof fakeServer>;
-
-  async function send(message: unknown, sender: object = POPUP): Promise<any> {
-    const replies = await fakeBrowser.runtime.onMessage.trigger(message, sender as never);
-    return replies.find(Boolean);
-  }
 
   afterEach(() => vi.restoreAllMocks());
 
   beforeEach(async () => {
     server = fakeServer();
     authorizationUrl = 'https://id.twitch.tv/oauth2/authorize?state=abc';
-    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    await startBackground(async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(String(input));
       const json = (status: number, body: unknown) =>
         new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
@@ -122,12 +111,7 @@ describe('background: connecting a channel', () => {
         });
       return server.fetch(input, init);
     });
-    forgetResolutions();
-    await Promise.all([db.session.clear(), db.cache.clear()]);
-    background.main();
-    expect((await send({ type: 'session.signIn', email: 'viewer@example.com', password: 'right password' })).ok).toBe(
-      true,
-    );
+    await signIn();
   });
 
   it("opens the site's sign-in page in a tab and lists the sites", async () => {

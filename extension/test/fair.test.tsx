@@ -8,20 +8,12 @@ import { HistoryView } from '../components/HistoryView';
 import { LimitsView } from '../components/LimitsView';
 import { PageGift } from '../components/PageGift';
 import { StatementView } from '../components/StatementView';
-import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
+import { err, fakeAsk, ok, purchaseEntry, renderWith, streamer } from './helpers';
 
 const NOW = Date.UTC(2026, 11, 5, 18, 0);
 const gifts = catalog();
-const creator = {
-  handle: 'streamer',
-  displayName: 'Streamer',
-  live: true,
-  channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
-};
-const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
-const ok = <T,>(data: T) => ({ ok: true as const, data });
-const err = (code: string, message = '') => ({ ok: false as const, error: { code, message } });
+const resolved = { creator: streamer, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
 const usd = (amount: number) => ({ amount, currency: 'USD' as const });
 const sent = (stream: number, day: number) => ({ stream: usd(stream), day: usd(day) });
 
@@ -52,14 +44,19 @@ function sentView(m: any, meter: ReturnType<typeof sent>) {
   });
 }
 
-function asker(handlers: Record<string, (m: any) => unknown>) {
-  const calls: any[] = [];
-  const ask = vi.fn(async (m: any) => {
-    calls.push(m);
-    return handlers[m.type]?.(m) ?? err('not_found', `no handler for ${m.type}`);
+/** The page panel's state for a signed-in adult with 1,000 coins at a live stream, its meter at `meter`. */
+const pageState = (meter: ReturnType<typeof sent>) =>
+  ok({
+    signedIn: true,
+    adult: true,
+    coins: 1000,
+    live: true,
+    at: Date.now(),
+    gifts,
+    confirmThreshold: 1000,
+    sent: meter,
+    giftLimits: { stream: 2000, daily: null },
   });
-  return { ask: ask as any, calls };
-}
 
 const meterText = () => screen.getByRole('status', { name: 'What you have sent' }).textContent;
 
@@ -69,19 +66,8 @@ describe('the spend meter', () => {
   it('on the page panel: read from the wallet, then from each reply, a combo counting as it grows', async () => {
     let meter = sent(125, 300);
     const replies = [sent(130, 305), sent(140, 315)];
-    const { ask, calls } = asker({
-      'page.state': () =>
-        ok({
-          signedIn: true,
-          adult: true,
-          coins: 1000,
-          live: true,
-          at: Date.now(),
-          gifts,
-          confirmThreshold: 1000,
-          sent: meter,
-          giftLimits: { stream: 2000, daily: null },
-        }),
+    const { ask, calls } = fakeAsk({
+      'page.state': () => pageState(meter),
       'page.sendGift': (m) => sentView(m, replies.shift()!),
     });
     const { unmount } = render(
@@ -110,28 +96,26 @@ describe('the spend meter', () => {
   });
 
   it('in the popup: asks the wallet about the stream in the current tab', async () => {
-    const { ask, calls } = asker({
-      'channel.resolve': () => ok(resolved),
-      'outbox.list': () => ok([]),
-      'wallet.get': (m) =>
-        ok({
-          wallet: { ...wallet, room: { handle: m.room, live: true, sessionId: 's1', sent: sent(0, 300) } },
-          offline: false,
-          at: NOW,
-        }),
-      'gift.send': (m) => sentView(m, sent(500, 800)),
-    });
-    render(
-      <AskContext.Provider value={ask}>
-        <GiftTab
-          tabUrl="https://twitch.tv/streamer"
-          adult
-          balance={1000}
-          gifts={gifts}
-          confirmThreshold={1000}
-          onSent={() => undefined}
-        />
-      </AskContext.Provider>,
+    const { calls } = renderWith(
+      {
+        'channel.resolve': () => ok(resolved),
+        'outbox.list': () => ok([]),
+        'wallet.get': (m) =>
+          ok({
+            wallet: { ...wallet, room: { handle: m.room, live: true, sessionId: 's1', sent: sent(0, 300) } },
+            offline: false,
+            at: NOW,
+          }),
+        'gift.send': (m) => sentView(m, sent(500, 800)),
+      },
+      <GiftTab
+        tabUrl="https://twitch.tv/streamer"
+        adult
+        balance={1000}
+        gifts={gifts}
+        confirmThreshold={1000}
+        onSent={() => undefined}
+      />,
     );
     await screen.findByText(/You have sent/);
     expect(calls.find((c) => c.type === 'wallet.get')).toEqual({ type: 'wallet.get', room: 'streamer' });
@@ -146,19 +130,8 @@ describe('the spend meter', () => {
   it("shows a gift over a cap refused in the wallet's words, with nothing charged", async () => {
     const message =
       'This gift ($5.00) would go over your per-stream gift cap of $20.00: you have sent $18.00 to @streamer this stream. It frees up when @streamer starts a new stream.';
-    const { ask } = asker({
-      'page.state': () =>
-        ok({
-          signedIn: true,
-          adult: true,
-          coins: 1000,
-          live: true,
-          at: Date.now(),
-          gifts,
-          confirmThreshold: 1000,
-          sent: sent(1800, 1800),
-          giftLimits: { stream: 2000, daily: null },
-        }),
+    const { ask } = fakeAsk({
+      'page.state': () => pageState(sent(1800, 1800)),
       'page.sendGift': () => err('gift_limit', message),
     });
     render(<PageGift resolved={resolved} channelUrl="https://twitch.tv/streamer" ask={ask} trustedOnly={false} />);
@@ -173,13 +146,11 @@ describe('the spend meter', () => {
 
 describe('gift caps beside the purchase limits', () => {
   it('show each cap and a pending raise, and save only what changed, in cents', async () => {
-    const { ask, calls } = asker({
-      'limits.set': () => ok({ limits: wallet.limits, giftLimits: { stream: 1500, daily: null }, pendingLimits: [] }),
-    });
-    render(
-      <AskContext.Provider value={ask}>
-        <LimitsView wallet={wallet} onChanged={() => undefined} now={NOW} />
-      </AskContext.Provider>,
+    const { calls } = renderWith(
+      {
+        'limits.set': () => ok({ limits: wallet.limits, giftLimits: { stream: 1500, daily: null }, pendingLimits: [] }),
+      },
+      <LimitsView wallet={wallet} onChanged={() => undefined} now={NOW} />,
     );
     expect(screen.getByText('Gift caps')).toBeTruthy();
     expect(screen.getByText(/You have sent \$3.00 in gifts in the last 24 hours/)).toBeTruthy();
@@ -216,17 +187,15 @@ describe('the monthly statement', () => {
   };
 
   it('shows purchases, gifts by creator and refunds for the chosen month, and downloads them as CSV', async () => {
-    const { ask, calls } = asker({
-      'statement.get': (m) => ok({ statement: { ...statement, month: m.month } }),
-      'statement.csv': (m) => ok({ csv: 'month,section\r\n', filename: `giftstream-statement-${m.month}.csv` }),
-    });
     const created: Blob[] = [];
     URL.createObjectURL = vi.fn((b: Blob) => (created.push(b), 'blob:statement'));
     URL.revokeObjectURL = vi.fn();
-    render(
-      <AskContext.Provider value={ask}>
-        <StatementView now={NOW} />
-      </AskContext.Provider>,
+    const { calls } = renderWith(
+      {
+        'statement.get': (m) => ok({ statement: { ...statement, month: m.month } }),
+        'statement.csv': (m) => ok({ csv: 'month,section\r\n', filename: `giftstream-statement-${m.month}.csv` }),
+      },
+      <StatementView now={NOW} />,
     );
     await screen.findByText(/December 2026/);
     const rows = [...document.querySelectorAll('.statement-table tbody tr')].map((r) => r.textContent);
@@ -254,39 +223,17 @@ describe('the monthly statement', () => {
 
 describe('receipts link the terms', () => {
   it('each purchase in the history shows its receipt and the terms of the server in use', async () => {
-    const { ask } = asker({
-      'settings.get': () => ok({ server: 'https://gifts.example.com', defaultServer: 'http://localhost:8787' }),
-      'history.list': () =>
-        ok({
-          offline: false,
-          syncedAt: NOW,
-          entries: [
-            {
-              id: 'e1',
-              kind: 'purchase',
-              coins: 1000,
-              diamonds: 0,
-              value: usd(1000),
-              counterparty: null,
-              ref: 'p1',
-              rateVersion: 1,
-              at: NOW,
-              receipt: {
-                purchaseId: 'p1',
-                price: usd(1000),
-                sandbox: true,
-                paymentRef: null,
-                rateVersion: 1,
-                status: 'completed',
-              },
-            },
-          ],
-        }),
-    });
-    render(
-      <AskContext.Provider value={ask}>
-        <HistoryView now={NOW} balance={1000} />
-      </AskContext.Provider>,
+    renderWith(
+      {
+        'settings.get': () => ok({ server: 'https://gifts.example.com', defaultServer: 'http://localhost:8787' }),
+        'history.list': () =>
+          ok({
+            offline: false,
+            syncedAt: NOW,
+            entries: [purchaseEntry(1000, { id: 'e1', ref: 'p1', at: NOW })],
+          }),
+      },
+      <HistoryView now={NOW} balance={1000} />,
     );
     expect(await screen.findByText(/Receipt: paid \$10.00 \(sandbox\), rate card v1/)).toBeTruthy();
     const link = (await screen.findByRole('link', { name: 'terms' })) as HTMLAnchorElement;

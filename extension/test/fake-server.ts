@@ -8,6 +8,7 @@ import {
   normalizeBlockedWords,
   publicRates,
 } from '@giftstream/shared';
+import { walletOf } from './helpers';
 
 export interface FakeServerOptions {
   coins?: number;
@@ -81,19 +82,7 @@ export function fakeServer(opts: FakeServerOptions = {}) {
       return json(200, { creator: { handle: profile[1], displayName: 'Streamer', live: state.live, channels: [] } });
     if (!authed) return error(401, 'unauthorized', 'Sign in.');
     if (path === '/v1/auth/logout') return { status: 204, body: '' };
-    const wallet = () => ({
-      coins: state.coins,
-      diamonds: 0,
-      debt: 0,
-      value: { amount: state.coins, currency: 'USD' },
-      diamondsPending: 0,
-      limits: { daily: null, weekly: null, monthly: null },
-      pendingLimits: [],
-      purchased: { day: 0, week: 0, month: 0 },
-      gifted: { day: 0, week: 0, month: 0 },
-      giftLimits: { stream: null, daily: null },
-      giftSpent: { day: 0 },
-    });
+    const wallet = () => walletOf(state.coins);
     if (path === '/v1/wallet') return json(200, wallet());
     if (path === '/v1/me')
       return json(200, {

@@ -3,14 +3,13 @@ import { catalog, DEFAULT_RATE_CARD, publicRates } from '@giftstream/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { App } from '../components/App';
 import { CreatorView } from '../components/CreatorView';
-import { GiftPanel } from '../components/GiftPanel';
 import { HistoryView } from '../components/HistoryView';
 import { LimitsView } from '../components/LimitsView';
 import { PageGift } from '../components/PageGift';
 import { SettingsView } from '../components/SettingsView';
 import { AskContext } from '../components/ui';
 import type { Wallet } from '../lib/api';
-import { err, fakeAsk, type Handlers, ok, renderWith } from './helpers';
+import { earningsOf, err, fakeAsk, giftPanel, type Handlers, ok, purchaseEntry, renderWith, streamer } from './helpers';
 
 const NOW = 1_800_000_000_000;
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
@@ -29,12 +28,7 @@ const wallet: Wallet = {
   giftSpent: { day: 0 },
 };
 const viewer = { server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Viewer', adult: true } };
-const creator = {
-  handle: 'streamer',
-  displayName: 'Streamer',
-  live: true,
-  channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
-};
+const creator = streamer;
 
 function signedInHandlers(extra: Handlers = {}): Handlers {
   return {
@@ -262,19 +256,7 @@ describe('popup: gifting', () => {
         result: { gift: {} as any, wallet: { coins: 0 } },
       }),
     );
-    render(
-      <GiftPanel
-        creator={creator}
-        verified
-        gifts={gifts}
-        signedIn
-        adult
-        balance={5000}
-        confirmThreshold={1000}
-        where="popup"
-        onSend={send}
-      />,
-    );
+    render(giftPanel({ onSend: send }));
     fireEvent.click(screen.getByRole('option', { name: /Fireworks/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Send $10.00' }));
     expect(send).not.toHaveBeenCalled();
@@ -294,17 +276,7 @@ describe('popup: gifting', () => {
   it('explains not live, not enough coins and under 18 before anything is sent', () => {
     const send = vi.fn();
     const { unmount } = render(
-      <GiftPanel
-        creator={{ ...creator, live: false }}
-        verified={false}
-        gifts={gifts}
-        signedIn
-        adult
-        balance={5}
-        confirmThreshold={1000}
-        where="page"
-        onSend={send}
-      />,
+      giftPanel({ creator: { ...creator, live: false }, verified: false, balance: 5, where: 'page', onSend: send }),
     );
     expect(screen.getByText('@streamer is not live right now')).toBeTruthy();
     expect(screen.getByText('unverified claim')).toBeTruthy();
@@ -313,19 +285,7 @@ describe('popup: gifting', () => {
     expect(screen.getByText(/Buy coins from the Giftstream button in your browser toolbar/)).toBeTruthy();
     expect((screen.getByRole('button', { name: /^Send/ }) as HTMLButtonElement).disabled).toBe(true);
     unmount();
-    render(
-      <GiftPanel
-        creator={creator}
-        verified
-        gifts={gifts}
-        signedIn
-        adult={false}
-        balance={5000}
-        confirmThreshold={1000}
-        where="page"
-        onSend={send}
-      />,
-    );
+    render(giftPanel({ adult: false, where: 'page', onSend: send }));
     expect(screen.getByText('Only for adults')).toBeTruthy();
     expect(screen.queryByRole('option')).toBeNull();
   });
@@ -337,19 +297,7 @@ describe('popup: gifting', () => {
         ? err('spending_limit')
         : ok({ key: 'k', handle: 'streamer', body, status: 'pending' as const, attempts: 1, createdAt: NOW }),
     );
-    render(
-      <GiftPanel
-        creator={creator}
-        verified
-        gifts={gifts}
-        signedIn
-        adult
-        balance={5000}
-        confirmThreshold={1000}
-        where="popup"
-        onSend={send as any}
-      />,
-    );
+    render(giftPanel({ onSend: send as any }));
     fireEvent.click(screen.getByRole('option', { name: /Heart/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Send $0.01' }));
     expect(await screen.findByText('Spending limit reached')).toBeTruthy();
@@ -359,19 +307,7 @@ describe('popup: gifting', () => {
 
   it('shows what people typed as text, never as HTML', () => {
     const evil = { ...creator, displayName: '<img src=x onerror="window.hacked=1">' };
-    const { container } = render(
-      <GiftPanel
-        creator={evil}
-        verified
-        gifts={gifts}
-        signedIn
-        adult
-        balance={100}
-        confirmThreshold={1000}
-        where="popup"
-        onSend={vi.fn()}
-      />,
-    );
+    const { container } = render(giftPanel({ creator: evil, balance: 100 }));
     expect(container.querySelector('img')).toBeNull();
     expect(container.textContent).toContain('<img src=x onerror="window.hacked=1">');
   });
@@ -474,26 +410,8 @@ describe('popup: limits and history', () => {
   });
 
   it('says a Stripe refund is on its way, not an error, and offers no second refund while it is', async () => {
-    const receipt = (status: string) => ({
-      purchaseId: 'P1',
-      price: { amount: 1000, currency: 'USD' },
-      sandbox: false,
-      paymentRef: 'pi_1',
-      rateVersion: 1,
-      status,
-    });
-    const purchase = (status: string) => ({
-      id: 'E1',
-      kind: 'purchase',
-      coins: 1000,
-      diamonds: 0,
-      value: { amount: 1000, currency: 'USD' },
-      counterparty: null,
-      ref: 'P1',
-      rateVersion: 1,
-      at: NOW - 2000,
-      receipt: receipt(status),
-    });
+    const purchase = (status: string) =>
+      purchaseEntry(1000, { at: NOW - 2000, status, sandbox: false, paymentRef: 'pi_1' });
     let status = 'completed';
     const f = renderWith(
       {
@@ -879,13 +797,7 @@ describe('popup: settings', () => {
 });
 
 describe('popup: payouts through Stripe Connect', () => {
-  const earnings = {
-    diamonds: 2000,
-    value: { amount: 1400, currency: 'USD' as const },
-    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
-    sessions: [],
-    topSupporters: [],
-  };
+  const earnings = earningsOf(2000, 1400);
   const stripeAccount = (state: 'none' | 'details_needed' | 'under_review' | 'enabled', auto = 0) => ({
     mode: 'stripe' as const,
     state,

@@ -1,28 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing';
-import background from '../entrypoints/background';
-import { forgetResolutions } from '../features/gifting';
-import { db } from '../lib/db';
 import { fakeServer } from './fake-server';
+import { send, signIn, startBackground, TWITCH_PAGE } from './helpers';
 
 describe('background: opening the overlay studio', () => {
-  const ID = fakeBrowser.runtime.id;
-  const POPUP = { id: ID, url: `chrome-extension://${ID}/popup.html` };
-  const TWITCH_PAGE = { id: ID, url: 'https://www.twitch.tv/streamer', tab: { id: 7 } as never };
   let asked: { auth: string | null }[] = [];
   let server: ReturnType<typeof fakeServer>;
-
-  async function send(message: unknown, sender: object = POPUP): Promise<any> {
-    const replies = await fakeBrowser.runtime.onMessage.trigger(message, sender as never);
-    return replies.find(Boolean);
-  }
 
   afterEach(() => vi.restoreAllMocks());
 
   beforeEach(async () => {
     server = fakeServer();
     asked = [];
-    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+    await startBackground(async (input: RequestInfo | URL, init?: RequestInit) => {
       const url = new URL(String(input));
       if (url.pathname === '/v1/creator/studio-ticket') {
         asked.push({ auth: new Headers(init?.headers).get('authorization') });
@@ -36,12 +26,7 @@ describe('background: opening the overlay studio', () => {
       }
       return server.fetch(input, init);
     });
-    forgetResolutions();
-    await Promise.all([db.session.clear(), db.cache.clear()]);
-    background.main();
-    expect((await send({ type: 'session.signIn', email: 'viewer@example.com', password: 'right password' })).ok).toBe(
-      true,
-    );
+    await signIn();
   });
 
   it('asks for a single-use ticket and opens the studio with it in the fragment, never the session token', async () => {

@@ -5,39 +5,16 @@ import { catalog, DEFAULT_RATE_CARD, publicRates } from '@giftstream/shared';
 import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../components/App';
-import { GiftPanel } from '../components/GiftPanel';
 import { GiftTab } from '../components/GiftTab';
 import { PageGift } from '../components/PageGift';
 import { AskContext } from '../components/ui';
-import type { Wallet } from '../lib/api';
-import { err, ok } from './helpers';
+import { earningsOf, err, giftPanel, ok, purchaseEntry, streamer, walletOf } from './helpers';
 
 const NOW = Date.now();
 const rates = publicRates([DEFAULT_RATE_CARD], NOW);
 const gifts = catalog();
-const creator = {
-  handle: 'streamer',
-  displayName: 'Streamer',
-  live: false,
-  channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
-};
+const creator = { ...streamer, live: false };
 const resolved = { creator, channel: { url: 'https://twitch.tv/streamer', site: 'twitch', verified: true } };
-
-function walletOf(coins: number): Wallet {
-  return {
-    coins,
-    diamonds: 0,
-    debt: 0,
-    value: { amount: coins, currency: 'USD' },
-    diamondsPending: 0,
-    limits: { daily: null, weekly: null, monthly: null },
-    pendingLimits: [],
-    purchased: { day: 0, week: 0, month: 0 },
-    gifted: { day: 0, week: 0, month: 0 },
-    giftLimits: { stream: null, daily: null },
-    giftSpent: { day: 0 },
-  };
-}
 
 afterEach(() => vi.useRealTimers());
 
@@ -143,20 +120,7 @@ describe('2. a gift on its way is followed to the end', () => {
     });
     const onSend = vi.fn(async () => ok(view()));
     const onFollow = vi.fn(async () => ok(view()));
-    render(
-      <GiftPanel
-        creator={{ ...creator, live: true }}
-        verified
-        gifts={gifts}
-        signedIn
-        adult
-        balance={500}
-        confirmThreshold={1000}
-        where="page"
-        onSend={onSend as any}
-        onFollow={onFollow as any}
-      />,
-    );
+    render(giftPanel({ balance: 500, where: 'page', onSend: onSend as any, onFollow: onFollow as any }));
     fireEvent.click(screen.getByRole('option', { name: /Heart/ }));
     fireEvent.input(screen.getByRole('textbox'), { target: { value: 'hello' } });
     fireEvent.click(screen.getByRole('button', { name: 'Send $0.01' }));
@@ -233,40 +197,31 @@ describe('5. a sent gift is not shown beside a warning it contradicts', () => {
   it('after a confirmed $10 gift that spent the balance, shows Sent and no Not enough coins', async () => {
     function Harness() {
       const [balance, setBalance] = useState(1000);
-      return (
-        <GiftPanel
-          creator={{ ...creator, live: true }}
-          verified
-          gifts={gifts}
-          signedIn
-          adult
-          balance={balance}
-          confirmThreshold={1000}
-          where="page"
-          onSend={async (body) =>
-            ok({
-              key: 'k-000002',
-              handle: 'streamer',
-              body,
-              status: 'sent' as const,
-              attempts: 1,
-              createdAt: NOW,
-              result: {
-                gift: {
-                  id: 'T1',
-                  giftId: body.giftId,
-                  count: body.count,
-                  coins: 1000,
-                  anonymous: false,
-                  combo: { id: 'T1', count: 1 },
-                },
-                wallet: { coins: 0 },
+      return giftPanel({
+        balance,
+        where: 'page',
+        onSend: async (body) =>
+          ok({
+            key: 'k-000002',
+            handle: 'streamer',
+            body,
+            status: 'sent' as const,
+            attempts: 1,
+            createdAt: NOW,
+            result: {
+              gift: {
+                id: 'T1',
+                giftId: body.giftId,
+                count: body.count,
+                coins: 1000,
+                anonymous: false,
+                combo: { id: 'T1', count: 1 },
               },
-            })
-          }
-          onSent={(v) => v.result && setBalance(v.result.wallet.coins)}
-        />
-      );
+              wallet: { coins: 0 },
+            },
+          }),
+        onSent: (v) => v.result && setBalance(v.result.wallet.coins),
+      });
     }
     render(<Harness />);
     const ten = gifts.find((g) => g.coins === 1000)!;
@@ -279,19 +234,8 @@ describe('5. a sent gift is not shown beside a warning it contradicts', () => {
 });
 
 describe('6, 7, 8. the creator side', () => {
-  const earnings = {
-    diamonds: 99_999_990,
-    value: { amount: 69_999_993, currency: 'USD' as const },
-    pendingPayouts: { diamonds: 0, amount: { amount: 0, currency: 'USD' as const } },
-    sessions: [],
-    topSupporters: [],
-  };
-  const creatorMe = {
-    handle: 'streamer',
-    displayName: 'Streamer',
-    live: true,
-    channels: [{ url: 'https://twitch.tv/streamer', site: 'twitch', verified: true }],
-  };
+  const earnings = earningsOf(99_999_990, 69_999_993);
+  const creatorMe = streamer;
   const handlers: Record<string, (m: any) => unknown> = {
     'session.get': () =>
       ok({ server: 'http://localhost:8787', user: { id: 'u1', displayName: 'Streamer', adult: true } }),
@@ -408,25 +352,7 @@ describe('6, 7, 8. the creator side', () => {
 
 describe('9. smaller truths', () => {
   it('History labels sandbox purchases', async () => {
-    const entry = {
-      id: 'E1',
-      kind: 'purchase',
-      coins: 500,
-      diamonds: 0,
-      value: { amount: 500, currency: 'USD' },
-      counterparty: null,
-      rateVersion: 1,
-      at: Date.now() - 1000,
-      ref: 'P1',
-      receipt: {
-        purchaseId: 'P1',
-        price: { amount: 500, currency: 'USD' },
-        sandbox: true,
-        paymentRef: null,
-        rateVersion: 1,
-        status: 'completed',
-      },
-    };
+    const entry = purchaseEntry(500);
     const ask = vi.fn(async (m: any) =>
       m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found'),
     );
@@ -454,25 +380,7 @@ describe('9. smaller truths', () => {
 
 describe('4 (follow-up). a refund is offered only when coins are left to return', () => {
   it('offers no refund of a partly refunded purchase once the wallet holds no coins', async () => {
-    const entry = {
-      id: 'E1',
-      kind: 'purchase',
-      coins: 1000,
-      diamonds: 0,
-      value: { amount: 1000, currency: 'USD' },
-      counterparty: null,
-      rateVersion: 1,
-      at: Date.now() - 1000,
-      ref: 'P1',
-      receipt: {
-        purchaseId: 'P1',
-        price: { amount: 1000, currency: 'USD' },
-        sandbox: true,
-        paymentRef: null,
-        rateVersion: 1,
-        status: 'partially_refunded',
-      },
-    };
+    const entry = purchaseEntry(1000, { status: 'partially_refunded' });
     const ask = vi.fn(async (m: any) =>
       m.type === 'history.list' ? ok({ entries: [entry], offline: false, syncedAt: Date.now() }) : err('not_found'),
     );

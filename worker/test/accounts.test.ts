@@ -1,16 +1,19 @@
-import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   ADMIN,
   api,
   buy,
   connect,
+  creditDiamonds,
+  decidePayout,
   diamondsOf,
   expectCleanAudit,
+  heartFrom,
+  historyCsv,
   liveRoom,
+  requestPayout,
   sendGift,
   signup,
-  uniqueKey,
   until,
   wallet,
   walletStub,
@@ -138,9 +141,7 @@ describe('receipts', () => {
         rateVersion: 1,
       },
     });
-    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', {
-      headers: { authorization: `Bearer ${u.token}` },
-    });
+    const res = await historyCsv(u);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
@@ -150,19 +151,8 @@ describe('receipts', () => {
   });
 
   it('defuse spreadsheet formulas typed by other people', async () => {
-    const { creator, handle } = await liveRoom({ coins: 0 });
-    const tricky = await signup({ name: '=HYPERLINK("http://evil")' });
-    await buy(tricky, { coins: 100 });
-    await sendGift(tricky, handle, { giftId: 'heart' });
-    await until(
-      'diamonds',
-      () => diamondsOf(creator),
-      (d) => d === 1,
-    );
-    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', {
-      headers: { authorization: `Bearer ${creator.token}` },
-    });
-    const csv = await res.text();
+    const { creator } = await heartFrom('=HYPERLINK("http://evil")');
+    const csv = await (await historyCsv(creator)).text();
     expect(csv).toContain(`"'=HYPERLINK(""http://evil"")"`);
   });
 });
@@ -170,14 +160,8 @@ describe('receipts', () => {
 describe('payout destinations', () => {
   it('are stored for the operator, masked in lists, and the decision records a reference', async () => {
     const { creator } = await liveRoom({ coins: 0 });
-    await walletStub(creator.id).creditGifts('b1', [
-      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
-    ]);
-    const r = await api('/v1/creator/payouts', {
-      body: { diamonds: 1430, destination: 'DE89 3704 0044 0532 0130 00' },
-      token: creator.token,
-      key: uniqueKey(),
-    });
+    await creditDiamonds(creator, 2000);
+    const r = await requestPayout(creator, 1430, 'DE89 3704 0044 0532 0130 00');
     expect(r.status).toBe(201);
     expect(r.json.payout.destination).toBe('••••••••3000');
     expect((await api('/v1/creator/payouts', { token: creator.token })).json.payouts[0].destination).toBe(
@@ -186,11 +170,7 @@ describe('payout destinations', () => {
     const admin = await api('/v1/admin/payouts?status=requested', { token: ADMIN });
     const row = admin.json.payouts.find((p: any) => p.id === r.json.payout.id);
     expect(row.destination).toBe('DE89 3704 0044 0532 0130 00');
-    const paid = await api(`/v1/admin/payouts/${r.json.payout.id}`, {
-      body: { status: 'paid', reference: 'SEPA-2026-0042' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const paid = await decidePayout(r.json.payout.id, { status: 'paid', reference: 'SEPA-2026-0042' });
     expect(paid.json.payout).toMatchObject({
       status: 'paid',
       reference: 'SEPA-2026-0042',
@@ -266,14 +246,8 @@ describe('profile and account', () => {
 
   it('a creator who deletes the account withdraws pending payouts and goes off air', async () => {
     const { creator, handle } = await liveRoom({ coins: 0 });
-    await walletStub(creator.id).creditGifts('b2', [
-      { transferId: crypto.randomUUID(), diamonds: 3000, rateVersion: 1, from: null },
-    ]);
-    const payout = await api('/v1/creator/payouts', {
-      body: { diamonds: 1500, destination: 'paypal:me@example.com' },
-      token: creator.token,
-      key: uniqueKey(),
-    });
+    await creditDiamonds(creator, 3000);
+    const payout = await requestPayout(creator, 1500, 'paypal:me@example.com');
     expect(payout.status).toBe(201);
     const refused = await api('/v1/me', {
       method: 'DELETE',

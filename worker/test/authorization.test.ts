@@ -5,12 +5,15 @@ import {
   ADMIN,
   api,
   buy,
+  creditDiamonds,
   expectCleanAudit,
   makeCreator,
+  rateCardBody,
+  refundPurchase,
+  requestPayout,
   signup,
   uniqueKey,
   wallet,
-  walletStub,
   type TestUser,
 } from './helpers';
 
@@ -67,23 +70,9 @@ const ADMIN_ROUTES: Route[] = [
     path: '/v1/admin/channels/verify',
     body: { url: 'https://twitch.tv/auth_creator', handle: 'auth_creator' },
   },
-  { method: 'PUT', path: '/v1/admin/rates/next', body: rateCard(Date.now() + 365 * DAY) },
+  { method: 'PUT', path: '/v1/admin/rates/next', body: rateCardBody(Date.now() + 365 * DAY) },
   { method: 'GET', path: '/v1/admin/audit' },
 ];
-
-function rateCard(effectiveAt: number) {
-  return {
-    effectiveAt,
-    coinPrice: { numerator: 2, denominator: 1 },
-    packs: [{ id: 'pack_100', coins: 100 }],
-    custom: { min: 100, max: 1000 },
-    diamondsPerCoin: 1,
-    diamondValue: { numerator: 1, denominator: 10 },
-    payoutStep: 10,
-    payoutMinimum: 1000,
-    confirmThreshold: 1000,
-  };
-}
 
 const pathOf = (r: Route) => (typeof r.path === 'function' ? r.path() : r.path);
 const label = (r: Route) => `${r.method} ${pathOf(r)}`;
@@ -128,14 +117,8 @@ describe('authorization', () => {
     fx.purchase = (await buy(fx.owner, { packId: 'pack_1000' })).purchase.id;
     fx.creator = await signup({ name: 'Auth Creator' });
     await makeCreator(fx.creator, 'auth_creator', ['https://www.twitch.tv/auth_creator']);
-    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds: 3000, rateVersion: 1, from: null },
-    ]);
-    const p = await api('/v1/creator/payouts', {
-      body: { diamonds: 1430, destination: 'NL91ABNA0417164300' },
-      token: fx.creator.token,
-      key: uniqueKey(),
-    });
+    await creditDiamonds(fx.creator, 3000);
+    const p = await requestPayout(fx.creator, 1430, 'NL91ABNA0417164300');
     expect(p.status).toBe(201);
     fx.payout = p.json.payout.id;
     before = await state({ owner: fx.owner.token, creator: fx.creator.token });
@@ -216,11 +199,7 @@ describe('authorization', () => {
 
     const key = uniqueKey('steal');
     const steal = await api(`/v1/purchases/${fx.purchase}/refund`, { method: 'POST', token: intruder.token, key });
-    const stealMissing = await api(`/v1/purchases/${UNKNOWN_ULID}/refund`, {
-      method: 'POST',
-      token: intruder.token,
-      key: uniqueKey(),
-    });
+    const stealMissing = await refundPurchase(intruder, UNKNOWN_ULID);
     expect(steal.status).toBe(404);
     expect(steal.json.error.code).toBe('not_found');
     expect(steal.text).toBe(stealMissing.text);
@@ -251,11 +230,7 @@ describe('authorization', () => {
     expect(list.status).toBe(200);
     expect(list.json.payouts).toEqual([]);
     // A payout request spends only the caller's own diamonds.
-    const r = await api('/v1/creator/payouts', {
-      body: { diamonds: 1430, destination: 'rival account' },
-      token: rival.token,
-      key: uniqueKey(),
-    });
+    const r = await requestPayout(rival, 1430, 'rival account');
     expect(r.status).toBe(402);
     expect(r.json.error.code).toBe('insufficient_funds');
     const w = await wallet(fx.creator);
@@ -271,11 +246,7 @@ describe('authorization', () => {
       const list = await api('/v1/creator/payouts', { token: u.token });
       expect(list.status).toBe(403);
       expect(list.json.error.code).toBe('forbidden');
-      const ask = await api('/v1/creator/payouts', {
-        body: { diamonds: 1430, destination: 'my account' },
-        token: u.token,
-        key: uniqueKey(),
-      });
+      const ask = await requestPayout(u, 1430, 'my account');
       expect(ask.status).toBe(403);
       expect(ask.json.error.code).toBe('forbidden');
       expect((await wallet(u)).diamondsPending).toBe(0);
@@ -357,7 +328,7 @@ describe('authorization', () => {
     const unknown = await ok(`/v1/admin/payouts/${UNKNOWN_ULID}`, { body: { status: 'paid' }, key: uniqueKey() });
     expect(unknown.status).toBe(404);
     expect(unknown.json.error.code).toBe('not_found');
-    const past = await ok('/v1/admin/rates/next', { method: 'PUT', body: rateCard(Date.now() - DAY) });
+    const past = await ok('/v1/admin/rates/next', { method: 'PUT', body: rateCardBody(Date.now() - DAY) });
     expect(past.status).toBe(400);
     expect(past.json.error.field).toBe('effectiveAt');
     const verify = await ok('/v1/admin/channels/verify', {

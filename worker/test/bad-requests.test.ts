@@ -6,8 +6,11 @@ import {
   api,
   audit,
   buy,
+  creditDiamonds,
   expectCleanAudit,
   makeCreator,
+  refundPurchase,
+  requestPayout,
   signup,
   uniqueKey,
   walletStub,
@@ -77,20 +80,38 @@ const decide = () => `/v1/admin/payouts/${fx.payout}`;
 function moneyRouteCases(): Case[] {
   const cases: Case[] = [];
   const bad = (c: Case) => cases.push(c);
-  const invalid = (name: string, method: Case['method'], path: Case['path'], as: Who, body: unknown, field?: string) =>
-    bad({ name, method, path, as, body, status: 400, code: 'invalid_request', field });
-  const malformed = (
-    name: string,
-    method: Case['method'],
-    path: Case['path'],
-    as: Who,
-    raw: string,
-    headers?: Record<string, string>,
-  ) => bad({ name, method, path, as, raw, headers, status: 400, code: 'invalid_request' });
+  /** One route's cases, each named `${prefix}: …`; a case may still name its own `path` or `as`. */
+  const route = (prefix: string, method: Case['method'], path: Case['path'], as: Who) => {
+    type Rest = Omit<Case, 'name' | 'method' | 'path' | 'as'> & Partial<Pick<Case, 'path' | 'as'>>;
+    const on = (name: string, c: Rest) => bad({ name: `${prefix}: ${name}`, method, path, as, ...c });
+    return {
+      bad: on,
+      /** A body that fails validation: 400, naming `field` when given. */
+      invalid: (name: string, body: unknown, field?: string) =>
+        on(name, { body, status: 400, code: 'invalid_request', field }),
+      /** A raw body that is not the JSON the route takes. */
+      malformed: (name: string, raw: string, headers?: Record<string, string>) =>
+        on(name, { raw, headers, status: 400, code: 'invalid_request' }),
+      /** A missing, an empty and a 256-character Idempotency-Key, each refused naming the header. */
+      badKeys: (body?: unknown) => {
+        const keys = [
+          ['missing', null],
+          ['empty', ''],
+          ['256-character', 'k'.repeat(256)],
+        ] as const;
+        for (const [what, key] of keys)
+          on(`${what} Idempotency-Key`, { body, key, status: 400, code: 'invalid_request', field: 'Idempotency-Key' });
+      },
+    };
+  };
+  const onPurchase = route('purchase', 'POST', purchases, 'viewer');
+  const onRefund = route('refund', 'POST', refundable, 'viewer');
+  const onLimits = route('limits', 'PUT', limits, 'viewer');
+  const onPayout = route('payout', 'POST', payouts, 'creator');
+  const onDecision = route('decision', 'POST', decide, 'admin');
 
   // ---- POST /v1/purchases ----
-  const P = (name: string, body: unknown, field?: string) =>
-    invalid(`purchase: ${name}`, 'POST', purchases, 'viewer', body, field);
+  const P = onPurchase.invalid;
   P('empty object', {});
   P('array instead of object', []);
   P('array of a valid body', [{ packId: 'pack_100' }]);
@@ -121,234 +142,73 @@ function moneyRouteCases(): Case[] {
   P('extra field diamonds', { coins: 500, diamonds: 500 });
   P('extra field price', { packId: 'pack_100', price: { amount: 1, currency: 'USD' } });
   P('extra field status', { packId: 'pack_100', status: 'completed' });
-  malformed('purchase: 1e400 coins (Infinity)', 'POST', purchases, 'viewer', '{"coins": 1e400}');
-  malformed(
-    'purchase: __proto__ smuggling',
-    'POST',
-    purchases,
-    'viewer',
-    '{"__proto__": {"balance": 5}, "packId": "pack_100"}',
-  );
-  malformed('purchase: JSON null', 'POST', purchases, 'viewer', 'null');
-  malformed('purchase: JSON string', 'POST', purchases, 'viewer', '"pack_100"');
-  malformed('purchase: JSON number', 'POST', purchases, 'viewer', '1000');
-  malformed('purchase: empty body', 'POST', purchases, 'viewer', '');
-  malformed('purchase: truncated JSON', 'POST', purchases, 'viewer', '{"packId": ');
-  malformed('purchase: NaN literal', 'POST', purchases, 'viewer', '{"coins": NaN}');
-  malformed('purchase: form-encoded body', 'POST', purchases, 'viewer', 'packId=pack_100', {
+  onPurchase.malformed('1e400 coins (Infinity)', '{"coins": 1e400}');
+  onPurchase.malformed('__proto__ smuggling', '{"__proto__": {"balance": 5}, "packId": "pack_100"}');
+  onPurchase.malformed('JSON null', 'null');
+  onPurchase.malformed('JSON string', '"pack_100"');
+  onPurchase.malformed('JSON number', '1000');
+  onPurchase.malformed('empty body', '');
+  onPurchase.malformed('truncated JSON', '{"packId": ');
+  onPurchase.malformed('NaN literal', '{"coins": NaN}');
+  onPurchase.malformed('form-encoded body', 'packId=pack_100', {
     'content-type': 'application/x-www-form-urlencoded',
   });
-  malformed('purchase: JSON sent as text/plain', 'POST', purchases, 'viewer', '{"packId":"pack_100"}', {
+  onPurchase.malformed('JSON sent as text/plain', '{"packId":"pack_100"}', {
     'content-type': 'text/plain',
   });
-  bad({
-    name: 'purchase: no body at all',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
-    status: 400,
-    code: 'invalid_request',
-  });
-  bad({
-    name: 'purchase: 17 KiB body',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
-    body: { packId: 'pack_100', pad: BIG },
-    status: 413,
-    code: 'payload_too_large',
-  });
-  bad({
-    name: 'purchase: 17 KiB streamed without Content-Length',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
+  onPurchase.bad('no body at all', { status: 400, code: 'invalid_request' });
+  onPurchase.bad('17 KiB body', { body: { packId: 'pack_100', pad: BIG }, status: 413, code: 'payload_too_large' });
+  onPurchase.bad('17 KiB streamed without Content-Length', {
     stream: 17 * 1024,
     status: 413,
     code: 'payload_too_large',
   });
-  bad({
-    name: 'purchase: 16 KiB + 1 byte',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
+  onPurchase.bad('16 KiB + 1 byte', {
     raw: JSON.stringify({ packId: 'pack_100', pad: 'x'.repeat(16 * 1024 - 30) }).padEnd(16 * 1024 + 1, ' '),
     status: 413,
     code: 'payload_too_large',
   });
-  bad({
-    name: 'purchase: missing Idempotency-Key',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
-    body: { packId: 'pack_100' },
-    key: null,
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'purchase: empty Idempotency-Key',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
-    body: { packId: 'pack_100' },
-    key: '',
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'purchase: 256-character Idempotency-Key',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
-    body: { packId: 'pack_100' },
-    key: 'k'.repeat(256),
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'purchase: used key with another body',
-    method: 'POST',
-    path: purchases,
-    as: 'viewer',
+  onPurchase.badKeys({ packId: 'pack_100' });
+  onPurchase.bad('used key with another body', {
     body: { packId: 'pack_1000' },
     key: () => fx.usedKey,
     status: 409,
     code: 'idempotency_mismatch',
   });
-  bad({
-    name: 'purchase: under-18 buyer',
-    method: 'POST',
-    path: purchases,
-    as: 'kid',
-    body: { packId: 'pack_100' },
-    status: 403,
-    code: 'age_restricted',
-  });
-  bad({
-    name: 'purchase: over the daily limit',
-    method: 'POST',
-    path: purchases,
+  onPurchase.bad('under-18 buyer', { as: 'kid', body: { packId: 'pack_100' }, status: 403, code: 'age_restricted' });
+  onPurchase.bad('over the daily limit', {
     as: 'limited',
     body: { packId: 'pack_100' },
     status: 403,
     code: 'spending_limit',
   });
-  bad({
-    name: 'purchase: no token',
-    method: 'POST',
-    path: purchases,
-    as: 'none',
-    body: { packId: 'pack_100' },
-    status: 401,
-    code: 'unauthorized',
-  });
+  onPurchase.bad('no token', { as: 'none', body: { packId: 'pack_100' }, status: 401, code: 'unauthorized' });
 
   // ---- POST /v1/purchases/:id/refund ----
-  bad({
-    name: 'refund: unknown purchase id',
-    method: 'POST',
-    path: refund(() => UNKNOWN_ULID),
-    as: 'viewer',
-    status: 404,
-    code: 'not_found',
-  });
-  bad({
-    name: 'refund: id that is no purchase id',
-    method: 'POST',
-    path: refund(() => 'not-a-purchase'),
-    as: 'viewer',
-    status: 404,
-    code: 'not_found',
-  });
-  bad({
-    name: "refund: someone else's purchase",
-    method: 'POST',
-    path: refund(() => fx.othersPurchase),
-    as: 'viewer',
-    status: 404,
-    code: 'not_found',
-  });
-  bad({
-    name: 'refund: an already refunded purchase',
-    method: 'POST',
-    path: refund(() => fx.refunded),
-    as: 'viewer',
-    status: 409,
-    code: 'conflict',
-  });
-  bad({
-    name: "refund: another user's purchase, asked by an under-18 account",
-    method: 'POST',
-    path: refundable,
-    as: 'kid',
-    status: 404,
-    code: 'not_found',
-  });
-  const R = (name: string, body: unknown) => invalid(`refund: ${name}`, 'POST', refundable, 'viewer', body);
+  onRefund.bad('unknown purchase id', { path: refund(() => UNKNOWN_ULID), status: 404, code: 'not_found' });
+  onRefund.bad('id that is no purchase id', { path: refund(() => 'not-a-purchase'), status: 404, code: 'not_found' });
+  onRefund.bad("someone else's purchase", { path: refund(() => fx.othersPurchase), status: 404, code: 'not_found' });
+  onRefund.bad('an already refunded purchase', { path: refund(() => fx.refunded), status: 409, code: 'conflict' });
+  onRefund.bad("another user's purchase, asked by an under-18 account", { as: 'kid', status: 404, code: 'not_found' });
+  const R = onRefund.invalid;
   R('body with coins', { coins: 5 });
   R('body with amount', { amount: { amount: 1000, currency: 'USD' } });
   R('body with balance', { balance: 1_000_000 });
   R('body with userId', { userId: 'someone-else' });
   R('array body', []);
-  malformed('refund: JSON null', 'POST', refundable, 'viewer', 'null');
-  malformed('refund: truncated JSON', 'POST', refundable, 'viewer', '{"coins":');
-  malformed('refund: empty JSON body', 'POST', refundable, 'viewer', '');
-  bad({
-    name: 'refund: 17 KiB body',
-    method: 'POST',
-    path: refundable,
-    as: 'viewer',
-    body: { pad: BIG },
-    status: 413,
-    code: 'payload_too_large',
-  });
-  bad({
-    name: 'refund: missing Idempotency-Key',
-    method: 'POST',
-    path: refundable,
-    as: 'viewer',
-    key: null,
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'refund: empty Idempotency-Key',
-    method: 'POST',
-    path: refundable,
-    as: 'viewer',
-    key: '',
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'refund: 256-character Idempotency-Key',
-    method: 'POST',
-    path: refundable,
-    as: 'viewer',
-    key: 'k'.repeat(256),
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'refund: a key used to buy, reused to refund',
-    method: 'POST',
-    path: refundable,
-    as: 'viewer',
+  onRefund.malformed('JSON null', 'null');
+  onRefund.malformed('truncated JSON', '{"coins":');
+  onRefund.malformed('empty JSON body', '');
+  onRefund.bad('17 KiB body', { body: { pad: BIG }, status: 413, code: 'payload_too_large' });
+  onRefund.badKeys();
+  onRefund.bad('a key used to buy, reused to refund', {
     key: () => fx.usedKey,
     status: 409,
     code: 'idempotency_mismatch',
   });
 
   // ---- PUT /v1/wallet/limits ----
-  const L = (name: string, body: unknown, field?: string) =>
-    invalid(`limits: ${name}`, 'PUT', limits, 'viewer', body, field);
+  const L = onLimits.invalid;
   L('empty object', {});
   L('zero', { daily: 0 }, 'daily');
   L('negative', { daily: -1 }, 'daily');
@@ -372,23 +232,14 @@ function moneyRouteCases(): Case[] {
   L('gift caps: a number, not an object', { giftLimits: 1000 }, 'giftLimits');
   L('gift caps: spent smuggled in', { giftLimits: { stream: 1000, spent: 0 } }, 'giftLimits');
   L('array body', []);
-  malformed('limits: JSON null', 'PUT', limits, 'viewer', 'null');
-  malformed('limits: JSON string', 'PUT', limits, 'viewer', '"daily"');
-  malformed('limits: truncated JSON', 'PUT', limits, 'viewer', '{"daily": 10');
-  malformed('limits: empty body', 'PUT', limits, 'viewer', '');
-  bad({
-    name: 'limits: 17 KiB body',
-    method: 'PUT',
-    path: limits,
-    as: 'viewer',
-    body: { daily: 1000, pad: BIG },
-    status: 413,
-    code: 'payload_too_large',
-  });
+  onLimits.malformed('JSON null', 'null');
+  onLimits.malformed('JSON string', '"daily"');
+  onLimits.malformed('truncated JSON', '{"daily": 10');
+  onLimits.malformed('empty body', '');
+  onLimits.bad('17 KiB body', { body: { daily: 1000, pad: BIG }, status: 413, code: 'payload_too_large' });
 
   // ---- POST /v1/creator/payouts ----
-  const C = (name: string, body: unknown, field?: string) =>
-    invalid(`payout: ${name}`, 'POST', payouts, 'creator', body, field);
+  const C = onPayout.invalid;
   C('empty object', {});
   C('missing destination', { diamonds: 1430 }, 'destination');
   C('missing diamonds', { destination: DESTINATION }, 'diamonds');
@@ -419,92 +270,34 @@ function moneyRouteCases(): Case[] {
     'amount',
   );
   C('array body', [{ diamonds: 1430, destination: DESTINATION }]);
-  malformed('payout: JSON null', 'POST', payouts, 'creator', 'null');
-  malformed('payout: truncated JSON', 'POST', payouts, 'creator', '{"diamonds": 1430, "destination": ');
-  malformed('payout: empty body', 'POST', payouts, 'creator', '');
-  bad({
-    name: 'payout: more diamonds than the balance',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
+  onPayout.malformed('JSON null', 'null');
+  onPayout.malformed('truncated JSON', '{"diamonds": 1430, "destination": ');
+  onPayout.malformed('empty body', '');
+  onPayout.bad('more diamonds than the balance', {
     body: { diamonds: 1440, destination: DESTINATION },
     status: 402,
     code: 'insufficient_funds',
   });
-  bad({
-    name: 'payout: 2^53 - 2 diamonds (safe, a multiple of 10)',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
+  onPayout.bad('2^53 - 2 diamonds (safe, a multiple of 10)', {
     body: { diamonds: 9_007_199_254_740_990, destination: DESTINATION },
     status: 402,
     code: 'insufficient_funds',
   });
-  bad({
-    name: 'payout: 17 KiB body',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
-    body: { diamonds: 1430, destination: BIG },
-    status: 413,
-    code: 'payload_too_large',
-  });
-  bad({
-    name: 'payout: missing Idempotency-Key',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
-    body: { diamonds: 1430, destination: DESTINATION },
-    key: null,
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'payout: empty Idempotency-Key',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
-    body: { diamonds: 1430, destination: DESTINATION },
-    key: '',
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'payout: 256-character Idempotency-Key',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
-    body: { diamonds: 1430, destination: DESTINATION },
-    key: 'k'.repeat(256),
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'payout: used key with another body',
-    method: 'POST',
-    path: payouts,
-    as: 'creator',
+  onPayout.bad('17 KiB body', { body: { diamonds: 1430, destination: BIG }, status: 413, code: 'payload_too_large' });
+  onPayout.badKeys({ diamonds: 1430, destination: DESTINATION });
+  onPayout.bad('used key with another body', {
     body: { diamonds: 1430, destination: 'another account' },
     key: () => fx.payoutKey,
     status: 409,
     code: 'idempotency_mismatch',
   });
-  bad({
-    name: 'payout: a viewer who is not a creator',
-    method: 'POST',
-    path: payouts,
+  onPayout.bad('a viewer who is not a creator', {
     as: 'viewer',
     body: { diamonds: 1430, destination: DESTINATION },
     status: 403,
     code: 'forbidden',
   });
-  bad({
-    name: 'payout: an under-18 account',
-    method: 'POST',
-    path: payouts,
+  onPayout.bad('an under-18 account', {
     as: 'kid',
     body: { diamonds: 1430, destination: DESTINATION },
     status: 403,
@@ -512,23 +305,14 @@ function moneyRouteCases(): Case[] {
   });
 
   // ---- POST /v1/admin/payouts/:id ----
-  const A = (name: string, body: unknown, field?: string) =>
-    invalid(`decision: ${name}`, 'POST', decide, 'admin', body, field);
+  const A = onDecision.invalid;
   A('empty object', {}, 'status');
   A('status requested', { status: 'requested' }, 'status');
   A('status in capitals', { status: 'PAID' }, 'status');
   A('status processing', { status: 'processing' }, 'status');
   A('status failed', { status: 'failed' }, 'status');
   // `approved` is for Stripe Connect payouts; this one is paid by hand (sandbox mode).
-  bad({
-    name: 'decision: approved for a payout paid by hand',
-    method: 'POST',
-    path: decide,
-    as: 'admin',
-    body: { status: 'approved' },
-    status: 409,
-    code: 'conflict',
-  });
+  onDecision.bad('approved for a payout paid by hand', { body: { status: 'approved' }, status: 409, code: 'conflict' });
   A('boolean status', { status: true }, 'status');
   A('empty reference', { status: 'paid', reference: '' }, 'reference');
   A('201-character reference', { status: 'paid', reference: 'r'.repeat(201) }, 'reference');
@@ -537,64 +321,18 @@ function moneyRouteCases(): Case[] {
   A('extra field userId', { status: 'paid', userId: 'someone-else' }, 'userId');
   A('extra field balance', { status: 'rejected', balance: 1_000_000 }, 'balance');
   A('array body', [{ status: 'paid' }]);
-  malformed('decision: JSON null', 'POST', decide, 'admin', 'null');
-  malformed('decision: bare string', 'POST', decide, 'admin', 'paid');
-  malformed('decision: empty body', 'POST', decide, 'admin', '');
-  bad({
-    name: 'decision: 17 KiB body',
-    method: 'POST',
-    path: decide,
-    as: 'admin',
-    body: { status: 'paid', reference: BIG },
-    status: 413,
-    code: 'payload_too_large',
-  });
-  bad({
-    name: 'decision: unknown payout id',
-    method: 'POST',
+  onDecision.malformed('JSON null', 'null');
+  onDecision.malformed('bare string', 'paid');
+  onDecision.malformed('empty body', '');
+  onDecision.bad('17 KiB body', { body: { status: 'paid', reference: BIG }, status: 413, code: 'payload_too_large' });
+  onDecision.bad('unknown payout id', {
     path: `/v1/admin/payouts/${UNKNOWN_ULID}`,
-    as: 'admin',
     body: { status: 'paid' },
     status: 404,
     code: 'not_found',
   });
-  bad({
-    name: 'decision: missing Idempotency-Key',
-    method: 'POST',
-    path: decide,
-    as: 'admin',
-    body: { status: 'paid' },
-    key: null,
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'decision: empty Idempotency-Key',
-    method: 'POST',
-    path: decide,
-    as: 'admin',
-    body: { status: 'paid' },
-    key: '',
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'decision: 256-character Idempotency-Key',
-    method: 'POST',
-    path: decide,
-    as: 'admin',
-    body: { status: 'paid' },
-    key: 'k'.repeat(256),
-    status: 400,
-    code: 'invalid_request',
-    field: 'Idempotency-Key',
-  });
-  bad({
-    name: 'decision: by the creator themself',
-    method: 'POST',
-    path: decide,
+  onDecision.badKeys({ status: 'paid' });
+  onDecision.bad('by the creator themself', {
     as: 'creator',
     body: { status: 'paid' },
     status: 401,
@@ -685,11 +423,7 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     const used = await api(purchases, { body: { packId: 'pack_500' }, token: fx.viewer.token, key: fx.usedKey });
     expect(used.status).toBe(201);
     fx.refunded = (await buy(fx.viewer, { packId: 'pack_100' })).purchase.id;
-    const r = await api(`/v1/purchases/${fx.refunded}/refund`, {
-      method: 'POST',
-      token: fx.viewer.token,
-      key: uniqueKey(),
-    });
+    const r = await refundPurchase(fx.viewer, fx.refunded);
     expect(r.status).toBe(200);
     fx.othersPurchase = (await buy(fx.other, { coins: 250 })).purchase.id;
 
@@ -698,15 +432,9 @@ describe(`bad requests on the money routes (${CASES.length} cases)`, () => {
     await buy(fx.limited, { packId: 'pack_1000' });
 
     await makeCreator(fx.creator, 'bad_request_creator');
-    await walletStub(fx.creator.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
-    ]);
+    await creditDiamonds(fx.creator, 2000);
     fx.payoutKey = uniqueKey('payout');
-    const p = await api(payouts, {
-      body: { diamonds: 1430, destination: DESTINATION },
-      token: fx.creator.token,
-      key: fx.payoutKey,
-    });
+    const p = await requestPayout(fx.creator, 1430, DESTINATION, fx.payoutKey);
     expect(p.status).toBe(201);
     fx.payout = p.json.payout.id;
 

@@ -9,8 +9,10 @@ import {
   api,
   audit,
   buy,
+  decidePayout,
   expectCleanAudit,
   makeCreator,
+  refundPurchase,
   signup,
   type TestUser,
   uniqueKey,
@@ -278,11 +280,7 @@ describe('concurrent spends against one wallet', () => {
       viewer,
       Array.from({ length: 100 }, (_, i) => giftDebit(viewer, uniqueKey(`race${i}`))),
     );
-    const refund = api(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: viewer.token,
-      key: uniqueKey('race-refund'),
-    });
+    const refund = refundPurchase(viewer, p.id);
     const [{ replies }, refunded] = await Promise.all([spends, refund]);
     const spent = replies.filter((r) => r.status === 201).length * GIFT;
     expect(refunded.status === 200 || refunded.status === 409).toBe(true);
@@ -333,13 +331,7 @@ describe('concurrent payouts and credits', () => {
       (p: { handle: string }) => p.handle === 'busy_creator',
     );
     const decisions = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        api(`/v1/admin/payouts/${payout.id}`, {
-          body: { status: i % 2 ? 'paid' : 'rejected' },
-          token: ADMIN,
-          key: uniqueKey('decide'),
-        }),
-      ),
+      Array.from({ length: 20 }, (_, i) => decidePayout(payout.id, { status: i % 2 ? 'paid' : 'rejected' })),
     );
     expect(tally(decisions.map((r) => r.status))).toEqual({ 200: 1, 409: 19 });
     const won = decisions.find((r) => r.status === 200)!.json.payout.status as 'paid' | 'rejected';

@@ -4,6 +4,8 @@ import { clearFaults, faults } from '../src/faults';
 import {
   ADMIN,
   api,
+  creditDiamonds,
+  decidePayout,
   expectCleanAudit,
   makeCreator,
   retryWalletNow,
@@ -26,10 +28,7 @@ let n = 0;
 async function creator(diamonds = 3000): Promise<TestUser> {
   const u = await signup({ name: 'Connected Creator' });
   await makeCreator(u, `connect_${++n}_${crypto.randomUUID().slice(0, 6)}`);
-  if (diamonds)
-    await walletStub(u.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null },
-    ]);
+  if (diamonds) await creditDiamonds(u, diamonds);
   return u;
 }
 
@@ -76,9 +75,7 @@ async function requestPayout(u: TestUser, diamonds = 1500, call: { env?: typeof 
   });
 }
 
-async function decide(id: string, status: string, key = uniqueKey('decide')) {
-  return api(`/v1/admin/payouts/${id}`, { body: { status }, token: ADMIN, key });
-}
+const decide = (id: string, status: string, key?: string) => decidePayout(id, { status }, key);
 
 async function payoutsOf(u: TestUser) {
   return (await api('/v1/creator/payouts', { token: u.token })).json.payouts as {

@@ -5,8 +5,12 @@ import {
   ADMIN,
   api,
   buy,
+  creditDiamonds,
+  decidePayout,
   expectCleanAudit,
   makeCreator,
+  rateCardBody,
+  requestPayout,
   signup,
   uniqueKey,
   wallet,
@@ -27,19 +31,6 @@ async function resolve(url: string) {
 async function verify(url: string, handle: string) {
   const r = await api('/v1/admin/channels/verify', { body: { url, handle }, token: ADMIN });
   expect(r.status, r.text).toBe(200);
-}
-
-async function credit(user: TestUser, diamonds: number, transferId: string = crypto.randomUUID()) {
-  return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
-}
-
-async function requestPayout(
-  user: TestUser,
-  diamonds: number,
-  destination = 'GB29 NWBK 6016 1331 9268 19',
-  key = uniqueKey('payout'),
-) {
-  return api('/v1/creator/payouts', { body: { diamonds, destination }, token: user.token, key });
 }
 
 async function adminPayouts(status?: string) {
@@ -371,8 +362,8 @@ describe('payouts', () => {
     creator = await signup({ name: 'Payout Creator' });
     await makeCreator(creator, 'payout_creator');
     const transferId = crypto.randomUUID();
-    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 3000, duplicates: 0, forfeited: 0 });
-    expect(await credit(creator, 3000, transferId)).toEqual({ credited: 0, duplicates: 1, forfeited: 0 });
+    expect(await creditDiamonds(creator, 3000, transferId)).toEqual({ credited: 3000, duplicates: 0, forfeited: 0 });
+    expect(await creditDiamonds(creator, 3000, transferId)).toEqual({ credited: 0, duplicates: 1, forfeited: 0 });
     const stub = walletStub(creator.id);
     const batch = uniqueKey('batch');
     const items = [
@@ -500,19 +491,11 @@ describe('payouts', () => {
   it('returns the diamonds of a rejected payout', async () => {
     const pending = (await adminPayouts('requested')).find((p) => p.handle === 'payout_creator')!;
     expect(pending.diamonds).toBe(3070);
-    const r = await api(`/v1/admin/payouts/${pending.id}`, {
-      body: { status: 'rejected', reference: 'account closed' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const r = await decidePayout(pending.id, { status: 'rejected', reference: 'account closed' });
     expect(r.status).toBe(200);
     expect(r.json.payout.status).toBe('rejected');
     expect(await wallet(creator)).toMatchObject({ diamonds: 3070, diamondsPending: 0 });
-    const late = await api(`/v1/admin/payouts/${pending.id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const late = await decidePayout(pending.id, { status: 'paid' });
     expect(late.status).toBe(409);
     expect(await wallet(creator)).toMatchObject({ diamonds: 3070, diamondsPending: 0 });
     expect((await adminPayouts('rejected')).map((p) => p.id)).toEqual([pending.id]);
@@ -539,7 +522,7 @@ describe('payouts', () => {
     await env.DB.prepare('INSERT INTO creators (user_id, handle, created_at) VALUES (?, ?, ?)')
       .bind(kid.id, 'young_creator', now())
       .run();
-    await credit(kid, 2000);
+    await creditDiamonds(kid, 2000);
     const listed = await requestPayout(kid, 1430);
     expect(listed.status).toBe(403);
     expect(listed.json.error.code).toBe('age_restricted');
@@ -555,8 +538,8 @@ describe('payouts', () => {
     const [a, b] = [await signup({ name: 'Key A' }), await signup({ name: 'Key B' })];
     await makeCreator(a, 'op_key_a');
     await makeCreator(b, 'op_key_b');
-    await credit(a, 1430);
-    await credit(b, 1430);
+    await creditDiamonds(a, 1430);
+    await creditDiamonds(b, 1430);
     const pa = (await requestPayout(a, 1430)).json.payout.id;
     const pb = (await requestPayout(b, 1430)).json.payout.id;
     const key = uniqueKey('operator');
@@ -568,19 +551,14 @@ describe('payouts', () => {
 });
 
 describe('rate cards', () => {
-  const card = (effectiveAt: number, over: Record<string, unknown> = {}) => ({
-    effectiveAt,
-    currency: 'USD',
-    coinPrice: { numerator: 1, denominator: 1 },
-    packs: [100, 500, 1000].map((coins) => ({ id: `pack_${coins}`, coins })),
-    custom: { min: 100, max: 50_000 },
-    diamondsPerCoin: 1,
-    diamondValue: { numerator: 3, denominator: 5 },
-    payoutStep: 10,
-    payoutMinimum: 1000,
-    confirmThreshold: 1000,
-    ...over,
-  });
+  // Creators keep 60% under this card, and it sells three packs.
+  const card = (effectiveAt: number, over: Record<string, unknown> = {}) =>
+    rateCardBody(effectiveAt, {
+      packs: [100, 500, 1000].map((coins) => ({ id: `pack_${coins}`, coins })),
+      custom: { min: 100, max: 50_000 },
+      diamondValue: { numerator: 3, denominator: 5 },
+      ...over,
+    });
   const schedule = (body: unknown) => api('/v1/admin/rates/next', { method: 'PUT', body, token: ADMIN });
 
   it('refuses a card that would apply in the past or now', async () => {
@@ -669,7 +647,7 @@ describe('rate cards', () => {
     expect(now2.payoutMinimumDiamonds).toBe(1670);
     const c = await signup({ name: 'Card Creator' });
     await makeCreator(c, 'card_creator');
-    await credit(c, 3000);
+    await creditDiamonds(c, 3000);
     const small = await requestPayout(c, 1430);
     expect(small.status).toBe(400);
     expect(small.json.error.field).toBe('diamonds');
@@ -680,11 +658,7 @@ describe('rate cards', () => {
     // A payout requested under the old card is paid at the amount it was requested for.
     const earlier = (await adminPayouts('requested')).find((p) => p.handle === 'payout_creator')!;
     expect(earlier).toMatchObject({ diamonds: 1430, amount: { amount: 1001 } });
-    const paid = await api(`/v1/admin/payouts/${earlier.id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey(),
-    });
+    const paid = await decidePayout(earlier.id, { status: 'paid' });
     expect(paid.status).toBe(200);
     expect(paid.json.payout.amount).toEqual({ amount: 1001, currency: 'USD' });
 

@@ -6,7 +6,8 @@ import {
   api,
   audit,
   buy,
-  diamondsOf,
+  creditDiamonds,
+  decidePayout,
   expectCleanAudit,
   liveRoom,
   retryWalletNow,
@@ -30,9 +31,7 @@ afterEach(clearFaults);
 
 async function creatorWithDiamonds(diamonds = 3000) {
   const { creator, handle } = await liveRoom({ coins: 0 });
-  await walletStub(creator.id).creditGifts(`b-${crypto.randomUUID()}`, [
-    { transferId: crypto.randomUUID(), diamonds, rateVersion: 1, from: null },
-  ]);
+  await creditDiamonds(creator, diamonds);
   return { creator, handle };
 }
 
@@ -75,18 +74,10 @@ describe('the payout index follows the wallet', () => {
     const { creator } = await creatorWithDiamonds();
     const id = (await requestPayout(creator)).json.payout.id;
     faults.walletStopsBeforeEffects = 1;
-    const decided = await api(`/v1/admin/payouts/${id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey('decide'),
-    });
+    const decided = await decidePayout(id, { status: 'paid' });
     expect(decided.status).toBe(500);
     expect(await indexed(id)).toMatchObject({ status: 'requested' });
-    const again = await api(`/v1/admin/payouts/${id}`, {
-      body: { status: 'paid' },
-      token: ADMIN,
-      key: uniqueKey('decide'),
-    });
+    const again = await decidePayout(id, { status: 'paid' });
     expect(again.status).toBe(409);
     // The second call's commit (an idempotent reply) applied the outbox on its way out.
     expect(await indexed(id)).toMatchObject({ status: 'paid' });

@@ -1,6 +1,6 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
+import { DEFAULT_RATE_CARD, parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
 import { app } from '../src/index';
 
 /**
@@ -154,6 +154,45 @@ export async function makeCreator(user: TestUser, handle: string, channels: stri
   return r.json.creator;
 }
 
+/**
+ * A body for PUT /v1/admin/rates/next: the default card's terms, taking effect at `effectiveAt`, with the
+ * fields in `over` put in (a test of refusals may put in anything).
+ */
+export function rateCardBody(effectiveAt: number, over: Record<string, unknown> = {}) {
+  const { version: _version, ...terms } = DEFAULT_RATE_CARD;
+  return { ...terms, effectiveAt, ...over };
+}
+
+/** Credits `diamonds` to a creator's wallet as one gift's credit would (the room's credit queue, skipped). */
+export function creditDiamonds(user: { id: string }, diamonds: number, transferId: string = crypto.randomUUID()) {
+  return walletStub(user.id).creditGifts(uniqueKey('batch'), [{ transferId, diamonds, rateVersion: 1, from: null }]);
+}
+
+/** POST /v1/purchases/:id/refund as `user`, with a fresh key; `env: STRIPE_ENV` for Stripe mode. */
+export function refundPurchase(user: { token: string }, purchaseId: string, env?: typeof STRIPE_ENV) {
+  return api(`/v1/purchases/${purchaseId}/refund`, {
+    method: 'POST',
+    token: user.token,
+    key: uniqueKey('refund'),
+    env,
+  });
+}
+
+/** POST /v1/creator/payouts as `user`, with a fresh key unless `key` is given. */
+export function requestPayout(
+  user: { token: string },
+  diamonds: number,
+  destination = 'GB29 NWBK 6016 1331 9268 19',
+  key = uniqueKey('payout'),
+) {
+  return api('/v1/creator/payouts', { body: { diamonds, destination }, token: user.token, key });
+}
+
+/** The operator decides a payout (POST /v1/admin/payouts/:id), with a fresh key unless `key` is given. */
+export function decidePayout(id: string, decision: { status: string; reference?: string }, key = uniqueKey('decide')) {
+  return api(`/v1/admin/payouts/${id}`, { body: decision, token: ADMIN, key });
+}
+
 // ---- rooms and gifts ----
 
 let handles = 0;
@@ -180,6 +219,25 @@ export async function sendGift(
   key = uniqueKey('gift'),
 ) {
   return api(`/v1/rooms/${handle}/gifts`, { body, token: viewer.token, key });
+}
+
+/** A live creator credited with one Heart from a new viewer whose display name is `name`. */
+export async function heartFrom(name: string) {
+  const { creator, handle } = await liveRoom({ coins: 0 });
+  const viewer = await signup({ name });
+  await buy(viewer, { coins: 100 });
+  expect((await sendGift(viewer, handle, { giftId: 'heart' })).status).toBe(201);
+  await until(
+    'diamonds',
+    () => diamondsOf(creator),
+    (d) => d === 1,
+  );
+  return { creator, viewer };
+}
+
+/** GET /v1/wallet/history.csv as `user`. */
+export function historyCsv(user: { token: string }) {
+  return SELF.fetch('http://localhost/v1/wallet/history.csv', { headers: { authorization: `Bearer ${user.token}` } });
 }
 
 let spendingRoom: string | null = null;

@@ -152,6 +152,11 @@ async function start(user: TestUser, site: SiteName) {
 const callback = (site: string, q: Record<string, string>) =>
   call(`/v1/oauth/${site}/callback?${new URLSearchParams(q)}`);
 
+/** Starts signing in to `site`, has the fake site approve it as the account named `name`, and follows the callback. */
+async function signInAt(user: TestUser, site: SiteName, name: string | null) {
+  return callback(site, fake.approve((await start(user, site)).authorizationUrl, name));
+}
+
 async function channelsOf(handle: string) {
   return (await call(`/v1/creators/${handle}`)).json.creator.channels as { url: string; verified: boolean }[];
 }
@@ -279,13 +284,9 @@ describe('connecting a channel by signing in to its site', () => {
 
   it('a channel another creator has proven is refused with a clear page; both stay as they were', async () => {
     const first = await creator();
-    const q1 = fake.approve((await start(first.user, 'twitch')).authorizationUrl, 'oauth_contested');
-    expect((await callback('twitch', q1)).status).toBe(200);
+    expect((await signInAt(first.user, 'twitch', 'oauth_contested')).status).toBe(200);
     const second = await creator(['https://twitch.tv/oauth_contested']);
-    const r = await callback(
-      'twitch',
-      fake.approve((await start(second.user, 'twitch')).authorizationUrl, 'oauth_contested'),
-    );
+    const r = await signInAt(second.user, 'twitch', 'oauth_contested');
     expect(r.status).toBe(409);
     expect(r.text).toContain('already verified for another Giftstream creator');
     expect(r.text).not.toContain(first.handle);
@@ -301,17 +302,11 @@ describe('connecting a channel by signing in to its site', () => {
   it('a token endpoint that refuses the code or fails: a clear page, nothing changed', async () => {
     const { user, handle } = await creator(['https://twitch.tv/oauth_tokenfail']);
     fake.token = 'invalid_grant';
-    const refused = await callback(
-      'twitch',
-      fake.approve((await start(user, 'twitch')).authorizationUrl, 'oauth_tokenfail'),
-    );
+    const refused = await signInAt(user, 'twitch', 'oauth_tokenfail');
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('Twitch refused this sign-in');
     fake.token = 'http500';
-    const failed = await callback(
-      'twitch',
-      fake.approve((await start(user, 'twitch')).authorizationUrl, 'oauth_tokenfail'),
-    );
+    const failed = await signInAt(user, 'twitch', 'oauth_tokenfail');
     expect(failed.status).toBe(502);
     expect(failed.text).toContain('could not be reached or answered unexpectedly');
     expect(await channelsOf(handle)).toEqual([
@@ -322,10 +317,10 @@ describe('connecting a channel by signing in to its site', () => {
   it('a user endpoint that fails, or an account without a channel: a clear page, nothing changed', async () => {
     const { user, handle } = await creator();
     fake.users = 'http500';
-    const failed = await callback('kick', fake.approve((await start(user, 'kick')).authorizationUrl, 'oauth_userfail'));
+    const failed = await signInAt(user, 'kick', 'oauth_userfail');
     expect(failed.status).toBe(502);
     fake.users = null;
-    const none = await callback('youtube', fake.approve((await start(user, 'youtube')).authorizationUrl, null));
+    const none = await signInAt(user, 'youtube', null);
     expect(none.status).toBe(400);
     expect(none.text).toContain('needs an @handle');
     expect(await channelsOf(handle)).toEqual([]);

@@ -276,3 +276,56 @@ export function paidSession(
     metadata: { purchaseId: p.id, userId },
   };
 }
+
+/**
+ * One purchase as Stripe's objects about it name it: its checkout session and payment intent, its price in
+ * cents, and the metadata the worker put on it (`{}` for an object that arrives without it).
+ */
+export interface StripeSide {
+  sessionId: string;
+  paymentIntent: string;
+  amount: number;
+  metadata: Record<string, string>;
+}
+
+/** The purchase's checkout session, expired unpaid. */
+export function expiredSession(s: StripeSide) {
+  return {
+    id: s.sessionId,
+    object: 'checkout.session',
+    mode: 'payment',
+    status: 'expired',
+    payment_status: 'unpaid',
+    payment_intent: null,
+    metadata: s.metadata,
+  };
+}
+
+/** The purchase's charge after `amountRefunded` cents of it were refunded in all. */
+export function refundedCharge(s: StripeSide, amountRefunded: number) {
+  return {
+    id: `ch_${s.paymentIntent.slice(3)}`,
+    object: 'charge',
+    amount: s.amount,
+    amount_refunded: amountRefunded,
+    refunded: amountRefunded >= s.amount,
+    currency: 'usd',
+    payment_intent: s.paymentIntent,
+    metadata: s.metadata,
+  };
+}
+
+/** A dispute of the purchase's charge; Stripe copies no metadata onto a dispute. */
+export function chargeDispute(s: StripeSide) {
+  return {
+    id: `dp_${s.paymentIntent.slice(3)}`,
+    object: 'dispute',
+    amount: s.amount,
+    currency: 'usd',
+    charge: `ch_${s.paymentIntent.slice(3)}`,
+    payment_intent: s.paymentIntent,
+    reason: 'fraudulent',
+    status: 'needs_response',
+    metadata: {},
+  };
+}

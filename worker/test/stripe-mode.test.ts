@@ -1,13 +1,13 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { now } from '../src/clock';
 import {
   api,
-  type Call,
   expectCleanAudit,
+  refundPurchase,
   retryWalletNow,
   signup,
   spendCoins,
+  STRIPE_ENV,
   type TestUser,
   uniqueKey,
   wallet,
@@ -344,11 +344,7 @@ describe('Stripe-mode completion and refunds', () => {
       paidSession(p, u.id, p.checkoutUrl.split('/').pop(), 'pi_refused_refund'),
     );
     fakeStripe.current.refuseNext = 1;
-    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey('refund'),
-    });
+    const r = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(r.status, r.text).toBe(200);
     expect((await wallet(u)).coins).toBe(500);
     expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase).toMatchObject({
@@ -365,11 +361,7 @@ describe('Stripe-mode completion and refunds', () => {
     await expectCleanAudit();
 
     // Accepted by the API, then failed at the bank: Stripe says so by webhook.
-    const again = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey('refund'),
-    });
+    const again = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(again.json.purchase.status).toBe('refund_pending');
     expect((await wallet(u)).coins).toBe(0);
     const failed = {
@@ -404,11 +396,7 @@ describe('Stripe-mode completion and refunds', () => {
     expect(expired.status).toBe(200);
     expect((await api(`/v1/purchases/${p.id}`, { token: u.token })).json.purchase.status).toBe('expired');
     expect((await wallet(u)).purchased.day).toBe(0);
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(refund.status).toBe(409);
     expect(fakeStripe.current.refundCalls()).toHaveLength(0);
     await startPurchase(u, { packId: 'pack_1000' });

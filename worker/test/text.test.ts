@@ -1,17 +1,15 @@
-import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { advanceClock, resetClock } from '../src/clock';
 import {
   api,
-  buy,
-  diamondsOf,
+  creditDiamonds,
+  heartFrom,
+  historyCsv,
   liveRoom,
+  requestPayout,
   sendGift,
   signup,
   type TestUser,
-  uniqueKey,
-  until,
-  walletStub,
 } from './helpers';
 
 /**
@@ -51,9 +49,7 @@ describe('text people see', () => {
   beforeAll(async () => {
     room = await liveRoom({ coins: 1000 });
     payee = room.creator;
-    await walletStub(payee.id).creditGifts(uniqueKey('batch'), [
-      { transferId: crypto.randomUUID(), diamonds: 2000, rateVersion: 1, from: null },
-    ]);
+    await creditDiamonds(payee, 2000);
   });
 
   it.each(BAD)('sign-up refuses a display name of %s, and creates no account', async (_what, name) => {
@@ -85,10 +81,7 @@ describe('text people see', () => {
   });
 
   it.each(BAD)('a payout destination of %s is refused', async (_what, destination) => {
-    expectRefused(
-      await api('/v1/creator/payouts', { body: { diamonds: 1430, destination }, token: payee.token, key: uniqueKey() }),
-      'destination',
-    );
+    expectRefused(await requestPayout(payee, 1430, destination), 'destination');
     expect((await api('/v1/creator/payouts', { token: payee.token })).json.payouts).toEqual([]);
   });
 
@@ -142,27 +135,12 @@ describe('birthdates', () => {
 
 describe('history.csv', () => {
   it('defuses a formula hidden behind a number in a display name, and leaves negative numbers alone', async () => {
-    const { creator, handle } = await liveRoom({ coins: 0 });
-    const hostile = await signup({ name: '-1+HYPERLINK("http://evil.test","x")' });
-    await buy(hostile, { coins: 100 });
-    expect((await sendGift(hostile, handle, { giftId: 'heart' })).status).toBe(201);
-    await until(
-      'diamonds',
-      () => diamondsOf(creator),
-      (d) => d === 1,
-    );
-    const res = await SELF.fetch('http://localhost/v1/wallet/history.csv', {
-      headers: { authorization: `Bearer ${creator.token}` },
-    });
-    const csv = await res.text();
+    const { creator, viewer: hostile } = await heartFrom('-1+HYPERLINK("http://evil.test","x")');
+    const csv = await (await historyCsv(creator)).text();
     expect(csv).toContain(`"'-1+HYPERLINK(""http://evil.test"",""x"")"`);
     expect(csv).not.toMatch(/(^|,)"-1\+HYPERLINK/m);
     // The viewer's own export keeps the spent coins a number.
-    const mine = await (
-      await SELF.fetch('http://localhost/v1/wallet/history.csv', {
-        headers: { authorization: `Bearer ${hostile.token}` },
-      })
-    ).text();
+    const mine = await (await historyCsv(hostile)).text();
     expect(mine).toContain(`"gift","-1","0","-1","USD"`);
   });
 });

@@ -5,13 +5,25 @@ import {
   api,
   expectCleanAudit,
   giftToSpendingRoom,
+  refundPurchase,
   signup,
   spendCoins,
+  STRIPE_ENV,
   type TestUser,
   uniqueKey,
   wallet,
 } from './helpers';
-import { eventId, makeEvent, paidSession, sign, stripeCall, useFakeStripe, WEBHOOK_SECRET } from './stripe-fake';
+import {
+  chargeDispute,
+  expiredSession,
+  makeEvent,
+  paidSession,
+  refundedCharge,
+  sign,
+  type StripeSide,
+  stripeCall,
+  useFakeStripe,
+} from './stripe-fake';
 
 /**
  * POST /v1/webhooks/stripe. Pending purchases are made the real way: the app runs with a Stripe secret
@@ -62,43 +74,13 @@ function completed(p: Pending, extra: Record<string, unknown> = {}) {
   return { ...paidSession(p, p.userId, p.sessionId, p.paymentIntent), ...extra };
 }
 
-function expiredSession(p: Pending) {
+/** What Stripe's objects say of `p`; `metadata: false` leaves our metadata off, so the worker must find the purchase by payment intent. */
+function side(p: Pending, { metadata = true } = {}): StripeSide {
   return {
-    id: p.sessionId,
-    object: 'checkout.session',
-    mode: 'payment',
-    status: 'expired',
-    payment_status: 'unpaid',
-    payment_intent: null,
-    metadata: { purchaseId: p.id, userId: p.userId },
-  };
-}
-
-/** A charge after a refund; `metadata: false` leaves our metadata off, so the worker must find the purchase by payment intent. */
-function refundedCharge(p: Pending, amountRefunded: number, opts: { metadata?: boolean } = {}) {
-  return {
-    id: `ch_${p.paymentIntent.slice(3)}`,
-    object: 'charge',
+    sessionId: p.sessionId,
+    paymentIntent: p.paymentIntent,
     amount: p.price.amount,
-    amount_refunded: amountRefunded,
-    refunded: amountRefunded >= p.price.amount,
-    currency: 'usd',
-    payment_intent: p.paymentIntent,
-    metadata: opts.metadata === false ? {} : { purchaseId: p.id, userId: p.userId },
-  };
-}
-
-function dispute(p: Pending) {
-  return {
-    id: `dp_${p.paymentIntent.slice(3)}`,
-    object: 'dispute',
-    amount: p.price.amount,
-    currency: 'usd',
-    charge: `ch_${p.paymentIntent.slice(3)}`,
-    payment_intent: p.paymentIntent,
-    reason: 'fraudulent',
-    status: 'needs_response',
-    metadata: {},
+    metadata: metadata ? { purchaseId: p.id, userId: p.userId } : {},
   };
 }
 
@@ -271,15 +253,11 @@ describe('checkout.session.expired', () => {
     const u = await signup();
     const p = await pending(u);
     expect((await wallet(u)).purchased.day).toBe(1000);
-    const r = await deliver(makeEvent('checkout.session.expired', expiredSession(p)));
+    const r = await deliver(makeEvent('checkout.session.expired', expiredSession(side(p))));
     expect(r.status).toBe(200);
     expect(await purchase(u, p.id)).toMatchObject({ status: 'expired', completedAt: null });
     expect(await wallet(u)).toMatchObject({ coins: 0, purchased: { day: 0 } });
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(refund.status).toBe(409);
 
     // The payment went through after all (a late completion): it credits.
@@ -287,7 +265,7 @@ describe('checkout.session.expired', () => {
     expect(await purchase(u, p.id)).toMatchObject({ status: 'completed', paymentRef: p.paymentIntent });
     expect((await wallet(u)).coins).toBe(1000);
     // An expiry that arrives after the completion changes nothing.
-    expect((await deliver(makeEvent('checkout.session.expired', expiredSession(p)))).status).toBe(200);
+    expect((await deliver(makeEvent('checkout.session.expired', expiredSession(side(p))))).status).toBe(200);
     expect((await purchase(u, p.id)).status).toBe('completed');
     expect((await wallet(u)).coins).toBe(1000);
     await expectCleanAudit();
@@ -300,11 +278,7 @@ describe('charge.refunded', () => {
     const p = await pending(u);
     await complete(p);
     await spendCoins(u, 300);
-    const r = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey('refund'),
-    });
+    const r = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(r.status, r.text).toBe(200);
     expect(r.json.refund).toMatchObject({ coins: 700, amount: { amount: 700 } });
     expect(fakeStripe.current.refunds).toHaveLength(1);
@@ -313,8 +287,10 @@ describe('charge.refunded', () => {
     expect((await wallet(u)).coins).toBe(0);
 
     // Stripe's refund webhook, found by our metadata and (another delivery) by the payment intent alone.
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(p, 700)))).status).toBe(200);
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(p, 700, { metadata: false })))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.refunded', refundedCharge(side(p), 700)))).status).toBe(200);
+    expect(
+      (await deliver(makeEvent('charge.refunded', refundedCharge(side(p, { metadata: false }), 700)))).status,
+    ).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, p.id)).toMatchObject({
       status: 'partially_refunded',
@@ -331,7 +307,7 @@ describe('charge.refunded', () => {
       (await stripeCall(`/v1/purchases/${q.id}/refund`, { method: 'POST', token: u.token, key: uniqueKey('refund') }))
         .status,
     ).toBe(200);
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(q, 500)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.refunded', refundedCharge(side(q), 500)))).status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, q.id)).toMatchObject({ status: 'refunded', refundedCoins: 500, clawedBackCoins: 0 });
     await expectCleanAudit();
@@ -342,28 +318,24 @@ describe('charge.refunded', () => {
     const p = await pending(u);
     await complete(p);
     expect((await wallet(u)).coins).toBe(1000);
-    const r = await deliver(makeEvent('charge.refunded', refundedCharge(p, 1000, { metadata: false })));
+    const r = await deliver(makeEvent('charge.refunded', refundedCharge(side(p, { metadata: false }), 1000)));
     expect(r.status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, p.id)).toMatchObject({ status: 'refunded', clawedBackCoins: 1000, refundedCoins: 0 });
     expect((await historyFor(u, p.id)).filter((e) => e.kind === 'clawback').map((e) => e.coins)).toEqual([-1000]);
     expect(fakeStripe.current.refunds).toHaveLength(0);
-    const refund = await stripeCall(`/v1/purchases/${p.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, p.id, STRIPE_ENV);
     expect(refund.status).toBe(409);
 
     // Partial refunds at the provider: amount_refunded is cumulative, and a late stale event changes nothing.
     const q = await pending(u, { packId: 'pack_500' });
     await complete(q);
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(q, 200)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.refunded', refundedCharge(side(q), 200)))).status).toBe(200);
     expect((await wallet(u)).coins).toBe(300);
     expect(await purchase(u, q.id)).toMatchObject({ status: 'partially_refunded', clawedBackCoins: 200 });
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(q, 500)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.refunded', refundedCharge(side(q), 500)))).status).toBe(200);
     expect((await wallet(u)).coins).toBe(0);
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(q, 200)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.refunded', refundedCharge(side(q), 200)))).status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, q.id)).toMatchObject({ status: 'refunded', clawedBackCoins: 500 });
     await expectCleanAudit();
@@ -376,7 +348,7 @@ describe('charge.refunded', () => {
     const p = await pending(u);
     await complete(p);
     await spendCoins(u, 600);
-    expect((await deliver(makeEvent('charge.refunded', refundedCharge(p, 1000)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.refunded', refundedCharge(side(p), 1000)))).status).toBe(200);
     const w = await wallet(u);
     expect(w.debt).toBe(0);
     expect(w.coins).toBe(0);
@@ -391,13 +363,13 @@ describe('charge.dispute.created', () => {
     await spendCoins(u, 600);
     expect((await wallet(u)).coins).toBe(400);
 
-    const d = await deliver(makeEvent('charge.dispute.created', dispute(p)));
+    const d = await deliver(makeEvent('charge.dispute.created', chargeDispute(side(p))));
     expect(d.status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 600 });
     expect((await api('/v1/me', { token: u.token })).json.wallet).toMatchObject({ coins: 0, debt: 600 });
     expect(await purchase(u, p.id)).toMatchObject({ status: 'disputed', clawedBackCoins: 1000 });
     // A second dispute event for the same charge takes nothing more.
-    expect((await deliver(makeEvent('charge.dispute.created', dispute(p)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.dispute.created', chargeDispute(side(p))))).status).toBe(200);
     expect((await wallet(u)).debt).toBe(600);
 
     const blocked = await giftToSpendingRoom(u, 'heart', 1);
@@ -408,11 +380,7 @@ describe('charge.dispute.created', () => {
     const small = await pending(u, { packId: 'pack_100' });
     await complete(small);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 500 });
-    const refund = await stripeCall(`/v1/purchases/${small.id}/refund`, {
-      method: 'POST',
-      token: u.token,
-      key: uniqueKey(),
-    });
+    const refund = await refundPurchase(u, small.id, STRIPE_ENV);
     expect(refund.status).toBe(403);
     expect(refund.json.error.code).toBe('in_debt');
     expect(fakeStripe.current.refunds).toHaveLength(0);
@@ -430,7 +398,7 @@ describe('charge.dispute.created', () => {
     const u = await signup();
     const p = await pending(u, { packId: 'pack_500' });
     await complete(p);
-    expect((await deliver(makeEvent('charge.dispute.created', dispute(p)))).status).toBe(200);
+    expect((await deliver(makeEvent('charge.dispute.created', chargeDispute(side(p))))).status).toBe(200);
     expect(await wallet(u)).toMatchObject({ coins: 0, debt: 0 });
     expect(await purchase(u, p.id)).toMatchObject({ status: 'disputed', clawedBackCoins: 500 });
     await expectCleanAudit();
@@ -447,10 +415,13 @@ describe('events out of order', () => {
         step === 'completed'
           ? makeEvent('checkout.session.completed', completed(p))
           : step === 'refunded'
-            ? makeEvent('charge.refunded', refundedCharge(p, refunded))
+            ? makeEvent('charge.refunded', refundedCharge(side(p), refunded))
             : step === 'disputed'
-              ? makeEvent('charge.dispute.created', { ...dispute(p), metadata: { purchaseId: p.id, userId: p.userId } })
-              : makeEvent('checkout.session.expired', expiredSession(p));
+              ? makeEvent('charge.dispute.created', {
+                  ...chargeDispute(side(p)),
+                  metadata: { purchaseId: p.id, userId: p.userId },
+                })
+              : makeEvent('checkout.session.expired', expiredSession(side(p)));
       const r = await deliver(event);
       expect(r.status, `${order.join(' → ')}: ${step}`).toBe(200);
     }
@@ -492,8 +463,8 @@ describe('events out of order', () => {
   it('an event Stripe cannot yet place (no metadata, unknown payment intent) is retried until the completion indexes it', async () => {
     const u = await signup();
     const p = await pending(u);
-    const refund = makeEvent('charge.refunded', refundedCharge(p, 400, { metadata: false }));
-    const disputeEvent = makeEvent('charge.dispute.created', dispute(p));
+    const refund = makeEvent('charge.refunded', refundedCharge(side(p, { metadata: false }), 400));
+    const disputeEvent = makeEvent('charge.dispute.created', chargeDispute(side(p)));
     const early = await deliver(refund);
     expect(early.status).toBeGreaterThanOrEqual(400);
     expect(early.status).toBeLessThan(500);

@@ -8,6 +8,7 @@ import {
   call,
   creditQueueSize,
   outboxSize,
+  rateCardBody,
   type Reply,
   reportCounts,
   retryRoomNow,
@@ -108,20 +109,6 @@ interface Fixture {
 
 const s = (status: number, code?: string, field?: string): Expect => ({ status, code, field });
 const always = (e: Expect) => () => e;
-
-function rateCard(effectiveAt: number) {
-  return {
-    effectiveAt,
-    coinPrice: { numerator: 1, denominator: 1 },
-    packs: [{ id: 'pack_100', coins: 100 }],
-    custom: { min: 100, max: 100_000 },
-    diamondsPerCoin: 1,
-    diamondValue: { numerator: 7, denominator: 10 },
-    payoutStep: 10,
-    payoutMinimum: 1000,
-    confirmThreshold: 1000,
-  };
-}
 
 const FIXTURES: Record<string, Fixture> = {
   'GET /v1/health': { allowed: always(s(200)) },
@@ -250,7 +237,7 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'GET /v1/admin/channels': { allowed: always(s(200)) },
   'POST /v1/admin/channels/verify': { body: () => ({ url: w.channel, handle: w.handle }), allowed: always(s(200)) },
-  'PUT /v1/admin/rates/next': { body: () => rateCard(now() + 365 * 86_400_000), allowed: always(s(200)) },
+  'PUT /v1/admin/rates/next': { body: () => rateCardBody(now() + 365 * 86_400_000), allowed: always(s(200)) },
   'GET /admin': { allowed: always(s(200)) },
   'GET /admin/app.js': { allowed: always(s(200)) },
   'GET /v1/admin/audit': { allowed: always(s(200)) },

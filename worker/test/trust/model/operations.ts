@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import { now } from '../../../src/clock';
 import { faults } from '../../../src/faults';
 import { type Reply, roomStub, tolerate, walletStub } from '../../helpers';
-import { makeEvent, postEvent } from '../../stripe-fake';
+import { chargeDispute, expiredSession, makeEvent, postEvent, refundedCharge } from '../../stripe-fake';
 import { describeReply, expectError, req, settle } from './checker';
 import {
   addTo,
@@ -514,7 +514,8 @@ function applyGift(el: GiftEl, r: Reply, coins: number, at: Span): void {
 
 // ---- Stripe ----
 function eventBody(p: PurchaseM, e: StripeEventM) {
-  const metadata = e.metadata ? { purchaseId: p.id, userId: p.owner.id } : {};
+  const metadata: Record<string, string> = e.metadata ? { purchaseId: p.id, userId: p.owner.id } : {};
+  const side = { sessionId: p.sessionId, paymentIntent: p.paymentIntent, amount: p.price, metadata };
   switch (e.type) {
     case 'checkout.session.completed':
       return makeEvent(
@@ -533,50 +534,11 @@ function eventBody(p: PurchaseM, e: StripeEventM) {
         e.id,
       );
     case 'checkout.session.expired':
-      return makeEvent(
-        e.type,
-        {
-          id: p.sessionId,
-          object: 'checkout.session',
-          mode: 'payment',
-          status: 'expired',
-          payment_status: 'unpaid',
-          payment_intent: null,
-          metadata,
-        },
-        e.id,
-      );
+      return makeEvent(e.type, expiredSession(side), e.id);
     case 'charge.refunded':
-      return makeEvent(
-        e.type,
-        {
-          id: `ch_${p.paymentIntent.slice(3)}`,
-          object: 'charge',
-          amount: p.price,
-          amount_refunded: e.amount,
-          refunded: e.amount! >= p.price,
-          currency: 'usd',
-          payment_intent: p.paymentIntent,
-          metadata,
-        },
-        e.id,
-      );
+      return makeEvent(e.type, refundedCharge(side, e.amount!), e.id);
     case 'charge.dispute.created':
-      return makeEvent(
-        e.type,
-        {
-          id: `dp_${p.paymentIntent.slice(3)}`,
-          object: 'dispute',
-          amount: p.price,
-          currency: 'usd',
-          charge: `ch_${p.paymentIntent.slice(3)}`,
-          payment_intent: p.paymentIntent,
-          reason: 'fraudulent',
-          status: 'needs_response',
-          metadata: {},
-        },
-        e.id,
-      );
+      return makeEvent(e.type, chargeDispute(side), e.id);
   }
 }
 
