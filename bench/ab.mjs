@@ -62,6 +62,7 @@ const FIGURES = [
   ['9. room intake, gifts/s', (s) => s.roomIntake?.perSecond, 'higher', 0],
   ['6. gift p50 during a login storm, ms', (s) => s.loginStorm?.busy.p50, 'lower', 0],
   ['6. gift p99 during a login storm, ms', (s) => s.loginStorm?.busy.p99, 'lower', 0],
+  ['6. storm gift p99 ÷ alone', (s) => s.loginStorm && s.loginStorm.busy.p99 / s.loginStorm.quiet.p99, 'lower', 2],
   ['6. sign-ins/s during the storm', (s) => s.loginStorm?.logins.perSecond, 'higher', 1],
 ];
 

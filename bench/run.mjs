@@ -1364,6 +1364,13 @@ function reportRest(s) {
     );
     lines.push(
       row(
+        '   gift p50 / p99 during the storm, ÷ alone',
+        v(`${(during.p50 / quiet.p50).toFixed(2)} / ${(during.p99 / quiet.p99).toFixed(2)}`),
+        'the mixed run (7.) holds the goal',
+      ),
+    );
+    lines.push(
+      row(
         '   sign-ins meanwhile, p50 / p99',
         v(pair(logins.p50, logins.p99)),
         aside('loginStorm', `${fmt(logins.perSecond)} /s`),
