@@ -35,25 +35,6 @@ import { userIdsAfter } from '../directory/users';
 import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
-/**
- * Wallets audited at once. A hundred at once queued a hundred objects' reads ahead of every gift on the
- * thread they share with the gift path (locally, every object's); the audit is not in a hurry.
- */
-const AUDIT_AT_ONCE = 4;
-
-/** `fn` over `items`, at most `n` at a time, the answers in the items' order. */
-async function fewAtATime<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
 
 const payouts = createRoute({
   method: 'get',
@@ -204,10 +185,7 @@ export const adminRoutes = routes()
     const { cursor } = c.req.valid('query');
     const results = await userIdsAfter(c.env, cursor ?? '', AUDIT_PAGE + 1);
     const ids = results.slice(0, AUDIT_PAGE);
-    const audits = await fewAtATime(ids, AUDIT_AT_ONCE, async (id) => ({
-      id,
-      ...(await getWallet(c.env, id).audit()),
-    }));
+    const audits = await Promise.all(ids.map(async (id) => ({ id, ...(await getWallet(c.env, id).audit()) })));
     // Read the directory after the wallets: each audit first applies what its outbox has due.
     const [indexed, deleted, listed] = await Promise.all([
       payoutsOf(c.env, ids),
