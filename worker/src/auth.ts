@@ -12,6 +12,7 @@ export {
   hashPassword,
   hashStats,
   inPasswordTurn,
+  PASSWORD_TURNS,
   sha256,
   timingSafeEqualText,
   verifyPassword,

@@ -28,35 +28,47 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STALE_TURN_MS = 1_000;
 /** How often one waiter looks, per four waiting: a free turn is taken within about 2.5 ms of its release. */
 const POLL_MS = 10;
-let turn: { since: number } | null = null;
+/**
+ * Turns held at once. Most of a sign-in's turn is waiting (for D1, for the timers between hash pieces), so
+ * one at a time left the thread idle while sign-ins queued; three keep it busy without flooding it.
+ */
+export const PASSWORD_TURNS = 3;
+const turns = new Set<{ since: number }>();
 let waiting = 0;
 /** The turn the running code holds, so that a hash inside a sign-in's turn does not wait for itself. */
-const holder = new AsyncLocalStorage<object>();
+const holder = new AsyncLocalStorage<{ since: number }>();
+
+const allTaken = () => {
+  for (const t of turns) if (Date.now() - t.since >= STALE_TURN_MS) turns.delete(t);
+  return turns.size >= PASSWORD_TURNS;
+};
 
 /**
  * workerd derives PBKDF2 bits on the isolate's one thread, inside the deriveBits call, and nothing else in
  * the isolate runs meanwhile; a sign-in's directory statements queue on the same thread. Forty logins at
  * once held every gift behind forty hashes and two hundred statements. So password work takes turns: a
- * sign-in (its rate-limit statements, its hash, its session) runs one at a time per isolate, and a turn ends
- * only after a timer, so what arrived meanwhile (a gift's next step) runs before the next one starts. Every
- * hash takes the turn too; inside a turn it is already held. Waiters poll rather than wait on each other's
- * promises, which workerd cancels with the request that made them, and poll less often the more they are.
+ * sign-in (its rate-limit statements, its hash, its session) runs in one of PASSWORD_TURNS turns per
+ * isolate, and a turn ends only after a timer, so what arrived meanwhile (a gift's next step) runs before
+ * the next one starts. Every hash takes a turn too; inside a turn it already holds one. Waiters poll rather
+ * than wait on each other's promises, which workerd cancels with the request that made them, and poll less
+ * often the more they are.
  */
 export async function inPasswordTurn<T>(work: () => Promise<T>): Promise<T> {
-  if (turn && holder.getStore() === turn) return work();
+  const held = holder.getStore();
+  if (held && turns.has(held)) return work();
   waiting++;
   try {
-    while (turn && Date.now() - turn.since < STALE_TURN_MS) await pause(POLL_MS * Math.ceil(waiting / 4));
+    while (allTaken()) await pause(POLL_MS * Math.ceil(waiting / 4));
   } finally {
     waiting--;
   }
   const mine = { since: Date.now() };
-  turn = mine;
+  turns.add(mine);
   try {
     return await holder.run(mine, work);
   } finally {
     await pause(0);
-    if (turn === mine) turn = null;
+    turns.delete(mine);
   }
 }
 
