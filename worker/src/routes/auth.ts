@@ -49,11 +49,12 @@ const logout = createRoute({
 });
 
 export const authRoutes = routes()
-  .openapi(signup, (c) =>
-    inPasswordTurn(async () => {
-      // The schema knows the calendar; only the worker's clock knows what "the future" is.
-      const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
-      if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
+  .openapi(signup, async (c) => {
+    // The schema knows the calendar; only the worker's clock knows what "the future" is. Bad input is
+    // refused before the sign-up queues for a password turn.
+    const tooLate = birthdateProblem(c.req.valid('json').birthdate, now());
+    if (tooLate) return fail(c, 'invalid_request', `Invalid json at birthdate: ${tooLate}`, 'birthdate');
+    return inPasswordTurn(async () => {
       const { wait } = await hit(c.env, `signup:${clientAddress(c)}`, Number(c.env.SIGNUPS_PER_HOUR), HOUR);
       if (wait)
         return fail(c, 'rate_limited', 'Too many sign-ups from this address; try again later.', undefined, {
@@ -82,8 +83,8 @@ export const authRoutes = routes()
         created_at: t,
       };
       return c.json({ token: await createSession(c.env, id), user: publicUser(user, t) }, 201);
-    }),
-  )
+    });
+  })
   .openapi(login, (c) =>
     inPasswordTurn(async () => {
       const body = c.req.valid('json');
