@@ -29,6 +29,11 @@ const STALE_TURN_MS = 1_000;
 /** How often one waiter looks, per four waiting: a free turn is taken within about 2.5 ms of its release. */
 const POLL_MS = 10;
 /**
+ * The longest a waiter sleeps between looks. `waiting` also counts waiters whose request was cut off (their
+ * `finally` never runs), so over an isolate's life it can only overstate; this bounds what that costs.
+ */
+const MAX_POLL_MS = 100;
+/**
  * Turns held at once. Most of a sign-in's turn is waiting (for D1, for the timers between hash pieces), so
  * one at a time left the thread idle while sign-ins queued; three keep it busy without flooding it.
  */
@@ -58,7 +63,7 @@ export async function inPasswordTurn<T>(work: () => Promise<T>): Promise<T> {
   if (held && turns.has(held)) return work();
   waiting++;
   try {
-    while (allTaken()) await pause(POLL_MS * Math.ceil(waiting / 4));
+    while (allTaken()) await pause(Math.min(MAX_POLL_MS, POLL_MS * Math.ceil(waiting / 4)));
   } finally {
     waiting--;
   }
