@@ -94,7 +94,7 @@ async function loadAudit() {
   while (page.next) { page = await call('GET', '/v1/admin/audit?cursor=' + encodeURIComponent(page.next)); wallets += page.wallets; violations.push(...page.violations); }
   const box = $('audit'); box.replaceChildren();
   const head = document.createElement('p'); head.className = violations.length ? 'bad' : 'ok';
-  head.textContent = violations.length ? violations.length + ' invariant violation(s)' : 'Clean: every account sums to zero per unit across ' + wallets + ' wallets.';
+  head.textContent = violations.length ? violations.length + ' invariant violation(s)' : 'Clean: every account sums to zero per unit across ' + wallets + ' wallets (accounts that never changed their wallet hold nothing and are not asked).';
   box.appendChild(head);
   for (const v of violations) { const p = document.createElement('p'); p.textContent = v; box.appendChild(p); }
   const waiting = document.createElement('p'); waiting.className = 'muted';

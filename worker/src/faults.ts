@@ -17,6 +17,8 @@ export const faults = {
   walletStopsBeforeEffects: 0,
   /** The next K directory writes from a wallet's outbox fail. */
   directoryWriteFails: 0,
+  /** The next K times a wallet lists itself in the directory before its first change, the write fails. */
+  walletListingFails: 0,
 };
 
 export function fault(env: Env, name: keyof typeof faults): boolean {

@@ -253,6 +253,70 @@ describe('closed accounts receive nothing', () => {
   });
 });
 
+/** Whether the directory lists the user's wallet for the audit. */
+async function listed(user: TestUser): Promise<boolean> {
+  const row = await env.DB.prepare('SELECT wallet_listed_at AS at FROM users WHERE id = ?')
+    .bind(user.id)
+    .first<{ at: number | null }>();
+  return row?.at != null;
+}
+
+/** How many wallets the operator's audit asks, over all its pages. */
+async function walletsAudited(): Promise<number> {
+  let wallets = 0;
+  let cursor = '';
+  do {
+    const r = await api(`/v1/admin/audit${cursor ? `?cursor=${cursor}` : ''}`, { token: ADMIN });
+    expect(r.json.violations).toEqual([]);
+    wallets += r.json.wallets;
+    cursor = r.json.next ?? '';
+  } while (cursor);
+  return wallets;
+}
+
+describe('the audit asks every wallet that may hold something, and no other', () => {
+  it('an account that only signed up (or only looked) is not asked; its first change of any kind lists it', async () => {
+    const [looker, limiter, buyer, leaver] = await Promise.all([signup(), signup(), signup(), signup()]);
+    const { creator, viewer } = await liveRoom();
+    const before = await walletsAudited();
+    expect(await wallet(looker)).toMatchObject({ coins: 0, diamonds: 0 });
+    expect(await listed(looker)).toBe(false);
+    expect(
+      (await api('/v1/wallet/limits', { method: 'PUT', body: { daily: 5000 }, token: limiter.token })).status,
+    ).toBe(200);
+    await buy(buyer);
+    expect(
+      (await api('/v1/me', { method: 'DELETE', body: { password: leaver.password }, token: leaver.token })).status,
+    ).toBe(200);
+    // The creator has changed nothing yet; the room's credit is the first change to their wallet.
+    expect(await listed(creator)).toBe(false);
+    expect(await listed(viewer)).toBe(true);
+    await creditDiamonds(creator, 70);
+    expect(await Promise.all([limiter, buyer, leaver, creator].map(listed))).toEqual([true, true, true, true]);
+    expect(await listed(looker)).toBe(false);
+    expect(await walletsAudited()).toBe(before + 4);
+    const all = await env.DB.prepare('SELECT COUNT(*) AS n FROM users WHERE wallet_listed_at IS NOT NULL').first<{
+      n: number;
+    }>();
+    expect(await walletsAudited()).toBe(all!.n);
+  });
+
+  it('a wallet whose listing fails changes nothing, and the retry lists it and changes it once', async () => {
+    const u = await signup();
+    faults.walletListingFails = 1;
+    const key = uniqueKey('buy');
+    const failed = await api('/v1/purchases', { body: { packId: 'pack_500' }, token: u.token, key });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await listed(u)).toBe(false);
+    expect((await wallet(u)).coins).toBe(0);
+    const retried = await api('/v1/purchases', { body: { packId: 'pack_500' }, token: u.token, key });
+    expect(retried.status).toBe(201);
+    expect(await listed(u)).toBe(true);
+    expect((await wallet(u)).coins).toBe(500);
+    await expectCleanAudit();
+  });
+});
+
 describe('webhooks must match', () => {
   it('a completion for another amount or currency credits nothing and is flagged for the operator', async () => {
     const u = await signup();

@@ -59,9 +59,21 @@ export async function endSession(env: Env, tokenHash: string, at: number): Promi
   await env.DB.prepare('UPDATE sessions SET revoked_at = ? WHERE token_hash = ?').bind(at, tokenHash).run();
 }
 
-/** One page of user ids in order, after `cursor`: the audit walks every wallet this way. */
-export async function userIdsAfter(env: Env, cursor: string, limit: number): Promise<string[]> {
-  const { results } = await env.DB.prepare('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?')
+/**
+ * Lists a user's wallet for the audit; the wallet calls this before its first change. Idempotent: the first
+ * time stays.
+ */
+export async function listWallet(env: Env, userId: string, at: number): Promise<void> {
+  await env.DB.prepare('UPDATE users SET wallet_listed_at = ? WHERE id = ? AND wallet_listed_at IS NULL')
+    .bind(at, userId)
+    .run();
+}
+
+/** One page of listed wallets (user ids in order) after `cursor`: the audit walks every wallet that may hold something this way. */
+export async function listedWalletsAfter(env: Env, cursor: string, limit: number): Promise<string[]> {
+  const { results } = await env.DB.prepare(
+    'SELECT id FROM users WHERE id > ? AND wallet_listed_at IS NOT NULL ORDER BY id LIMIT ?',
+  )
     .bind(cursor, limit)
     .all<{ id: string }>();
   return results.map((r) => r.id);

@@ -28,10 +28,10 @@ export interface WalletRpc extends Rpc.DurableObjectBranded {
   summary(card: RateCard): Answer<'summary'>;
   history(limit: number, before?: string): Answer<'history'>;
   giftsSent(room: string, session: string | null): Answer<'giftsSent'>;
-  setLimits(limits: LimitsChange): Answer<'setLimits'>;
-  buy(req: Omit<BuyRequest, 'now'>): Answer<'buy'>;
-  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string): Answer<'attachCheckout'>;
-  abandonCheckout(purchaseId: string): Answer<'abandonCheckout'>;
+  setLimits(limits: LimitsChange): Promise<Answer<'setLimits'>>;
+  buy(req: Omit<BuyRequest, 'now'>): Promise<Answer<'buy'>>;
+  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string): Promise<Answer<'attachCheckout'>>;
+  abandonCheckout(purchaseId: string): Promise<Answer<'abandonCheckout'>>;
   purchase(id: string): Answer<'purchase'>;
   historyWithReceipts(
     limit: number,
@@ -45,13 +45,13 @@ export interface WalletRpc extends Rpc.DurableObjectBranded {
     paymentRef: string | null,
     paid?: { amount: number; currency: string; userId: string },
   ): Promise<Answer<'completePurchase'>>;
-  expirePurchase(purchaseId: string): Answer<'expirePurchase'>;
+  expirePurchase(purchaseId: string): Promise<Answer<'expirePurchase'>>;
   refund(req: Idempotency & { purchaseId: string }): Promise<Answer<'refund'>>;
-  refundRefused(purchaseId: string, refundId: string): Answer<'refundRefused'>;
-  providerRefunded(purchaseId: string, amountRefunded: number): Answer<'providerRefunded'>;
-  disputed(purchaseId: string): Answer<'disputed'>;
+  refundRefused(purchaseId: string, refundId: string): Promise<Answer<'refundRefused'>>;
+  providerRefunded(purchaseId: string, amountRefunded: number): Promise<Answer<'providerRefunded'>>;
+  disputed(purchaseId: string): Promise<Answer<'disputed'>>;
   debitGift(req: Omit<GiftDebit, 'now' | 'admit'>): Promise<Answer<'debitGift'>>;
-  creditGifts(batchId: string, items: CreditItem[]): Answer<'creditGifts'>;
+  creditGifts(batchId: string, items: CreditItem[]): Promise<Answer<'creditGifts'>>;
   requestPayout(req: Request<'requestPayout'>): Promise<Answer<'requestPayout'>>;
   decidePayout(req: Request<'decidePayout'>): Promise<Answer<'decidePayout'>>;
   payouts(): Answer<'payouts'>;

@@ -308,6 +308,13 @@ export class SqlWalletStore implements WalletStore {
       String(at),
     );
   }
+  /** Whether the directory lists this wallet for the audit (the wallet's own note of it). */
+  listed(): boolean {
+    return this.sql.exec("SELECT 1 FROM meta WHERE key = 'listed_at'").toArray().length > 0;
+  }
+  setListed(at: number): void {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('listed_at', ?) ON CONFLICT(key) DO NOTHING", String(at));
+  }
   outbox(): OutboxRecord[] {
     return this.sql.exec<OutboxRow>('SELECT * FROM outbox ORDER BY transfer_id').toArray().map(outboxRecord);
   }

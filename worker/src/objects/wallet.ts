@@ -17,6 +17,7 @@ import { applyEffect } from './effects';
 import { now } from '../clock';
 import { fault } from '../faults';
 import { getLiveRoom } from '../stubs';
+import { listWallet } from '../directory/users';
 import { meterObject } from '../meter';
 import type { Env } from '../env';
 import { migrate } from './migrate';
@@ -41,6 +42,9 @@ const SETTLE_IDLE_MS = 2_000;
  */
 export class Wallet extends DurableObject<Env> implements WalletRpc {
   private readonly book: WalletBook;
+  private readonly store: SqlWalletStore;
+  /** Whether the directory lists this wallet for the audit; see list(). */
+  private listed = false;
   /** Gift deliveries and effects each run one round at a time. */
   private readonly deliveries = new Rounds();
   private readonly effects = new Rounds();
@@ -54,8 +58,12 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     meterObject(this, 'Wallet', ctx, env);
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, WALLET_MIGRATIONS));
-    this.book = new WalletBook(new SqlWalletStore(ctx.storage), monotonicFactory());
+    this.store = new SqlWalletStore(ctx.storage);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage.sql, WALLET_MIGRATIONS);
+      this.listed = this.store.listed();
+    });
+    this.book = new WalletBook(this.store, monotonicFactory());
     this.alarmClock = new Alarm(ctx.storage);
   }
 
@@ -77,8 +85,24 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
     return this.book.giftsSent(room, session, now());
   }
 
-  setLimits(limits: LimitsChange) {
+  async setLimits(limits: LimitsChange) {
+    await this.list();
     return this.book.setLimits(limits, now());
+  }
+
+  /**
+   * Before its first change a wallet lists itself in the directory, and the operator's audit asks only listed
+   * wallets: an account that only signed up costs the audit no start. Listing comes before the change, so no
+   * wallet holds anything the audit does not ask. Every method that writes calls this first.
+   */
+  private async list(): Promise<void> {
+    if (this.listed) return;
+    const userId = this.ctx.id.name;
+    if (!userId) throw new Error('a wallet is addressed by its user id (idFromName)');
+    if (fault(this.env, 'walletListingFails')) throw new Error('injected: listing the wallet failed');
+    await listWallet(this.env, userId, now());
+    this.store.setListed(now());
+    this.listed = true;
   }
 
   /**
@@ -87,6 +111,7 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
    * delays them to the alarm, and never fails a change that already committed.
    */
   private async withEffects<T>(commit: () => T): Promise<T> {
+    await this.list();
     await this.alarmClock.wakeAt(safetyDue());
     const result = commit();
     if (fault(this.env, 'walletStopsBeforeEffects'))
@@ -129,15 +154,18 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
     await this.alarmClock.wakeAt(next);
   }
 
-  buy(req: Omit<BuyRequest, 'now'>) {
+  async buy(req: Omit<BuyRequest, 'now'>) {
+    await this.list();
     return this.book.buy({ ...req, now: now() });
   }
 
-  attachCheckout(key: string, purchaseId: string, sessionId: string, url: string) {
+  async attachCheckout(key: string, purchaseId: string, sessionId: string, url: string) {
+    await this.list();
     return this.book.attachCheckout(key, purchaseId, sessionId, url, now());
   }
 
-  abandonCheckout(purchaseId: string) {
+  async abandonCheckout(purchaseId: string) {
+    await this.list();
     return this.book.abandonCheckout(purchaseId);
   }
 
@@ -168,7 +196,8 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
     return this.withEffects(() => this.book.completePurchase(purchaseId, paymentRef, now(), paid));
   }
 
-  expirePurchase(purchaseId: string) {
+  async expirePurchase(purchaseId: string) {
+    await this.list();
     return this.book.expirePurchase(purchaseId);
   }
 
@@ -176,15 +205,18 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
     return this.withEffects(() => this.book.refund({ ...req, now: now() }));
   }
 
-  refundRefused(purchaseId: string, refundId: string) {
+  async refundRefused(purchaseId: string, refundId: string) {
+    await this.list();
     return this.book.refundRefused(purchaseId, refundId, now());
   }
 
-  providerRefunded(purchaseId: string, amountRefunded: number) {
+  async providerRefunded(purchaseId: string, amountRefunded: number) {
+    await this.list();
     return this.book.providerRefunded(purchaseId, amountRefunded, now());
   }
 
-  disputed(purchaseId: string) {
+  async disputed(purchaseId: string) {
+    await this.list();
     return this.book.disputed(purchaseId, now());
   }
 
@@ -193,6 +225,7 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
    * first, so a gift whose delivery never started (a crash right after the commit) is still delivered.
    */
   async debitGift(req: Omit<GiftDebit, 'now' | 'admit'>) {
+    await this.list();
     this.giftRate ??= new RateWindow(Number(this.env.GIFTS_PER_SECOND), 1000);
     const admit = () => {
       const wait = this.giftRate!.take(now());
@@ -305,7 +338,8 @@ export class Wallet extends DurableObject<Env> implements WalletRpc {
     this.book.settleGifts(ids, now());
   }
 
-  creditGifts(batchId: string, items: CreditItem[]) {
+  async creditGifts(batchId: string, items: CreditItem[]) {
+    await this.list();
     if (fault(this.env, 'walletRefusesCredit')) throw new Error('injected: wallet refused a credit batch');
     return this.book.creditGifts(batchId, items, now());
   }

@@ -31,7 +31,7 @@ import { bindOperatorKey } from '../directory/operator-keys';
 import { listPayouts, payoutOwner, payoutsOf } from '../directory/payouts';
 import { flaggedOf, flaggedPurchases } from '../directory/purchases';
 import { publishRateCard } from '../directory/rate-cards';
-import { userIdsAfter } from '../directory/users';
+import { listedWalletsAfter } from '../directory/users';
 import { getWallet } from '../stubs';
 
 const AUDIT_PAGE = 100;
@@ -183,7 +183,7 @@ export const adminRoutes = routes()
   })
   .openapi(audit, async (c) => {
     const { cursor } = c.req.valid('query');
-    const results = await userIdsAfter(c.env, cursor ?? '', AUDIT_PAGE + 1);
+    const results = await listedWalletsAfter(c.env, cursor ?? '', AUDIT_PAGE + 1);
     const ids = results.slice(0, AUDIT_PAGE);
     const audits = await Promise.all(ids.map(async (id) => ({ id, ...(await getWallet(c.env, id).audit()) })));
     // Read the directory after the wallets: each audit first applies what its outbox has due.

@@ -6,6 +6,7 @@
  * the overlays' sockets must have seen every stored event once in order, and the global audit runs.
  */
 
+import { env } from 'cloudflare:test';
 import { COMBO_WINDOW, type StoredEvent } from '@giftstream/shared';
 import { now } from '../../../src/clock';
 import { clearFaults } from '../../../src/faults';
@@ -116,6 +117,14 @@ function expectedBalances(u: UserM): Record<string, number> {
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== 0));
 }
 
+/** The audit asks only listed wallets, so a wallet that holds anything must be listed. */
+async function expectListed(u: UserM): Promise<void> {
+  const row = await env.DB.prepare('SELECT wallet_listed_at AS at FROM users WHERE id = ?')
+    .bind(u.id)
+    .first<{ at: number | null }>();
+  expect(row?.at, `${u.label} wallet listed for the audit`).not.toBeNull();
+}
+
 async function checkUser(u: UserM): Promise<void> {
   const [w, h, a] = await Promise.all([
     req('/v1/wallet', { token: u.token }),
@@ -146,6 +155,7 @@ async function checkUser(u: UserM): Promise<void> {
   expect(a.violations, `${u.label} audit`).toEqual([]);
   const real = Object.fromEntries(Object.entries(a.balances).filter(([, v]) => v !== 0));
   expect(real, `${u.label} accounts`).toEqual(expectedBalances(u));
+  if (Object.keys(real).length || h.json.entries.length) await expectListed(u);
 }
 
 /** A deleted account: its session is dead; its wallet balances as the model says and holds nothing spendable. */
@@ -155,6 +165,7 @@ async function checkClosed(u: UserM): Promise<void> {
   expect(a.closedAt, `${u.label} is closed`).not.toBeNull();
   const real = Object.fromEntries(Object.entries(a.balances).filter(([, v]) => v !== 0));
   expect(real, `${u.label} accounts (closed)`).toEqual(expectedBalances(u));
+  await expectListed(u);
 }
 
 function giftView(e: StoredEvent & { type: 'gift' }): Record<string, unknown> {
