@@ -34,4 +34,8 @@ export const LIVE_ROOM_MIGRATIONS: readonly string[] = [
      SELECT transfer_id, diamonds, rate_version, from_name, attempts, next_attempt_at FROM credit_queue;
    DROP TABLE credit_queue;
    ALTER TABLE credit_queue_new RENAME TO credit_queue;`,
+  // A gift that goes on with an open combo moved its (ended, last_at) index entry: one row written per gift.
+  // Open combos are few, so finding them by \`ended\` alone and sorting them costs nothing (docs/decisions/0012).
+  `DROP INDEX combos_open;
+   CREATE INDEX combos_open ON combos (ended);`,
 ];
