@@ -40,7 +40,6 @@ describe('the rows-written migrations keep what was there', () => {
       outbox: 'transfer_id',
       credits: 'transfer_id',
       combos: 'key',
-      gift_spend: 'transfer_id',
       transfers: 'rowid',
     };
     await runInDurableObject(walletStub(uniqueKey('migrated-wallet')), (_w, ctx) => {
@@ -74,8 +73,32 @@ describe('the rows-written migrations keep what was there', () => {
         });
         before.putCredit('c1', 'batch-1');
         before.putCombo('room:rose', { id: 'combo-1', lastAt: 5, count: 3 });
-        before.putGiftSpend({ transferId: 't1', room: 'room', session: 's1', amount: 300, at: 5 });
-        before.putGiftSpend({ transferId: 't0', room: 'room', session: null, amount: 40, at: 1 });
+        // A gift from before the caps (migration 3): its transfer has no spend row.
+        before.appendTransfers([
+          {
+            id: 'tOld',
+            kind: 'gift',
+            debit: 'coins:user',
+            credit: 'coins:in_transit',
+            amount: 20,
+            rateVersion: 1,
+            at: 0,
+            ref: 'tOld',
+          },
+          {
+            id: 'sOld',
+            kind: 'gift',
+            debit: 'coins:in_transit',
+            credit: 'coins:platform',
+            amount: 20,
+            rateVersion: 0,
+            at: 0,
+            ref: 'tOld',
+          },
+        ] as never);
+        const spend = 'INSERT INTO gift_spend (transfer_id, room, session_id, amount, at) VALUES (?, ?, ?, ?, ?)';
+        sql.exec(spend, 't1', 'room', 's1', 300, 5);
+        sql.exec(spend, 't0', 'room', null, 40, 1);
       });
       const old = dump(sql, WALLET_TABLES);
 
@@ -95,22 +118,26 @@ describe('the rows-written migrations keep what was there', () => {
         { transferId: 't1', coins: 300, payload: '{"p":1}', attempts: 2, nextAttemptAt: 9, createdAt: 5 },
       ]);
       expect(after.getCombo('room:rose')).toEqual({ id: 'combo-1', lastAt: 5, count: 3 });
+      // Each spend row has its gift's coins (a row whose transfer is gone, none); the gift from before the
+      // caps has one now, with its coins and no money, so the caps count what they counted before.
       expect(after.giftSpent({ since: 0 })).toBe(340);
       expect(after.giftSpent({ room: 'room', session: 's1' })).toBe(300);
       expect(after.giftSpent({ room: 'room', session: null })).toBe(40);
       expect(after.giftsSince(0)).toEqual([
-        { at: 1, amount: 40 },
-        { at: 5, amount: 300 },
+        { at: 0, amount: 0, coins: 20 },
+        { at: 1, amount: 40, coins: 0 },
+        { at: 5, amount: 300, coins: 300 },
       ]);
-      expect(() => after.putGiftSpend({ transferId: 't1', room: 'room', session: 's1', amount: 1, at: 6 })).toThrow(
-        /UNIQUE/,
-      );
       const indexes = sql
-        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'gift_spend'")
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
         .toArray()
         .map((r) => r.name)
         .sort();
-      expect(indexes).toEqual(['gift_spend_at', 'gift_spend_session']);
+      // transfers_kind_at and gift_spend_at are gone: their rows were written on every gift.
+      expect(indexes).toEqual(['gift_spend_session', 'purchases_created']);
+      expect(() =>
+        after.putGiftSpend({ transferId: 't1', room: 'room', session: 's1', amount: 1, coins: 1, at: 5 }),
+      ).toThrow(/UNIQUE/);
       // Exactly-once still holds: a credit already taken is refused, a new one is taken once.
       expect(after.putCredit('c1', 'batch-2')).toBe(false);
       expect(after.putCredit('c2', 'batch-2')).toBe(true);
@@ -187,6 +214,10 @@ describe('the rows-written migrations keep what was there', () => {
         .exec<{ detail: string }>('EXPLAIN QUERY PLAN SELECT id FROM combos WHERE ended = 0 AND last_at <= 10')
         .toArray();
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/combos_open/);
+      // On `ended` alone (room migration 3): a gift that goes on with a combo no longer moves its entry.
+      expect(sql.exec<{ name: string }>("SELECT name FROM pragma_index_info('combos_open')").toArray()).toEqual([
+        { name: 'ended' },
+      ]);
       expect(() =>
         sql.exec("INSERT INTO supporters (session_id, supporter, name, coins) VALUES ('all', 'u1', 'X', 1)"),
       ).toThrow(/UNIQUE/);

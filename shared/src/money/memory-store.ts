@@ -62,7 +62,6 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
       const at = list.findIndex((t) => t.id === opts.before);
       list = at < 0 ? [] : list.slice(at + 1);
     }
-    if (opts.kinds) list = list.filter((t) => opts.kinds!.includes(t.kind));
     if (opts.since !== undefined) list = list.filter((t) => t.at >= opts.since!);
     if (opts.touching) list = list.filter((t) => opts.touching!.includes(t.debit) || opts.touching!.includes(t.credit));
     return list.slice(0, opts.limit);
@@ -111,8 +110,8 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
     );
     return counted.reduce((sum, g) => sum + g.amount, 0);
   }
-  giftsSince(since: number): GiftSpent[] {
-    return this.s.giftSpends.filter((g) => g.at >= since).map((g) => ({ at: g.at, amount: g.amount }));
+  giftsSince(since: number): (GiftSpent & { coins: number })[] {
+    return this.s.giftSpends.filter((g) => g.at >= since).map((g) => ({ at: g.at, amount: g.amount, coins: g.coins }));
   }
   putCredit(transferId: string, batchId: string): boolean {
     if (this.s.credits.has(transferId)) return false;

@@ -164,7 +164,6 @@ interface IdempotentRecord {
 export interface TransferQuery {
   limit: number;
   before?: string;
-  kinds?: readonly TransferKind[];
   since?: number;
   touching?: readonly AccountName[];
 }
@@ -194,8 +193,8 @@ export interface WalletStore {
   putGiftSpend(spend: GiftSpend): void;
   /** Minor units gifted since `since`, or (with `room`) to one room's live session (`session` null: unknown). */
   giftSpent(opts: { since: number } | { room: string; session: string | null }): number;
-  /** Gifts since `since`, oldest first. */
-  giftsSince(since: number): GiftSpent[];
+  /** Gifts since `since`, oldest first, with their coins. */
+  giftsSince(since: number): (GiftSpent & { coins: number })[];
   /** Records a gift's credit unless it is recorded already; whether it was new. */
   putCredit(transferId: string, batchId: string): boolean;
   putOutbox(record: OutboxRecord): void;
@@ -220,6 +219,7 @@ export interface GiftSpend {
   room: string;
   session: string | null;
   amount: number;
+  coins: number;
   at: number;
 }
 
@@ -292,10 +292,7 @@ export class WalletBook {
       /** Minor units gifted in the last 24 hours: what the daily gift cap counts. */
       giftSpent: { day: this.store.giftSpent({ since: now - DAY }) },
       gifted: windowTotals(
-        this.store
-          .transfers({ limit: 100_000, kinds: ['gift'], since: now - WINDOW.monthly })
-          .filter((t) => t.debit === Account.coinsUser)
-          .map((t) => ({ at: t.at, amount: t.amount })),
+        this.store.giftsSince(now - WINDOW.monthly).map((g) => ({ at: g.at, amount: g.coins })),
         now,
       ),
     };
@@ -693,6 +690,7 @@ export class WalletBook {
         room: command.room,
         session: command.sessionId,
         amount: command.price,
+        coins: command.coins,
         at: req.now,
       });
       const key = comboKey(command);

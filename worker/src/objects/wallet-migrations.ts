@@ -50,4 +50,19 @@ export const WALLET_MIGRATIONS: readonly string[] = [
    ALTER TABLE gift_spend_new RENAME TO gift_spend;
    CREATE INDEX gift_spend_at ON gift_spend (at);
    CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
+  // Two index rows fewer per gift (docs/decisions/0012): gift_spend keyed by time, so its time index goes, and it
+  // holds each gift's coins, so the wallet summary's monthly totals read it and transfers_kind_at goes (one index
+  // row on every transfer). Gifts from before the caps (migration 3) get a row with their coins and no money.
+  `CREATE TABLE gift_spend_new (at INTEGER NOT NULL, transfer_id TEXT NOT NULL, room TEXT NOT NULL, session_id TEXT,
+     amount INTEGER NOT NULL, coins INTEGER NOT NULL, PRIMARY KEY (at, transfer_id)) WITHOUT ROWID;
+   INSERT INTO gift_spend_new (at, transfer_id, room, session_id, amount, coins)
+     SELECT g.at, g.transfer_id, g.room, g.session_id, g.amount, COALESCE(t.amount, 0)
+     FROM gift_spend g LEFT JOIN transfers t ON t.id = g.transfer_id;
+   INSERT INTO gift_spend_new (at, transfer_id, room, session_id, amount, coins)
+     SELECT t.at, t.id, '', NULL, 0, t.amount FROM transfers t
+     WHERE t.kind = 'gift' AND t.debit = 'coins:user' AND t.id NOT IN (SELECT transfer_id FROM gift_spend);
+   DROP TABLE gift_spend;
+   ALTER TABLE gift_spend_new RENAME TO gift_spend;
+   CREATE INDEX gift_spend_session ON gift_spend (room, session_id);
+   DROP INDEX transfers_kind_at;`,
 ];

@@ -118,7 +118,6 @@ export class SqlWalletStore implements WalletStore {
     const args: (string | number)[] = [];
     // Insertion order (rowid), not id order: ids are minted before the wallet orders the transfers.
     if (opts.before) where.push('rowid < (SELECT rowid FROM transfers WHERE id = ?)'), args.push(opts.before);
-    if (opts.kinds) where.push(`kind IN (${opts.kinds.map(() => '?').join(',')})`), args.push(...opts.kinds);
     if (opts.since !== undefined) where.push('at >= ?'), args.push(opts.since);
     if (opts.touching) {
       const marks = opts.touching.map(() => '?').join(',');
@@ -208,12 +207,13 @@ export class SqlWalletStore implements WalletStore {
   }
   putGiftSpend(g: GiftSpend): void {
     this.sql.exec(
-      'INSERT INTO gift_spend (transfer_id, room, session_id, amount, at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO gift_spend (at, transfer_id, room, session_id, amount, coins) VALUES (?, ?, ?, ?, ?, ?)',
+      g.at,
       g.transferId,
       g.room,
       g.session,
       g.amount,
-      g.at,
+      g.coins,
     );
   }
   giftSpent(opts: { since: number } | { room: string; session: string | null }): number {
@@ -227,11 +227,14 @@ export class SqlWalletStore implements WalletStore {
           );
     return rows.toArray()[0]?.sum ?? 0;
   }
-  giftsSince(since: number): GiftSpent[] {
+  giftsSince(since: number): (GiftSpent & { coins: number })[] {
     return this.sql
-      .exec<{ at: number; amount: number }>('SELECT at, amount FROM gift_spend WHERE at >= ? ORDER BY at', since)
+      .exec<{ at: number; amount: number; coins: number }>(
+        'SELECT at, amount, coins FROM gift_spend WHERE at >= ? ORDER BY at',
+        since,
+      )
       .toArray()
-      .map((r) => ({ at: r.at, amount: r.amount }));
+      .map((r) => ({ at: r.at, amount: r.amount, coins: r.coins }));
   }
   putCredit(transferId: string, batchId: string): boolean {
     return inserted(
