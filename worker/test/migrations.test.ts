@@ -33,13 +33,12 @@ function withoutRowid(sql: SqlStorage, table: string): boolean {
 const gift = (transferId: string, at: number) => ({ transferId, at, coins: 5 }) as unknown as GiftPayload;
 
 describe('the rows-written migrations keep what was there', () => {
-  it("a wallet's balances, idempotent replies, outbox, credits and combos read the same after the rebuild", async () => {
+  it("a wallet's balances, idempotent replies, outbox, credits and gift spends read the same after the rebuilds", async () => {
     const WALLET_TABLES = {
       balances: 'account',
       idempotency: 'key',
       outbox: 'transfer_id',
       credits: 'transfer_id',
-      combos: 'key',
       transfers: 'rowid',
     };
     await runInDurableObject(walletStub(uniqueKey('migrated-wallet')), (_w, ctx) => {
@@ -72,7 +71,7 @@ describe('the rows-written migrations keep what was there', () => {
           createdAt: 5,
         });
         before.putCredit('c1', 'batch-1');
-        before.putCombo('room:rose', { id: 'combo-1', lastAt: 5, count: 3 });
+        sql.exec("INSERT INTO combos (key, id, last_at, count) VALUES ('room:rose', 'combo-1', 5, 3)");
         // A gift from before the caps (migration 3): its transfer has no spend row.
         before.appendTransfers([
           {
@@ -104,7 +103,7 @@ describe('the rows-written migrations keep what was there', () => {
 
       migrate(sql, WALLET_MIGRATIONS); // the new entries run on the old data
       expect(dump(sql, WALLET_TABLES)).toEqual(old);
-      for (const t of ['balances', 'idempotency', 'outbox', 'credits', 'combos', 'gift_spend'])
+      for (const t of ['balances', 'idempotency', 'outbox', 'credits', 'gift_spend'])
         expect(withoutRowid(sql, t)).toBe(true);
 
       const after = new SqlWalletStore(ctx.storage);
@@ -117,7 +116,9 @@ describe('the rows-written migrations keep what was there', () => {
       expect(after.outbox()).toEqual([
         { transferId: 't1', coins: 300, payload: '{"p":1}', attempts: 2, nextAttemptAt: 9, createdAt: 5 },
       ]);
-      expect(after.getCombo('room:rose')).toEqual({ id: 'combo-1', lastAt: 5, count: 3 });
+      // The combos table is gone: a gift's combo is on its spend row. The combo open at the migration ends.
+      expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'combos'").toArray()).toEqual([]);
+      expect(after.lastCombo('room:rose', 0)).toBeNull();
       // Each spend row has its gift's coins (a row whose transfer is gone, none); the gift from before the
       // caps has one now, with its coins and no money, so the caps count what they counted before.
       expect(after.giftSpent({ since: 0 })).toBe(340);
@@ -136,8 +137,32 @@ describe('the rows-written migrations keep what was there', () => {
       // transfers_kind_at and gift_spend_at are gone: their rows were written on every gift.
       expect(indexes).toEqual(['gift_spend_session', 'purchases_created']);
       expect(() =>
-        after.putGiftSpend({ transferId: 't1', room: 'room', session: 's1', amount: 1, coins: 1, at: 5 }),
+        after.putGiftSpend({
+          transferId: 't1',
+          room: 'room',
+          session: 's1',
+          amount: 1,
+          coins: 1,
+          at: 5,
+          combo: { key: 'room:rose', id: 't1', count: 1 },
+        }),
       ).toThrow(/UNIQUE/);
+      // A new gift's combo is found again by its key: the latest of the key, the higher count of a tie.
+      const rose = (at: number, id: string, count: number) =>
+        after.putGiftSpend({
+          transferId: id,
+          room: 'room',
+          session: 's1',
+          amount: 1,
+          coins: 1,
+          at,
+          combo: { key: 'room:rose', id: 'c7', count },
+        });
+      rose(7, 'c7', 1);
+      rose(7, 'c7b', 2);
+      expect(after.lastCombo('room:rose', 2)).toEqual({ id: 'c7', lastAt: 7, count: 2 });
+      expect(after.lastCombo('room:rose', 8)).toBeNull();
+      expect(after.lastCombo('room:lily', 0)).toBeNull();
       // Exactly-once still holds: a credit already taken is refused, a new one is taken once.
       expect(after.putCredit('c1', 'batch-2')).toBe(false);
       expect(after.putCredit('c2', 'batch-2')).toBe(true);

@@ -23,7 +23,6 @@ interface State {
   giftSpends: GiftSpend[];
   credits: Map<string, string>;
   outbox: Map<string, OutboxRecord>;
-  combos: Map<string, ComboState>;
   effects: Map<string, EffectRecord>;
   closedAt: number | null;
 }
@@ -41,7 +40,6 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
       giftSpends: [],
       credits: new Map(),
       outbox: new Map(),
-      combos: new Map(),
       effects: new Map(),
       closedAt: null,
     });
@@ -132,11 +130,9 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
   outbox() {
     return [...this.s.outbox.values()];
   }
-  getCombo(key: string) {
-    return this.s.combos.get(key) ?? null;
-  }
-  putCombo(key: string, combo: ComboState): void {
-    this.s.combos.set(key, { ...combo });
+  lastCombo(key: string, since: number): ComboState | null {
+    const g = this.s.giftSpends.filter((g) => g.at >= since && g.combo.key === key).at(-1);
+    return g ? { id: g.combo.id, lastAt: g.at, count: g.combo.count } : null;
   }
   putEffect(record: EffectRecord): void {
     this.s.effects.set(record.id, structuredClone(record));

@@ -25,7 +25,7 @@ import {
 } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
 import { comboKey, giftReceipt, type GiftCommand, type GiftPayload, type GiftReceipt } from '../room/gift';
-import { nextCombo, type ComboState } from '../room/rules';
+import { COMBO_WINDOW, nextCombo, type ComboState } from '../room/rules';
 
 export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
@@ -198,8 +198,8 @@ export interface WalletStore {
   /** Records a gift's credit unless it is recorded already; whether it was new. */
   putCredit(transferId: string, batchId: string): boolean;
   putOutbox(record: OutboxRecord): void;
-  getCombo(key: string): ComboState | null;
-  putCombo(key: string, combo: ComboState): void;
+  /** The combo of the viewer's latest gift with this combo key at or after `since`. */
+  lastCombo(key: string, since: number): ComboState | null;
   getOutbox(transferId: string): OutboxRecord | null;
   putEffect(record: EffectRecord): void;
   getEffect(id: string): EffectRecord | null;
@@ -221,6 +221,8 @@ export interface GiftSpend {
   amount: number;
   coins: number;
   at: number;
+  /** The combo this gift belongs to (`key`: the same gift to the same room) and its count so far. */
+  combo: { key: string; id: string; count: number };
 }
 
 /** What the viewer has sent, in minor units: to one room's current session, and in all over the last 24 hours. */
@@ -685,6 +687,10 @@ export class WalletBook {
         command.room,
       );
       if (!moved) return errorReply('insufficient_funds', 'Not enough coins for this gift.');
+      const key = comboKey(command);
+      const last = this.store.lastCombo(key, req.now - COMBO_WINDOW);
+      const { id, count } = nextCombo(last, req.now, command.count, command.transferId);
+      const combo = { id, count };
       this.store.putGiftSpend({
         transferId: command.transferId,
         room: command.room,
@@ -692,11 +698,8 @@ export class WalletBook {
         amount: command.price,
         coins: command.coins,
         at: req.now,
+        combo: { key, ...combo },
       });
-      const key = comboKey(command);
-      const prior = nextCombo(this.store.getCombo(key), req.now, command.count, command.transferId);
-      this.store.putCombo(key, prior);
-      const combo = { id: prior.id, count: prior.count };
       const payload: GiftPayload = { ...command, combo, at: req.now };
       this.store.putOutbox({
         transferId: command.transferId,

@@ -50,11 +50,13 @@ export const WALLET_MIGRATIONS: readonly string[] = [
    ALTER TABLE gift_spend_new RENAME TO gift_spend;
    CREATE INDEX gift_spend_at ON gift_spend (at);
    CREATE INDEX gift_spend_session ON gift_spend (room, session_id);`,
-  // Two index rows fewer per gift (docs/decisions/0012): gift_spend keyed by time, so its time index goes, and it
-  // holds each gift's coins, so the wallet summary's monthly totals read it and transfers_kind_at goes (one index
-  // row on every transfer). Gifts from before the caps (migration 3) get a row with their coins and no money.
+  // Three rows fewer per gift (docs/decisions/0012): gift_spend is keyed by time, so its time index goes; it holds
+  // each gift's coins, so the wallet summary's monthly totals read it and transfers_kind_at goes (one index row on
+  // every transfer); and each gift's combo, so the combos table goes (the latest gift of a key is its combo). Gifts
+  // from before the caps (migration 3) get a row with their coins and no money. A combo open at this moment ends.
   `CREATE TABLE gift_spend_new (at INTEGER NOT NULL, transfer_id TEXT NOT NULL, room TEXT NOT NULL, session_id TEXT,
-     amount INTEGER NOT NULL, coins INTEGER NOT NULL, PRIMARY KEY (at, transfer_id)) WITHOUT ROWID;
+     amount INTEGER NOT NULL, coins INTEGER NOT NULL, combo_key TEXT, combo_id TEXT, combo_count INTEGER,
+     PRIMARY KEY (at, transfer_id)) WITHOUT ROWID;
    INSERT INTO gift_spend_new (at, transfer_id, room, session_id, amount, coins)
      SELECT g.at, g.transfer_id, g.room, g.session_id, g.amount, COALESCE(t.amount, 0)
      FROM gift_spend g LEFT JOIN transfers t ON t.id = g.transfer_id;
@@ -64,5 +66,6 @@ export const WALLET_MIGRATIONS: readonly string[] = [
    DROP TABLE gift_spend;
    ALTER TABLE gift_spend_new RENAME TO gift_spend;
    CREATE INDEX gift_spend_session ON gift_spend (room, session_id);
-   DROP INDEX transfers_kind_at;`,
+   DROP INDEX transfers_kind_at;
+   DROP TABLE combos;`,
 ];

@@ -207,13 +207,16 @@ export class SqlWalletStore implements WalletStore {
   }
   putGiftSpend(g: GiftSpend): void {
     this.sql.exec(
-      'INSERT INTO gift_spend (at, transfer_id, room, session_id, amount, coins) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO gift_spend (at, transfer_id, room, session_id, amount, coins, combo_key, combo_id, combo_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       g.at,
       g.transferId,
       g.room,
       g.session,
       g.amount,
       g.coins,
+      g.combo.key,
+      g.combo.id,
+      g.combo.count,
     );
   }
   giftSpent(opts: { since: number } | { room: string; session: string | null }): number {
@@ -266,20 +269,16 @@ export class SqlWalletStore implements WalletStore {
         .toArray()[0]?.coins ?? null
     );
   }
-  getCombo(key: string): ComboState | null {
+  lastCombo(key: string, since: number): ComboState | null {
+    // Of two gifts in the same millisecond, the later has the higher count: it went on with the earlier one's combo.
     const r = this.sql
-      .exec<{ id: string; last_at: number; count: number }>('SELECT id, last_at, count FROM combos WHERE key = ?', key)
+      .exec<{ id: string; at: number; count: number }>(
+        'SELECT combo_id AS id, at, combo_count AS count FROM gift_spend WHERE at >= ? AND combo_key = ? ORDER BY at DESC, combo_count DESC LIMIT 1',
+        since,
+        key,
+      )
       .toArray()[0];
-    return r ? { id: r.id, lastAt: r.last_at, count: r.count } : null;
-  }
-  putCombo(key: string, c: ComboState): void {
-    this.sql.exec(
-      'INSERT INTO combos (key, id, last_at, count) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, last_at = excluded.last_at, count = excluded.count',
-      key,
-      c.id,
-      c.lastAt,
-      c.count,
-    );
+    return r ? { id: r.id, lastAt: r.at, count: r.count } : null;
   }
   putEffect(e: EffectRecord): void {
     this.sql.exec(
