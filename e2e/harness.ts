@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { applyMigrations, devArgs, freePort, QUIET, wranglerIn } from '../scripts/wrangler-dev.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,9 +35,8 @@ export async function startServer(
 ): Promise<Server> {
   const port = wanted ?? (await freePort());
   const inspector = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), 'giftstream-e2e-'));
+  const persist = freshStorage();
   const url = `http://127.0.0.1:${port}`;
-  applyMigrations(ROOT, persist);
   const allVars = {
     TEST_HOOKS: '1',
     ADMIN_TOKEN,
@@ -93,6 +93,18 @@ export async function startServer(
   if (await healthy()) return { url, port, adminToken: ADMIN_TOKEN, stop, down, up };
   await stop();
   throw new Error(`wrangler dev did not start:\n${log}`);
+}
+
+/**
+ * New local storage with the D1 migrations applied: a copy of the storage e2e/global-setup.ts migrated once for
+ * the run (the same files a migration of empty storage writes), or, outside it, migrated here.
+ */
+function freshStorage(): string {
+  const persist = mkdtempSync(join(tmpdir(), 'giftstream-e2e-'));
+  const migrated = inject('migratedStorage');
+  if (migrated) cpSync(migrated, persist, { recursive: true });
+  else applyMigrations(ROOT, persist);
+  return persist;
 }
 
 export interface Reply {
@@ -246,8 +258,15 @@ export async function launchWithExtension(
 export const EXTENSION_DIR = join(ROOT, 'extension', '.output', 'chrome-mv3');
 const OUTPUT_DIRS = { chrome: EXTENSION_DIR, firefox: join(ROOT, 'extension', '.output', 'firefox-mv2') };
 
-/** `npx wxt build` in extension/, for `browser`, with the build variables in `env` (GIFTSTREAM_SERVER…). */
+/**
+ * `npx wxt build` in extension/, for `browser`, with the build variables in `env` (GIFTSTREAM_SERVER…). Builds
+ * in one checkout take turns (test files run two at a time): each rewrites extension/.output/.
+ */
 export function runExtensionBuild(browser: 'chrome' | 'firefox' = 'chrome', env: Record<string, string> = {}) {
+  return withBuildLock(() => runExtensionBuildUnlocked(browser, env));
+}
+
+function runExtensionBuildUnlocked(browser: 'chrome' | 'firefox', env: Record<string, string>) {
   // The operator's variables come from `env` only, never from the shell that runs the tests.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIFTSTREAM_')));
   return spawnSync('npx', ['wxt', 'build', '-b', browser], {
@@ -257,10 +276,60 @@ export function runExtensionBuild(browser: 'chrome' | 'firefox' = 'chrome', env:
   });
 }
 
+const BUILD_LOCK = join(ROOT, 'extension', '.output.lock');
+
+/** Runs `fn` holding a lock on extension/.output/ shared by every process of this checkout (a directory). */
+function withBuildLock<T>(fn: () => T): T {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 100) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A holder that died (a killed run) leaves the lock behind: no build takes two minutes.
+      if (waited >= 120_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      Atomics.wait(pause, 0, 0, 100);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Builds the extension and returns a private copy of the build (see `buildExtension`). */
+export function buildExtensionNow(browser: 'chrome' | 'firefox', env: Record<string, string>): string {
+  let failure = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const copy = mkdtempSync(join(tmpdir(), 'giftstream-extension-'));
+    try {
+      withBuildLock(() => {
+        const build = runExtensionBuildUnlocked(browser, env);
+        if (build.status !== 0) throw new Error(`${build.stdout}\n${build.stderr}`);
+        cpSync(OUTPUT_DIRS[browser], copy, { recursive: true });
+      });
+      checkBuild(copy);
+      return copy;
+    } catch (e) {
+      failure = String(e);
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }
+  throw new Error(`extension build failed:\n${failure}`);
+}
+
+function checkBuild(dir: string) {
+  for (const file of ['manifest.json', 'popup.html', 'background.js'])
+    if (!existsSync(join(dir, file))) throw new Error(`${file} missing from the build`);
+}
+
 /**
  * Builds the extension from the sources under test (`npx wxt build`) and returns a private copy of the
  * build to load: other builds in the same checkout (a `npm run build`, another test file) rewrite
- * `.output/` and would pull the files from under a running browser. Remove the copy when done.
+ * `.output/` and would pull the files from under a running browser. Remove the copy when done. The plain
+ * Chrome build (no `env`) is built once per run, by e2e/global-setup.ts, and copied from there.
  */
 export function buildExtension({
   browser = 'chrome',
@@ -269,23 +338,12 @@ export function buildExtension({
   browser?: 'chrome' | 'firefox';
   env?: Record<string, string>;
 } = {}): string {
-  let failure = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const build = runExtensionBuild(browser, env);
-    const copy = mkdtempSync(join(tmpdir(), 'giftstream-extension-'));
-    try {
-      if (build.status !== 0) throw new Error(`${build.stdout}\n${build.stderr}`);
-      cpSync(OUTPUT_DIRS[browser], copy, { recursive: true });
-      for (const file of ['manifest.json', 'popup.html', 'background.js'])
-        if (!existsSync(join(copy, file))) throw new Error(`${file} missing from the build`);
-      return copy;
-    } catch (e) {
-      // A concurrent build may have been rewriting .output/: build again.
-      failure = String(e);
-      rmSync(copy, { recursive: true, force: true });
-    }
-  }
-  throw new Error(`extension build failed:\n${failure}`);
+  const plain = browser === 'chrome' && Object.keys(env).length === 0 ? inject('plainExtension') : undefined;
+  if (!plain) return buildExtensionNow(browser, env);
+  const copy = mkdtempSync(join(tmpdir(), 'giftstream-extension-'));
+  cpSync(plain, copy, { recursive: true });
+  checkBuild(copy);
+  return copy;
 }
 
 /** A local stand-in for a creator's stream page; route the real URL (https://www.twitch.tv/<handle>) to it. */

@@ -1,6 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// Browser tests share two cores with a wrangler dev each: one file at a time.
+// Two files at a time, each with its own `wrangler dev` (own port and storage) and its own Chromium: a file
+// spends much of its time waiting on pages and sockets, so two share the two cores without slowing each other
+// much. Storage is migrated and the plain extension built once per run (global-setup.ts).
 export default defineConfig({
-  test: { include: ['**/*.e2e.ts'], fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000 },
+  test: {
+    include: ['**/*.e2e.ts'],
+    globalSetup: ['./global-setup.ts'],
+    fileParallelism: true,
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
 });
