@@ -125,7 +125,9 @@ export async function api(
   path: string,
   opts: { method?: string; body?: unknown; token?: string; key?: string } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
+  // A new connection per call: a kept-alive one that the dev server closes as idle just when it is reused fails with
+  // "other side closed" before the request was read (seen once with two test files at a time on two cores).
+  const headers: Record<string, string> = { connection: 'close' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.key) headers['idempotency-key'] = opts.key;
