@@ -16,3 +16,12 @@ export function advanceClock(ms: number): void {
 export function resetClock(): void {
   offset = 0;
 }
+
+/**
+ * Waits `ms` of real time (not the clock above, which tests move). `pause(0)` lets the runtime take in what arrived
+ * meanwhile: under wrangler dev the worker and every object share one thread, and work that never waits on a timer
+ * holds all of it.
+ */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { pause } from './clock';
 
 /**
  * The worker's own crypto: password hashes and the turns they take, constant-time comparison, digests and
@@ -23,7 +24,6 @@ function fromB64url(s: string): Uint8Array<ArrayBuffer> {
 /** Hashes started in this isolate, so tests can count how many passwords were evaluated. */
 export const hashStats = { started: 0 };
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A turn not given back by then belonged to a request that was cut off (workerd drops its pending work). */
 const STALE_TURN_MS = 1_000;
 /** How often one waiter looks, per four waiting: a free turn is taken within about 2.5 ms of its release. */

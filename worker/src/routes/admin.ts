@@ -20,7 +20,7 @@ import {
   scheduleRateCard,
   sumByUnit,
 } from '@giftstream/shared';
-import { now } from '../clock';
+import { now, pause } from '../clock';
 import { fail, idempotency, send } from '../http';
 import { access, IdempotencyHeader, IdParams, json, replies, routes } from '../openapi';
 import { forgetRateCards, rateCards } from '../rates';
@@ -50,7 +50,7 @@ async function auditWallets(env: Env, ids: readonly string[]) {
   for (let i = 0; i < ids.length; i += AUDIT_AT_ONCE) {
     const group = ids.slice(i, i + AUDIT_AT_ONCE);
     audits.push(...(await Promise.all(group.map(async (id) => ({ id, ...(await getWallet(env, id).audit()) })))));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await pause(0);
   }
   return audits;
 }
