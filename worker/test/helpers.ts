@@ -125,6 +125,14 @@ export async function buy(user: TestUser, body: unknown = { packId: 'pack_1000' 
   return r.json;
 }
 
+/** Whether the directory lists the user's wallet for the audit (a wallet lists itself before its first change). */
+export async function walletListed(userId: string): Promise<boolean> {
+  const row = await env.DB.prepare('SELECT wallet_listed_at AS at FROM users WHERE id = ?')
+    .bind(userId)
+    .first<{ at: number | null }>();
+  return row?.at != null;
+}
+
 export async function wallet(user: TestUser) {
   const r = await api('/v1/wallet', { token: user.token });
   expect(r.status).toBe(200);

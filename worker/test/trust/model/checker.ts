@@ -6,7 +6,6 @@
  * the overlays' sockets must have seen every stored event once in order, and the global audit runs.
  */
 
-import { env } from 'cloudflare:test';
 import { COMBO_WINDOW, type StoredEvent } from '@giftstream/shared';
 import { now } from '../../../src/clock';
 import { clearFaults } from '../../../src/faults';
@@ -22,6 +21,7 @@ import {
   roomLog,
   tolerate,
   until,
+  walletListed,
   walletStub,
 } from '../../helpers';
 import {
@@ -119,10 +119,7 @@ function expectedBalances(u: UserM): Record<string, number> {
 
 /** The audit asks only listed wallets, so a wallet that holds anything must be listed. */
 async function expectListed(u: UserM): Promise<void> {
-  const row = await env.DB.prepare('SELECT wallet_listed_at AS at FROM users WHERE id = ?')
-    .bind(u.id)
-    .first<{ at: number | null }>();
-  expect(row?.at, `${u.label} wallet listed for the audit`).not.toBeNull();
+  expect(await walletListed(u.id), `${u.label} wallet listed for the audit`).toBe(true);
 }
 
 async function checkUser(u: UserM): Promise<void> {
