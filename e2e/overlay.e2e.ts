@@ -185,6 +185,9 @@ async function transparentShot(page: Page, selector: string, file: string) {
   const alert = page.locator(selector).first();
   await alert.waitFor();
   await page.waitForTimeout(900); // let the entrance animation settle
+  // …and on a busy machine, until it has: its box is measured next. The alert's own animations are finite (the
+  // infinite ones are on its art); one that started late left the box mid-slide and the shot blank there.
+  await alert.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
   const box = (await alert.boundingBox())!;
   const png = await page.screenshot({ omitBackground: true, path: join(shots, file) });
   const img = decodePng(png);
