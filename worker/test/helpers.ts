@@ -1,6 +1,6 @@
 import { env, runInDurableObject, SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { DEFAULT_RATE_CARD, parseFrame, type RoomEvent, type StoredEvent } from '@giftstream/shared';
+import { DEFAULT_RATE_CARD, parseFrame, type RoomEvent, type RoomStore, type StoredEvent } from '@giftstream/shared';
 import { app } from '../src/index';
 
 /**
@@ -387,10 +387,18 @@ export async function outboxSize(userId: string): Promise<number> {
   );
 }
 
+/** Gifts a room has logged and not yet credited: those after its credit cursor, and any backlog. */
 export async function creditQueueSize(handle: string): Promise<number> {
   return runInDurableObject(
     roomStub(handle),
-    (_r, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM credit_queue').one().n,
+    (_r, state) =>
+      state.storage.sql
+        .exec<{ n: number }>(
+          `SELECT (SELECT COUNT(*) FROM events WHERE type = 'gift'
+             AND seq > COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'credited_seq'), 0))
+           + (SELECT COUNT(*) FROM credit_backlog) AS n`,
+        )
+        .one().n,
   );
 }
 
@@ -407,10 +415,10 @@ export async function retryWalletNow(userId: string): Promise<void> {
   });
 }
 
-/** Runs a room's alarm handler now, with every queued credit due; combos end only when due by the clock. */
+/** Runs a room's alarm handler now, with its credits due (as if a failed round's backoff had passed); combos end only when due by the clock. */
 export async function retryRoomNow(handle: string): Promise<void> {
-  await runInDurableObject(roomStub(handle), async (room, state) => {
-    state.storage.sql.exec('UPDATE credit_queue SET next_attempt_at = 0');
+  await runInDurableObject(roomStub(handle), async (room) => {
+    (room as unknown as { book: { store: RoomStore } }).book.store.setMeta('creditRetry', null);
     await room.alarm!();
   });
 }

@@ -1,4 +1,4 @@
-import type { GiftPayload } from '@giftstream/shared';
+import { ALL_TIME, RoomBook, type GiftPayload } from '@giftstream/shared';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LIVE_ROOM_MIGRATIONS } from '../src/objects/live-room-migrations';
@@ -175,12 +175,11 @@ describe('the rows-written migrations keep what was there', () => {
     });
   });
 
-  it("a room's gifts, supporters, combos and credit queue read the same after the rebuild", async () => {
+  it("a room's gifts, supporters and combos read the same after the rebuild, and its queued credits wait in the backlog", async () => {
     const ROOM_TABLES = {
       gifts: 'transfer_id',
       supporters: 'session_id, supporter',
       combos: 'id',
-      credit_queue: 'transfer_id',
       sessions: 'id',
       events: 'seq',
     };
@@ -198,28 +197,16 @@ describe('the rows-written migrations keep what was there', () => {
         before.addToCombo('combo-1', 2, 1, 5);
         before.addToCombo('combo-2', 3, 2, 10);
         before.endCombo('combo-2');
-        before.queueCredit({
-          transferId: 'g1',
-          diamonds: 4,
-          rateVersion: 1,
-          fromName: 'Ann',
-          attempts: 0,
-          nextAttemptAt: 2,
-        });
-        before.queueCredit({
-          transferId: 'g2',
-          diamonds: 8,
-          rateVersion: 1,
-          fromName: null,
-          attempts: 3,
-          nextAttemptAt: 99,
-        });
+        const queue =
+          'INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, attempts, next_attempt_at)';
+        sql.exec(`${queue} VALUES ('g1', 4, 1, 'Ann', 0, 2)`);
+        sql.exec(`${queue} VALUES ('g2', 8, 1, NULL, 3, 99)`);
       });
       const old = dump(sql, ROOM_TABLES);
 
       migrate(sql, LIVE_ROOM_MIGRATIONS);
       expect(dump(sql, ROOM_TABLES)).toEqual(old);
-      for (const t of ['gifts', 'supporters', 'combos', 'credit_queue']) expect(withoutRowid(sql, t)).toBe(true);
+      for (const t of ['gifts', 'supporters', 'combos', 'credit_backlog']) expect(withoutRowid(sql, t)).toBe(true);
 
       const after = new SqlRoomStore(ctx.storage);
       // A gift logged before is still recognised: delivered twice, counted once.
@@ -232,8 +219,11 @@ describe('the rows-written migrations keep what was there', () => {
       expect(after.supporters('s1', 10)).toEqual([{ name: 'Ann', coins: 50 }]);
       expect(after.combosLastBy(10)).toEqual([{ id: 'combo-1', count: 1, coins: 5 }]);
       expect(after.firstOpenComboAt()).toBe(2);
-      expect(after.dueCredits(10, 10).map((c) => c.transferId)).toEqual(['g1']);
-      expect(after.firstCreditAt()).toBe(2);
+      // What was queued waits in the backlog (room migration 4), however its retries stood; the cursor
+      // stands at the last gift logged, so nothing before it is owed twice.
+      expect(after.creditBacklog(10).map((g) => g.transferId)).toEqual(['g1', 'g2']);
+      expect(after.meta('creditedSeq')).toBe(2);
+      expect(sql.exec("SELECT name FROM sqlite_master WHERE name = 'credit_queue'").toArray()).toEqual([]);
       // The open-combo index is still there and still chosen.
       const plan = sql
         .exec<{ detail: string }>('EXPLAIN QUERY PLAN SELECT id FROM combos WHERE ended = 0 AND last_at <= 10')
@@ -246,6 +236,78 @@ describe('the rows-written migrations keep what was there', () => {
       expect(() =>
         sql.exec("INSERT INTO supporters (session_id, supporter, name, coins) VALUES ('all', 'u1', 'X', 1)"),
       ).toThrow(/UNIQUE/);
+    });
+  });
+
+  it("a room's backlog from before the credit cursor is credited first and once; then the gifts after the cursor", async () => {
+    await runInDurableObject(roomStub(uniqueKey('migrated-credits')), (_r, ctx) => {
+      const sql = ctx.storage.sql;
+      wipe(sql);
+      migrate(sql, LIVE_ROOM_MIGRATIONS.slice(0, 3)); // the room with its credit queue
+      const payload = (transferId: string, from: string, coins: number): GiftPayload =>
+        ({
+          ...{ transferId, room: 'room', creatorUserId: 'creator', fromUserId: from, fromName: `Name ${from}` },
+          ...{ anonymous: false, giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: coins, count: 1, coins },
+          ...{
+            diamonds: coins,
+            rateVersion: 1,
+            price: coins,
+            sessionId: null,
+            combo: { id: `c-${transferId}`, count: 1 },
+          },
+          at: 1,
+        }) as GiftPayload;
+      const old = new SqlRoomStore(ctx.storage);
+      old.transaction(() => {
+        // g1 was credited before the upgrade; g2 still queued.
+        for (const [seq, g] of [payload('g1', 'u1', 5), payload('g2', 'u2', 7)].entries()) {
+          old.logGift(g, null, seq + 1);
+          old.appendEvent({ v: 1, seq: seq + 1, type: 'gift', at: 1, id: g.transferId } as never);
+        }
+        sql.exec(
+          "INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, attempts, next_attempt_at) VALUES ('g2', 7, 1, 'Name u2', 2, 99)",
+        );
+        old.addSupporter([ALL_TIME], 'u1', 'Name u1', 5);
+        old.addSupporter([ALL_TIME], 'u2', 'Name u2', 7);
+        old.setMeta('creatorUserId', 'creator');
+      });
+
+      migrate(sql, LIVE_ROOM_MIGRATIONS);
+      const store = new SqlRoomStore(ctx.storage);
+      const book = new RoomBook(store, () => 'id');
+      expect(book.nextWake(), 'the backlog is due at once').toBe(0);
+      const first = book.creditBatch(10)!;
+      expect(first.items.map((i) => [i.transferId, i.diamonds, i.from])).toEqual([['g2', 7, 'Name u2']]);
+      expect(first.supporters, 'counted on the board when it was logged').toEqual([]);
+      book.credited(first);
+      expect(book.creditBatch(10), 'nothing before the cursor is owed again').toBeNull();
+      expect(book.nextWake()).toBe(Infinity);
+
+      // Gifts logged since: owed after the cursor, the all-time board counting them once credited.
+      const { events } = book.logGifts([payload('g3', 'u1', 3), payload('g4', 'u1', 4), payload('g5', 'u3', 1)], 20);
+      expect(events.map((e) => e.seq)).toEqual([3, 4, 5]);
+      expect(book.nextWake()).toBe(20 + 1_000);
+      const failed = book.creditBatch(30)!;
+      book.creditFailed(failed, 30, () => 0);
+      expect(book.creditBatch(31), 'a failed round waits for its backoff').toBeNull();
+      expect(book.nextWake()).toBe(30 + 125);
+      const next = book.creditBatch(30 + 125)!;
+      expect(next.id).toBe(failed.id);
+      expect(next.attempts).toBe(1);
+      expect(next.items.map((i) => i.transferId)).toEqual(['g3', 'g4', 'g5']);
+      expect(next.supporters).toEqual([
+        { supporter: 'u1', name: 'Name u1', coins: 7 },
+        { supporter: 'u3', name: 'Name u3', coins: 1 },
+      ]);
+      book.credited(next);
+      expect(store.meta('creditedSeq')).toBe(5);
+      expect(store.meta('creditRetry')).toBeNull();
+      expect(book.creditBatch(1_000_000)).toBeNull();
+      expect(store.supporters(ALL_TIME, 10)).toEqual([
+        { name: 'Name u1', coins: 12 },
+        { name: 'Name u2', coins: 7 },
+        { name: 'Name u3', coins: 1 },
+      ]);
     });
   });
 });

@@ -182,9 +182,11 @@ class Model {
   }
 
   /** Sums a supporter scope straight from the gifts. */
+  /** A session's board counts its gifts as they are logged; the all-time board, gifts once credited. */
   private expectedSupporters(scope: string): Map<string, number> {
     const out = new Map<string, number>();
-    for (const { gift, session } of this.logged.values()) {
+    const counted = scope === ALL_TIME ? this.credited.map((id) => this.logged.get(id)!) : this.logged.values();
+    for (const { gift, session } of counted) {
       if (scope !== ALL_TIME && session !== scope) continue;
       const name = gift.anonymous ? 'Anonymous' : gift.fromName;
       out.set(name, (out.get(name) ?? 0) + gift.coins);

@@ -44,6 +44,10 @@ export interface RoomMeta {
    * counted toward ('' for none). Null when nothing is held back.
    */
   stateDirty: string | null;
+  /** Every gift whose event's seq is at most this has been credited to the creator's wallet. */
+  creditedSeq: number;
+  /** Set while crediting fails: the failed rounds so far, and when the next may go. */
+  creditRetry: { attempts: number; at: number } | null;
 }
 
 export interface SessionRecord {
@@ -71,14 +75,11 @@ export interface OpenCombo {
   coins: number;
 }
 
-/** A gift's diamonds waiting to be credited to the creator's wallet. */
-export interface CreditRecord {
-  transferId: string;
-  diamonds: number;
-  rateVersion: number;
-  fromName: string | null;
-  attempts: number;
-  nextAttemptAt: number;
+/** A logged gift not yet credited: its event's seq and time, and what the wallet delivered. */
+export interface OwedGift {
+  seq: number;
+  at: number;
+  gift: GiftPayload;
 }
 
 /** One round of credits for the creator's wallet, which dedupes each gift by transfer id. */
@@ -86,7 +87,14 @@ export interface CreditBatch {
   creator: string;
   id: string;
   items: CreditItem[];
-  /** The most failed tries of any gift in it, for the backoff. */
+  /**
+   * Where its gifts came from: the gift log after the credit cursor (`through`: the last one's seq), or
+   * the backlog a room queued before the cursor existed (`through: null`).
+   */
+  through: number | null;
+  /** The all-time board's additions: each supporter's coins in it, under their latest name. */
+  supporters: { supporter: string; name: string; coins: number }[];
+  /** Failed rounds before this one, for the backoff. */
   attempts: number;
   /** A full batch: more may be waiting. */
   full: boolean;
@@ -133,17 +141,19 @@ export interface RoomStore {
   endCombo(id: string): void;
   /** The last gift of the open combo that ends first, or null. */
   firstOpenComboAt(): number | null;
-  queueCredit(credit: CreditRecord): void;
-  /** Credits never tried, and those whose retry is due, by transfer id. */
-  dueCredits(now: number, limit: number): CreditRecord[];
-  deleteCredits(transferIds: readonly string[]): void;
-  retryCredits(transferIds: readonly string[], at: number): void;
-  firstCreditAt(): number | null;
+  /** Logged gifts whose events come after `seq`, oldest first. */
+  giftsAfter(seq: number, limit: number): OwedGift[];
+  /**
+   * Gifts a room had queued for credit when the credit cursor replaced its queue (live-room migration 4),
+   * by transfer id; empty ever after, once credited.
+   */
+  creditBacklog(limit: number): GiftPayload[];
+  dropCreditBacklog(transferIds: readonly string[]): void;
 }
 
 /**
  * One creator's room: live sessions, the numbered event log, gifts logged once each, combos,
- * supporters, the goal and the queue of diamonds owed to the creator's wallet. Pure: the clock is a
+ * supporters, the goal and a cursor over the gift log: what lies after it is owed to the creator's wallet. Pure: the clock is a
  * parameter and storage an interface; sockets and timers belong to the object around it. A method that
  * writes does so in one transaction and answers the events it stored, for the caller to send.
  */
@@ -180,7 +190,9 @@ export class RoomBook {
     const stored = { v: PROTOCOL_VERSION, seq: this.lastSeq + 1, ...event } as StoredEvent;
     this.seq = stored.seq;
     this.store.appendEvent(stored);
-    if (stored.seq % 100 === 0) this.store.dropEvents(stored.seq - KEEP_EVENTS);
+    // A gift's event is its place in the credit queue: none is dropped before its gift is credited.
+    if (stored.seq % 100 === 0)
+      this.store.dropEvents(Math.min(stored.seq - KEEP_EVENTS, this.store.meta('creditedSeq')));
     return stored;
   }
 
@@ -317,7 +329,10 @@ export class RoomBook {
     });
   }
 
-  /** One new gift: its event, supporters, combo and credit. */
+  /**
+   * One new gift: its event (which queues its credit: the cursor passes it once credited), session board
+   * and combo. The all-time board counts it when it is credited, a batch's gifts per supporter in one row.
+   */
   private logGift(g: GiftPayload, sessionId: string | null, blocked: string[], now: number): StoredEvent {
     if (g.creatorUserId !== this.store.meta('creatorUserId')) this.store.setMeta('creatorUserId', g.creatorUserId);
     const from = g.anonymous ? ANONYMOUS : g.fromName;
@@ -339,17 +354,8 @@ export class RoomBook {
       combo: g.combo,
       total: g.coins,
     });
-    const supporter = g.anonymous ? `anon:${g.fromUserId}` : g.fromUserId;
-    this.store.addSupporter(sessionId ? [sessionId, ALL_TIME] : [ALL_TIME], supporter, from, g.coins);
+    if (sessionId) this.store.addSupporter([sessionId], supporterOf(g), from, g.coins);
     this.store.addToCombo(g.combo.id, g.at, g.count, g.coins);
-    this.store.queueCredit({
-      transferId: g.transferId,
-      diamonds: g.diamonds,
-      rateVersion: g.rateVersion,
-      fromName: g.anonymous ? null : g.fromName,
-      attempts: 0,
-      nextAttemptAt: now + CREDIT_DELAY_MS,
-    });
     return event;
   }
 
@@ -392,52 +398,76 @@ export class RoomBook {
     );
   }
 
-  // ---- the credit queue ----
+  // ---- the credit queue: the gift log after the cursor ----
 
   /**
-   * The next batch for the creator's wallet. It takes every gift waiting for its first try, not only those
-   * due: taking only the due ones made a busy room credit a few gifts at a time, several rounds a second,
-   * each an alarm, a commit here and a commit in the creator's wallet. Gifts that failed wait for their
-   * backoff.
+   * The next batch for the creator's wallet: the gifts after the cursor, however recent (taking only those
+   * due made a busy room credit a few gifts at a time, several rounds a second, each an alarm, a commit here
+   * and a commit in the creator's wallet), or none while a failed round waits for its backoff.
    */
   creditBatch(now: number): CreditBatch | null {
     const creator = this.store.meta('creatorUserId');
-    if (!creator) return null;
-    const rows = this.store.dueCredits(now, CREDIT_BATCH);
-    if (!rows.length) return null;
+    const retry = this.store.meta('creditRetry');
+    if (!creator || (retry && retry.at > now)) return null;
+    const backlog = this.store.creditBacklog(CREDIT_BATCH);
+    const owed = backlog.length ? [] : this.store.giftsAfter(this.store.meta('creditedSeq'), CREDIT_BATCH);
+    const gifts = backlog.length ? backlog : owed.map((o) => o.gift);
+    if (!gifts.length) return null;
+    const supporters = new Map<string, CreditBatch['supporters'][number]>();
+    // The backlog's gifts were on the all-time board when they were logged.
+    for (const g of owed.map((o) => o.gift)) {
+      const s = supporterOf(g);
+      const name = g.anonymous ? ANONYMOUS : g.fromName;
+      supporters.set(s, { supporter: s, name, coins: (supporters.get(s)?.coins ?? 0) + g.coins });
+    }
     return {
       creator,
-      id: `batch_${rows[0]!.transferId}_${rows.length}`,
-      items: rows.map((r) => ({
-        transferId: r.transferId,
-        diamonds: r.diamonds,
-        rateVersion: r.rateVersion,
-        from: r.fromName,
+      id: `batch_${gifts[0]!.transferId}_${gifts.length}`,
+      items: gifts.map((g) => ({
+        transferId: g.transferId,
+        diamonds: g.diamonds,
+        rateVersion: g.rateVersion,
+        from: g.anonymous ? null : g.fromName,
       })),
-      attempts: rows[0]!.attempts,
-      full: rows.length === CREDIT_BATCH,
+      through: owed.length ? owed[owed.length - 1]!.seq : null,
+      supporters: [...supporters.values()],
+      attempts: retry?.attempts ?? 0,
+      full: gifts.length === CREDIT_BATCH,
     };
   }
 
   credited(batch: CreditBatch): void {
-    this.atomically(() => this.store.deleteCredits(batch.items.map((i) => i.transferId)));
+    this.atomically(() => {
+      if (batch.through === null) this.store.dropCreditBacklog(batch.items.map((i) => i.transferId));
+      else this.store.setMeta('creditedSeq', batch.through);
+      for (const s of batch.supporters) this.store.addSupporter([ALL_TIME], s.supporter, s.name, s.coins);
+      this.store.setMeta('creditRetry', null);
+    });
   }
 
-  /** The batch failed: its gifts are tried again after a backoff. */
+  /** The batch failed: the next round goes after a backoff. */
   creditFailed(batch: CreditBatch, now: number, random?: () => number): void {
-    const retryAt = now + backoff(batch.attempts, random);
     this.atomically(() =>
-      this.store.retryCredits(
-        batch.items.map((i) => i.transferId),
-        retryAt,
-      ),
+      this.store.setMeta('creditRetry', { attempts: batch.attempts + 1, at: now + backoff(batch.attempts, random) }),
     );
   }
 
   /** When the room next has work for its alarm: a credit due or a combo to end; Infinity for none. */
   nextWake(): number {
-    const credit = this.store.firstCreditAt();
     const combo = this.store.firstOpenComboAt();
-    return Math.min(credit ?? Infinity, combo === null ? Infinity : combo + COMBO_WINDOW);
+    return Math.min(this.nextCreditAt(), combo === null ? Infinity : combo + COMBO_WINDOW);
   }
+
+  private nextCreditAt(): number {
+    const retry = this.store.meta('creditRetry');
+    if (retry) return retry.at;
+    if (this.store.creditBacklog(1).length) return 0;
+    const first = this.store.giftsAfter(this.store.meta('creditedSeq'), 1)[0];
+    return first ? first.at + CREDIT_DELAY_MS : Infinity;
+  }
+}
+
+/** A gift's place on the supporters' boards: an anonymous gift counts apart from its sender's named ones. */
+function supporterOf(g: GiftPayload): string {
+  return g.anonymous ? `anon:${g.fromUserId}` : g.fromUserId;
 }

@@ -1,9 +1,9 @@
 import type { LeaderboardEntry, StoredEvent } from '../protocol';
 import {
   NOT_LIVE,
-  type CreditRecord,
   type HiddenMessage,
   type OpenCombo,
+  type OwedGift,
   type RoomMeta,
   type RoomStore,
   type SessionRecord,
@@ -20,11 +20,9 @@ interface State {
   hidden: HiddenMessage[];
   supporters: Map<string, { name: string; coins: number }>;
   combos: Map<string, OpenCombo & { lastAt: number; ended: boolean }>;
-  credits: Map<string, CreditRecord>;
+  /** Transfer ids of gifts queued before the credit cursor (only a migrated SQL room has any). */
+  backlog: string[];
 }
-
-const byId = (a: { transferId: string }, b: { transferId: string }) =>
-  a.transferId < b.transferId ? -1 : a.transferId > b.transferId ? 1 : 0;
 
 /** A RoomStore in memory, for pure tests and models. A throwing transaction leaves nothing behind. */
 export class MemoryRoomStore extends InMemoryTransactions<State> implements RoomStore {
@@ -37,6 +35,8 @@ export class MemoryRoomStore extends InMemoryTransactions<State> implements Room
         overlayToken: null,
         creatorUserId: null,
         stateDirty: null,
+        creditedSeq: 0,
+        creditRetry: null,
       },
       events: [],
       maxSeq: 0,
@@ -45,7 +45,7 @@ export class MemoryRoomStore extends InMemoryTransactions<State> implements Room
       hidden: [],
       supporters: new Map(),
       combos: new Map(),
-      credits: new Map(),
+      backlog: [],
     });
   }
 
@@ -153,27 +153,16 @@ export class MemoryRoomStore extends InMemoryTransactions<State> implements Room
     const open = [...this.s.combos.values()].filter((c) => !c.ended).map((c) => c.lastAt);
     return open.length ? Math.min(...open) : null;
   }
-  queueCredit(credit: CreditRecord): void {
-    this.s.credits.set(credit.transferId, { ...credit });
-  }
-  dueCredits(now: number, limit: number): CreditRecord[] {
-    return [...this.s.credits.values()]
-      .filter((c) => c.attempts === 0 || c.nextAttemptAt <= now)
-      .sort(byId)
+  giftsAfter(seq: number, limit: number): OwedGift[] {
+    return this.s.events
+      .filter((e) => e.type === 'gift' && e.seq > seq)
       .slice(0, limit)
-      .map((c) => ({ ...c }));
+      .map((e) => ({ seq: e.seq, at: e.at, gift: structuredClone(this.s.gifts.get((e as { id: string }).id)!.gift) }));
   }
-  deleteCredits(transferIds: readonly string[]): void {
-    for (const id of transferIds) this.s.credits.delete(id);
+  creditBacklog(limit: number): GiftPayload[] {
+    return this.s.backlog.slice(0, limit).map((id) => structuredClone(this.s.gifts.get(id)!.gift));
   }
-  retryCredits(transferIds: readonly string[], at: number): void {
-    for (const id of transferIds) {
-      const c = this.s.credits.get(id);
-      if (c) Object.assign(c, { attempts: c.attempts + 1, nextAttemptAt: at });
-    }
-  }
-  firstCreditAt(): number | null {
-    const due = [...this.s.credits.values()].map((c) => c.nextAttemptAt);
-    return due.length ? Math.min(...due) : null;
+  dropCreditBacklog(transferIds: readonly string[]): void {
+    this.s.backlog = this.s.backlog.filter((id) => !transferIds.includes(id));
   }
 }

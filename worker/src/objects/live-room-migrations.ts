@@ -38,4 +38,10 @@ export const LIVE_ROOM_MIGRATIONS: readonly string[] = [
   // Open combos are few, so finding them by \`ended\` alone and sorting them costs nothing (docs/decisions/0012).
   `DROP INDEX combos_open;
    CREATE INDEX combos_open ON combos (ended);`,
+  // The credit queue becomes a cursor over the gift log (docs/decisions/0016): a gift's event is its place in the
+  // queue, so it costs no insert and no delete. What was queued at this moment is credited from a backlog first.
+  `CREATE TABLE credit_backlog (transfer_id TEXT PRIMARY KEY) WITHOUT ROWID;
+   INSERT INTO credit_backlog (transfer_id) SELECT transfer_id FROM credit_queue;
+   INSERT INTO meta (key, value) SELECT 'credited_seq', COALESCE(MAX(seq), 0) FROM gifts;
+   DROP TABLE credit_queue;`,
 ];

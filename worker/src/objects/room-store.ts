@@ -1,10 +1,10 @@
 import {
   NOT_LIVE,
-  type CreditRecord,
   type GiftPayload,
   type HiddenMessage,
   type LeaderboardEntry,
   type OpenCombo,
+  type OwedGift,
   type RoomMeta,
   type RoomStore,
   type SessionRecord,
@@ -22,15 +22,8 @@ const META: { [K in keyof RoomMeta]: { key: string; json: boolean; empty: RoomMe
   overlayToken: { key: 'overlay_token', json: false, empty: null },
   creatorUserId: { key: 'creator_user_id', json: false, empty: null },
   stateDirty: { key: 'state_dirty', json: false, empty: null },
-};
-
-type CreditRow = {
-  transfer_id: string;
-  diamonds: number;
-  rate_version: number;
-  from_name: string | null;
-  attempts: number;
-  next_attempt_at: number;
+  creditedSeq: { key: 'credited_seq', json: true, empty: 0 },
+  creditRetry: { key: 'credit_retry', json: true, empty: null },
 };
 type SessionRow = {
   id: string;
@@ -258,52 +251,31 @@ export class SqlRoomStore implements RoomStore {
     return this.sql.exec<{ at: number | null }>('SELECT MIN(last_at) AS at FROM combos WHERE ended = 0').one().at;
   }
 
-  queueCredit(c: CreditRecord): void {
-    this.sql.exec(
-      'INSERT INTO credit_queue (transfer_id, diamonds, rate_version, from_name, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)',
-      c.transferId,
-      c.diamonds,
-      c.rateVersion,
-      c.fromName,
-      c.attempts,
-      c.nextAttemptAt,
-    );
-  }
-
-  dueCredits(now: number, limit: number): CreditRecord[] {
+  giftsAfter(seq: number, limit: number): OwedGift[] {
     return this.sql
-      .exec<CreditRow>(
-        'SELECT * FROM credit_queue WHERE attempts = 0 OR next_attempt_at <= ? ORDER BY transfer_id LIMIT ?',
-        now,
+      .exec<{ seq: number; at: number; gift: string }>(
+        `SELECT e.seq, json_extract(e.data, '$.at') AS at, g.data AS gift FROM events e
+         JOIN gifts g ON g.transfer_id = json_extract(e.data, '$.id')
+         WHERE e.seq > ? AND e.type = 'gift' ORDER BY e.seq LIMIT ?`,
+        seq,
         limit,
       )
       .toArray()
-      .map((r) => ({
-        transferId: r.transfer_id,
-        diamonds: r.diamonds,
-        rateVersion: r.rate_version,
-        fromName: r.from_name,
-        attempts: r.attempts,
-        nextAttemptAt: r.next_attempt_at,
-      }));
+      .map((r) => ({ seq: r.seq, at: r.at, gift: JSON.parse(r.gift) as GiftPayload }));
   }
 
-  deleteCredits(transferIds: readonly string[]): void {
-    this.sql.exec(
-      'DELETE FROM credit_queue WHERE transfer_id IN (SELECT value FROM json_each(?))',
-      JSON.stringify(transferIds),
+  creditBacklog(limit: number): GiftPayload[] {
+    return records(
+      this.sql,
+      'SELECT g.data FROM credit_backlog b JOIN gifts g ON g.transfer_id = b.transfer_id ORDER BY b.transfer_id LIMIT ?',
+      limit,
     );
   }
 
-  retryCredits(transferIds: readonly string[], at: number): void {
+  dropCreditBacklog(transferIds: readonly string[]): void {
     this.sql.exec(
-      'UPDATE credit_queue SET attempts = attempts + 1, next_attempt_at = ? WHERE transfer_id IN (SELECT value FROM json_each(?))',
-      at,
+      'DELETE FROM credit_backlog WHERE transfer_id IN (SELECT value FROM json_each(?))',
       JSON.stringify(transferIds),
     );
-  }
-
-  firstCreditAt(): number | null {
-    return this.sql.exec<{ at: number | null }>('SELECT MIN(next_attempt_at) AS at FROM credit_queue').one().at;
   }
 }
