@@ -718,7 +718,10 @@ function tracker() {
  * operator running the audit. Set up before the gifts (unmeasured); `start` runs it at the rates above,
  * `stop` answers per kind how many were sent, answered 2xx, their statuses and latencies.
  */
-async function mixedBackground(base, { creator, handle, target, sent }) {
+async function mixedBackground(base, { creator, handle, target, sent }, elsewhere = null) {
+  // The overlays reconnect to the room; everything else goes to `elsewhere` when given (another runtime).
+  const room = { base, target };
+  if (elsewhere) ({ base, target } = elsewhere);
   const accounts = Math.max(LOGIN_BURST, 10);
   const emails = await inBatches(
     Array.from({ length: accounts }, (_, i) => `mixed-${i}-${Date.now()}@example.com`),
@@ -733,7 +736,7 @@ async function mixedBackground(base, { creator, handle, target, sent }) {
   );
   const readers = emails.slice(0, 10);
   await inBatches(readers, 5, (r) => buy(base, r, 1_000));
-  const overlayToken = (await call(base, '/v1/creator/overlay-token', { token: creator.token })).json.token;
+  const overlayToken = (await call(room.base, '/v1/creator/overlay-token', { token: creator.token })).json.token;
   const { track, summary } = tracker();
   const timers = [];
   const get = async (path, token) => {
@@ -767,7 +770,7 @@ async function mixedBackground(base, { creator, handle, target, sent }) {
         // An overlay that dropped a few seconds ago resumes from about where it was.
         const since = Math.max(0, sent() - 30);
         const socket = await subscriber(
-          target,
+          room.target,
           `/v1/rooms/${handle}/events?token=${overlayToken}&since=${since}`,
           () => {},
         );
@@ -803,17 +806,31 @@ async function mixedBackground(base, { creator, handle, target, sent }) {
  * with the background above, straight to the worker's runtime where it is found (production has no dev
  * proxy). Answers both runs and the ratios of their p99s.
  */
-async function mixed(base, group) {
+async function mixed(base, group, { apart = false } = {}) {
   const target = (await runtimeAddress(group, base)) ?? base;
-  const quiet = await giftToScreen(base, group, { handle: 'bench_mix_quiet', target });
-  results.busyBefore['mixed (with background)'] = await settleAndMeasure();
-  const busy = await giftToScreen(base, group, {
-    handle: 'bench_mix_busy',
-    target,
-    background: (ctx) => mixedBackground(base, ctx),
-  });
+  const name = apart ? 'mixedApart' : 'mixed';
+  const quiet = await giftToScreen(base, group, { handle: `bench_${apart ? 'apart' : 'mix'}_quiet`, target });
+  let other = null;
+  if (apart) {
+    other = await startServer();
+    other.target = (await runtimeAddress(other.group, other.base)) ?? other.base;
+  }
+  try {
+    results.busyBefore[`${name} (with background)`] = await settleAndMeasure();
+    const busy = await giftToScreen(base, group, {
+      handle: `bench_${apart ? 'apart' : 'mix'}_busy`,
+      target,
+      background: (ctx) => mixedBackground(base, ctx, other),
+    });
+    return mixedResult(target !== base, quiet, busy);
+  } finally {
+    await other?.stop();
+  }
+}
+
+function mixedResult(direct, quiet, busy) {
   return {
-    direct: target !== base,
+    direct,
     loginBurst: LOGIN_BURST,
     mix: MIX,
     background: BACKGROUND,
@@ -1099,6 +1116,10 @@ function scenarios(base, group, before) {
       },
     ],
     ['mixed', 'mixed', () => mixed(base, group)],
+    // The same, with everything but the room's own overlays sent to a second runtime: on Cloudflare other
+    // people's sign-ins, purchases, reads and the audit run in other isolates and objects, not on the room's
+    // thread, while under `wrangler dev` one workerd thread runs them all.
+    ['apart', 'mixedApart', () => mixed(base, group, { apart: true })],
     ['intake', 'roomIntake', () => roomIntake(base, group)],
     ['wallet', 'oneWallet', () => oneWallet(base)],
     ['overlay', 'overlayBurst', () => overlayBurst(base).catch((e) => ({ error: String(e) }))],
@@ -1107,7 +1128,9 @@ function scenarios(base, group, before) {
 }
 
 async function main() {
-  const want = (name) => !only || only.includes(name) || (name === 'latency' && only.includes('cost'));
+  // `apart` runs only when named: a diagnostic of the mixed workload (docs/benchmarks.md §7), not a figure with a goal.
+  const want = (name) =>
+    only ? only.includes(name) || (name === 'latency' && only.includes('cost')) : name !== 'apart';
   const needsBuild = !existsSync(join(ROOT, 'overlay', 'dist'));
   if (needsBuild) spawnSync('npm', ['run', 'build', '-w', 'overlay'], { cwd: ROOT, stdio: 'inherit' });
   if (want('cold')) results.scenarios.coldStart = await coldStart();
@@ -1158,11 +1181,15 @@ function judge({ scenarios: s, busyBefore: b }) {
   if (s.giftToScreen) add('giftToScreen', reasons({ busy: b.latency, clientLagMs: s.giftToScreen.clientLoopDelayP99 }));
   if (s.giftToScreenDirect && !s.giftToScreenDirect.error)
     add('giftToScreenDirect', reasons({ busy: b.direct, clientLagMs: s.giftToScreenDirect.clientLoopDelayP99 }));
-  if (s.mixed)
-    add('mixed', [
-      ...reasons({ busy: b.mixed, clientLagMs: s.mixed.quiet.clientLoopDelayP99 }),
-      ...reasons({ busy: b['mixed (with background)'], clientLagMs: s.mixed.busy.clientLoopDelayP99 }),
-    ]);
+  for (const [key, name] of [
+    ['mixed', 'mixed'],
+    ['mixedApart', 'apart'],
+  ])
+    if (s[key])
+      add(key, [
+        ...reasons({ busy: b[name], clientLagMs: s[key].quiet.clientLoopDelayP99 }),
+        ...reasons({ busy: b[`${key} (with background)`], clientLagMs: s[key].busy.clientLoopDelayP99 }),
+      ]);
   if (s.roomIntake && !s.roomIntake.error)
     add('roomIntake', [...reasons({ busy: b.intake, clientCpu: s.roomIntake.clientCpu }), ...base]);
   for (const [key, name] of [
@@ -1257,15 +1284,17 @@ function reportScreen(s) {
   return lines;
 }
 
-function reportMixed(m) {
+function reportMixed(m, key = 'mixed') {
   if (!m) return [];
-  const v = (text) => shown('mixed', text);
+  const v = (text) => shown(key, text);
   const bg = Object.entries(m.busy.background ?? {})
     .map(([k, b]) => `${k} ${b.ok}/${b.sent}`)
     .join(', ');
   return [
     row(
-      `7. mixed workload${m.direct ? ' (no dev proxy)' : ''}: request p99`,
+      key === 'mixed'
+        ? `7. mixed workload${m.direct ? ' (no dev proxy)' : ''}: request p99`
+        : '7b. the same, background in another runtime: request p99',
       v(`${ms(m.quiet.requestP99)} → ${ms(m.busy.requestP99)}`),
       'quiet → busy',
     ),
@@ -1412,6 +1441,7 @@ function report() {
     ...reportLoads(s),
     ...reportScreen(s),
     ...reportMixed(s.mixed),
+    ...reportMixed(s.mixedApart, 'mixedApart'),
     ...reportCost(s.giftToScreen?.cost),
     ...reportIntake(s.roomIntake, s),
     ...reportRest(s),

@@ -23,8 +23,9 @@ interface Delivery {
  * One creator's live room. A thin shell: RoomBook (shared/src/room/book.ts) decides and stores, over
  * SQLite (room-store.ts); RoomHub (room-hub.ts) holds the sockets and frames. The shell owns time: it
  * batches deliveries into the next frame, holds back the leaderboard and goal by a timer, and runs the
- * alarm that ends combos and credits the creator's wallet. A gift is acknowledged once it is logged and
- * its diamonds are queued; the queue is credited in batches, one wallet call per batch, not per gift.
+ * alarm that ends combos and credits the creator's wallet. A gift is acknowledged once it is logged, which
+ * queues its diamonds (the log after the credit cursor); they are credited in batches, one wallet call per
+ * batch, not per gift.
  */
 export class LiveRoom extends DurableObject<Env> implements LiveRoomRpc {
   private readonly book: RoomBook;
@@ -177,7 +178,7 @@ export class LiveRoom extends DurableObject<Env> implements LiveRoomRpc {
     await this.alarmClock.wakeAt(this.book.nextWake());
   }
 
-  /** Credits queued diamonds to the creator's wallet in batches; each gift is deduped there by transfer id. */
+  /** Credits the gifts after the cursor to the creator's wallet in batches; each is deduped there by transfer id. */
   private async creditCreator(): Promise<void> {
     if (this.crediting) return;
     this.crediting = true;
