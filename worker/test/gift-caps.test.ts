@@ -104,6 +104,18 @@ describe('gift caps', () => {
     expect((await sendGift(a.viewer, b.handle, { giftId: 'diamond_ring' })).status).toBe(201);
   });
 
+  it('count a stream from its first gift however long it runs: a day-long stream still holds the per-stream cap', async () => {
+    const { handle, viewer } = await liveRoom({ coins: 10_000 });
+    await setLimits(viewer, { giftLimits: { stream: 500 } });
+    expect((await sendGift(viewer, handle, { giftId: 'trophy' })).status).toBe(201);
+    advanceClock(DAY + 60 * 60_000);
+    // The daily window has let the first gift go; the stream has not.
+    expect((await meter(viewer, handle)).room.sent).toEqual({ stream: usd(250), day: usd(0) });
+    expect((await sendGift(viewer, handle, { giftId: 'trophy', count: 2 })).json.error.code).toBe('gift_limit');
+    expect((await sendGift(viewer, handle, { giftId: 'trophy' })).status).toBe(201);
+    expect((await meter(viewer, handle)).room.sent).toEqual({ stream: usd(500), day: usd(250) });
+  });
+
   it('are never crossed by simultaneous gifts', async () => {
     const { handle, viewer } = await liveRoom({ coins: 10_000 });
     await setLimits(viewer, { giftLimits: { stream: 1000, daily: 2000 } });

@@ -102,9 +102,11 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
   putGiftSpend(spend: GiftSpend): void {
     this.s.giftSpends.push({ ...spend });
   }
-  giftSpent(opts: { since: number } | { room: string; session: string | null }): number {
-    const counted = this.s.giftSpends.filter((g) =>
-      'since' in opts ? g.at >= opts.since : g.room === opts.room && g.session === opts.session,
+  giftSpent(
+    opts: { since: number; room?: undefined } | { since: number; room: string; session: string | null },
+  ): number {
+    const counted = this.s.giftSpends.filter(
+      (g) => g.at >= opts.since && (opts.room === undefined || (g.room === opts.room && g.session === opts.session)),
     );
     return counted.reduce((sum, g) => sum + g.amount, 0);
   }

@@ -25,7 +25,7 @@ import {
 } from './limits';
 import { coinsPrice, money, payoutAmount, type RateCard } from './rate-card';
 import { comboKey, giftReceipt, type GiftCommand, type GiftPayload, type GiftReceipt } from '../room/gift';
-import { COMBO_WINDOW, nextCombo, type ComboState } from '../room/rules';
+import { COMBO_WINDOW, nextCombo, sessionGiftsSince, type ComboState } from '../room/rules';
 
 export const REFUND_WINDOW = 14 * DAY;
 /** Idempotent replies are kept this long (Stripe keeps them 24 h; we keep them longer). */
@@ -192,7 +192,10 @@ export interface WalletStore {
   /** Records what a gift cost in money, for the gift caps and the spend meter. */
   putGiftSpend(spend: GiftSpend): void;
   /** Minor units gifted since `since`, or (with `room`) to one room's live session (`session` null: unknown). */
-  giftSpent(opts: { since: number } | { room: string; session: string | null }): number;
+  /** Money sent since `since`: in all, or to one room's live session. */
+  giftSpent(
+    opts: { since: number; room?: undefined } | { since: number; room: string; session: string | null },
+  ): number;
   /** Gifts since `since`, oldest first, with their coins. */
   giftsSince(since: number): (GiftSpent & { coins: number })[];
   /** Records a gift's credit unless it is recorded already; whether it was new. */
@@ -368,7 +371,8 @@ export class WalletBook {
   /** What the viewer has sent to `room`'s live session `session`, and in all over the last 24 hours. */
   giftsSent(room: string, session: string | null, now: number): GiftsSent {
     return {
-      stream: this.store.giftSpent({ room, session }),
+      // A live room with no session id (from before the directory mirrored them) counts all its session-less gifts.
+      stream: this.store.giftSpent({ room, session, since: session === null ? 0 : sessionGiftsSince(session) }),
       day: this.store.giftSpent({ since: now - DAY }),
     };
   }

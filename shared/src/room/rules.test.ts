@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, frameWait, FRAME_MIN_MS, nextCombo, RateWindow, sortLeaderboard } from './rules';
+import { ulid } from 'ulidx';
+import {
+  backoff,
+  frameWait,
+  FRAME_MIN_MS,
+  nextCombo,
+  RateWindow,
+  SESSION_CLOCK_SLACK,
+  sessionGiftsSince,
+  sortLeaderboard,
+} from './rules';
 
 describe('combos', () => {
   it('continue within 5 s of the previous gift and restart after', () => {
@@ -52,5 +62,14 @@ describe('leaderboard', () => {
     const top = sortLeaderboard(entries);
     expect(top).toHaveLength(10);
     expect(top.slice(0, 4).map((e) => e.name)).toEqual(['n11', 'n2', 'n5', 'n8']);
+  });
+});
+
+describe('the earliest time a gift to a session can have', () => {
+  it("is the session id's own time, less the clocks' slack; nothing is ruled out for an id that is not a ULID", () => {
+    const startedAt = Date.UTC(2026, 11, 6, 4, 0);
+    expect(sessionGiftsSince(ulid(startedAt))).toBe(startedAt - SESSION_CLOCK_SLACK);
+    expect(sessionGiftsSince('s1')).toBe(0);
+    expect(sessionGiftsSince('')).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { decodeTime } from 'ulidx';
 import type { LeaderboardEntry } from '../protocol';
 
 /** Gifts of the same gift from the same viewer at most this far apart form one combo. */
@@ -66,5 +67,21 @@ export class RateWindow {
     if (this.times.length >= this.limit) return this.times[0]! + this.windowMs - now;
     this.times.push(now);
     return null;
+  }
+}
+
+/** How far a wallet's clock may run behind the clock of the room that started a session, and still be right. */
+export const SESSION_CLOCK_SLACK = 10 * 60_000;
+
+/**
+ * No gift to a live session was debited before this: a session id is a ULID minted when the session starts
+ * (`RoomBook.setLive`), and a viewer's wallet learns it only after. It lets the stream cap read a time range of
+ * the viewer's spends instead of keeping an index of them by session. 0 for an id that is not a ULID.
+ */
+export function sessionGiftsSince(sessionId: string): number {
+  try {
+    return Math.max(0, decodeTime(sessionId) - SESSION_CLOCK_SLACK);
+  } catch {
+    return 0;
   }
 }

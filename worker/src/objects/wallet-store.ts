@@ -219,12 +219,15 @@ export class SqlWalletStore implements WalletStore {
       g.combo.count,
     );
   }
-  giftSpent(opts: { since: number } | { room: string; session: string | null }): number {
+  giftSpent(
+    opts: { since: number; room?: undefined } | { since: number; room: string; session: string | null },
+  ): number {
     const rows =
-      'since' in opts
+      opts.room === undefined
         ? this.sql.exec<{ sum: number | null }>('SELECT SUM(amount) AS sum FROM gift_spend WHERE at >= ?', opts.since)
         : this.sql.exec<{ sum: number | null }>(
-            'SELECT SUM(amount) AS sum FROM gift_spend WHERE room = ? AND session_id IS ?',
+            'SELECT SUM(amount) AS sum FROM gift_spend WHERE at >= ? AND room = ? AND session_id IS ?',
+            opts.since,
             opts.room,
             opts.session,
           );
