@@ -152,10 +152,10 @@ export interface RoomStore {
 }
 
 /**
- * One creator's room: live sessions, the numbered event log, gifts logged once each, combos,
- * supporters, the goal and a cursor over the gift log: what lies after it is owed to the creator's wallet. Pure: the clock is a
- * parameter and storage an interface; sockets and timers belong to the object around it. A method that
- * writes does so in one transaction and answers the events it stored, for the caller to send.
+ * One creator's room: live sessions, the numbered event log, gifts logged once each, combos, supporters,
+ * the goal, and a cursor over the gift log (what lies after it is owed to the creator's wallet). Pure: the
+ * clock is a parameter and storage an interface; sockets and timers belong to the object around it. A
+ * method that writes does so in one transaction and answers the events it stored, for the caller to send.
  */
 export class RoomBook {
   private seq: number | null = null;
