@@ -1,4 +1,4 @@
-import { ALL_TIME, RoomBook, type GiftPayload } from '@giftstream/shared';
+import { ALL_TIME, KEEP_EVENTS, RoomBook, type GiftPayload } from '@giftstream/shared';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LIVE_ROOM_MIGRATIONS } from '../src/objects/live-room-migrations';
@@ -309,6 +309,30 @@ describe('the rows-written migrations keep what was there', () => {
         { name: 'Name u2', coins: 7 },
         { name: 'Name u3', coins: 1 },
       ]);
+    });
+  });
+});
+
+describe("a room's event log", () => {
+  it('keeps the event of a gift not yet credited past KEEP_EVENTS, and drops the old ones once it is', async () => {
+    await runInDurableObject(roomStub(uniqueKey('kept-events')), (_r, ctx) => {
+      const store = new SqlRoomStore(ctx.storage);
+      store.migrate();
+      const book = new RoomBook(store, () => 'id');
+      const gift = {
+        ...{ transferId: 'g1', room: 'room', creatorUserId: 'creator', fromUserId: 'u1', fromName: 'Ann' },
+        ...{ anonymous: false, giftId: 'rose', name: 'Rose', tier: 'small', unitCoins: 1, count: 1, coins: 1 },
+        ...{ diamonds: 1, rateVersion: 1, price: 1, sessionId: null, combo: { id: 'c1', count: 1 }, at: 1 },
+      } as GiftPayload;
+      expect(book.logGifts([gift], 1).events.map((e) => e.seq)).toEqual([1]);
+      // Far more events than are kept, while the creator's wallet has not taken the gift.
+      for (let i = 2; i <= KEEP_EVENTS + 200; i++) book.setGoal({ label: 'Goal', coins: i }, i);
+      expect(store.oldestSeq(), 'the owed gift keeps its place').toBe(1);
+      const batch = book.creditBatch(10_000)!;
+      expect(batch.items.map((i) => i.transferId)).toEqual(['g1']);
+      book.credited(batch);
+      for (let i = 1; i <= 100; i++) book.setGoal({ label: 'Goal', coins: i }, 10_000 + i);
+      expect(store.oldestSeq(), 'once credited, the log keeps the last KEEP_EVENTS again').toBe(301);
     });
   });
 });

@@ -190,10 +190,14 @@ export class RoomBook {
     const stored = { v: PROTOCOL_VERSION, seq: this.lastSeq + 1, ...event } as StoredEvent;
     this.seq = stored.seq;
     this.store.appendEvent(stored);
-    // A gift's event is its place in the credit queue: none is dropped before its gift is credited.
-    if (stored.seq % 100 === 0)
-      this.store.dropEvents(Math.min(stored.seq - KEEP_EVENTS, this.store.meta('creditedSeq')));
+    if (stored.seq % 100 === 0) this.dropEventsUpTo(stored.seq - KEEP_EVENTS);
     return stored;
+  }
+
+  /** A gift's event is its place in the credit queue: none is dropped before its gift is credited. */
+  private dropEventsUpTo(seq: number): void {
+    const owed = this.store.giftsAfter(this.store.meta('creditedSeq'), 1)[0];
+    this.store.dropEvents(owed ? Math.min(seq, owed.seq - 1) : seq);
   }
 
   // ---- reads ----
