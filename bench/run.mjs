@@ -808,8 +808,8 @@ async function mixedBackground(base, { creator, handle, target, sent }, elsewher
  */
 async function mixed(base, group, { apart = false } = {}) {
   const target = (await runtimeAddress(group, base)) ?? base;
-  const name = apart ? 'mixedApart' : 'mixed';
-  const quiet = await giftToScreen(base, group, { handle: `bench_${apart ? 'apart' : 'mix'}_quiet`, target });
+  const [name, handle] = apart ? ['mixedApart', 'bench_apart'] : ['mixed', 'bench_mix'];
+  const quiet = await giftToScreen(base, group, { handle: `${handle}_quiet`, target });
   let other = null;
   if (apart) {
     other = await startServer();
@@ -818,27 +818,23 @@ async function mixed(base, group, { apart = false } = {}) {
   try {
     results.busyBefore[`${name} (with background)`] = await settleAndMeasure();
     const busy = await giftToScreen(base, group, {
-      handle: `bench_${apart ? 'apart' : 'mix'}_busy`,
+      handle: `${handle}_busy`,
       target,
       background: (ctx) => mixedBackground(base, ctx, other),
     });
-    return mixedResult(target !== base, quiet, busy);
+    return {
+      direct: target !== base,
+      loginBurst: LOGIN_BURST,
+      mix: MIX,
+      background: BACKGROUND,
+      quiet,
+      busy,
+      requestP99Ratio: busy.requestP99 / quiet.requestP99,
+      screenP99Ratio: busy.p99 / quiet.p99,
+    };
   } finally {
     await other?.stop();
   }
-}
-
-function mixedResult(direct, quiet, busy) {
-  return {
-    direct,
-    loginBurst: LOGIN_BURST,
-    mix: MIX,
-    background: BACKGROUND,
-    quiet,
-    busy,
-    requestP99Ratio: busy.requestP99 / quiet.requestP99,
-    screenP99Ratio: busy.p99 / quiet.p99,
-  };
 }
 
 /** Wallets delivering into the one room of the intake scenario. */

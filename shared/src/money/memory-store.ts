@@ -4,6 +4,7 @@ import type { ComboState } from '../room/rules';
 import type {
   EffectRecord,
   GiftSpend,
+  GiftSpentQuery,
   OutboxRecord,
   PayoutRecord,
   PayoutStatus,
@@ -102,11 +103,9 @@ export class MemoryWalletStore extends InMemoryTransactions<State> implements Wa
   putGiftSpend(spend: GiftSpend): void {
     this.s.giftSpends.push({ ...spend });
   }
-  giftSpent(
-    opts: { since: number; room?: undefined } | { since: number; room: string; session: string | null },
-  ): number {
+  giftSpent(q: GiftSpentQuery): number {
     const counted = this.s.giftSpends.filter(
-      (g) => g.at >= opts.since && (opts.room === undefined || (g.room === opts.room && g.session === opts.session)),
+      (g) => g.at >= q.since && (q.room === undefined || (g.room === q.room && g.session === q.session)),
     );
     return counted.reduce((sum, g) => sum + g.amount, 0);
   }

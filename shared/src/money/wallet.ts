@@ -191,11 +191,7 @@ export interface WalletStore {
   putLimits(state: LimitState): void;
   /** Records what a gift cost in money, for the gift caps and the spend meter. */
   putGiftSpend(spend: GiftSpend): void;
-  /** Minor units gifted since `since`, or (with `room`) to one room's live session (`session` null: unknown). */
-  /** Money sent since `since`: in all, or to one room's live session. */
-  giftSpent(
-    opts: { since: number; room?: undefined } | { since: number; room: string; session: string | null },
-  ): number;
+  giftSpent(query: GiftSpentQuery): number;
   /** Gifts since `since`, oldest first, with their coins. */
   giftsSince(since: number): (GiftSpent & { coins: number })[];
   /** Records a gift's credit unless it is recorded already; whether it was new. */
@@ -227,6 +223,13 @@ export interface GiftSpend {
   /** The combo this gift belongs to (`key`: the same gift to the same room) and its count so far. */
   combo: { key: string; id: string; count: number };
 }
+
+/**
+ * Minor units gifted since `since`: in all, or (with `room`) to one room's live session (`session` null: unknown).
+ */
+export type GiftSpentQuery =
+  | { since: number; room?: undefined }
+  | { since: number; room: string; session: string | null };
 
 /** What the viewer has sent, in minor units: to one room's current session, and in all over the last 24 hours. */
 export interface GiftsSent {

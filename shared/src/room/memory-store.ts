@@ -155,9 +155,9 @@ export class MemoryRoomStore extends InMemoryTransactions<State> implements Room
   }
   giftsAfter(seq: number, limit: number): OwedGift[] {
     return this.s.events
-      .filter((e) => e.type === 'gift' && e.seq > seq)
+      .flatMap((e) => (e.type === 'gift' && e.seq > seq ? [{ seq: e.seq, at: e.at, id: e.id }] : []))
       .slice(0, limit)
-      .map((e) => ({ seq: e.seq, at: e.at, gift: structuredClone(this.s.gifts.get((e as { id: string }).id)!.gift) }));
+      .map(({ id, ...e }) => ({ ...e, gift: structuredClone(this.s.gifts.get(id)!.gift) }));
   }
   creditBacklog(limit: number): GiftPayload[] {
     return this.s.backlog.slice(0, limit).map((id) => structuredClone(this.s.gifts.get(id)!.gift));

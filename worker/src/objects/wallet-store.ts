@@ -4,6 +4,7 @@ import {
   type EffectRecord,
   type GiftSpend,
   type GiftSpent,
+  type GiftSpentQuery,
   type ComboState,
   type Balances,
   type LimitState,
@@ -219,17 +220,15 @@ export class SqlWalletStore implements WalletStore {
       g.combo.count,
     );
   }
-  giftSpent(
-    opts: { since: number; room?: undefined } | { since: number; room: string; session: string | null },
-  ): number {
+  giftSpent(q: GiftSpentQuery): number {
     const rows =
-      opts.room === undefined
-        ? this.sql.exec<{ sum: number | null }>('SELECT SUM(amount) AS sum FROM gift_spend WHERE at >= ?', opts.since)
+      q.room === undefined
+        ? this.sql.exec<{ sum: number | null }>('SELECT SUM(amount) AS sum FROM gift_spend WHERE at >= ?', q.since)
         : this.sql.exec<{ sum: number | null }>(
             'SELECT SUM(amount) AS sum FROM gift_spend WHERE at >= ? AND room = ? AND session_id IS ?',
-            opts.since,
-            opts.room,
-            opts.session,
+            q.since,
+            q.room,
+            q.session,
           );
     return rows.toArray()[0]?.sum ?? 0;
   }
